@@ -1,0 +1,3 @@
+from fairmend.cli import main
+
+main()

@@ -1,0 +1,9 @@
+"""Built-in plugin: the documentation techniques of ``registry.yaml``."""
+
+from fairmend.catalog import Stage, hookimpl
+from fairmend.plugins.builtin import register_stage
+
+
+@hookimpl
+def fairmend_register_techniques(register):  # type: ignore[no-untyped-def]
+    register_stage(Stage.DOCUMENTATION, register)
