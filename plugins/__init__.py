@@ -22,7 +22,10 @@ from fairmend.plugins.manager import (
     get_catalog,
     get_plugin_manager,
     plugin_report,
+    register_plugin,
     reset,
+    unregister_plugin,
 )
 
-__all__ = ["DEFAULT_PLUGINS", "PluginRecord", "get_catalog", "get_plugin_manager", "plugin_report", "reset"]
+__all__ = ["DEFAULT_PLUGINS", "PluginRecord", "get_catalog", "get_plugin_manager", "plugin_report", "register_plugin",
+           "reset", "unregister_plugin"]

@@ -110,22 +110,55 @@ def _load() -> None:
         records[ep.name] = record
         try:
             plugin = ep.load()
-            if pm.is_registered(plugin):
-                continue
-            pm.register(plugin, name=ep.name)
         except Exception as exc:  # a broken plugin is reported, never crashes the catalog
             record.error = f"import failed: {type(exc).__name__}: {exc}"
+            continue
+        if not pm.is_registered(plugin):
+            pm.register(plugin, name=ep.name)
+            record.error = _unknown_hooks(pm, ep.name)
+            if record.error:
+                pm.unregister(name=ep.name)
     pm.check_pending()
     _state["pm"] = pm
     _state["records"] = records
+
+
+def _unknown_hooks(pm: pluggy.PluginManager, name: str) -> str | None:
+    """A misspelled hook name would otherwise be ignored silently."""
+    plugin = pm.get_plugin(name)
+    known = {n for n in dir(hookspecs) if n.startswith("fairmend_")}
+    bad = [
+        n for n in dir(plugin)
+        if n.startswith("fairmend_") and n not in known and pm.parse_hookimpl_opts(plugin, n) is not None
+    ]
+    return f"unknown hook(s): {', '.join(bad)} (known: {', '.join(sorted(known))})" if bad else None
+
+
+def register_plugin(plugin: object, name: str) -> None:
+    """Register a plugin object in-process (tests, notebooks); the catalog is rebuilt on next use."""
+    pm = get_plugin_manager()
+    pm.register(plugin, name=name)
+    _state["records"][name] = PluginRecord(name=name, builtin=False, error=_unknown_hooks(pm, name))
+    if _state["records"][name].error:
+        pm.unregister(name=name)
+    _state.pop("catalog", None)
+
+
+def unregister_plugin(name: str) -> None:
+    """Undo :func:`register_plugin`."""
+    pm = get_plugin_manager()
+    if pm.get_plugin(name) is not None:
+        pm.unregister(name=name)
+    _state["records"].pop(name, None)
+    _state.pop("catalog", None)
 
 
 def _collect(pm: pluggy.PluginManager) -> None:
     """Call every hook implementation on its own, so that one raising does not stop the others."""
     records: dict[str, PluginRecord] = _state["records"]
     catalog = Catalog()
-    # pluggy returns implementations last-registered-first; built-ins were registered first.
-    for impl in reversed(pm.hook.fairmend_register_techniques.get_hookimpls()):
+    # get_hookimpls() is in registration order: built-ins first, so a third party cannot shadow them.
+    for impl in pm.hook.fairmend_register_techniques.get_hookimpls():
         name = impl.plugin_name
         record = records.setdefault(name, PluginRecord(name=name, builtin=False))
         collected: list[Technique] = []

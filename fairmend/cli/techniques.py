@@ -56,3 +56,31 @@ def show(key_or_id: str, as_json: bool, bibtex: bool) -> None:
         echo_json(t.to_dict())
     else:
         click.echo(render_markdown(t))
+
+
+@techniques.command("docs")
+@click.option("--output", default="docs/techniques", show_default=True, type=click.Path(file_okay=False))
+@click.option("--check", is_flag=True, help="Only report pages that are missing or out of date (exit 1).")
+def docs(output: str, check: bool) -> None:
+    """Generate docs/techniques/KEY.md for every registered technique."""
+    from pathlib import Path
+
+    from fairmend.catalog.docs import render_markdown, write_docs
+    from fairmend.plugins import get_catalog
+
+    folder = Path(output)
+    found = list(get_catalog())
+    if check:
+        stale = [
+            t.key for t in found
+            if not (folder / f"{t.key}.md").is_file()
+            or (folder / f"{t.key}.md").read_text(encoding="utf-8") != render_markdown(t)
+        ]
+        for key in stale:
+            click.echo(f"out of date: {folder / (key + '.md')}", err=True)
+        if stale:
+            raise SystemExit(1)
+        click.echo(f"{len(found)} pages up to date")
+        return
+    written = write_docs(found, folder)
+    click.echo(f"wrote {len(written)} pages to {folder}")

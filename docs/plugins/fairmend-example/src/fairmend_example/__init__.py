@@ -1,0 +1,1 @@
+"""Example fairmend plugin package (see docs/plugins.md)."""

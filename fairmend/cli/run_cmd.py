@@ -1,0 +1,84 @@
+"""``fairmend run KEY --data FILE --protected COL --outcome COL``."""
+
+from __future__ import annotations
+
+import click
+
+from fairmend.cli._common import echo_json, split_columns
+from fairmend.errors import InvalidParameterError
+
+
+def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InvalidParameterError(f"--param expects NAME=VALUE, got {pair!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+@click.command()
+@click.argument("key")
+@click.option("--data", required=True, help="CSV or Parquet file.")
+@click.option("--protected", required=True, help="Protected attribute column(s), comma-separated.")
+@click.option("--outcome", required=True, help="Binary outcome (label) column.")
+@click.option("--base-model", default="logreg", show_default=True, help="logreg, gbm, rf or a PATH.skops model.")
+@click.option("--param", "params", multiple=True, help="Technique parameter NAME=VALUE (repeatable).")
+@click.option("--test-size", default=0.3, show_default=True, type=float)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--output", type=click.Path(file_okay=False), help="Folder for report.json, data and model.")
+@click.option("--overwrite", is_flag=True, help="Replace artifacts already in --output.")
+@click.option("--use-protected-feature", is_flag=True, help="Let the base model see the protected attribute.")
+@click.option("--target-metric", help="Judge the run on this metric instead of the technique's criterion.")
+@click.option("--min-improvement", default=0.10, show_default=True, type=float, help="Gate: relative fairness gain.")
+@click.option("--max-accuracy-loss", default=0.05, show_default=True, type=float, help="Gate: relative accuracy loss.")
+@click.option("--n-boot", default=1000, show_default=True, type=int, help="Bootstrap resamples.")
+@click.option("--n-permutations", default=2000, show_default=True, type=int, help="Permutation-test resamples.")
+@click.option("--json", "as_json", is_flag=True, help="Print report.json to stdout.")
+def run(
+    key: str, data: str, protected: str, outcome: str, base_model: str, params: tuple[str, ...],
+    test_size: float, seed: int, output: str | None, overwrite: bool, use_protected_feature: bool,
+    target_metric: str | None, min_improvement: float, max_accuracy_loss: float, n_boot: int,
+    n_permutations: int, as_json: bool,
+) -> None:
+    """Apply technique KEY to your data and show what it changed, with statistics and a gate verdict."""
+    from fairmend.runner import GatePolicy, run_technique
+
+    result = run_technique(
+        key, data, protected=split_columns(protected), outcome=outcome, base_model=base_model,
+        params=parse_params(params), test_size=test_size, seed=seed, output=output, overwrite=overwrite,
+        use_protected_feature=use_protected_feature, target_metric=target_metric,
+        policy=GatePolicy(min_fairness_improvement=min_improvement, max_accuracy_loss=max_accuracy_loss),
+        n_boot=n_boot, n_permutations=n_permutations,
+    )
+    if as_json:
+        echo_json(result.to_dict())
+        return
+    click.echo(format_result(result))
+
+
+def format_result(result) -> str:  # type: ignore[no-untyped-def]
+    lines = [f"{result.technique} ({result.stage}) on {result.dataset['n_rows']} rows"]
+    if result.analysis is not None:
+        import json
+
+        lines.append(json.dumps(result.analysis["summary"], indent=2, default=str))
+    else:
+        lines.append(f"{'metric':<32}{'before':>9}{'after':>9}{'delta':>9}   95% CI            p")
+        for name, c in result.change.items():
+            ci = c.get("ci95")
+            ci_txt = f"[{ci[0]:+.4f}, {ci[1]:+.4f}]" if ci else " " * 18
+            p = c.get("p_value")
+            mark = " <- target" if name == result.target_metric else ""
+            lines.append(
+                f"{name:<32}{c['before']:>9.4f}{c['after']:>9.4f}{c['delta']:>+9.4f}   {ci_txt}"
+                f"  {'' if p is None else f'{p:.4f}'}{mark}"
+            )
+        verdict = "PASSED" if result.gate.passed else "FAILED"
+        lines.append(f"gate {verdict}:")
+        lines += [f"  - {r}" for r in result.gate.reasons]
+    lines += [f"note: {n}" for n in result.notes]
+    for name, path in result.artifacts.items():
+        lines.append(f"wrote {name}: {path}")
+    return "\n".join(lines)

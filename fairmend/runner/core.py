@@ -1,0 +1,353 @@
+"""``fairmend run``: baseline, intervention, before/after metrics, statistics, gate and artifacts."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fairmend.catalog.types import Contract, Criterion, Technique
+from fairmend.errors import InvalidParameterError, NotExecutableError
+from fairmend.runner.gates import GatePolicy, GateVerdict, evaluate_gate
+from fairmend.runner.models import fit_model, load_model, make_base_model, positive_scores
+from fairmend.runner.split import Split, stratified_split
+
+# The metric that measures each criterion in the before/after report.
+CRITERION_METRIC: dict[Criterion, str] = {
+    Criterion.DEMOGRAPHIC_PARITY: "demographic_parity_difference",
+    Criterion.CONDITIONAL_DEMOGRAPHIC_PARITY: "demographic_parity_difference",
+    Criterion.STRONG_DEMOGRAPHIC_PARITY: "demographic_parity_difference",
+    Criterion.EQUAL_OPPORTUNITY: "equal_opportunity_difference",
+    Criterion.EQUALIZED_ODDS: "equalized_odds_difference",
+    Criterion.PREDICTIVE_EQUALITY: "predictive_equality_difference",
+    Criterion.ERROR_RATE_PARITY: "equalized_odds_difference",
+    Criterion.PREDICTIVE_PARITY: "predictive_parity_difference",
+    Criterion.SUFFICIENCY: "predictive_parity_difference",
+    Criterion.CALIBRATION: "ece",
+    Criterion.CALIBRATION_WITHIN_GROUPS: "ece",
+    Criterion.MULTICALIBRATION: "ece",
+}
+
+REQUIRED_METRICS = (
+    "demographic_parity_difference",
+    "disparate_impact_ratio",
+    "equal_opportunity_difference",
+    "equalized_odds_difference",
+    "predictive_parity_difference",
+    "accuracy",
+    "balanced_accuracy",
+)
+
+
+@dataclass
+class RunConfig:
+    """Everything that determines one run; stored in the report for reproducibility."""
+
+    base_model: str = "logreg"
+    params: dict[str, Any] = field(default_factory=dict)
+    test_size: float = 0.3
+    validation_size: float = 0.2
+    seed: int = 0
+    use_protected_feature: bool = False
+    target_metric: str | None = None
+    n_boot: int = 1000
+    n_permutations: int = 2000
+    policy: GatePolicy = field(default_factory=GatePolicy)
+
+
+@dataclass
+class RunResult:
+    """The typed outcome of :func:`run_technique`; ``to_dict()`` is ``report.json``."""
+
+    technique: str
+    stage: str
+    dataset: dict[str, Any]
+    target_criterion: str | None
+    target_metric: str | None
+    before: dict[str, float]
+    after: dict[str, float]
+    change: dict[str, dict[str, Any]]
+    gate: GateVerdict | None
+    config: dict[str, Any]
+    artifacts: dict[str, str] = field(default_factory=dict)
+    analysis: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    groups_before: list[dict[str, Any]] = field(default_factory=list)
+    groups_after: list[dict[str, Any]] = field(default_factory=list)
+    # in-memory only: fitted objects and test-split predictions for pipelines and reports
+    fitted: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "technique": self.technique,
+            "stage": self.stage,
+            "dataset": self.dataset,
+            "target_criterion": self.target_criterion,
+            "target_metric": self.target_metric,
+            "before": self.before,
+            "after": self.after,
+            "change": self.change,
+            "gate": self.gate.to_dict() if self.gate else None,
+            "config": self.config,
+            "artifacts": self.artifacts,
+            "analysis": self.analysis,
+            "groups_before": self.groups_before,
+            "groups_after": self.groups_after,
+            "notes": self.notes,
+        }
+
+
+def target_for(technique: Technique, override: str | None = None) -> tuple[str | None, str]:
+    """(criterion, metric) the run is judged on: the technique's first measurable criterion."""
+    if override:
+        return None, override
+    for c in technique.criteria:
+        if c in CRITERION_METRIC:
+            return c.value, CRITERION_METRIC[c]
+    return None, "demographic_parity_difference"
+
+
+def coerce_params(technique: Technique, raw: dict[str, Any]) -> dict[str, Any]:
+    """Check ``--param`` names against the technique's declared parameters and convert types."""
+    return {name: technique.parameter(name).coerce(value) for name, value in raw.items()}
+
+
+def _features(frame: pd.DataFrame, protected: list[str], outcome: str, use_protected: bool) -> pd.DataFrame:
+    drop = [outcome] + ([] if use_protected else protected)
+    return frame.drop(columns=drop)
+
+
+def _apply(
+    technique: Technique,
+    impl: Any,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    A: pd.DataFrame,
+    split: Split,
+    base_model: Any,
+    baseline: Any,
+    config: RunConfig,
+) -> tuple[np.ndarray, np.ndarray | None, dict[str, Any]]:
+    """Apply the intervention according to its declared contract; returns test predictions, scores."""
+    va, te = split.validation, split.test
+    fit_idx = np.concatenate([split.train, va])  # stages other than post-processing train on train + validation
+    params = config.params
+    fitted: dict[str, Any] = {}
+    if technique.contract is Contract.PREPROCESSOR:
+        pre = impl(**params)
+        res = pre.fit_resample(X.iloc[fit_idx], y[fit_idx], sensitive_features=A.iloc[fit_idx])
+        model = _fresh_model(base_model, res.X, config)
+        fit_model(model, res.X, np.asarray(res.y), res.sample_weight)
+        X_test = pre.transform(X.iloc[te], sensitive_features=A.iloc[te])
+        fitted.update(preprocessor=pre, model=model, transformed_train=res)
+        return np.asarray(model.predict(X_test)).astype(int), positive_scores(model, X_test), fitted
+    if technique.contract is Contract.ESTIMATOR:
+        est = impl(**params)
+        est.fit(X.iloc[fit_idx], y[fit_idx], sensitive_features=A.iloc[fit_idx])
+        kwargs = {"sensitive_features": A.iloc[te]} if technique.needs_protected_attribute_at_inference else {}
+        pred = np.asarray(est.predict(X.iloc[te], **kwargs)).astype(int)
+        scores = None
+        if hasattr(est, "predict_proba"):
+            try:
+                scores = np.asarray(est.predict_proba(X.iloc[te], **kwargs))[:, 1]
+            except (AttributeError, NotImplementedError):
+                scores = None
+        fitted.update(model=est)
+        return pred, scores, fitted
+    if technique.contract is Contract.POSTPROCESSOR:
+        model = baseline  # fitted on the training rows only; the validation rows fit the post-processor
+        post = impl(**params)
+        post.fit(positive_scores(model, X.iloc[va]), y[va], sensitive_features=A.iloc[va], X=X.iloc[va])
+        s_te = positive_scores(model, X.iloc[te])
+        pred = np.asarray(post.predict(s_te, sensitive_features=A.iloc[te], X=X.iloc[te])).astype(int)
+        scores = None
+        if hasattr(post, "predict_proba"):
+            scores = np.asarray(post.predict_proba(s_te, sensitive_features=A.iloc[te], X=X.iloc[te]), dtype=float)
+            scores = scores[:, 1] if scores.ndim == 2 else scores
+        fitted.update(model=model, postprocessor=post)
+        return pred, scores, fitted
+    raise NotExecutableError(
+        f"technique {technique.key!r} has contract {technique.contract}; `fairmend run` applies "
+        "pre-, in- and post-processing interventions and analysis techniques"
+    )
+
+
+def _fresh_model(base_model: Any, X: pd.DataFrame, config: RunConfig) -> Any:
+    if isinstance(base_model, str):
+        return make_base_model(base_model, X, seed=config.seed)
+    from sklearn.base import clone
+
+    return clone(base_model)
+
+
+def _baseline_model(base_model: Any, X: pd.DataFrame, y: np.ndarray, rows: np.ndarray, config: RunConfig) -> Any:
+    if isinstance(base_model, str):
+        return fit_model(make_base_model(base_model, X, seed=config.seed), X.iloc[rows], y[rows])
+    return base_model  # a user's trained model is used as deployed
+
+
+def run_technique(
+    key: str,
+    data: Any,
+    *,
+    protected: list[str] | str,
+    outcome: str,
+    base_model: str = "logreg",
+    params: dict[str, Any] | None = None,
+    test_size: float = 0.3,
+    seed: int = 0,
+    output: str | Path | None = None,
+    overwrite: bool = False,
+    use_protected_feature: bool = False,
+    target_metric: str | None = None,
+    policy: GatePolicy | None = None,
+    n_boot: int = 1000,
+    n_permutations: int = 2000,
+    catalog: Any = None,
+) -> RunResult:
+    """Apply technique ``key`` to ``data`` (path or DataFrame) and measure what it changed.
+
+    The steps are those of ``fairmend run``: validate, split by group × label, fit a baseline,
+    apply the intervention by its stage contract, compare before/after on the test split with a
+    paired permutation test and a stratified paired bootstrap, judge the gate, write artifacts.
+    """
+    from fairmend.io import read_table
+    from fairmend.plugins import get_catalog
+    from fairmend.validation import validate
+
+    protected = [protected] if isinstance(protected, str) else list(protected)
+    technique = (catalog or get_catalog()).get(key)
+    if not technique.executable:
+        raise NotExecutableError(f"technique {technique.key!r} is catalogued but has no implementation in fairmend")
+    if not 0.05 <= test_size <= 0.8:
+        raise InvalidParameterError(f"--test-size must be between 0.05 and 0.8, got {test_size}")
+    config = RunConfig(
+        base_model=str(base_model),
+        params=coerce_params(technique, params or {}),
+        test_size=test_size,
+        seed=seed,
+        use_protected_feature=use_protected_feature,
+        target_metric=target_metric,
+        n_boot=n_boot,
+        n_permutations=n_permutations,
+        policy=policy or GatePolicy(),
+    )
+    out_dir = None
+    if output is not None:
+        from fairmend.runner.artifacts import prepare_output
+
+        out_dir = prepare_output(Path(output), technique, overwrite=overwrite)
+    frame = read_table(data)
+    checked = validate(frame, protected=protected, outcome=outcome, binary_outcome=True)
+    frame, y = checked.frame, np.asarray(checked.y, dtype=int)
+    dataset = {
+        "source": str(data) if not isinstance(data, pd.DataFrame) else "DataFrame",
+        "n_rows": int(len(frame)),
+        "protected": protected,
+        "outcome": outcome,
+        "base_rate": float(y.mean()),
+    }
+    if technique.contract is Contract.ANALYSIS:
+        from fairmend.runner.artifacts import run_analysis
+
+        return run_analysis(technique, frame, protected, outcome, config, dataset, out_dir)
+
+    impl = technique.load()
+    A = frame[protected].astype(str).reset_index(drop=True)
+    X = _features(frame, protected, outcome, use_protected_feature).reset_index(drop=True)
+    groups = A.agg("|".join, axis=1).to_numpy()
+    split = stratified_split(y, groups, test_size=test_size, seed=seed)
+    model_spec: Any = load_model(base_model) if str(base_model).endswith(".skops") else base_model
+    dataset.update(n_train=len(split.train), n_validation=len(split.validation), n_test=len(split.test))
+
+    fit_rows = split.train if technique.contract is Contract.POSTPROCESSOR else np.concatenate(
+        [split.train, split.validation]
+    )
+    baseline = _baseline_model(model_spec, X, y, fit_rows, config)
+    te = split.test
+    pred_before = np.asarray(baseline.predict(X.iloc[te])).astype(int)
+    score_before = positive_scores(baseline, X.iloc[te])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=FutureWarning)
+        pred_after, score_after, fitted = _apply(technique, impl, X, y, A, split, model_spec, baseline, config)
+    return _measure(
+        technique, config, dataset, y[te], A.iloc[te], pred_before, pred_after, score_before, score_after,
+        fitted, out_dir, X, split,
+    )
+
+
+def _measure(
+    technique: Technique,
+    config: RunConfig,
+    dataset: dict[str, Any],
+    y_te: np.ndarray,
+    A_te: pd.DataFrame,
+    pred_before: np.ndarray,
+    pred_after: np.ndarray,
+    score_before: np.ndarray,
+    score_after: np.ndarray | None,
+    fitted: dict[str, Any],
+    out_dir: Path | None,
+    X: pd.DataFrame,
+    split: Split,
+) -> RunResult:
+    from fairmend.metrics import group_table, higher_is_better, summarize
+    from fairmend.stats import compare
+
+    criterion, metric = target_for(technique, config.target_metric)
+    notes: list[str] = []
+    abstained = pred_after < 0
+    if abstained.any():
+        notes.append(f"{int(abstained.sum())} test rows abstained; metrics after cover the {int((~abstained).sum())} accepted rows")
+    keep = ~abstained
+    before = summarize(y_te, pred_before, A_te, y_score=score_before)
+    after = summarize(y_te[keep], pred_after[keep], A_te[keep], y_score=None if score_after is None else score_after[keep])
+    if metric not in before or metric not in after:
+        notes.append(f"target metric {metric!r} needs scores after the intervention; judged on demographic parity")
+        metric = "demographic_parity_difference"
+    metrics = list(dict.fromkeys([metric, *REQUIRED_METRICS]))
+    if keep.all():
+        change = compare(
+            y_te, pred_before, pred_after, A_te,
+            scores_before=score_before if score_after is not None else None,
+            scores_after=score_after, metrics=metrics,
+            n_boot=config.n_boot, n_permutations=config.n_permutations, seed=config.seed,
+        )
+    else:  # abstention: no row-level pairing exists for the abstained rows
+        change = {m: {"before": before[m], "after": after[m], "delta": after[m] - before[m], "ci95": None,
+                      "p_value": None, "improved": None} for m in metrics}
+    gate = evaluate_gate(metric, change, higher_is_better=higher_is_better(metric), policy=config.policy)
+    result = RunResult(
+        technique=technique.key,
+        stage=technique.stage.value,
+        dataset=dataset,
+        target_criterion=criterion,
+        target_metric=metric,
+        before=before,
+        after=after,
+        change=change,
+        gate=gate,
+        config=_config_dict(config),
+        notes=notes,
+        groups_before=group_table(y_te, pred_before, A_te, y_score=score_before).to_dict(orient="records"),
+        groups_after=group_table(
+            y_te[keep], pred_after[keep], A_te[keep], y_score=None if score_after is None else score_after[keep]
+        ).to_dict(orient="records"),
+        fitted={**fitted, "y_test": y_te, "A_test": A_te, "pred_before": pred_before, "pred_after": pred_after,
+                "score_before": score_before, "score_after": score_after, "split": split},
+    )
+    if out_dir is not None:
+        from fairmend.runner.artifacts import write_artifacts
+
+        write_artifacts(result, out_dir, X, split)
+    return result
+
+
+def _config_dict(config: RunConfig) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(config)

@@ -1,0 +1,96 @@
+"""Base models for the runner and model persistence with skops (never pickle)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from fairmend.errors import DataFileError, InvalidParameterError
+
+BASE_MODELS = ("logreg", "gbm", "rf")
+
+
+def categorical_columns(X: pd.DataFrame) -> list[str]:
+    return [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])]
+
+
+def make_base_model(kind: str, X: pd.DataFrame, *, seed: int = 0) -> Pipeline:
+    """A fresh, unfitted pipeline (one-hot categoricals, scaled numerics) for the columns of ``X``."""
+    cats = categorical_columns(X)
+    nums = [c for c in X.columns if c not in cats]
+    prep = ColumnTransformer(
+        [
+            ("num", Pipeline([("impute", SimpleImputer()), ("scale", StandardScaler())]), nums),
+            ("cat", OneHotEncoder(handle_unknown="ignore", min_frequency=5), cats),
+        ]
+    )
+    if kind == "logreg":
+        clf: BaseEstimator = LogisticRegression(max_iter=2000)
+    elif kind == "gbm":
+        clf = HistGradientBoostingClassifier(random_state=seed)
+    elif kind == "rf":
+        clf = RandomForestClassifier(n_estimators=200, min_samples_leaf=5, random_state=seed, n_jobs=1)
+    else:
+        raise InvalidParameterError(f"unknown base model {kind!r} (choose {', '.join(BASE_MODELS)} or a .skops file)")
+    return Pipeline([("prep", prep), ("clf", clf)])
+
+
+def fit_model(model: Pipeline, X: pd.DataFrame, y: np.ndarray, sample_weight: np.ndarray | None = None) -> Pipeline:
+    if sample_weight is None:
+        return model.fit(X, y)
+    return model.fit(X, y, clf__sample_weight=np.asarray(sample_weight, dtype=float))
+
+
+def positive_scores(model: Any, X: pd.DataFrame) -> np.ndarray:
+    """P(y = 1 | x) from ``predict_proba``, or a decision function squashed to (0, 1)."""
+    if hasattr(model, "predict_proba"):
+        proba = np.asarray(model.predict_proba(X))
+        return proba[:, 1] if proba.ndim == 2 else proba
+    return 1.0 / (1.0 + np.exp(-np.asarray(model.decision_function(X), dtype=float)))
+
+
+_SAFE_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.", "fairmend.")
+
+
+def load_model(path: str | Path) -> Any:
+    """Load a ``.skops`` model, refusing types outside scikit-learn, numpy, scipy and fairmend."""
+    import skops.io as sio
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(f"model file not found: {path}")
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:  # noqa: BLE001 - skops raises many types for corrupt files
+        raise DataFileError(f"cannot read model file {path}: {exc}") from exc
+    refused = [t for t in untrusted if not t.startswith(_SAFE_PREFIXES)]
+    if refused:
+        raise DataFileError(f"model file {path} contains untrusted types: {', '.join(refused)}")
+    return sio.load(path, trusted=untrusted)
+
+
+def save_model(model: Any, path: Path) -> None:
+    """Persist with skops through a temporary file, then move it into place atomically."""
+    import os
+    import tempfile
+
+    import skops.io as sio
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".skops.tmp")
+    os.close(fd)
+    try:
+        sio.dump(model, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
