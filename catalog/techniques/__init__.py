@@ -1,0 +1,1 @@
+"""Executable implementations of catalog techniques, one subpackage per lifecycle stage."""
