@@ -117,7 +117,7 @@ class Citation:
         return f"{first} et al. {self.year}"
 
     def is_complete(self) -> bool:
-        return bool(self.authors) and self.year > 1900 and bool(self.title) and bool(self.venue)
+        return bool(self.authors) and self.year >= 1800 and bool(self.title) and bool(self.venue)
 
     def to_dict(self) -> dict[str, Any]:
         return {

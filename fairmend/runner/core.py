@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairmend.catalog.types import Contract, Criterion, Technique
+from fairmend.catalog.types import Contract, Criterion, TaskType, Technique
 from fairmend.errors import InvalidParameterError, NotExecutableError
 from fairmend.runner.gates import GatePolicy, GateVerdict, evaluate_gate
 from fairmend.runner.models import fit_model, load_model, make_base_model, positive_scores
@@ -223,6 +223,11 @@ def run_technique(
     technique = (catalog or get_catalog()).get(key)
     if not technique.executable:
         raise NotExecutableError(f"technique {technique.key!r} is catalogued but has no implementation in fairmend")
+    if technique.contract is not Contract.ANALYSIS and TaskType.BINARY_CLASSIFICATION not in technique.task_types:
+        tasks = ", ".join(t.value for t in technique.task_types)
+        raise NotExecutableError(
+            f"technique {technique.key!r} is for {tasks}; `fairmend run` evaluates binary classification outcomes"
+        )
     if not 0.05 <= test_size <= 0.8:
         raise InvalidParameterError(f"--test-size must be between 0.05 and 0.8, got {test_size}")
     config = RunConfig(
