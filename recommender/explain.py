@@ -1,0 +1,68 @@
+"""Explanations, trade-offs and the exact ``fairmend run`` command of a recommendation."""
+
+from __future__ import annotations
+
+import shlex
+
+from fairmend.catalog.types import RuntimeClass, Stage, Technique
+from fairmend.recommender.documents import constraint_phrases
+
+_RUNTIME = {
+    RuntimeClass.FAST: "fast (one pass or one extra fit)",
+    RuntimeClass.MODERATE: "moderate (repeated fits or an optimisation; minutes)",
+    RuntimeClass.SLOW: "slow (neural/adversarial training, LP or search)",
+}
+
+
+def trade_offs(t: Technique) -> list[str]:
+    """Expected accuracy cost, runtime and data needs of ``t``."""
+    out = []
+    cost = t.expected_accuracy_cost
+    if cost is not None:
+        src = f" ({cost.source})" if cost.source else ""
+        out.append(f"expected accuracy cost {cost.low:.1%} to {cost.high:.1%}{src}")
+    elif t.stage in {Stage.PRE_PROCESSING, Stage.IN_PROCESSING, Stage.POST_PROCESSING}:
+        out.append("expected accuracy cost not reported; measure it with fairmend run")
+    else:
+        out.append("no accuracy cost: it analyses or documents, it does not change the model")
+    out.append("runtime: " + _RUNTIME[t.runtime_class])
+    needs = []
+    if t.needs_protected_attribute_for_fit:
+        needs.append("the protected attribute for fitting/auditing")
+    if t.needs_protected_attribute_at_inference:
+        needs.append("the protected attribute at decision time")
+    if t.needs_retraining:
+        needs.append("labelled training data to retrain the model")
+    if t.stage == Stage.POST_PROCESSING:
+        needs.append("held-out scores of the existing model with labels")
+    if not t.supports_multiple_groups:
+        needs.append("a binary protected attribute (two groups)")
+    if needs:
+        out.append("data needs: " + "; ".join(needs))
+    return out
+
+
+def run_command(t: Technique, *, data: str | None = None, protected: list[str] | None = None,
+                outcome: str | None = None) -> str:
+    """The exact command that applies ``t``; non-executable techniques get a comment saying so."""
+    args = ["fairmend", "run", t.key, "--data", data or "DATA.csv",
+            "--protected", ",".join(protected) if protected else "PROTECTED",
+            "--outcome", outcome or "OUTCOME"]
+    cmd = " ".join(shlex.quote(a) for a in args)
+    if not t.executable:
+        return f"# not executable in fairmend yet (catalogued only); see the citation: {cmd}"
+    return cmd
+
+
+def why(t: Technique, fits: list[str], dense: float, lexical: float) -> str:
+    """One paragraph: the summary, then the reasons it matches the query and constraints."""
+    reasons = list(dict.fromkeys(fits))
+    if lexical > 0.5:
+        reasons.append("shares key words with your request")
+    elif dense > 0.5:
+        reasons.append("is close in meaning to your request")
+    props = "; ".join(constraint_phrases(t))
+    text = t.summary.rstrip(".") + "."
+    if reasons:
+        text += " Fits because it " + "; it ".join(reasons) + "."
+    return text + f" ({props}.)"

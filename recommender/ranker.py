@@ -1,0 +1,170 @@
+"""The recommender: hard filter, then hybrid ranking (dense + BM25 + metadata fit)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fairmend.catalog.types import Technique
+from fairmend.recommender.bm25 import BM25
+from fairmend.recommender.constraints import Constraints, parse_text
+from fairmend.recommender.documents import technique_document
+from fairmend.recommender.embedding import Embedder
+from fairmend.recommender.explain import run_command, trade_offs, why
+from fairmend.recommender.fit import hard_violations, metadata_fit
+
+# Weights of the hybrid score; each component is scaled to [0, 1] before mixing.
+WEIGHTS = {"dense": 0.45, "lexical": 0.15, "metadata": 0.40}
+
+
+@dataclass
+class Recommendation:
+    rank: int
+    technique: Technique
+    score: float
+    dense: float
+    lexical: float
+    metadata: float
+    why: str
+    trade_offs: list[str]
+    soft_conflicts: list[str]
+    run_command: str
+
+    def to_dict(self) -> dict[str, Any]:
+        t = self.technique
+        return {
+            "rank": self.rank,
+            "key": t.key,
+            "name": t.name,
+            "stage": t.stage.value,
+            "technique_id": list(t.technique_id) if isinstance(t.technique_id, tuple) else t.technique_id,
+            "score": round(self.score, 4),
+            "score_parts": {"dense": round(self.dense, 4), "lexical": round(self.lexical, 4),
+                            "metadata": round(self.metadata, 4)},
+            "criteria": [c.value for c in t.criteria],
+            "needs_retraining": t.needs_retraining,
+            "needs_protected_attribute_at_inference": t.needs_protected_attribute_at_inference,
+            "executable": t.executable,
+            "citation": {"authors": list(t.citation.authors), "year": t.citation.year, "title": t.citation.title},
+            "why": self.why,
+            "trade_offs": self.trade_offs,
+            "soft_conflicts": self.soft_conflicts,
+            "run_command": self.run_command,
+        }
+
+
+@dataclass
+class RecommendationResult:
+    query: str
+    constraints: Constraints
+    recommendations: list[Recommendation]
+    excluded: list[tuple[str, str]]
+    relax: list[str] = field(default_factory=list)
+    audit: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "query": self.query,
+            "constraints": self.constraints.to_dict(),
+            "recommendations": [r.to_dict() for r in self.recommendations],
+            "excluded": [{"key": k, "reason": r} for k, r in self.excluded],
+        }
+        if self.relax:
+            out["relax"] = self.relax
+        if self.audit is not None:
+            out["audit"] = self.audit
+        return out
+
+
+class Recommender:
+    """Recommend catalog techniques for a situation described in words.
+
+    Parameters
+    ----------
+    techniques : iterable of Technique, optional
+        Default: the installed catalog (built-ins and plugins), :func:`fairmend.plugins.get_catalog`.
+    embedder : Embedder, optional
+        Default: :class:`~fairmend.recommender.embedding.MiniLMEmbedder` (all-MiniLM-L6-v2).
+    use_cache : bool, default True
+        Cache the dense index on disk (see :mod:`fairmend.recommender.index`).
+    cache_directory : path, optional
+        Overrides ``$FAIRMEND_CACHE_DIR``.
+    """
+
+    def __init__(self, techniques: Iterable[Technique] | None = None, *, embedder: Embedder | None = None,
+                 use_cache: bool = True, cache_directory: str | Path | None = None) -> None:
+        self.techniques = techniques
+        self.embedder = embedder
+        self.use_cache = use_cache
+        self.cache_directory = cache_directory
+
+    def _ready(self) -> None:
+        if getattr(self, "index_", None) is not None:
+            return
+        from fairmend.recommender.index import load_or_build
+
+        if self.techniques is None:
+            from fairmend.plugins import get_catalog
+
+            techniques = list(get_catalog())
+        else:
+            techniques = list(self.techniques)
+        embedder = self.embedder
+        if embedder is None:
+            from fairmend.recommender.embedding import MiniLMEmbedder
+
+            embedder = MiniLMEmbedder()
+        self.techniques_ = techniques
+        self.embedder_ = embedder
+        self.index_ = load_or_build(techniques, embedder, use_cache=self.use_cache,
+                                    directory=Path(self.cache_directory) if self.cache_directory else None)
+        self.bm25_ = BM25().fit([technique_document(t) for t in techniques])
+
+    def recommend(self, query: str, *, constraints: Constraints | None = None, top: int = 5,
+                  audit: dict[str, Any] | None = None,
+                  data: str | None = None, protected: list[str] | None = None,
+                  outcome: str | None = None) -> RecommendationResult:
+        """Rank techniques for ``query``; ``constraints`` default to those parsed from the text."""
+        self._ready()
+        c = constraints if constraints is not None else parse_text(query)
+        dense = self.index_.scores(self.embedder_.encode([query])[0])
+        lexical = self.bm25_.scores(query)
+        lexical = lexical / lexical.max() if lexical.max() > 0 else lexical
+        dense_scaled = np.clip(dense, 0.0, None)
+        if dense_scaled.max() > 0:
+            dense_scaled = dense_scaled / dense_scaled.max()
+        excluded: list[tuple[str, str]] = []
+        scored = []
+        violations_by_constraint: dict[str, int] = {}
+        for pos, t in enumerate(self.techniques_):
+            reasons = hard_violations(t, c)
+            if reasons:
+                excluded.append((t.key, "; ".join(r for _, r in reasons)))
+                for name, _ in reasons:
+                    violations_by_constraint[name] = violations_by_constraint.get(name, 0) + 1
+                continue
+            meta, fits, conflicts = metadata_fit(t, c)
+            score = (WEIGHTS["dense"] * dense_scaled[pos] + WEIGHTS["lexical"] * lexical[pos]
+                     + WEIGHTS["metadata"] * meta)
+            scored.append((score, pos, meta, fits, conflicts))
+        scored.sort(key=lambda s: (-s[0], self.techniques_[s[1]].key))
+        recs = []
+        for rank, (score, pos, meta, fits, conflicts) in enumerate(scored[:top], start=1):
+            t = self.techniques_[pos]
+            recs.append(Recommendation(
+                rank=rank, technique=t, score=float(score), dense=float(dense[pos]), lexical=float(lexical[pos]),
+                metadata=float(meta), why=why(t, fits, float(dense_scaled[pos]), float(lexical[pos])),
+                trade_offs=trade_offs(t), soft_conflicts=conflicts,
+                run_command=run_command(t, data=data, protected=protected, outcome=outcome),
+            ))
+        relax = []
+        if not recs:
+            ranked = sorted(violations_by_constraint.items(), key=lambda kv: -kv[1])
+            stated = c.to_dict()
+            relax = [f"{name}={stated[name]} (breaks it: {n} of {len(self.techniques_)} techniques)"
+                     for name, n in ranked[:3]]
+        return RecommendationResult(query, c, recs, excluded, relax, audit)

@@ -1,0 +1,150 @@
+"""Unit tests: parser, filter, BM25, cache, CLI. Deterministic hashing embedder, no real model."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from fairmend.catalog.types import Criterion, Stage, TaskType
+from fairmend.recommender import HashingEmbedder, Recommender, merge_flags, parse_text
+from fairmend.recommender.bm25 import BM25
+from fairmend.recommender.fit import hard_violations
+from fairmend.recommender.index import load_or_build
+
+sys.path.insert(0, str(Path(__file__).parent))
+from quality import breaks, load_queries  # noqa: E402
+
+
+def test_parser_extracts_constraints():
+    c = parse_text("Our loan model is a black box we cannot retrain; we need equal opportunity across 5 racial "
+                   "groups, with no more than 2% accuracy loss, for 3,000 applicants")
+    assert c.retraining_allowed is False
+    assert c.protected_at_inference_allowed is False and c.domain == "lending"
+    assert c.sources["protected_at_inference_allowed"].startswith("legal")
+    assert Criterion.EQUAL_OPPORTUNITY in c.criteria
+    assert c.multi_group is True
+    assert c.max_accuracy_loss == pytest.approx(0.02)
+    assert c.data_size == 3000
+    assert c.model_family == "black_box"
+
+
+def test_parser_tasks_intents_and_stages():
+    assert parse_text("fair top-k ranking of search results").task == TaskType.RANKING
+    assert parse_text("we cluster customers with k-means").task == TaskType.CLUSTERING
+    assert parse_text("predict salaries with a regression model").task == TaskType.REGRESSION
+    assert parse_text("monitor drift in production").intent == "monitor"
+    assert parse_text("write a model card").intent == "document"
+    assert parse_text("it must be only post-processing").stages == [Stage.POST_PROCESSING]
+    assert parse_text("intersectional bias for Black women").intersectional
+    assert parse_text("we don't collect race").protected_available is False
+    assert parse_text("a generic model").retraining_allowed is None
+
+
+def test_flags_override_text():
+    c = parse_text("we cannot retrain the model")
+    c2 = merge_flags(c, retraining=True, criteria=["equalized_odds"], stages=["in_processing"], task="classification",
+                     max_accuracy_loss=0.03)
+    assert c2.retraining_allowed is True and c2.sources["retraining_allowed"] == "flag"
+    assert c2.criteria == [Criterion.EQUALIZED_ODDS]
+    assert c2.stages == [Stage.IN_PROCESSING] and c2.task == TaskType.BINARY_CLASSIFICATION
+    assert c.retraining_allowed is False  # the original is not modified
+    from fairmend.errors import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError):
+        merge_flags(c, max_accuracy_loss=5)
+
+
+def test_hard_filter_never_returned_and_explained(fake_recommender):
+    res = fake_recommender.recommend("fix bias in our hiring model; we cannot retrain it", top=10)
+    assert res.recommendations
+    for r in res.recommendations:
+        assert not r.technique.needs_retraining
+        assert not r.technique.needs_protected_attribute_at_inference  # hiring: legal context
+    reasons = dict(res.excluded)
+    assert "retraining is not allowed" in reasons["reweighing_kamiran_calders"]
+    assert "Title VII" in reasons["threshold_optimizer_equalized_odds_hardt"]
+
+
+def test_nothing_satisfies_names_constraint_to_relax(fake_recommender):
+    c = merge_flags(parse_text("rank candidates fairly"), retraining=False, stages=["in_processing"])
+    res = fake_recommender.recommend("rank candidates fairly", constraints=c)
+    assert res.recommendations == []
+    assert any(r.startswith("retraining_allowed") or r.startswith("stages") for r in res.relax)
+
+
+def test_json_contract(fake_recommender):
+    d = fake_recommender.recommend("equal opportunity for a credit model", top=3).to_dict()
+    assert set(d) >= {"query", "constraints", "recommendations", "excluded"}
+    rec = d["recommendations"][0]
+    for key in ("rank", "key", "name", "stage", "technique_id", "score", "criteria", "needs_retraining",
+                "needs_protected_attribute_at_inference", "citation", "why", "trade_offs", "run_command"):
+        assert key in rec
+    assert set(rec["citation"]) == {"authors", "year", "title"}
+    assert rec["run_command"].startswith("fairmend run " + rec["key"]) or not rec["executable"]
+    json.dumps(d)
+
+
+def test_bm25_prefers_matching_document():
+    bm = BM25().fit(["calibration of probabilities per group", "reweighing training instances", "drift test"])
+    s = bm.scores("reweighing instances")
+    assert s.argmax() == 1 and s[0] == 0 and s[2] == 0
+    assert np.all(bm.scores("unrelated words") == 0)
+
+
+def test_index_cache_reused_and_rebuilt_when_catalog_changes(catalog_techniques, tmp_path):
+    emb = HashingEmbedder()
+    first = load_or_build(catalog_techniques[:10], emb, directory=tmp_path)
+    assert not first.from_cache
+    again = load_or_build(catalog_techniques[:10], emb, directory=tmp_path)
+    assert again.from_cache
+    grown = load_or_build(catalog_techniques[:11], emb, directory=tmp_path)  # a plugin added one
+    assert not grown.from_cache and len(grown.keys) == 11
+    entries = list((tmp_path / "recommender").iterdir())
+    assert len(entries) == 2 and all((e / "vectors.npy").exists() and (e / "meta.json").exists() for e in entries)
+    # corrupt cache entry -> rebuilt, not crashed
+    (entries[0] / "index.faiss").write_bytes(b"garbage")
+    for key_count in (10, 11):
+        assert len(load_or_build(catalog_techniques[:key_count], emb, directory=tmp_path).keys) == key_count
+
+
+def test_labelled_queries_are_valid(catalog_techniques):
+    keys = {t.key for t in catalog_techniques}
+    queries = load_queries()
+    assert len(queries) >= 60
+    for q in queries:
+        assert q["acceptable"] and set(q["acceptable"]) <= keys, q["text"]
+
+
+def test_no_hard_violations_with_fake_embedder(fake_recommender):
+    """Hard constraints hold whatever the embedder: the filter, not the ranking, enforces them."""
+    for q in load_queries():
+        for r in fake_recommender.recommend(q["text"], top=5).recommendations:
+            assert not breaks(r.technique, q.get("hard") or {}), (q["text"], r.technique.key)
+            assert not hard_violations(r.technique, parse_text(q["text"]))
+
+
+def test_cli_json_and_text(monkeypatch, catalog_techniques, tmp_path):
+    import fairmend.recommender.ranker as ranker
+    from fairmend.cli import cli
+
+    original = ranker.Recommender.__init__
+
+    def fake_init(self, techniques=None, **kw):  # the CLI with the hashing embedder
+        original(self, catalog_techniques, embedder=HashingEmbedder(), cache_directory=tmp_path)
+
+    monkeypatch.setattr(ranker.Recommender, "__init__", fake_init)
+    out = CliRunner().invoke(cli, ["recommend", "loan model, equal opportunity", "--no-retraining", "--json",
+                                   "--top", "3"])
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.output)
+    assert len(d["recommendations"]) == 3 and d["constraints"]["retraining_allowed"] is False
+    assert all(not r["needs_retraining"] for r in d["recommendations"])
+    text = CliRunner().invoke(cli, ["recommend", "monitor drift in production"])
+    assert text.exit_code == 0 and "Constraints understood" in text.output and "Run:" in text.output
+    bad = CliRunner().invoke(cli, ["recommend", "x", "--run"])
+    assert bad.exit_code == 2 and "--data" in bad.output
