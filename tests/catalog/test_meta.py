@@ -118,3 +118,10 @@ def test_listing_imports_no_heavy_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"listing imported: {out.stdout}"
+
+
+def test_cli_reference_is_in_sync():
+    """Regenerate with: python -m fairmend.cli.reference > docs/cli.md"""
+    from fairmend.cli.reference import render
+
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == render()

@@ -1,0 +1,80 @@
+"""``fairmend pipeline``: the gated intervention workflow with rollback, audit log and resume."""
+
+from __future__ import annotations
+
+import click
+
+from fairmend.cli._common import echo_json, split_columns
+
+
+def summary_lines(result) -> list[str]:  # type: ignore[no-untyped-def]
+    from fairmend.pipeline.gates import dp_gap
+
+    b, f = result.baseline, result.final
+    lines = [
+        f"decision: {result.decision.upper()}",
+        f"stack: {result.stack.describe()}",
+        f"accuracy            {b.accuracy:.4f} -> {f.accuracy:.4f}",
+        f"worst DP gap        {dp_gap(b):.4f} -> {dp_gap(f):.4f}",
+        f"worst DI ratio      {b.worst('disparate_impact_ratio', higher_is_better=True):.4f} -> "
+        f"{f.worst('disparate_impact_ratio', higher_is_better=True):.4f}",
+        f"worst EO gap        {b.worst('equalized_odds_difference', higher_is_better=False):.4f} -> "
+        f"{f.worst('equalized_odds_difference', higher_is_better=False):.4f}",
+        f"candidates tried    {len(result.attempts)}",
+        "final gate:",
+    ]
+    lines += [f"  {'PASS' if c.passed else 'FAIL'}  {c.detail}" for c in result.final_gate.checks]
+    return lines
+
+
+def run_and_report(data, protected, outcome, policy, output, resume, quiet):  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from fairmend.pipeline import run_pipeline
+    from fairmend.report import write_report
+
+    progress = None
+    if not quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(desc="pipeline", unit="step", leave=False)
+
+        def progress(msg: str) -> None:
+            bar.set_postfix_str(msg[:60])
+            bar.update(1)
+
+    result = run_pipeline(data, protected=protected, outcome=outcome, policy=policy, output=output,
+                          resume=resume, progress=progress)
+    if not quiet:
+        bar.close()
+    paths = write_report(result, Path(output))
+    return result, paths
+
+
+@click.command()
+@click.option("--data", required=True, help="CSV or Parquet file.")
+@click.option("--protected", required=True, help="Protected attribute column(s), comma-separated.")
+@click.option("--outcome", required=True, help="Binary outcome column.")
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False), help="Policy YAML (defaults: seed 001).")
+@click.option("--output", default="fairmend-pipeline", show_default=True, type=click.Path(file_okay=False))
+@click.option("--resume", is_flag=True, help="Continue a run in --output from its checkpoints.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print report.json.")
+def pipeline(data: str, protected: str, outcome: str, policy_file: str | None, output: str, resume: bool,
+             quiet: bool, as_json: bool) -> None:
+    """Causal analysis → pre → in → post-processing with validation gates and rollback."""
+    from fairmend.pipeline import Policy
+
+    policy = Policy.from_yaml(policy_file) if policy_file else Policy()
+    result, paths = run_and_report(data, split_columns(protected), outcome, policy, output, resume, quiet or as_json)
+    if as_json:
+        import json
+        from pathlib import Path
+
+        echo_json(json.loads(Path(paths["report_json"]).read_text()))
+        return
+    for line in summary_lines(result):
+        click.echo(line)
+    for name, path in paths.items():
+        click.echo(f"wrote {name}: {path}")
+    click.echo(f"audit log: {output}/audit_log.jsonl")

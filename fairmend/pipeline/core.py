@@ -1,0 +1,184 @@
+"""``fairmend pipeline``: causal analysis → pre → in → post with gates, rollback, audit log and resume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from fairmend.catalog.types import Criterion
+from fairmend.pipeline import gates
+from fairmend.pipeline.auditlog import AuditLog, Checkpoints
+from fairmend.pipeline.candidates import CALIBRATION, FAIRNESS, adjust, candidates
+from fairmend.pipeline.measure import Snapshot, ks_integrity, snapshot
+from fairmend.pipeline.policy import Policy
+from fairmend.pipeline.stack import Data, Stack, Step, fit_stack
+
+Progress = Callable[[str], None]
+SLOT = {"pre": "pre", "in": "model", "post": "post"}
+
+
+@dataclass
+class Attempt:
+    stage: str
+    key: str
+    params: dict[str, Any]
+    iteration: int
+    snapshot: Snapshot | None
+    verdict: gates.Verdict | None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.snapshot
+        return {
+            "stage": self.stage, "key": self.key, "params": self.params, "iteration": self.iteration,
+            "accuracy": None if s is None else s.accuracy,
+            "demographic_parity_difference": None if s is None else gates.dp_gap(s),
+            "disparate_impact_ratio": None if s is None else s.worst("disparate_impact_ratio", higher_is_better=True),
+            "equalized_odds_difference": None if s is None else s.worst("equalized_odds_difference", higher_is_better=False),
+            "ece": None if s is None else s.overall.get("ece"),
+            "gate": None if self.verdict is None else self.verdict.to_dict(),
+            "error": self.error,
+        }
+
+
+@dataclass
+class PipelineResult:
+    output: Path
+    baseline: Snapshot
+    final: Snapshot
+    stack: Stack
+    decision: str
+    final_gate: gates.Verdict
+    attempts: list[Attempt] = field(default_factory=list)
+    causal: dict[str, Any] = field(default_factory=dict)
+    dataset: dict[str, Any] = field(default_factory=dict)
+    fitted: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "decision": self.decision,
+            "stack": self.stack.describe(),
+            "final_gate": self.final_gate.to_dict(),
+            "baseline": self.baseline.to_dict(),
+            "final": self.final.to_dict(),
+            "attempts": [a.to_dict() for a in self.attempts],
+            "causal": self.causal,
+        }
+
+
+class Pipeline:
+    def __init__(self, data: Data, *, catalog: Any, policy: Policy, out: Path, progress: Progress | None = None):
+        self.data, self.catalog, self.policy, self.out = data, catalog, policy, out
+        self.log = AuditLog(out / "audit_log.jsonl")
+        self.ckpt = Checkpoints(out / "checkpoints")
+        self.progress = progress or (lambda _msg: None)
+        self.attempts: list[Attempt] = []
+        self.n_groups = int(data.A.astype(str).agg("|".join, axis=1).nunique())
+
+    # -- measuring ---------------------------------------------------------------------------
+    def measure(self, stack: Stack) -> tuple[Snapshot, Any]:
+        fitted = fit_stack(stack, self.data, self.catalog, base_model=self.policy.base_model, seed=self.policy.seed)
+        _, y_te, A_te = self.data.rows("test")
+        return snapshot(y_te, fitted.pred, A_te.reset_index(drop=True), fitted.score), fitted
+
+    def try_step(self, stage: str, stack: Stack, step: Step, iteration: int, judge: Callable[..., gates.Verdict]) -> Attempt:
+        self.progress(f"{stage}: {step.key} {step.params or ''}")
+        try:
+            snap, fitted = self.measure(stack.with_step(SLOT[stage], step))
+        except Exception as exc:  # a failing candidate is a gate failure, not a crash
+            attempt = Attempt(stage, step.key, step.params, iteration, None, None, f"{type(exc).__name__}: {exc}")
+        else:
+            attempt = Attempt(stage, step.key, step.params, iteration, snap, judge(snap, fitted))
+        self.attempts.append(attempt)
+        self.log.write("attempt", **attempt.to_dict())
+        return attempt
+
+    # -- one stage with rollback ---------------------------------------------------------------
+    def search(self, stage: str, stack: Stack, want: set[Criterion], judge: Callable[..., gates.Verdict],
+               *, start_stronger: Step | None = None) -> Step | None:
+        """Try candidates; on a failed gate apply the rollback rule (adjust parameters or switch)."""
+        found, excluded = candidates(
+            self.catalog, stage, want=want, n_groups=self.n_groups,
+            allow_protected_at_inference=self.policy.allow_protected_at_inference,
+            preferred=self.policy.candidates.get(stage), limit=self.policy.candidates_per_stage,
+        )
+        self.log.write("candidates", stage=stage, candidates=[t.key for t in found], excluded=excluded[:50],
+                       rule="executable techniques of the stage meeting the data's and policy's hard constraints")
+        queue = [Step(t.key) for t in found]
+        if start_stronger is not None:
+            queue.insert(0, start_stronger)
+        iteration = 0
+        while queue and iteration < self.policy.max_iterations:
+            iteration += 1
+            step = queue.pop(0)
+            attempt = self.try_step(stage, stack, step, iteration, judge)
+            if attempt.verdict is not None and attempt.verdict.passed:
+                self.log.write("gate_passed", stage=stage, key=step.key, params=step.params,
+                               rule=attempt.verdict.gate, checks=attempt.verdict.to_dict()["checks"])
+                return step
+            v = attempt.verdict
+            move, rule = None, "switch technique (no parameter move left or the candidate failed to run)"
+            if v is not None:
+                technique = self.catalog.get(step.key)
+                names = {p.name for p in technique.parameters}
+                if v.failed("accuracy_loss", "data_integrity"):
+                    move = adjust(step.key, step.params, stronger=False)
+                    rule = "utility cost or integrity failed: weaken the intervention"
+                elif v.failed("fairness_improvement", "target_met", "no_new_intersectional_disparity", "dp_target"):
+                    move = adjust(step.key, step.params, stronger=True)
+                    rule = "fairness insufficient: strengthen the intervention"
+                if move is not None and not set(move) <= names:
+                    move = None
+            if move is not None:
+                queue.insert(0, Step(step.key, move))
+                rule += f" ({step.key}: {step.params} -> {move})"
+            self.log.write("rollback", stage=stage, key=step.key, iteration=iteration, rule=rule,
+                           failed=[] if v is None else [c.detail for c in v.checks if not c.passed],
+                           error=attempt.error)
+        self.log.write("stage_rolled_back", stage=stage, iterations=iteration,
+                       rule=f"no candidate passed within {self.policy.max_iterations} iterations: keep the previous stage's model")
+        return None
+
+
+def build_data(frame: Any, protected: list[str], outcome: str, policy: Policy) -> tuple[Data, dict[str, Any]]:
+    from fairmend.runner.split import stratified_split
+    from fairmend.validation import validate
+
+    checked = validate(frame, protected=protected, outcome=outcome, binary_outcome=True)
+    f = checked.frame.reset_index(drop=True)
+    y = np.asarray(checked.y, dtype=int)
+    A = f[protected].astype(str)
+    X = f.drop(columns=[outcome, *protected])
+    split = stratified_split(y, A.agg("|".join, axis=1).to_numpy(), test_size=policy.test_size, seed=policy.seed)
+    info = {"n_rows": len(f), "protected": protected, "outcome": outcome, "base_rate": float(y.mean()),
+            "n_train": len(split.train), "n_validation": len(split.validation), "n_test": len(split.test)}
+    return Data(X, y, A, split), info
+
+
+def run_pipeline(
+    data: Any, *, protected: list[str], outcome: str, policy: Policy | None = None,
+    output: str | Path = "fairmend-pipeline", resume: bool = False, progress: Progress | None = None,
+    catalog: Any = None,
+) -> PipelineResult:
+    """Run the gated intervention workflow and write the audit log, checkpoints and report."""
+    from fairmend.io import read_table
+    from fairmend.pipeline.flow import execute
+    from fairmend.plugins import get_catalog
+
+    policy = policy or Policy()
+    out = Path(output)
+    if out.exists() and any(out.iterdir()) and not resume:
+        from fairmend.errors import OutputExistsError
+
+        raise OutputExistsError(f"{out} is not empty; pass --resume to continue a run or choose another --output")
+    out.mkdir(parents=True, exist_ok=True)
+    frame = read_table(data)
+    d, info = build_data(frame, protected, outcome, policy)
+    info["source"] = data if isinstance(data, (str, Path)) else "DataFrame"
+    pipe = Pipeline(d, catalog=catalog or get_catalog(), policy=policy, out=out, progress=progress)
+    result = execute(pipe, frame, protected, outcome, info, resume=resume)
+    return result

@@ -1,0 +1,158 @@
+"""The stage order and decision points of the workflow, with checkpoints for ``--resume``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fairmend.catalog.types import Contract, Criterion
+from fairmend.pipeline import gates
+from fairmend.pipeline.candidates import CALIBRATION, adjust
+from fairmend.pipeline.measure import ks_integrity
+from fairmend.pipeline.stack import Stack, Step
+
+# Analysis techniques run in the causal stage when the catalog can execute them.
+CAUSAL_TECHNIQUES = ("proxy_variable_detection", "backdoor_identification_intervention_points")
+
+
+def _step(raw: dict[str, Any] | None) -> Step | None:
+    return None if raw is None else Step(raw["key"], dict(raw.get("params") or {}))
+
+
+def _dump(step: Step | None) -> dict[str, Any] | None:
+    return None if step is None else {"key": step.key, "params": step.params}
+
+
+def causal_stage(pipe: Any, frame: Any, protected: list[str], outcome: str) -> dict[str, Any]:
+    findings: dict[str, Any] = {"analyses": {}, "proxies": []}
+    for key in CAUSAL_TECHNIQUES:
+        if key not in pipe.catalog:
+            continue
+        t = pipe.catalog.get(key)
+        if not t.executable or t.contract is not Contract.ANALYSIS:
+            continue
+        pipe.progress(f"causal: {key}")
+        try:
+            summary = t.load()().run(frame, protected=protected, outcome=outcome).summary
+        except Exception as exc:  # an analysis that cannot run is recorded, not fatal
+            findings["analyses"][key] = {"error": f"{type(exc).__name__}: {exc}"}
+            continue
+        findings["analyses"][key] = summary
+        for name in ("proxies", "strong_proxies"):
+            if isinstance(summary.get(name), list):
+                findings["proxies"] += [p if isinstance(p, str) else p.get("feature", str(p)) for p in summary[name]]
+    findings["proxies"] = sorted(set(findings["proxies"]))
+    return findings
+
+
+def execute(pipe: Any, frame: Any, protected: list[str], outcome: str, info: dict[str, Any], *, resume: bool) -> Any:
+    from fairmend.pipeline.core import PipelineResult
+
+    policy, log = pipe.policy, pipe.log
+    log.write("start", dataset=info, policy=policy.to_dict(), resume=resume)
+
+    causal = pipe.ckpt.load("causal") if resume else None
+    if causal is None:
+        causal = causal_stage(pipe, frame, protected, outcome)
+        pipe.ckpt.save("causal", causal)
+    else:
+        log.write("resumed", stage="causal")
+
+    pipe.progress("baseline model")
+    baseline, base_fit = pipe.measure(Stack())
+    log.write("baseline", metrics=baseline.overall, per_attribute=baseline.per_attribute,
+              intersectional=baseline.intersectional)
+
+    # Decision point 1: is pre-processing needed?
+    di = baseline.worst("disparate_impact_ratio", higher_is_better=True)
+    need_pre = di < policy.targets.min_disparate_impact_ratio or bool(causal["proxies"])
+    rule = (f"disparate impact ratio {di:.3f} {'<' if di < policy.targets.min_disparate_impact_ratio else '>='} "
+            f"{policy.targets.min_disparate_impact_ratio}; proxies found: {', '.join(causal['proxies']) or 'none'}")
+    log.write("decision_point_1", pre_processing=need_pre, rule=("pre-processing needed: " if need_pre else
+              "skip to in-processing: no biased proxies and ") + rule)
+
+    stack = Stack()
+    X_train = pipe.data.rows("train")[0]
+    dp = {Criterion.DEMOGRAPHIC_PARITY}
+    stack = _stage(pipe, "pre", stack, resume, need_pre, dp, lambda s, f: gates.gate2(
+        baseline, s, ks_integrity(X_train, f.X_train), policy))
+
+    after_pre, _ = pipe.measure(stack)
+    t_checks = gates.targets(after_pre, policy)
+    loss = gates.accuracy_loss(baseline, after_pre)
+    skip_in = all(c.passed for c in t_checks) and loss <= policy.pre_gate.max_accuracy_loss
+    log.write("decision_point_2", in_processing=not skip_in,
+              rule=("skip in-processing: " if skip_in else "proceed to in-processing: ")
+              + "; ".join(c.detail for c in t_checks) + f"; accuracy loss {loss:.1%}")
+    want_in = dp if policy.target_criterion == "demographic_parity" else {Criterion.EQUALIZED_ODDS, Criterion.EQUAL_OPPORTUNITY}
+    stack = _stage(pipe, "in", stack, resume, not skip_in, want_in, lambda s, f: gates.gate3(
+        baseline, s, f.converged, policy))
+
+    after_in, _ = pipe.measure(stack)
+    targets_ok = all(c.passed for c in gates.targets(after_in, policy))
+    calib_ok = all(c.passed for c in gates.calibration(after_in, policy))
+    if targets_ok and calib_ok:
+        post_want, post_rule = None, "skip post-processing: targets met and ECE below thresholds"
+    elif targets_ok:
+        post_want, post_rule = CALIBRATION, "apply group calibration: targets met but ECE >= threshold"
+    else:
+        post_want, post_rule = want_in | {Criterion.EQUALIZED_ODDS}, "apply threshold optimisation: targets unmet"
+    log.write("decision_point_3", post_processing=post_want is not None, rule=post_rule,
+              checks=[c.detail for c in gates.targets(after_in, policy) + gates.calibration(after_in, policy)])
+
+    def judge_post(s: Any, f: Any) -> gates.Verdict:
+        checks = gates.calibration(s, policy) if post_want is CALIBRATION else [gates.target_met(s, policy, policy.target_criterion)]
+        loss_ = gates.accuracy_loss(baseline, s)
+        checks.append(gates.Check("accuracy_loss", loss_ <= policy.post_gate.max_accuracy_loss, f"accuracy loss {loss_:.1%}"))
+        checks.append(gates.intersectional(after_in, s, policy.post_gate.max_new_intersectional_gap))
+        return gates.Verdict("post_processing", checks)
+
+    stack = _stage(pipe, "post", stack, resume, post_want is not None, post_want or set(), judge_post)
+
+    final, fitted = pipe.measure(stack)
+    verdict = gates.gate4(baseline, final, policy)
+    log.write("gate4", iteration=1, **verdict.to_dict(), stack=stack.describe())
+    iteration = 1
+    while not verdict.passed and iteration < policy.max_iterations:
+        iteration += 1
+        stronger = None
+        if stack.model is not None and verdict.failed("dp_target", "eo_target", "intersectional"):
+            stronger = adjust(stack.model.key, stack.model.params, stronger=True)
+            names = {p.name for p in pipe.catalog.get(stack.model.key).parameters}
+            stronger = stronger if stronger is not None and set(stronger) <= names else None
+        if stronger is None:
+            log.write("rollback", stage="final", iteration=iteration,
+                      rule="final gate failed and no in-processing constraint can be strengthened")
+            break
+        log.write("rollback", stage="final", iteration=iteration,
+                  rule=f"fairness targets unmet: rollback to in-processing with stronger constraint {stronger}")
+        stack = stack.with_step("model", Step(stack.model.key, stronger))
+        final, fitted = pipe.measure(stack)
+        verdict = gates.gate4(baseline, final, policy)
+        log.write("gate4", iteration=iteration, **verdict.to_dict(), stack=stack.describe())
+
+    decision = "deploy" if verdict.passed else "escalate"
+    if decision == "escalate":
+        log.write("escalation", iterations=iteration, failed=[c.detail for c in verdict.checks if not c.passed],
+                  rule=f"final gate unmet after {iteration} iteration(s): business decision required (accept the "
+                       "trade-off, delay deployment, or revise the targets)", stack=stack.describe())
+    else:
+        log.write("deploy", rule="all final-gate checks passed", stack=stack.describe())
+    return PipelineResult(output=pipe.out, baseline=baseline, final=final, stack=stack, decision=decision,
+                          final_gate=verdict, attempts=list(pipe.attempts), causal=causal, dataset=info,
+                          fitted={"final": fitted, "baseline": base_fit, "policy": policy, "y_test": pipe.data.rows("test")[1],
+                                  "A_test": pipe.data.rows("test")[2].reset_index(drop=True)})
+
+
+def _stage(pipe: Any, stage: str, stack: Stack, resume: bool, needed: bool, want: set[Criterion], judge: Any) -> Stack:
+    from fairmend.pipeline.core import SLOT
+
+    slot = SLOT[stage]
+    saved = pipe.ckpt.load(stage) if resume else None
+    if saved is not None:
+        pipe.log.write("resumed", stage=stage, chosen=saved["chosen"])
+        return stack.with_step(slot, _step(saved["chosen"]))
+    chosen = None
+    if needed:
+        chosen = pipe.search(stage, stack, want, judge)
+    pipe.ckpt.save(stage, {"stage": stage, "needed": needed, "chosen": _dump(chosen)})
+    return stack.with_step(slot, chosen)

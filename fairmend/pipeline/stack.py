@@ -1,0 +1,132 @@
+"""A composable intervention stack: pre-processor → model (baseline or in-processing) → post-processor.
+
+The pipeline fits the stack on the training rows, fits post-processors on the validation rows and
+measures everything on the test rows, so every stage's gate compares like with like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fairmend.catalog.types import Contract, Technique
+from fairmend.runner.models import fit_model, make_base_model, positive_scores
+from fairmend.runner.split import Split
+
+
+@dataclass
+class Data:
+    """Features, labels and protected attributes with a fixed split."""
+
+    X: pd.DataFrame
+    y: np.ndarray
+    A: pd.DataFrame
+    split: Split
+
+    def rows(self, which: str) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+        idx = getattr(self.split, which)
+        return self.X.iloc[idx], self.y[idx], self.A.iloc[idx]
+
+
+@dataclass
+class Step:
+    """One applied technique with its parameters (``None`` technique = baseline model)."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Stack:
+    pre: Step | None = None
+    model: Step | None = None  # None: the base model
+    post: Step | None = None
+
+    def with_step(self, stage: str, step: Step | None) -> Stack:
+        return replace(self, **{stage: step})
+
+    def describe(self) -> dict[str, Any]:
+        return {k: (None if s is None else {"key": s.key, "params": s.params}) for k, s in
+                (("pre", self.pre), ("model", self.model), ("post", self.post))}
+
+
+@dataclass
+class Fitted:
+    """Test-split outputs of a fitted stack."""
+
+    pred: np.ndarray
+    score: np.ndarray | None
+    X_train: pd.DataFrame  # the (possibly transformed) training features, for the integrity check
+    converged: bool = True
+    objects: dict[str, Any] = field(default_factory=dict)
+
+
+def fit_stack(stack: Stack, data: Data, catalog: Any, *, base_model: str = "logreg", seed: int = 0) -> Fitted:
+    """Fit every step of ``stack`` and predict the test rows."""
+    X_tr, y_tr, A_tr = data.rows("train")
+    X_va, y_va, A_va = data.rows("validation")
+    X_te, _, A_te = data.rows("test")
+    objects: dict[str, Any] = {}
+    weights = None
+    if stack.pre is not None:
+        pre = _make(catalog.get(stack.pre.key), stack.pre, Contract.PREPROCESSOR)
+        res = pre.fit_resample(X_tr, y_tr, sensitive_features=A_tr)
+        X_tr, y_tr, weights = res.X, np.asarray(res.y), res.sample_weight
+        A_tr = res.sensitive_features if res.sensitive_features is not None else A_tr
+        X_va = pre.transform(X_va, sensitive_features=A_va)
+        X_te = pre.transform(X_te, sensitive_features=A_te)
+        objects["pre"] = pre
+    converged = True
+    if stack.model is None:
+        model = fit_model(make_base_model(base_model, X_tr, seed=seed), X_tr, y_tr, weights)
+        kw: dict[str, Any] = {}
+    else:
+        technique = catalog.get(stack.model.key)
+        model = _make(technique, stack.model, Contract.ESTIMATOR)
+        model.fit(X_tr, y_tr, sensitive_features=A_tr, sample_weight=weights)
+        converged = bool(getattr(model, "converged_", True))
+        kw = {"sensitive_features": A_te} if technique.needs_protected_attribute_at_inference else {}
+    objects["model"] = model
+    score_te = _scores(model, X_te, kw)
+    pred = np.asarray(model.predict(X_te, **kw)).astype(int)
+    if stack.post is not None:
+        post = _make(catalog.get(stack.post.key), stack.post, Contract.POSTPROCESSOR)
+        kw_va = {"sensitive_features": A_va} if kw else {}
+        score_va = _scores(model, X_va, kw_va)
+        if score_va is None or score_te is None:
+            from fairmend.errors import NotExecutableError
+
+            raise NotExecutableError(f"post-processing {stack.post.key!r} needs scores from the model")
+        post.fit(score_va, y_va, sensitive_features=A_va, X=X_va)
+        pred = np.asarray(post.predict(score_te, sensitive_features=A_te, X=X_te)).astype(int)
+        if hasattr(post, "predict_proba"):
+            out = np.asarray(post.predict_proba(score_te, sensitive_features=A_te, X=X_te), dtype=float)
+            score_te = out[:, 1] if out.ndim == 2 else out
+        objects["post"] = post
+    return Fitted(pred=pred, score=score_te, X_train=X_tr, converged=converged, objects=objects)
+
+
+def _make(technique: Technique, step: Step, expected: Contract) -> Any:
+    from fairmend.errors import NotExecutableError
+    from fairmend.runner.core import coerce_params
+
+    if technique.contract is not expected:
+        raise NotExecutableError(f"{technique.key!r} is a {technique.contract} technique, not a {expected}")
+    return technique.load()(**coerce_params(technique, step.params))
+
+
+def _scores(model: Any, X: pd.DataFrame, kw: dict[str, Any]) -> np.ndarray | None:
+    if not hasattr(model, "predict_proba"):
+        return None
+    try:
+        proba = np.asarray(model.predict_proba(X, **kw))
+    except (AttributeError, NotImplementedError):
+        return None
+    return proba[:, 1] if proba.ndim == 2 else proba
+
+
+def positive_scores_of(model: Any, X: pd.DataFrame) -> np.ndarray:
+    return positive_scores(model, X)
