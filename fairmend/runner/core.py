@@ -101,10 +101,32 @@ class RunResult:
         }
 
 
-def target_for(technique: Technique, override: str | None = None) -> tuple[str | None, str]:
-    """(criterion, metric) the run is judged on: the technique's first measurable criterion."""
+# Values of a technique's ``constraint`` parameter -> the criterion it enforces.
+CONSTRAINT_CRITERION: dict[str, Criterion] = {
+    "demographic_parity": Criterion.DEMOGRAPHIC_PARITY,
+    "equalized_odds": Criterion.EQUALIZED_ODDS,
+    "equal_opportunity": Criterion.EQUAL_OPPORTUNITY,
+    "true_positive_rate_parity": Criterion.EQUAL_OPPORTUNITY,
+    "false_positive_rate_parity": Criterion.PREDICTIVE_EQUALITY,
+    "true_negative_rate_parity": Criterion.PREDICTIVE_EQUALITY,
+    "false_negative_rate_parity": Criterion.EQUAL_OPPORTUNITY,
+    "error_rate_parity": Criterion.ERROR_RATE_PARITY,
+}
+
+
+def target_for(
+    technique: Technique, override: str | None = None, params: dict[str, Any] | None = None
+) -> tuple[str | None, str]:
+    """(criterion, metric) the run is judged on: the criterion the technique's ``constraint``
+    parameter selects, else its first measurable criterion."""
     if override:
         return None, override
+    names = {p.name: p for p in technique.parameters}
+    if "constraint" in names:
+        value = (params or {}).get("constraint", names["constraint"].default)
+        chosen = CONSTRAINT_CRITERION.get(str(value))
+        if chosen is not None:
+            return chosen.value, CRITERION_METRIC[chosen]
     for c in technique.criteria:
         if c in CRITERION_METRIC:
             return c.value, CRITERION_METRIC[c]
@@ -303,7 +325,7 @@ def _measure(
     from fairmend.metrics import group_table, higher_is_better, summarize
     from fairmend.stats import compare
 
-    criterion, metric = target_for(technique, config.target_metric)
+    criterion, metric = target_for(technique, config.target_metric, config.params)
     notes: list[str] = []
     abstained = pred_after < 0
     if abstained.any():
@@ -315,14 +337,14 @@ def _measure(
         notes.append(f"target metric {metric!r} needs scores after the intervention; judged on demographic parity")
         metric = "demographic_parity_difference"
     metrics = list(dict.fromkeys([metric, *REQUIRED_METRICS]))
-    if keep.all():
+    if keep.all() and config.n_boot > 0 and config.n_permutations > 0:
         change = compare(
             y_te, pred_before, pred_after, A_te,
             scores_before=score_before if score_after is not None else None,
             scores_after=score_after, metrics=metrics,
             n_boot=config.n_boot, n_permutations=config.n_permutations, seed=config.seed,
         )
-    else:  # abstention: no row-level pairing exists for the abstained rows
+    else:  # statistics switched off, or abstention (no row-level pairing for abstained rows)
         change = {m: {"before": before[m], "after": after[m], "delta": after[m] - before[m], "ci95": None,
                       "p_value": None, "improved": None} for m in metrics}
     gate = evaluate_gate(metric, change, higher_is_better=higher_is_better(metric), policy=config.policy)

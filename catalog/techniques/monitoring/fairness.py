@@ -1,0 +1,151 @@
+"""Fairness-metric drift between a reference and a current window (windowed recomputation with
+alert thresholds, in the spirit of Ghosh, Shanbhag & Wilson 2022, *FairCanary*, AIES).
+
+The demographic-parity gap (max − min selection rate of the predictions, or of the outcome when no
+predictions are given) and, with both outcome and predictions, the equal-opportunity gap (max − min
+true-positive rate) are computed in both windows. A metric alerts when its change exceeds
+``threshold`` *and* the percentile-bootstrap interval of the change excludes 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from fairmend.catalog.contracts import AnalysisResult, group_labels
+from fairmend.catalog.techniques.monitoring._common import require, windows
+
+from fairmend.errors import DataError
+
+
+def _binary(values: pd.Series, name: str) -> np.ndarray:
+    v = pd.Series(values)
+    if v.isna().any():
+        raise DataError(f"column {name!r} has missing values")
+    uniq = set(v.unique().tolist())
+    if not uniq <= {0, 1}:
+        from fairmend.validation import validate  # reuse the favourable-label rule on text labels
+
+        frame = pd.DataFrame({name: v.to_numpy(), "_g": 0})
+        frame.loc[frame.index[0], "_g"] = 1
+        return np.asarray(validate(frame, protected=["_g"], outcome=name, min_group_size=0).y, dtype=int)
+    return v.astype(int).to_numpy()
+
+
+def gaps(groups: np.ndarray, pred: np.ndarray, y: np.ndarray | None) -> dict[str, float]:
+    """``dp_gap`` and, with labels, ``eo_gap`` (max − min over groups)."""
+    out = {}
+    rates = [pred[groups == g].mean() for g in np.unique(groups)]
+    out["dp_gap"] = float(max(rates) - min(rates))
+    if y is not None:
+        tprs = [
+            pred[(groups == g) & (y == 1)].mean()
+            for g in np.unique(groups)
+            if ((groups == g) & (y == 1)).any()
+        ]
+        out["eo_gap"] = float(max(tprs) - min(tprs)) if len(tprs) > 1 else float("nan")
+    return out
+
+
+class FairnessMetricMonitoring:
+    """Reference-vs-current drift of fairness gaps with bootstrap intervals and alert thresholds.
+
+    Parameters
+    ----------
+    reference : str, optional
+        Reference data file; default: the first ``reference_fraction`` of the rows.
+    reference_fraction : float, default 0.5
+    threshold : float, default 0.05
+        Minimum absolute change of a gap that can alert.
+    n_boot : int, default 200
+    alpha : float, default 0.05
+    seed : int, default 0
+    """
+
+    technique = "fairness_metric_monitoring"
+
+    def __init__(
+        self,
+        reference: str | None = None,
+        reference_fraction: float = 0.5,
+        threshold: float = 0.05,
+        n_boot: int = 200,
+        alpha: float = 0.05,
+        seed: int = 0,
+    ) -> None:
+        self.reference = reference
+        self.reference_fraction = reference_fraction
+        self.threshold = threshold
+        self.n_boot = n_boot
+        self.alpha = alpha
+        self.seed = seed
+
+    def run(
+        self,
+        data: pd.DataFrame,
+        *,
+        protected: Any,
+        outcome: str | None = None,
+        predictions: Any = None,
+        scores: Any = None,
+    ) -> AnalysisResult:
+        prot = [protected] if isinstance(protected, str) else list(protected)
+        require(data, *prot, outcome, predictions)
+        if predictions is None and outcome is None:
+            raise DataError("fairness monitoring needs predictions or an outcome column")
+        ref, cur = windows(data, self.reference, self.reference_fraction)
+        rng = np.random.default_rng(self.seed)
+
+        def arrays(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+            g = group_labels(frame[prot])
+            pred = _binary(frame[predictions if predictions else outcome], predictions or outcome)
+            y = _binary(frame[outcome], outcome) if (predictions and outcome) else None
+            return g, pred, y
+
+        w = {name: arrays(f) for name, f in (("reference", ref), ("current", cur))}
+        for name, (g, _, _) in w.items():
+            if len(np.unique(g)) < 2:
+                raise DataError(f"the {name} window has a single group of {', '.join(prot)}")
+        point = {name: gaps(*arr) for name, arr in w.items()}
+        boots: dict[str, list[float]] = {k: [] for k in point["reference"]}
+        for _ in range(self.n_boot):
+            draws = {}
+            for name, (g, p, y) in w.items():
+                i = rng.integers(0, len(g), len(g))
+                draws[name] = gaps(g[i], p[i], None if y is None else y[i])
+            for k, values in boots.items():
+                values.append(draws["current"][k] - draws["reference"][k])
+        rows = []
+        for k in point["reference"]:
+            change = point["current"][k] - point["reference"][k]
+            vals = np.array([v for v in boots[k] if np.isfinite(v)])
+            lo, hi = (
+                np.quantile(vals, [self.alpha / 2, 1 - self.alpha / 2]) if len(vals) else (np.nan, np.nan)
+            )
+            alert = bool(abs(change) >= self.threshold and (lo > 0 or hi < 0))
+            rows.append(
+                {
+                    "metric": k,
+                    "reference": point["reference"][k],
+                    "current": point["current"][k],
+                    "change": change,
+                    "ci_low": float(lo),
+                    "ci_high": float(hi),
+                    "alert": alert,
+                }
+            )
+        table = pd.DataFrame(rows)
+        summary = {
+            "audited": "predictions" if predictions else "labels",
+            "n_reference": len(ref),
+            "n_current": len(cur),
+            "threshold": self.threshold,
+            "alerts": table.loc[table["alert"], "metric"].tolist(),
+            "any_alert": bool(table["alert"].any()),
+            "metrics": {r["metric"]: {k: v for k, v in r.items() if k != "metric"} for r in rows},
+        }
+        return AnalysisResult(technique=self.technique, summary=summary, tables={"fairness_drift": table})
+
+
+__all__ = ["FairnessMetricMonitoring", "gaps"]

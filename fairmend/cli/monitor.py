@@ -1,0 +1,117 @@
+"""``fairmend monitor --reference F1 --current F2 [--protected A] [--outcome Y] [--predictions COL] [--json]``.
+
+Alerts are data, not errors: the command exits 0 whether or not anything drifted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from fairmend.cli._common import echo_json, split_columns
+
+
+def monitor_report(
+    reference: Any,
+    current: Any,
+    *,
+    protected: list[str],
+    outcome: str | None,
+    predictions: str | None,
+    alpha: float = 0.05,
+    threshold: float = 0.05,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Feature drift table (KS / chi-square / PSI), MMD and, with a protected attribute, fairness drift."""
+    from fairmend.catalog.techniques.monitoring.drift import MMDDriftTest, drift_table
+    from fairmend.catalog.techniques.monitoring.fairness import FairnessMetricMonitoring
+    from fairmend.errors import ColumnNotFoundError
+
+    for col in [*protected, outcome, predictions]:
+        for name, frame in (("reference", reference), ("current", current)):
+            if col is not None and col not in frame.columns:
+                raise ColumnNotFoundError(f"column {col!r} is not in the {name} data")
+    columns = [c for c in current.columns if c in reference.columns]
+    table = drift_table(reference, current, columns, alpha)
+    mmd = MMDDriftTest(reference=reference, columns=",".join(columns), seed=seed).run(current).summary
+    report: dict[str, Any] = {
+        "n_reference": len(reference),
+        "n_current": len(current),
+        "alpha": alpha,
+        "drift": table.to_dict(orient="records"),
+        "mmd": mmd,
+        "alerts": [f"drift:{c}" for c in table.loc[table["alert"], "column"]]
+        + (["drift:mmd"] if mmd["alert"] else []),
+    }
+    if protected and (outcome or predictions):
+        fair = FairnessMetricMonitoring(reference=reference, threshold=threshold, seed=seed).run(
+            current, protected=protected, outcome=outcome, predictions=predictions
+        )
+        report["fairness"] = fair.summary
+        report["alerts"] += [f"fairness:{m}" for m in fair.summary["alerts"]]
+    report["any_alert"] = bool(report["alerts"])
+    return report
+
+
+@click.command()
+@click.option(
+    "--reference", required=True, type=click.Path(exists=True, dir_okay=False), help="Reference data."
+)
+@click.option("--current", required=True, type=click.Path(exists=True, dir_okay=False), help="Current data.")
+@click.option("--protected", help="Protected attribute column(s), comma-separated.")
+@click.option("--outcome", help="Outcome column.")
+@click.option("--predictions", help="Predictions column.")
+@click.option(
+    "--alpha", default=0.05, show_default=True, type=float, help="Family-wise level of the drift tests."
+)
+@click.option(
+    "--threshold", default=0.05, show_default=True, type=float, help="Fairness-gap change that alerts."
+)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def monitor(
+    reference: str,
+    current: str,
+    protected: str | None,
+    outcome: str | None,
+    predictions: str | None,
+    alpha: float,
+    threshold: float,
+    seed: int,
+    as_json: bool,
+) -> None:
+    """Compare CURRENT with REFERENCE: feature drift and fairness-metric drift, with alerts."""
+    from fairmend.io import read_table
+
+    report = monitor_report(
+        read_table(reference),
+        read_table(current),
+        protected=split_columns(protected),
+        outcome=outcome,
+        predictions=predictions,
+        alpha=alpha,
+        threshold=threshold,
+        seed=seed,
+    )
+    if as_json:
+        echo_json(report)
+        return
+    lines = [
+        f"Reference {report['n_reference']} rows, current {report['n_current']} rows",
+        f"{'column':<20} {'test':<10} {'statistic':>10} {'p_value':>10} {'psi':>7}  alert",
+    ]
+    for r in report["drift"]:
+        lines.append(
+            f"{r['column']:<20} {r['test']:<10} {r['statistic']:>10.4f} {r['p_value']:>10.3g} "
+            f"{r['psi']:>7.3f}  {'ALERT' if r['alert'] else ''}"
+        )
+    m = report["mmd"]
+    lines.append(f"MMD² {m['mmd2']:.5f} (p={m['p_value']:.3g}) {'ALERT' if m['alert'] else ''}")
+    for name, v in report.get("fairness", {}).get("metrics", {}).items():
+        lines.append(
+            f"{name}: {v['reference']:.3f} -> {v['current']:.3f} (change {v['change']:+.3f}, "
+            f"95% CI [{v['ci_low']:+.3f}, {v['ci_high']:+.3f}]) {'ALERT' if v['alert'] else ''}"
+        )
+    lines.append("Alerts: " + (", ".join(report["alerts"]) or "none"))
+    click.echo("\n".join(lines))
