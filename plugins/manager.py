@@ -171,6 +171,8 @@ def _collect(pm: pluggy.PluginManager) -> None:
         try:
             impl.function(**{arg: register for arg in impl.argnames})
         except Exception as exc:
+            if record.builtin:  # a broken built-in catalog is a bug, not a plugin to skip
+                raise CatalogError(f"built-in plugin {name} failed: {type(exc).__name__}: {exc}") from exc
             record.error = f"hook failed: {type(exc).__name__}: {exc}"
             continue
         staged = Catalog(list(catalog))

@@ -10,8 +10,9 @@ from fairmend.pipeline.candidates import CALIBRATION, adjust
 from fairmend.pipeline.measure import ks_integrity
 from fairmend.pipeline.stack import Stack, Step
 
-# Analysis techniques run in the causal stage when the catalog can execute them.
-CAUSAL_TECHNIQUES = ("proxy_variable_detection", "backdoor_identification_intervention_points")
+# The causal stage's analysis (seed 001 step 1): back-door identification with proxies, biased
+# mediators and the stage decision rules, run once per protected attribute.
+CAUSAL_TECHNIQUE = "backdoor_identification_intervention_points"
 
 
 def _step(raw: dict[str, Any] | None) -> Step | None:
@@ -23,24 +24,29 @@ def _dump(step: Step | None) -> dict[str, Any] | None:
 
 
 def causal_stage(pipe: Any, frame: Any, protected: list[str], outcome: str) -> dict[str, Any]:
-    findings: dict[str, Any] = {"analyses": {}, "proxies": []}
-    for key in CAUSAL_TECHNIQUES:
-        if key not in pipe.catalog:
-            continue
-        t = pipe.catalog.get(key)
-        if not t.executable or t.contract is not Contract.ANALYSIS:
-            continue
-        pipe.progress(f"causal: {key}")
+    findings: dict[str, Any] = {"analyses": {}, "proxies": [], "biased_mediators": [], "stages": [], "rules": []}
+    if CAUSAL_TECHNIQUE not in pipe.catalog:
+        return findings
+    t = pipe.catalog.get(CAUSAL_TECHNIQUE)
+    if not t.executable or t.contract is not Contract.ANALYSIS:
+        return findings
+    for attribute in protected:
+        pipe.progress(f"causal: {attribute}")
         try:
-            summary = t.load()().run(frame, protected=protected, outcome=outcome).summary
+            summary = t.load()().run(frame, protected=[attribute], outcome=outcome).summary
         except Exception as exc:  # an analysis that cannot run is recorded, not fatal
-            findings["analyses"][key] = {"error": f"{type(exc).__name__}: {exc}"}
+            findings["analyses"][attribute] = {"error": f"{type(exc).__name__}: {exc}"}
             continue
-        findings["analyses"][key] = summary
-        for name in ("proxies", "strong_proxies"):
-            if isinstance(summary.get(name), list):
-                findings["proxies"] += [p if isinstance(p, str) else p.get("feature", str(p)) for p in summary[name]]
-    findings["proxies"] = sorted(set(findings["proxies"]))
+        findings["analyses"][attribute] = summary
+        findings["proxies"] += [f"{p} ({attribute})" for p in summary.get("proxies", [])]
+        findings["biased_mediators"] += [f"{m} ({attribute})" for m in summary.get("biased_mediators", [])]
+        decision = summary.get("decision", {})
+        findings["stages"] += decision.get("stages", [])
+        findings["rules"] += [f"{attribute}: {r['rule']} {r['text']} ({r['because']})" for r in decision.get("rules_fired", [])]
+    findings["stages"] = sorted(set(findings["stages"]))
+    pipe.log.write("causal_analysis", technique=CAUSAL_TECHNIQUE, proxies=findings["proxies"],
+                   biased_mediators=findings["biased_mediators"], stages=findings["stages"],
+                   rule="; ".join(findings["rules"]) or "no causal rule fired")
     return findings
 
 
@@ -64,11 +70,12 @@ def execute(pipe: Any, frame: Any, protected: list[str], outcome: str, info: dic
 
     # Decision point 1: is pre-processing needed?
     di = baseline.worst("disparate_impact_ratio", higher_is_better=True)
-    need_pre = di < policy.targets.min_disparate_impact_ratio or bool(causal["proxies"])
+    need_pre = di < policy.targets.min_disparate_impact_ratio or bool(causal["biased_mediators"])
     rule = (f"disparate impact ratio {di:.3f} {'<' if di < policy.targets.min_disparate_impact_ratio else '>='} "
-            f"{policy.targets.min_disparate_impact_ratio}; proxies found: {', '.join(causal['proxies']) or 'none'}")
+            f"{policy.targets.min_disparate_impact_ratio}; biased mediators: "
+            f"{', '.join(causal['biased_mediators']) or 'none'}; proxies: {', '.join(causal['proxies']) or 'none'}")
     log.write("decision_point_1", pre_processing=need_pre, rule=("pre-processing needed: " if need_pre else
-              "skip to in-processing: no biased proxies and ") + rule)
+              "skip to in-processing: no biased mediators and ") + rule)
 
     stack = Stack()
     X_train = pipe.data.rows("train")[0]

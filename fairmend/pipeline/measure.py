@@ -18,6 +18,7 @@ class Snapshot:
     intersectional: dict[str, float]
     groups: list[dict[str, Any]]
     group_ece: dict[str, float] = field(default_factory=dict)
+    small_groups: list[str] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
@@ -34,24 +35,40 @@ class Snapshot:
             "intersectional": self.intersectional,
             "groups": self.groups,
             "group_ece": self.group_ece,
+            "small_groups": self.small_groups,
         }
 
 
 def snapshot(y: np.ndarray, pred: np.ndarray, A: pd.DataFrame, score: np.ndarray | None, *, min_group: int = 30) -> Snapshot:
+    """Metrics of one fitted stack. Groups under ``min_group`` test rows are reported but not judged:
+    their rates are too noisy for a gate (they are listed in ``small_groups``)."""
+    import warnings
+
+    from fairmend.errors import SmallGroupWarning
     from fairmend.metrics import group_table, summarize
 
-    overall = summarize(y, pred, A, y_score=score)
-    per_attr = {col: summarize(y, pred, A[col], y_score=score) for col in A.columns}
-    table = group_table(y, pred, A, y_score=score, min_group_size=min_group)
-    inter = _intersectional(table, min_group)
-    group_ece: dict[str, float] = {}
-    if score is not None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallGroupWarning)
+        overall = summarize(y, pred, A, y_score=score)
+        table = group_table(y, pred, A, y_score=score, min_group_size=min_group)
+        per_attr: dict[str, dict[str, float]] = {}
+        group_ece: dict[str, float] = {}
+        small: list[str] = [f"{g} ({n} rows)" for g, n in zip(table["group"], table["n"]) if n < min_group]
         for col in A.columns:
-            t = group_table(y, pred, A[col], y_score=score, min_group_size=min_group)
-            if "ece" in t.columns:
-                for _, row in t.iterrows():
-                    group_ece[f"{col}={row['group']}"] = float(row["ece"])
-    return Snapshot(overall, per_attr, inter, table.to_dict(orient="records"), group_ece)
+            values = A[col].astype(str).to_numpy()
+            sizes = pd.Series(values).value_counts()
+            keep = np.isin(values, sizes[sizes >= min_group].index.to_numpy())
+            small += [f"{col}={g} ({n} rows)" for g, n in sizes[sizes < min_group].items()]
+            if len(set(values[keep])) < 2:
+                continue
+            s = None if score is None else score[keep]
+            per_attr[col] = summarize(y[keep], pred[keep], values[keep], y_score=s)
+            if score is not None:
+                t = group_table(y[keep], pred[keep], values[keep], y_score=s, min_group_size=min_group)
+                if "ece" in t.columns:
+                    group_ece.update({f"{col}={g}": float(e) for g, e in zip(t["group"], t["ece"])})
+    inter = _intersectional(table, min_group)
+    return Snapshot(overall, per_attr, inter, table.to_dict(orient="records"), group_ece, small)
 
 
 def _intersectional(table: pd.DataFrame, min_group: int) -> dict[str, float]:
