@@ -98,15 +98,15 @@ def candidates(
     return chosen[:limit], excluded
 
 
-def adjust(key: str, params: dict[str, Any], *, stronger: bool) -> dict[str, Any] | None:
+def adjust(key: str, params: dict[str, Any], *, stronger: bool, defaults: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """The rollback rule's parameter move, or ``None`` when the technique has no further step."""
     if key not in STRENGTH:
         return None
     name, ladder = STRENGTH[key]
-    current = params.get(name)
-    idx = ladder.index(current) if current in ladder else (len(ladder) - 1 if stronger else len(ladder) - 1)
-    nxt = idx + 1 if stronger else idx - 1
-    if current not in ladder:
+    current = params.get(name, (defaults or {}).get(name))
+    if current in ladder:
+        nxt = ladder.index(current) + (1 if stronger else -1)
+    else:  # off the ladder: step to the strongest (or second-strongest) rung
         nxt = len(ladder) - 1 if stronger else len(ladder) - 2
     if not 0 <= nxt < len(ladder) or ladder[nxt] == current:
         return None

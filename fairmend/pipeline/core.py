@@ -18,6 +18,8 @@ from fairmend.pipeline.stack import Data, Stack, Step, fit_stack
 
 Progress = Callable[[str], None]
 SLOT = {"pre": "pre", "in": "model", "post": "post"}
+# Gate checks about the fairness target itself; a candidate failing only these may be kept as best effort.
+TARGET_CHECKS = {"target_met", "dp_target", "eo_target", "fairness_improvement"}
 
 
 @dataclass
@@ -77,13 +79,20 @@ class Pipeline:
         self.ckpt = Checkpoints(out / "checkpoints")
         self.progress = progress or (lambda _msg: None)
         self.attempts: list[Attempt] = []
+        self._measured: dict[str, tuple[Snapshot, Any]] = {}
         self.n_groups = int(data.A.astype(str).agg("|".join, axis=1).nunique())
 
     # -- measuring ---------------------------------------------------------------------------
     def measure(self, stack: Stack) -> tuple[Snapshot, Any]:
-        fitted = fit_stack(stack, self.data, self.catalog, base_model=self.policy.base_model, seed=self.policy.seed)
-        _, y_te, A_te = self.data.rows("test")
-        return snapshot(y_te, fitted.pred, A_te.reset_index(drop=True), fitted.score), fitted
+        """Fit and score ``stack``; a stack already measured in this run is not fitted again."""
+        import json
+
+        key = json.dumps(stack.describe(), sort_keys=True, default=str)
+        if key not in self._measured:
+            fitted = fit_stack(stack, self.data, self.catalog, base_model=self.policy.base_model, seed=self.policy.seed)
+            _, y_te, A_te = self.data.rows("test")
+            self._measured[key] = (snapshot(y_te, fitted.pred, A_te.reset_index(drop=True), fitted.score), fitted)
+        return self._measured[key]
 
     def try_step(self, stage: str, stack: Stack, step: Step, iteration: int, judge: Callable[..., gates.Verdict]) -> Attempt:
         self.progress(f"{stage}: {step.key} {step.params or ''}")
@@ -97,6 +106,14 @@ class Pipeline:
         self.log.write("attempt", **attempt.to_dict())
         return attempt
 
+    def start_params(self, technique: Any) -> dict[str, Any]:
+        """The policy's parameters for ``technique``; a ``constraint`` parameter follows the policy's target."""
+        params = dict(self.policy.params.get(technique.key, {}))
+        for p in technique.parameters:
+            if p.name == "constraint" and p.choices and self.policy.target_criterion in p.choices:
+                params.setdefault("constraint", self.policy.target_criterion)
+        return params
+
     # -- one stage with rollback ---------------------------------------------------------------
     def search(self, stage: str, stack: Stack, want: set[Criterion], judge: Callable[..., gates.Verdict],
                *, start_stronger: Step | None = None) -> Step | None:
@@ -108,10 +125,12 @@ class Pipeline:
         )
         self.log.write("candidates", stage=stage, candidates=[t.key for t in found], excluded=excluded[:50],
                        rule="executable techniques of the stage meeting the data's and policy's hard constraints")
-        queue = [Step(t.key) for t in found]
+        queue = [Step(t.key, self.start_params(t)) for t in found]
         if start_stronger is not None:
             queue.insert(0, start_stronger)
         iteration = 0
+        before_gap = gates.dp_gap(self.measure(stack)[0])
+        best: tuple[float, Step] | None = None  # best candidate that missed only the fairness target
         while queue and iteration < self.policy.max_iterations:
             iteration += 1
             step = queue.pop(0)
@@ -121,15 +140,21 @@ class Pipeline:
                                rule=attempt.verdict.gate, checks=attempt.verdict.to_dict()["checks"])
                 return step
             v = attempt.verdict
+            if v is not None and attempt.snapshot is not None:
+                missed = {c.name for c in v.checks if not c.passed}
+                gap = gates.dp_gap(attempt.snapshot)
+                if missed <= TARGET_CHECKS and gap < before_gap and (best is None or gap < best[0]):
+                    best = (gap, step)
             move, rule = None, "switch technique (no parameter move left or the candidate failed to run)"
             if v is not None:
                 technique = self.catalog.get(step.key)
                 names = {p.name for p in technique.parameters}
+                defaults = {p.name: p.default for p in technique.parameters}
                 if v.failed("accuracy_loss", "data_integrity"):
-                    move = adjust(step.key, step.params, stronger=False)
+                    move = adjust(step.key, step.params, stronger=False, defaults=defaults)
                     rule = "utility cost or integrity failed: weaken the intervention"
                 elif v.failed("fairness_improvement", "target_met", "no_new_intersectional_disparity", "dp_target"):
-                    move = adjust(step.key, step.params, stronger=True)
+                    move = adjust(step.key, step.params, stronger=True, defaults=defaults)
                     rule = "fairness insufficient: strengthen the intervention"
                 if move is not None and not set(move) <= names:
                     move = None
@@ -139,6 +164,12 @@ class Pipeline:
             self.log.write("rollback", stage=stage, key=step.key, iteration=iteration, rule=rule,
                            failed=[] if v is None else [c.detail for c in v.checks if not c.passed],
                            error=attempt.error)
+        if best is not None:
+            self.log.write("stage_partial", stage=stage, key=best[1].key, params=best[1].params, iterations=iteration,
+                           rule=f"no candidate met the fairness target within {self.policy.max_iterations} iterations; "
+                                f"keep the one that passed every other check and cut the worst DP gap most "
+                                f"({before_gap:.3f} -> {best[0]:.3f}); the final gate decides")
+            return best[1]
         self.log.write("stage_rolled_back", stage=stage, iterations=iteration,
                        rule=f"no candidate passed within {self.policy.max_iterations} iterations: keep the previous stage's model")
         return None

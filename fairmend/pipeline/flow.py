@@ -120,16 +120,17 @@ def execute(pipe: Any, frame: Any, protected: list[str], outcome: str, info: dic
     log.write("gate4", iteration=1, **verdict.to_dict(), stack=stack.describe())
     iteration = 1
     while not verdict.passed and iteration < policy.max_iterations:
-        iteration += 1
         stronger = None
         if stack.model is not None and verdict.failed("dp_target", "eo_target", "intersectional"):
-            stronger = adjust(stack.model.key, stack.model.params, stronger=True)
-            names = {p.name for p in pipe.catalog.get(stack.model.key).parameters}
+            spec = pipe.catalog.get(stack.model.key).parameters
+            stronger = adjust(stack.model.key, stack.model.params, stronger=True, defaults={p.name: p.default for p in spec})
+            names = {p.name for p in spec}
             stronger = stronger if stronger is not None and set(stronger) <= names else None
         if stronger is None:
-            log.write("rollback", stage="final", iteration=iteration,
+            log.write("rollback", stage="final", iteration=iteration + 1,
                       rule="final gate failed and no in-processing constraint can be strengthened")
             break
+        iteration += 1
         log.write("rollback", stage="final", iteration=iteration,
                   rule=f"fairness targets unmet: rollback to in-processing with stronger constraint {stronger}")
         stack = stack.with_step("model", Step(stack.model.key, stronger))

@@ -64,6 +64,7 @@ class Policy:
     n_boot: int = 500
     n_permutations: int = 1000
     candidates: dict[str, list[str]] = field(default_factory=dict)  # stage -> technique keys to try first
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)  # technique key -> starting parameters
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Policy:

@@ -127,8 +127,14 @@ class ExponentiatedGradientReduction(_ReductionClassifier):
             eps=self.eps,
             max_iter=self.max_iter,
         )
-        kwargs = {} if weights is None else {"sample_weight": weights}
-        self.model_.fit(Z, y_arr, sensitive_features=groups, **kwargs)
+        if weights is not None:
+            # fairlearn's classification moments do not take sample weights (load_data has no such
+            # argument), so instance weights from a pre-processor are honoured by a seeded weighted
+            # resample of the same size: each row appears in proportion to its weight.
+            rng = np.random.default_rng(self.random_state)
+            rows = rng.choice(len(y_arr), size=len(y_arr), replace=True, p=weights / weights.sum())
+            Z, y_arr, groups = Z[rows], y_arr[rows], np.asarray(groups)[rows]
+        self.model_.fit(Z, y_arr, sensitive_features=groups)
         return self
 
     def predict(self, X: Any) -> np.ndarray:

@@ -104,3 +104,19 @@ def test_bad_input(adult_split):
         GridSearchReduction().fit(s.X_train, s.y_train * 2 + 1, sensitive_features=s.A_train)
     with pytest.raises(InvalidParameterError):
         ExponentiatedGradientReduction(constraint="nope").fit(s.X_train, s.y_train, sensitive_features=s.A_train)
+
+
+def test_expgrad_honours_pre_processing_weights_by_seeded_resampling(adult_sample):
+    """fairlearn's moments take no sample_weight, so weights (e.g. from reweighing) resample the rows."""
+    import numpy as np
+
+    from fairmend.catalog.techniques.in_processing.reductions import ExponentiatedGradientReduction
+
+    frame = adult_sample.frame.iloc[:3000]
+    X, y = frame.drop(columns=["income", "sex", "race"]), frame["income"].to_numpy()
+    w = np.where(frame["sex"].to_numpy() == "Female", 2.0, 0.5)
+    a = ExponentiatedGradientReduction(max_iter=5).fit(X, y, sensitive_features=frame["sex"], sample_weight=w)
+    b = ExponentiatedGradientReduction(max_iter=5).fit(X, y, sensitive_features=frame["sex"], sample_weight=w)
+    assert np.array_equal(a.predict(X), b.predict(X))
+    unweighted = ExponentiatedGradientReduction(max_iter=5).fit(X, y, sensitive_features=frame["sex"])
+    assert not np.array_equal(a.predict_proba(X), unweighted.predict_proba(X))

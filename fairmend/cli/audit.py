@@ -1,0 +1,158 @@
+"""``fairmend audit --data FILE --protected A[,B] --outcome Y (--predictions COL | --model PATH.skops)``."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+
+from fairmend.cli._common import echo_json, split_columns
+from fairmend.errors import ColumnNotFoundError, DataFileError, InvalidParameterError, LabelError
+
+_TRUSTED_PREFIXES = ("sklearn.", "numpy.")
+
+
+def load_skops_model(path: str | Path) -> Any:
+    """Load a ``.skops`` model; refuse any untrusted type outside scikit-learn and numpy."""
+    import skops.io as sio
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(f"model file not found: {path}")
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:
+        raise DataFileError(f"cannot read model file {path}: {exc}") from exc
+    refused = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
+    if refused:
+        raise DataFileError(
+            f"model file {path} contains types that are not scikit-learn or numpy and were refused: {', '.join(refused)}"
+        )
+    return sio.load(path, trusted=untrusted)
+
+
+def _to_binary(values: Any, favourable: Any, column: str, labels: set[Any]) -> np.ndarray:
+    """Predictions as 0/1: kept when already 0/1 (or bool), else ``value == favourable label`` when
+    every value is one of the outcome's labels ``labels``."""
+    arr = np.asarray(values, dtype=object)
+    uniq = set(arr.tolist())
+    if uniq <= {0, 1}:
+        return np.asarray([int(v) for v in arr], dtype=np.int64)
+    if uniq <= labels:
+        return np.asarray([v == favourable for v in arr], dtype=np.int64)
+    shown = sorted(map(str, uniq))[:5]
+    raise LabelError(f"{column} must be binary (0/1 or the outcome's labels); found values {shown}")
+
+
+def _model_predictions(model: Any, frame: Any, outcome: str, favourable: Any, labels: set[Any]
+                       ) -> tuple[np.ndarray, np.ndarray | None]:
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None:
+        missing = [c for c in names if c not in frame.columns]
+        if missing:
+            raise ColumnNotFoundError(f"the model needs feature column(s) missing from the data: {', '.join(map(str, missing))}")
+        X = frame[list(names)]
+    else:
+        X = frame.drop(columns=[outcome])
+    pred = _to_binary(model.predict(X), favourable, "model predictions", labels)
+    score = None
+    if hasattr(model, "predict_proba"):
+        proba = np.asarray(model.predict_proba(X))
+        classes = list(getattr(model, "classes_", [0, 1]))
+        col = classes.index(favourable) if favourable in classes else (classes.index(1) if 1 in classes else -1)
+        score = proba[:, col]
+    return pred, score
+
+
+def _fmt(v: Any) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "-"
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else ""
+    if isinstance(v, (float, np.floating)):
+        return f"{v:.4f}"
+    return str(v)
+
+
+def _table(rows: list[list[Any]], header: list[str]) -> str:
+    cells = [header] + [[_fmt(v) for v in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def format_audit(report: dict[str, Any]) -> str:
+    scopes = [(f"attribute {k!r}", v) for k, v in report["per_attribute"].items()]
+    if report["intersectional"]:
+        scopes.append(("intersection " + " x ".join(report["protected"]), report["intersectional"]))
+    out = [f"{report['n_rows']} rows; protected: {', '.join(report['protected'])}"]
+    for title, scope in scopes:
+        cols = ["group", "n", "base_rate", "selection_rate", "tpr", "fpr", "ppv", "accuracy", "small_group"]
+        out += ["", f"Groups ({title})", _table([[g[c] for c in cols] for g in scope["groups"]], cols)]
+        rows = [[m, g["value"], g["ci95"][0] if g["ci95"] else None, g["ci95"][1] if g["ci95"] else None,
+                 g["p_value"], g.get("p_value_bh"), g.get("max_group"), g.get("min_group")] for m, g in scope["gaps"].items()]
+        out += ["", f"Gaps ({title})",
+                _table(rows, ["metric", "value", "ci_low", "ci_high", "p", "p_bh", "highest", "lowest"])]
+    m = report["overall"]
+    perf = ", ".join(f"{k} {m[k]:.4f}" for k in ("accuracy", "balanced_accuracy", "f1", "roc_auc", "brier", "ece") if k in m)
+    out += ["", f"Overall: {perf}"]
+    return "\n".join(out)
+
+
+@click.command()
+@click.option("--data", required=True, help="CSV or Parquet file.")
+@click.option("--protected", required=True, help="Protected attribute column(s), comma-separated.")
+@click.option("--outcome", required=True, help="Binary outcome (label) column.")
+@click.option("--predictions", help="Column of the model's predictions.")
+@click.option("--scores", help="Column of predicted probabilities of the favourable label.")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), help="A scikit-learn model saved with skops.")
+@click.option("--favourable-label", help="Outcome value that counts as favourable.")
+@click.option("--n-boot", default=1000, show_default=True, type=int, help="Bootstrap resamples (0: no CIs).")
+@click.option("--n-permutations", default=2000, show_default=True, type=int, help="Group-permutation resamples (0: no p-values).")
+@click.option("--ci-method", default="percentile", show_default=True, type=click.Choice(["percentile", "bca"]))
+@click.option("--min-group-size", default=30, show_default=True, type=int, help="Flag smaller groups.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the audit as JSON.")
+def audit(data: str, protected: str, outcome: str, predictions: str | None, scores: str | None,
+          model_path: str | None, favourable_label: str | None, n_boot: int, n_permutations: int, ci_method: str,
+          min_group_size: int, seed: int, as_json: bool) -> None:
+    """Measure group fairness of predictions: per-group metrics, gaps with CIs and p-values."""
+    from fairmend.io import read_table
+    from fairmend.stats import audit as run_audit
+    from fairmend.validation import validate
+
+    if (predictions is None) == (model_path is None):
+        raise InvalidParameterError("give exactly one of --predictions COL or --model PATH.skops")
+    if scores and model_path:
+        raise InvalidParameterError("--scores goes with --predictions; a --model provides its own scores")
+    if n_boot < 0 or n_permutations < 0:
+        raise InvalidParameterError("--n-boot and --n-permutations must be >= 0")
+    frame = read_table(data)
+    columns = split_columns(protected)
+    checked = validate(frame, protected=columns, outcome=outcome, binary_outcome=True,
+                       favourable_label=favourable_label, min_group_size=min_group_size)
+    favourable = checked.favourable_label
+    labels = set(frame[outcome].tolist())
+    if predictions is not None:
+        for name, role in ((predictions, "predictions"), (scores, "scores")):
+            if name is not None and name not in frame.columns:
+                raise ColumnNotFoundError(f"{role} column {name!r} not found")
+        if frame[predictions].isna().any():
+            raise LabelError(f"predictions column {predictions!r} has missing values")
+        pred = _to_binary(frame[predictions].to_numpy(), favourable, f"predictions column {predictions!r}", labels)
+        score = None if scores is None else frame[scores].to_numpy(dtype=float)
+    else:
+        model = load_skops_model(model_path)
+        pred, score = _model_predictions(model, frame, outcome, favourable, labels)
+    report = run_audit(checked.y, pred, frame, columns, score=score, n_boot=n_boot, n_permutations=n_permutations,
+                       seed=seed, ci_method=ci_method, min_group_size=min_group_size)
+    report["data"] = {"path": str(data), "outcome": outcome, "favourable_label": favourable,
+                      "predictions": predictions, "scores": scores, "model": model_path}
+    if as_json:
+        echo_json(report)
+        return
+    click.echo(format_audit(report))
