@@ -31,6 +31,10 @@ need a single column combine them with :func:`group_labels`).
 ``ranker`` (ranking post-processing)
     ``rerank(scores, groups, *, k) -> indices`` of the re-ranked top ``k``.
 
+``clusterer`` (fair clustering)
+    ``fit(X, y=None, *, sensitive_features) -> self`` sets ``labels_`` (the fair assignment of the
+    training rows) and ``cluster_centers_``; ``predict(X)`` assigns new rows to the nearest centre.
+
 ``analysis`` (causal, evaluation, monitoring, documentation)
     ``run(data, *, protected, outcome, predictions=None, scores=None) -> AnalysisResult``.
 """

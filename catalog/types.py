@@ -92,6 +92,7 @@ class Contract(StrEnum):
     ESTIMATOR = "estimator"
     POSTPROCESSOR = "postprocessor"
     RANKER = "ranker"
+    CLUSTERER = "clusterer"
     ANALYSIS = "analysis"
 
 

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from fairmend.catalog.types import Contract, Criterion, TaskType, Technique
-from fairmend.errors import InvalidParameterError, NotExecutableError
+from fairmend.errors import InvalidParameterError, LabelError, NotExecutableError
+from fairmend.runner import tasks
 from fairmend.runner.gates import GatePolicy, GateVerdict, evaluate_gate
 from fairmend.runner.models import fit_model, load_model, make_base_model, positive_scores
 from fairmend.runner.split import Split, stratified_split
@@ -57,6 +58,8 @@ class RunConfig:
     n_boot: int = 1000
     n_permutations: int = 2000
     policy: GatePolicy = field(default_factory=GatePolicy)
+    top_k: int = 100
+    pool_size: int = 1000
 
 
 @dataclass
@@ -131,6 +134,33 @@ def target_for(
         if c in CRITERION_METRIC:
             return c.value, CRITERION_METRIC[c]
     return None, "demographic_parity_difference"
+
+
+# The task a run evaluates, in order of preference among those the technique supports.
+RUN_TASKS = (TaskType.BINARY_CLASSIFICATION, TaskType.RANKING, TaskType.CLUSTERING, TaskType.REGRESSION)
+
+
+def run_task(technique: Technique) -> TaskType | None:
+    """The task ``fairmend run`` evaluates for ``technique`` (``None`` for analysis techniques)."""
+    if technique.contract is Contract.ANALYSIS:
+        return None
+    task = next((t for t in RUN_TASKS if t in technique.task_types), None)
+    if task is None:
+        tasks_ = ", ".join(t.value for t in technique.task_types)
+        raise NotExecutableError(
+            f"technique {technique.key!r} is for {tasks_}; `fairmend run` evaluates binary classification, "
+            "ranking, clustering and regression"
+        )
+    return task
+
+
+def _numeric_outcome(values: Any, outcome: str) -> np.ndarray:
+    y = pd.to_numeric(pd.Series(values), errors="coerce")
+    if y.isna().any() or y.nunique() < 3:
+        raise LabelError(
+            f"outcome {outcome!r} must be numeric with more than two values for a regression technique"
+        )
+    return y.to_numpy(dtype=float)
 
 
 def coerce_params(technique: Technique, raw: dict[str, Any]) -> dict[str, Any]:
@@ -230,6 +260,8 @@ def run_technique(
     n_boot: int = 1000,
     n_permutations: int = 2000,
     catalog: Any = None,
+    top_k: int = 100,
+    pool_size: int = 1000,
 ) -> RunResult:
     """Apply technique ``key`` to ``data`` (path or DataFrame) and measure what it changed.
 
@@ -245,11 +277,7 @@ def run_technique(
     technique = (catalog or get_catalog()).get(key)
     if not technique.executable:
         raise NotExecutableError(f"technique {technique.key!r} is catalogued but has no implementation in fairmend")
-    if technique.contract is not Contract.ANALYSIS and TaskType.BINARY_CLASSIFICATION not in technique.task_types:
-        tasks = ", ".join(t.value for t in technique.task_types)
-        raise NotExecutableError(
-            f"technique {technique.key!r} is for {tasks}; `fairmend run` evaluates binary classification outcomes"
-        )
+    task = run_task(technique)
     if not 0.05 <= test_size <= 0.8:
         raise InvalidParameterError(f"--test-size must be between 0.05 and 0.8, got {test_size}")
     config = RunConfig(
@@ -262,6 +290,8 @@ def run_technique(
         n_boot=n_boot,
         n_permutations=n_permutations,
         policy=policy or GatePolicy(),
+        top_k=top_k,
+        pool_size=pool_size,
     )
     out_dir = None
     if output is not None:
@@ -269,14 +299,16 @@ def run_technique(
 
         out_dir = prepare_output(Path(output), technique, overwrite=overwrite)
     frame = read_table(data)
-    checked = validate(frame, protected=protected, outcome=outcome, binary_outcome=True)
-    frame, y = checked.frame, np.asarray(checked.y, dtype=int)
+    regression = task is TaskType.REGRESSION
+    checked = validate(frame, protected=protected, outcome=outcome, binary_outcome=not regression)
+    frame, y = checked.frame, (_numeric_outcome(checked.y, outcome) if regression else np.asarray(checked.y, dtype=int))
     dataset = {
         "source": str(data) if not isinstance(data, pd.DataFrame) else "DataFrame",
-        "n_rows": int(len(frame)),
+        "n_rows": len(frame),
         "protected": protected,
         "outcome": outcome,
-        "base_rate": float(y.mean()),
+        "task": task.value if task else None,
+        ("outcome_mean" if regression else "base_rate"): float(y.mean()),
     }
     if technique.contract is Contract.ANALYSIS:
         from fairmend.runner.artifacts import run_analysis
@@ -287,14 +319,20 @@ def run_technique(
     A = frame[protected].astype(str).reset_index(drop=True)
     X = _features(frame, protected, outcome, use_protected_feature).reset_index(drop=True)
     groups = A.agg("|".join, axis=1).to_numpy()
-    split = stratified_split(y, groups, test_size=test_size, seed=seed)
+    split = stratified_split(np.zeros(len(y), dtype=int) if regression else y, groups, test_size=test_size, seed=seed)
     model_spec: Any = load_model(base_model) if str(base_model).endswith(".skops") else base_model
     dataset.update(n_train=len(split.train), n_validation=len(split.validation), n_test=len(split.test))
 
+    if task is TaskType.REGRESSION:
+        return tasks.run_regression_task(technique, impl, config, dataset, X, y, A, split, out_dir)
+    if task is TaskType.CLUSTERING:
+        return tasks.run_clustering_task(technique, impl, config, dataset, X, A, split, out_dir)
     fit_rows = split.train if technique.contract is Contract.POSTPROCESSOR else np.concatenate(
         [split.train, split.validation]
     )
     baseline = _baseline_model(model_spec, X, y, fit_rows, config)
+    if task is TaskType.RANKING:
+        return tasks.run_ranking_task(technique, impl, config, dataset, baseline, X, y, A, split, out_dir)
     te = split.test
     pred_before = np.asarray(baseline.predict(X.iloc[te])).astype(int)
     score_before = positive_scores(baseline, X.iloc[te])

@@ -41,8 +41,9 @@ def evaluate_gate(
     *,
     higher_is_better: bool,
     policy: GatePolicy = GatePolicy(),
+    utility_metric: str = "accuracy",
 ) -> GateVerdict:
-    """Check the fairness improvement and the accuracy loss of one intervention."""
+    """Check the fairness improvement and the loss in utility (accuracy, or NDCG for rankings)."""
     reasons: list[str] = []
     t = change[target_metric]
     improvement = relative_improvement(t["before"], t["after"], higher_is_better=higher_is_better)
@@ -51,11 +52,11 @@ def evaluate_gate(
         f"{target_metric}: {t['before']:.4f} -> {t['after']:.4f} ({improvement:+.1%} improvement; "
         f"gate needs >= {policy.min_fairness_improvement:.0%}) {'PASS' if ok_fair else 'FAIL'}"
     )
-    a = change["accuracy"]
+    a = change[utility_metric]
     loss = (a["before"] - a["after"]) / a["before"] if a["before"] > 0 else 0.0
     ok_acc = loss <= policy.max_accuracy_loss
     reasons.append(
-        f"accuracy: {a['before']:.4f} -> {a['after']:.4f} ({loss:.1%} relative loss; "
+        f"{utility_metric}: {a['before']:.4f} -> {a['after']:.4f} ({loss:.1%} relative loss; "
         f"gate allows <= {policy.max_accuracy_loss:.0%}) {'PASS' if ok_acc else 'FAIL'}"
     )
     passed = ok_fair and ok_acc

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -38,6 +38,8 @@ def make_base_model(kind: str, X: pd.DataFrame, *, seed: int = 0) -> Pipeline:
         clf: BaseEstimator = LogisticRegression(max_iter=2000)
     elif kind == "gbm":
         clf = HistGradientBoostingClassifier(random_state=seed)
+    elif kind == "ridge":  # the regression baseline of fairmend.runner.tasks
+        clf = Ridge(alpha=1.0)
     elif kind == "rf":
         clf = RandomForestClassifier(n_estimators=200, min_samples_leaf=5, random_state=seed, n_jobs=1)
     else:
@@ -71,7 +73,7 @@ def load_model(path: str | Path) -> Any:
         raise DataFileError(f"model file not found: {path}")
     try:
         untrusted = sio.get_untrusted_types(file=path)
-    except Exception as exc:  # noqa: BLE001 - skops raises many types for corrupt files
+    except Exception as exc:
         raise DataFileError(f"cannot read model file {path}: {exc}") from exc
     refused = [t for t in untrusted if not t.startswith(_SAFE_PREFIXES)]
     if refused:

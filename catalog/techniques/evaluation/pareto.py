@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from fairmend.catalog.contracts import AnalysisResult
-from fairmend.catalog.techniques.evaluation._common import check_columns, clean
-from fairmend.errors import DataError, DataFileError
+from fairmend.catalog.techniques.evaluation._common import clean
+from fairmend.errors import ColumnNotFoundError, DataError, DataFileError
 
 
 def non_dominated(performance: np.ndarray, unfairness: np.ndarray) -> np.ndarray:
@@ -135,7 +135,13 @@ class ParetoFrontierFairnessAccuracy:
         else:
             if data is None:
                 raise DataError("give a table of runs or the reports parameter")
-            check_columns(data, self.name_column, self.accuracy_column, self.fairness_column)
+            missing = [c for c in (self.name_column, self.accuracy_column, self.fairness_column) if c not in data]
+            if missing:
+                raise ColumnNotFoundError(
+                    f"a Pareto frontier compares measured runs: the data lacks the run column(s) "
+                    f"{', '.join(map(repr, missing))}; give a table of runs (one row per model) or "
+                    "the reports parameter (a glob of `fairmend run` report.json files)"
+                )
             runs = pd.DataFrame(
                 {
                     "name": data[self.name_column].astype(str).to_numpy(dtype=object),
