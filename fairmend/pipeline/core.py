@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from fairmend.catalog.types import Criterion
 from fairmend.pipeline import gates
 from fairmend.pipeline.auditlog import AuditLog, Checkpoints
-from fairmend.pipeline.candidates import CALIBRATION, FAIRNESS, adjust, candidates
-from fairmend.pipeline.measure import Snapshot, ks_integrity, snapshot
+from fairmend.pipeline.candidates import adjust, candidates
+from fairmend.pipeline.measure import Snapshot, snapshot
 from fairmend.pipeline.policy import Policy
 from fairmend.pipeline.stack import Data, Stack, Step, fit_stack
 
@@ -80,6 +81,7 @@ class Pipeline:
         self.progress = progress or (lambda _msg: None)
         self.attempts: list[Attempt] = []
         self._measured: dict[str, tuple[Snapshot, Any]] = {}
+        self._trunks: dict[str, Any] = {}  # fitted pre-processor + model, shared by post-processing candidates
         self.n_groups = int(data.A.astype(str).agg("|".join, axis=1).nunique())
 
     # -- measuring ---------------------------------------------------------------------------
@@ -89,7 +91,8 @@ class Pipeline:
 
         key = json.dumps(stack.describe(), sort_keys=True, default=str)
         if key not in self._measured:
-            fitted = fit_stack(stack, self.data, self.catalog, base_model=self.policy.base_model, seed=self.policy.seed)
+            fitted = fit_stack(stack, self.data, self.catalog, base_model=self.policy.base_model, seed=self.policy.seed,
+                               cache=self._trunks)
             _, y_te, A_te = self.data.rows("test")
             self._measured[key] = (snapshot(y_te, fitted.pred, A_te.reset_index(drop=True), fitted.score), fitted)
         return self._measured[key]

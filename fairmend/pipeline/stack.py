@@ -6,6 +6,7 @@ measures everything on the test rows, so every stage's gate compares like with l
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -64,10 +65,23 @@ class Fitted:
     objects: dict[str, Any] = field(default_factory=dict)
 
 
-def fit_stack(stack: Stack, data: Data, catalog: Any, *, base_model: str = "logreg", seed: int = 0) -> Fitted:
-    """Fit every step of ``stack`` and predict the test rows."""
+@dataclass
+class _Trunk:
+    """The fitted pre-processor and model of a stack, with the features they produce for each split."""
+
+    X_va: pd.DataFrame
+    A_va: pd.DataFrame
+    X_te: pd.DataFrame
+    X_train: pd.DataFrame
+    model: Any
+    kw: dict[str, Any]
+    converged: bool
+    objects: dict[str, Any]
+
+
+def _fit_trunk(stack: Stack, data: Data, catalog: Any, base_model: str, seed: int) -> _Trunk:
     X_tr, y_tr, A_tr = data.rows("train")
-    X_va, y_va, A_va = data.rows("validation")
+    X_va, _, A_va = data.rows("validation")
     X_te, _, A_te = data.rows("test")
     objects: dict[str, Any] = {}
     weights = None
@@ -90,6 +104,27 @@ def fit_stack(stack: Stack, data: Data, catalog: Any, *, base_model: str = "logr
         converged = bool(getattr(model, "converged_", True))
         kw = {"sensitive_features": A_te} if technique.needs_protected_attribute_at_inference else {}
     objects["model"] = model
+    return _Trunk(X_va, A_va, X_te, X_tr, model, kw, converged, objects)
+
+
+def fit_stack(stack: Stack, data: Data, catalog: Any, *, base_model: str = "logreg", seed: int = 0,
+              cache: dict[str, _Trunk] | None = None) -> Fitted:
+    """Fit every step of ``stack`` and predict the test rows.
+
+    With ``cache`` (one dict per pipeline run: same data, base model and seed), the fitted
+    pre-processor and model are reused by later stacks that share them, so trying post-processing
+    candidates does not refit the in-processing model.
+    """
+    key = json.dumps({**stack.describe(), "post": None}, sort_keys=True, default=str)
+    trunk = cache.get(key) if cache is not None else None
+    if trunk is None:
+        trunk = _fit_trunk(stack, data, catalog, base_model, seed)
+        if cache is not None:
+            cache[key] = trunk
+    _, y_va, _ = data.rows("validation")
+    _, _, A_te = data.rows("test")
+    model, kw, X_te, X_va, A_va = trunk.model, trunk.kw, trunk.X_te, trunk.X_va, trunk.A_va
+    objects = dict(trunk.objects)
     score_te = _scores(model, X_te, kw)
     pred = np.asarray(model.predict(X_te, **kw)).astype(int)
     if stack.post is not None:
@@ -106,7 +141,7 @@ def fit_stack(stack: Stack, data: Data, catalog: Any, *, base_model: str = "logr
             out = np.asarray(post.predict_proba(score_te, sensitive_features=A_te, X=X_te), dtype=float)
             score_te = out[:, 1] if out.ndim == 2 else out
         objects["post"] = post
-    return Fitted(pred=pred, score=score_te, X_train=X_tr, converged=converged, objects=objects)
+    return Fitted(pred=pred, score=score_te, X_train=trunk.X_train, converged=trunk.converged, objects=objects)
 
 
 def _make(technique: Technique, step: Step, expected: Contract) -> Any:

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.contracts import group_labels
+
 from fairmend.errors import DataError, LabelError, NotExecutableError, SingleGroupError
 
 
@@ -159,3 +159,16 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 def proba_columns(p1: np.ndarray) -> np.ndarray:
     p1 = np.clip(np.asarray(p1, dtype=float), 0.0, 1.0)
     return np.column_stack([1.0 - p1, p1])
+
+
+class LogitClassifierMixin:
+    """``predict_proba`` and ``predict`` of a binary model whose ``decision_function`` is a logit."""
+
+    def decision_function(self, X: Any) -> np.ndarray:  # pragma: no cover - every user overrides it
+        raise NotImplementedError
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return proba_columns(sigmoid(self.decision_function(X)))
+
+    def predict(self, X: Any) -> np.ndarray:
+        return (self.decision_function(X) > 0).astype(int)

@@ -15,20 +15,20 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
+    LogitClassifierMixin,
     check_binary_labels,
     check_groups,
     check_sample_weight,
     import_torch,
-    proba_columns,
     torch_device,
 )
+
 from fairmend.errors import InvalidParameterError
 
 
-class AdversarialDebiasing:
+class AdversarialDebiasing(LogitClassifierMixin):
     """Predictor trained against a group-predicting adversary with the projection term.
 
     Parameters
@@ -155,8 +155,3 @@ class AdversarialDebiasing:
             Xt = torch.as_tensor(self.encoder_.transform(X), dtype=torch.float32)
             return self.predictor_(Xt)[:, 0].numpy().astype(float)
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        return proba_columns(1.0 / (1.0 + np.exp(-self.decision_function(X))))
-
-    def predict(self, X: Any) -> np.ndarray:
-        return (self.decision_function(X) > 0).astype(int)

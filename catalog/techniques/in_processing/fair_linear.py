@@ -18,23 +18,22 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
+    LogitClassifierMixin,
     check_binary_labels,
     check_groups,
     check_sample_weight,
     import_torch,
-    proba_columns,
-    sigmoid,
     torch_device,
 )
+
 from fairmend.errors import DataError, InvalidParameterError
 
 _STATISTICS = ("positive_rate", "true_positive_rate", "false_positive_rate")
 
 
-class _PenalisedLogistic:
+class _PenalisedLogistic(LogitClassifierMixin):
     """Shared full-batch torch trainer: weighted log-loss + L2 + ``penalty(proba, y, G)``."""
 
     epochs: int
@@ -84,11 +83,6 @@ class _PenalisedLogistic:
     def decision_function(self, X: Any) -> np.ndarray:
         return self.coef_[0] + self.encoder_.transform(X) @ self.coef_[1:]
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        return proba_columns(sigmoid(self.decision_function(X)))
-
-    def predict(self, X: Any) -> np.ndarray:
-        return (self.decision_function(X) > 0).astype(int)
 
 
 class FairretClassifier(_PenalisedLogistic):
@@ -197,7 +191,7 @@ class LohausTooRelaxed(_PenalisedLogistic):
         return self
 
 
-class FERMClassifier:
+class FERMClassifier(LogitClassifierMixin):
     """Linear FERM: logistic regression on features projected orthogonally to ``u``.
 
     ``u = E[x | y=1, a] − E[x | y=1, b]`` (encoded features, two groups). Any linear model on the
@@ -251,9 +245,4 @@ class FERMClassifier:
     def decision_function(self, X: Any) -> np.ndarray:
         return self.model_.decision_function(self._project(self.encoder_.transform(X)))
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        return proba_columns(sigmoid(self.decision_function(X)))
-
-    def predict(self, X: Any) -> np.ndarray:
-        return (self.decision_function(X) > 0).astype(int)
 

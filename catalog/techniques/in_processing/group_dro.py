@@ -12,19 +12,19 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
+    LogitClassifierMixin,
     check_binary_labels,
     check_groups,
     check_sample_weight,
-    proba_columns,
     sigmoid,
 )
+
 from fairmend.errors import InvalidParameterError
 
 
-class GroupDRO:
+class GroupDRO(LogitClassifierMixin):
     """Logistic regression minimising the worst group's loss (exponentiated group weights).
 
     Parameters
@@ -89,8 +89,3 @@ class GroupDRO:
     def decision_function(self, X: Any) -> np.ndarray:
         return self.coef_[0] + self.encoder_.transform(X) @ self.coef_[1:]
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        return proba_columns(sigmoid(self.decision_function(X)))
-
-    def predict(self, X: Any) -> np.ndarray:
-        return (self.decision_function(X) > 0).astype(int)

@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
+    LogitClassifierMixin,
     check_binary_labels,
     check_groups,
     check_sample_weight,
@@ -24,10 +24,11 @@ from fairmend.catalog.techniques.in_processing._common import (
     proba_columns,
     torch_device,
 )
+
 from fairmend.errors import InvalidParameterError
 
 
-class ARLClassifier:
+class ARLClassifier(LogitClassifierMixin):
     """Adversarially reweighted learning (learner + example-weighting adversary).
 
     Parameters
@@ -143,11 +144,6 @@ class ARLClassifier:
             Xt = torch.as_tensor(self.encoder_.transform(X), dtype=torch.float32)
             return self.learner_(Xt)[:, 0].numpy().astype(float)
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        return proba_columns(1.0 / (1.0 + np.exp(-self.decision_function(X))))
-
-    def predict(self, X: Any) -> np.ndarray:
-        return (self.decision_function(X) > 0).astype(int)
 
 
 class MAATClassifier:

@@ -20,12 +20,11 @@ from typing import Any
 import numpy as np
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
+    LogitClassifierMixin,
     check_binary_labels,
     check_groups,
     check_sample_weight,
     import_torch,
-    proba_columns,
-    sigmoid,
 )
 
 from fairmend.errors import InvalidParameterError
@@ -43,7 +42,7 @@ def sensitive_subspace(Z: np.ndarray, groups: np.ndarray, *, C: float = 1.0) -> 
     return q[:, keep]
 
 
-class SenSRClassifier:
+class SenSRClassifier(LogitClassifierMixin):
     """Logistic regression trained to be robust to moves in the learned sensitive subspace (SenSR).
 
     Parameters
@@ -144,8 +143,3 @@ class SenSRClassifier:
     def decision_function(self, X: Any) -> np.ndarray:
         return self.encoder_.transform(X) @ self.coef_ + self.intercept_
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        return proba_columns(sigmoid(self.decision_function(X)))
-
-    def predict(self, X: Any) -> np.ndarray:
-        return (self.decision_function(X) > 0).astype(int)

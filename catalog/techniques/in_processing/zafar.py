@@ -18,16 +18,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
-
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
+    LogitClassifierMixin,
     check_binary_labels,
     check_groups,
     check_sample_weight,
-    proba_columns,
     sigmoid,
 )
+from scipy.optimize import minimize
+
 from fairmend.errors import DataError, InvalidParameterError
 
 
@@ -49,7 +49,7 @@ def _group_matrix(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return classes, Z - Z.mean(axis=0)
 
 
-class _ZafarBase:
+class _ZafarBase(LogitClassifierMixin):
     """Encoding, SLSQP fitting and prediction shared by the two Zafar estimators."""
 
     covariance_threshold: float
@@ -90,11 +90,6 @@ class _ZafarBase:
         Xe = self.encoder_.transform(X)
         return self.coef_[0] + Xe @ self.coef_[1:]
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        return proba_columns(sigmoid(self.decision_function(X)))
-
-    def predict(self, X: Any) -> np.ndarray:
-        return (self.decision_function(X) > 0).astype(int)
 
 
 class ZafarFairnessConstraints(_ZafarBase):
