@@ -1,47 +1,8 @@
-"""End to end through ``fairmend.runner.run_technique`` with the pre-processing bindings applied."""
+"""End to end through ``fairmend.runner.run_technique``: massaging and preferential sampling on German credit."""
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
-
 import pytest
-import yaml
-from fairmend.catalog.types import Contract, Parameter
-
-BINDINGS = Path(__file__).resolve().parents[3] / ".bindings" / "pre_processing.yaml"
-
-
-class _BoundCatalog:
-    """The installed catalog with this stage's bindings applied (until the lead merges them)."""
-
-    def __init__(self) -> None:
-        from fairmend.plugins import get_catalog
-
-        self.base = get_catalog()
-        self.entries = (
-            {e["key"]: e for e in yaml.safe_load(BINDINGS.read_text())} if BINDINGS.exists() else {}
-        )
-
-    def get(self, key):
-        technique = self.base.get(key)
-        e = self.entries.get(key)
-        if e is None or technique.executable:
-            return technique
-        params = tuple(
-            Parameter(
-                name=p["name"],
-                type=p["type"],
-                default=p["default"],
-                range=tuple(p["range"]) if p.get("range") else None,
-                choices=tuple(p["choices"]) if p.get("choices") else None,
-                help=p.get("help", ""),
-            )
-            for p in e["parameters"]
-        )
-        return dataclasses.replace(
-            technique, contract=Contract.PREPROCESSOR, implementation=e["implementation"], parameters=params
-        )
 
 
 @pytest.mark.parametrize(
@@ -62,7 +23,6 @@ def test_run_technique_on_german_reduces_dp(german, key, params):
         params=params,
         n_boot=50,
         n_permutations=50,
-        catalog=_BoundCatalog(),
     ).to_dict()
     assert result["target_metric"] == "demographic_parity_difference"
     before = result["before"]["demographic_parity_difference"]
