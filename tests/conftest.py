@@ -6,6 +6,13 @@ not mutate ``.frame`` in place (take ``.frame.copy()`` first). Text columns are 
 
 from __future__ import annotations
 
+import os
+
+# `scripts/test` runs two pytest workers on a 2-core machine: one BLAS / torch thread per worker, or
+# the thread pools oversubscribe the cores (tiny torch models then train ~20x slower). Set before
+# numpy or torch is first imported.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import pytest
 
 from fairmend.datasets import Dataset, load_adult, load_german, stratified_sample
