@@ -44,10 +44,10 @@ from typing import Any
 import numpy as np
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
+    LogitClassifierMixin,
     check_binary_labels,
     check_groups,
     check_sample_weight,
-    proba_columns,
     sigmoid,
 )
 
@@ -61,7 +61,7 @@ CONSTRAINTS = {
 _SHIFT = float(np.log(np.e - 1.0))  # proxy(0) = 1: cross-entropy bound with vertical margin 1
 
 
-class FairGBMClassifier:
+class FairGBMClassifier(LogitClassifierMixin):
     """Gradient-boosted trees trained on the FairGBM proxy-Lagrangian (FNR and/or FPR parity).
 
     Parameters
@@ -202,9 +202,3 @@ class FairGBMClassifier:
         for tree in self.estimators_:
             F += self.learning_rate * tree.predict(Z)
         return F
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        return proba_columns(sigmoid(self.decision_function(X)))
-
-    def predict(self, X: Any) -> np.ndarray:
-        return (self.decision_function(X) > 0).astype(int)

@@ -36,12 +36,11 @@ from typing import Any
 import numpy as np
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
+    LogitClassifierMixin,
     check_binary_labels,
     check_groups,
     check_sample_weight,
     import_torch,
-    proba_columns,
-    sigmoid,
     torch_device,
 )
 from fairmend.catalog.techniques.in_processing.sensr import sensitive_subspace
@@ -52,7 +51,7 @@ _MIN_LAMBDA = 1e-5
 _INIT_NOISE = 0.1
 
 
-class SenSeIClassifier:
+class SenSeIClassifier(LogitClassifierMixin):
     """Neural (or logistic) classifier regularised for invariance on sensitive sets (SenSeI).
 
     Parameters
@@ -199,9 +198,3 @@ class SenSeIClassifier:
     def decision_function(self, X: Any) -> np.ndarray:
         """Logit of the positive class."""
         return self._logits(self.encoder_.transform(X))
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        return proba_columns(sigmoid(self.decision_function(X)))
-
-    def predict(self, X: Any) -> np.ndarray:
-        return (self.decision_function(X) > 0).astype(int)
