@@ -105,8 +105,11 @@ def _direct_expgrad(frame) -> float:
     base = make_base_model("logreg", X).fit(X.iloc[fit_rows], y[fit_rows])
     prep = make_base_model("logreg", X).named_steps["prep"].fit(X.iloc[fit_rows])
     eg = ExponentiatedGradient(LogisticRegression(max_iter=2000), DemographicParity(), eps=0.01, max_iter=50)
-    eg.fit(prep.transform(X.iloc[fit_rows]), y[fit_rows], sensitive_features=A.iloc[fit_rows])
-    pred = eg.predict(prep.transform(X.iloc[s.test]), random_state=0)
+    def dense(Z):  # the one-hot encoder may return a sparse matrix; fairlearn's reductions need dense input
+        return Z.toarray() if hasattr(Z, "toarray") else Z
+
+    eg.fit(dense(prep.transform(X.iloc[fit_rows])), y[fit_rows], sensitive_features=A.iloc[fit_rows])
+    pred = eg.predict(dense(prep.transform(X.iloc[s.test])), random_state=0)
     for p in (base.predict(X.iloc[s.test]), pred):
         demographic_parity_difference(y[s.test], p, sensitive_features=A.iloc[s.test])
     return time.perf_counter() - start

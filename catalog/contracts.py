@@ -81,7 +81,10 @@ def group_labels(sensitive_features: Any) -> np.ndarray:
     if isinstance(sensitive_features, pd.DataFrame):
         if sensitive_features.shape[1] == 1:
             return sensitive_features.iloc[:, 0].astype(str).to_numpy(dtype=object)
-        return sensitive_features.astype(str).agg("|".join, axis=1).to_numpy(dtype=object)
+        joint = sensitive_features.iloc[:, 0].astype(str).to_numpy(dtype=object)
+        for i in range(1, sensitive_features.shape[1]):  # vectorised: a row-wise agg("|".join) is ~100x slower
+            joint = joint + "|" + sensitive_features.iloc[:, i].astype(str).to_numpy(dtype=object)
+        return joint
     arr = np.asarray(sensitive_features)
     if arr.ndim == 2:
         return group_labels(pd.DataFrame(arr))

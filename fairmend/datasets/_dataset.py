@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from fairmend.catalog.contracts import group_labels
 from fairmend.catalog.types import Citation
 
 
@@ -125,7 +126,7 @@ def stratified_sample(
     if not 0 < n < dataset.n_rows:
         raise ValueError(f"n must be between 1 and {dataset.n_rows - 1}, got {n}")
     columns = list(by) if by is not None else [dataset.protected[0], dataset.label]
-    strata = dataset.frame[columns].astype(str).agg("|".join, axis=1)
+    strata = group_labels(dataset.frame[columns])
     keep, _ = train_test_split(dataset.frame.index, train_size=n, stratify=strata, random_state=seed)
     keep = sorted(keep)
     split = None if dataset.split is None else dataset.split.loc[keep].reset_index(drop=True)

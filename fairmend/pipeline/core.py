@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from fairmend.catalog.contracts import group_labels
 from fairmend.catalog.types import Criterion
 from fairmend.pipeline import gates
 from fairmend.pipeline.auditlog import AuditLog, Checkpoints
@@ -82,7 +83,7 @@ class Pipeline:
         self.attempts: list[Attempt] = []
         self._measured: dict[str, tuple[Snapshot, Any]] = {}
         self._trunks: dict[str, Any] = {}  # fitted pre-processor + model, shared by post-processing candidates
-        self.n_groups = int(data.A.astype(str).agg("|".join, axis=1).nunique())
+        self.n_groups = len(set(group_labels(data.A).tolist()))
 
     # -- measuring ---------------------------------------------------------------------------
     def measure(self, stack: Stack) -> tuple[Snapshot, Any]:
@@ -187,7 +188,7 @@ def build_data(frame: Any, protected: list[str], outcome: str, policy: Policy) -
     y = np.asarray(checked.y, dtype=int)
     A = f[protected].astype(str)
     X = f.drop(columns=[outcome, *protected])
-    split = stratified_split(y, A.agg("|".join, axis=1).to_numpy(), test_size=policy.test_size, seed=policy.seed)
+    split = stratified_split(y, group_labels(A), test_size=policy.test_size, seed=policy.seed)
     info = {"n_rows": len(f), "protected": protected, "outcome": outcome, "base_rate": float(y.mean()),
             "n_train": len(split.train), "n_validation": len(split.validation), "n_test": len(split.test)}
     return Data(X, y, A, split), info

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fairmend.catalog.contracts import group_labels
 from fairmend.catalog.types import Contract, Criterion, TaskType, Technique
 from fairmend.errors import InvalidParameterError, LabelError, NotExecutableError
 from fairmend.runner import tasks
@@ -318,7 +319,7 @@ def run_technique(
     impl = technique.load()
     A = frame[protected].astype(str).reset_index(drop=True)
     X = _features(frame, protected, outcome, use_protected_feature).reset_index(drop=True)
-    groups = A.agg("|".join, axis=1).to_numpy()
+    groups = group_labels(A)
     split = stratified_split(np.zeros(len(y), dtype=int) if regression else y, groups, test_size=test_size, seed=seed)
     model_spec: Any = load_model(base_model) if str(base_model).endswith(".skops") else base_model
     dataset.update(n_train=len(split.train), n_validation=len(split.validation), n_test=len(split.test))

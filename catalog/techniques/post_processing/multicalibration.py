@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from fairmend.catalog.contracts import group_labels
 from fairmend.catalog.techniques.post_processing._common import check_labels, check_scores
 
 from fairmend.errors import DataError, InvalidParameterError, SingleGroupError
@@ -28,7 +29,7 @@ def _subgroups(sensitive_features: Any, n_rows: int) -> dict[str, np.ndarray]:
         for v in sorted(set(vals.tolist())):
             out[f"{col}={v}"] = vals == v
     if frame.shape[1] > 1:
-        joint = frame.agg("|".join, axis=1).to_numpy(dtype=object)
+        joint = group_labels(frame)
         for v in sorted(set(joint.tolist())):
             out[f"joint={v}"] = joint == v
     return out
