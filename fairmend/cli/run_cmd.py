@@ -58,6 +58,12 @@ def run(
     click.echo(format_result(result))
 
 
+def _num(x: float, *, sign: bool = False) -> str:
+    """Four decimals for rates and scores; four significant digits for large values (regression)."""
+    spec = ("+" if sign else "") + (".4f" if abs(x) < 1000 else ".4g")
+    return format(x, spec)
+
+
 def format_result(result) -> str:  # type: ignore[no-untyped-def]
     lines = [f"{result.technique} ({result.stage}) on {result.dataset['n_rows']} rows"]
     if result.analysis is not None:
@@ -65,14 +71,14 @@ def format_result(result) -> str:  # type: ignore[no-untyped-def]
 
         lines.append(json.dumps(result.analysis["summary"], indent=2, default=str))
     else:
-        lines.append(f"{'metric':<32}{'before':>9}{'after':>9}{'delta':>9}   95% CI            p")
+        lines.append(f"{'metric':<32}{'before':>11}{'after':>11}{'delta':>11}   95% CI            p")
         for name, c in result.change.items():
             ci = c.get("ci95")
             ci_txt = f"[{ci[0]:+.4f}, {ci[1]:+.4f}]" if ci else " " * 18
             p = c.get("p_value")
             mark = " <- target" if name == result.target_metric else ""
             lines.append(
-                f"{name:<32}{c['before']:>9.4f}{c['after']:>9.4f}{c['delta']:>+9.4f}   {ci_txt}"
+                f"{name:<32} {_num(c['before']):>10} {_num(c['after']):>10} {_num(c['delta'], sign=True):>10}   {ci_txt}"
                 f"  {'' if p is None else f'{p:.4f}'}{mark}"
             )
         verdict = "PASSED" if result.gate.passed else "FAILED"
