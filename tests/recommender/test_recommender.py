@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from fairmend.catalog.types import Criterion, Stage, TaskType
-from fairmend.recommender import HashingEmbedder, Recommender, merge_flags, parse_text
+from fairmend.recommender import HashingEmbedder, merge_flags, parse_text
 from fairmend.recommender.bm25 import BM25
 from fairmend.recommender.fit import hard_violations
 from fairmend.recommender.index import load_or_build
