@@ -152,6 +152,15 @@ def import_torch() -> Any:
     return torch
 
 
+def logit_network(torch: Any, n_features: int, hidden: int) -> Any:
+    """A one-logit torch network: logistic (``hidden = 0``) or one hidden ReLU layer of ``hidden`` units."""
+    if hidden > 0:
+        return torch.nn.Sequential(
+            torch.nn.Linear(n_features, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1)
+        )
+    return torch.nn.Sequential(torch.nn.Linear(n_features, 1))
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 

@@ -22,6 +22,7 @@ from fairmend.catalog.techniques.in_processing._common import (
     check_groups,
     check_sample_weight,
     import_torch,
+    logit_network,
     torch_device,
 )
 
@@ -95,12 +96,7 @@ class AdversarialDebiasing(LogitClassifierMixin):
         gen = torch.Generator().manual_seed(self.random_state)
         dev = self.device_
         d = Xe.shape[1]
-        if self.hidden_units > 0:
-            predictor = torch.nn.Sequential(
-                torch.nn.Linear(d, self.hidden_units), torch.nn.ReLU(), torch.nn.Linear(self.hidden_units, 1)
-            )
-        else:
-            predictor = torch.nn.Sequential(torch.nn.Linear(d, 1))
+        predictor = logit_network(torch, d, self.hidden_units)
         n_groups = len(self.groups_)
         adv_in = 1 if self.constraint == "demographic_parity" else 3
         adversary = torch.nn.Linear(adv_in, 1 if n_groups == 2 else n_groups)

@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     check_binary_labels,
@@ -25,6 +24,7 @@ from fairmend.catalog.techniques.in_processing._common import (
     check_sample_weight,
     proba_columns,
 )
+
 from fairmend.errors import InvalidParameterError
 
 # name -> (low, high, log10-scale, integer)

@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     check_binary_labels,
     check_groups,
     proba_columns,
 )
+
 from fairmend.errors import DataError, InvalidParameterError, MissingDependencyError
 
 

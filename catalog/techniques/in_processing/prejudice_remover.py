@@ -16,8 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
-
+from fairmend.catalog.contracts import group_labels
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     check_binary_labels,
@@ -26,7 +25,8 @@ from fairmend.catalog.techniques.in_processing._common import (
     proba_columns,
     sigmoid,
 )
-from fairmend.catalog.contracts import group_labels
+from scipy.optimize import minimize
+
 from fairmend.errors import DataError, InvalidParameterError
 
 _EPS = 1e-12

@@ -14,13 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     check_binary_labels,
     check_groups,
     check_sample_weight,
 )
+
 from fairmend.errors import DataError, InvalidParameterError
 
 CONSTRAINTS = (

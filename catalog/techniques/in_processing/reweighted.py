@@ -21,6 +21,7 @@ from fairmend.catalog.techniques.in_processing._common import (
     check_groups,
     check_sample_weight,
     import_torch,
+    logit_network,
     proba_columns,
     torch_device,
 )
@@ -88,12 +89,7 @@ class ARLClassifier(LogitClassifierMixin):
         torch.manual_seed(self.random_state)
         gen = torch.Generator().manual_seed(self.random_state)
         d = Xe.shape[1]
-        if self.hidden_units > 0:
-            learner = torch.nn.Sequential(
-                torch.nn.Linear(d, self.hidden_units), torch.nn.ReLU(), torch.nn.Linear(self.hidden_units, 1)
-            )
-        else:
-            learner = torch.nn.Sequential(torch.nn.Linear(d, 1))
+        learner = logit_network(torch, d, self.hidden_units)
         adversary = torch.nn.Linear(d + 1, 1)
         learner.to(dev)
         adversary.to(dev)

@@ -41,6 +41,7 @@ from fairmend.catalog.techniques.in_processing._common import (
     check_groups,
     check_sample_weight,
     import_torch,
+    logit_network,
     torch_device,
 )
 from fairmend.catalog.techniques.in_processing.sensr import sensitive_subspace
@@ -144,9 +145,7 @@ class SenSeIClassifier(LogitClassifierMixin):
         gen = torch.Generator(device=device).manual_seed(self.random_state)
         rng = np.random.default_rng(self.random_state)
         d = Z.shape[1]
-        layers = [torch.nn.Linear(d, self.hidden), torch.nn.ReLU(), torch.nn.Linear(self.hidden, 1)] \
-            if self.hidden else [torch.nn.Linear(d, 1)]
-        net = torch.nn.Sequential(*layers).to(device)
+        net = logit_network(torch, d, self.hidden).to(device)
         Zt = torch.tensor(Z, dtype=torch.float32, device=device)
         yt = torch.tensor(y_arr, dtype=torch.float32, device=device)
         wt = torch.tensor(w, dtype=torch.float32, device=device)
