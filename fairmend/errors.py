@@ -41,6 +41,10 @@ class DataFileError(DataError):
     """The data file is missing, unreadable, empty or of an unknown format."""
 
 
+class UntrustedModelError(DataFileError):
+    """A model file names types outside fairmend's allow-list; it was not loaded."""
+
+
 class ColumnNotFoundError(DataError):
     """A named column (protected attribute, outcome, predictions) is not in the data."""
 

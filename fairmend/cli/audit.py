@@ -3,36 +3,13 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import click
 import numpy as np
 
 from fairmend.cli._common import echo_json, split_columns
-from fairmend.errors import ColumnNotFoundError, DataFileError, InvalidParameterError, LabelError
-
-_TRUSTED_PREFIXES = ("sklearn.", "numpy.")
-
-
-def load_skops_model(path: str | Path) -> Any:
-    """Load a ``.skops`` model; refuse any untrusted type outside scikit-learn and numpy."""
-    import skops.io as sio
-
-    path = Path(path)
-    if not path.is_file():
-        raise DataFileError(f"model file not found: {path}")
-    try:
-        untrusted = sio.get_untrusted_types(file=path)
-    except Exception as exc:
-        raise DataFileError(f"cannot read model file {path}: {exc}") from exc
-    refused = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
-    if refused:
-        raise DataFileError(
-            f"model file {path} contains types that are not scikit-learn or numpy and were refused: {', '.join(refused)}"
-        )
-    return sio.load(path, trusted=untrusted)
-
+from fairmend.errors import ColumnNotFoundError, InvalidParameterError, LabelError
 
 def _to_binary(values: Any, favourable: Any, column: str, labels: set[Any]) -> np.ndarray:
     """Predictions as 0/1: kept when already 0/1 (or bool), else ``value == favourable label`` when
@@ -110,6 +87,8 @@ def format_audit(report: dict[str, Any]) -> str:
 @click.option("--predictions", help="Column of the model's predictions.")
 @click.option("--scores", help="Column of predicted probabilities of the favourable label.")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="A scikit-learn model saved with skops.")
+@click.option("--trust", multiple=True, metavar="TYPE",
+              help="Trust this type in the --model file beyond fairmend's allow-list (repeatable).")
 @click.option("--favourable-label", help="Outcome value that counts as favourable.")
 @click.option("--n-boot", default=1000, show_default=True, type=int, help="Bootstrap resamples (0: no CIs).")
 @click.option("--n-permutations", default=2000, show_default=True, type=int, help="Group-permutation resamples (0: no p-values).")
@@ -118,10 +97,11 @@ def format_audit(report: dict[str, Any]) -> str:
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the audit as JSON.")
 def audit(data: str, protected: str, outcome: str, predictions: str | None, scores: str | None,
-          model_path: str | None, favourable_label: str | None, n_boot: int, n_permutations: int, ci_method: str,
+          model_path: str | None, trust: tuple[str, ...], favourable_label: str | None, n_boot: int, n_permutations: int, ci_method: str,
           min_group_size: int, seed: int, as_json: bool) -> None:
     """Measure group fairness of predictions: per-group metrics, gaps with CIs and p-values."""
     from fairmend.io import read_table
+    from fairmend.modelio import load_model
     from fairmend.stats import audit as run_audit
     from fairmend.validation import validate
 
@@ -146,7 +126,7 @@ def audit(data: str, protected: str, outcome: str, predictions: str | None, scor
         pred = _to_binary(frame[predictions].to_numpy(), favourable, f"predictions column {predictions!r}", labels)
         score = None if scores is None else frame[scores].to_numpy(dtype=float)
     else:
-        model = load_skops_model(model_path)
+        model = load_model(model_path, trust=trust)
         pred, score = _model_predictions(model, frame, outcome, favourable, labels)
     report = run_audit(checked.y, pred, frame, columns, score=score, n_boot=n_boot, n_permutations=n_permutations,
                        seed=seed, ci_method=ci_method, min_group_size=min_group_size)

@@ -24,6 +24,8 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--protected", required=True, help="Protected attribute column(s), comma-separated.")
 @click.option("--outcome", required=True, help="Binary outcome (label) column.")
 @click.option("--base-model", default="logreg", show_default=True, help="logreg, gbm, rf or a PATH.skops model.")
+@click.option("--trust", multiple=True, metavar="TYPE",
+              help="Trust this type in the --base-model file beyond fairmend's allow-list (repeatable).")
 @click.option("--param", "params", multiple=True, help="Technique parameter NAME=VALUE (repeatable).")
 @click.option("--test-size", default=0.3, show_default=True, type=float)
 @click.option("--seed", default=0, show_default=True, type=int)
@@ -37,7 +39,8 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--n-permutations", default=2000, show_default=True, type=int, help="Permutation-test resamples.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json to stdout.")
 def run(
-    key: str, data: str, protected: str, outcome: str, base_model: str, params: tuple[str, ...],
+    key: str, data: str, protected: str, outcome: str, base_model: str, trust: tuple[str, ...],
+    params: tuple[str, ...],
     test_size: float, seed: int, output: str | None, overwrite: bool, use_protected_feature: bool,
     target_metric: str | None, min_improvement: float, max_accuracy_loss: float, n_boot: int,
     n_permutations: int, as_json: bool,
@@ -50,7 +53,7 @@ def run(
         params=parse_params(params), test_size=test_size, seed=seed, output=output, overwrite=overwrite,
         use_protected_feature=use_protected_feature, target_metric=target_metric,
         policy=GatePolicy(min_fairness_improvement=min_improvement, max_accuracy_loss=max_accuracy_loss),
-        n_boot=n_boot, n_permutations=n_permutations,
+        n_boot=n_boot, n_permutations=n_permutations, trust=trust,
     )
     if as_json:
         echo_json(result.to_dict())

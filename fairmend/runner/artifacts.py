@@ -29,7 +29,7 @@ def prepare_output(out_dir: Path, technique: Technique, *, overwrite: bool) -> P
 def write_artifacts(result: Any, out_dir: Path, X: pd.DataFrame, split: Any) -> None:
     """Write every artifact atomically and record their paths in ``result.artifacts``."""
     from fairmend.io import write_csv_atomic, write_json_atomic
-    from fairmend.runner.models import save_model
+    from fairmend.modelio import save_model
 
     fitted = result.fitted
     res = fitted.get("transformed_train")

@@ -15,7 +15,8 @@ from fairmend.catalog.types import Contract, Criterion, TaskType, Technique
 from fairmend.errors import InvalidParameterError, LabelError, NotExecutableError
 from fairmend.runner import tasks
 from fairmend.runner.gates import GatePolicy, GateVerdict, evaluate_gate
-from fairmend.runner.models import fit_model, load_model, make_base_model, positive_scores
+from fairmend.modelio import load_model
+from fairmend.runner.models import fit_model, make_base_model, positive_scores
 from fairmend.runner.split import Split, stratified_split
 
 # The metric that measures each criterion in the before/after report.
@@ -260,6 +261,7 @@ def run_technique(
     policy: GatePolicy | None = None,
     n_boot: int = 1000,
     n_permutations: int = 2000,
+    trust: tuple[str, ...] | list[str] = (),
     catalog: Any = None,
     top_k: int = 100,
     pool_size: int = 1000,
@@ -321,7 +323,7 @@ def run_technique(
     X = _features(frame, protected, outcome, use_protected_feature).reset_index(drop=True)
     groups = group_labels(A)
     split = stratified_split(np.zeros(len(y), dtype=int) if regression else y, groups, test_size=test_size, seed=seed)
-    model_spec: Any = load_model(base_model) if str(base_model).endswith(".skops") else base_model
+    model_spec: Any = load_model(base_model, trust=trust) if str(base_model).endswith(".skops") else base_model
     dataset.update(n_train=len(split.train), n_validation=len(split.validation), n_test=len(split.test))
 
     if task is TaskType.REGRESSION:

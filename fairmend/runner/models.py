@@ -1,8 +1,7 @@
-"""Base models for the runner and model persistence with skops (never pickle)."""
+"""Base models for the runner. Model files are read and written by :mod:`fairmend.modelio`."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,7 +14,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from fairmend.errors import DataFileError, InvalidParameterError
+from fairmend.errors import InvalidParameterError
 
 BASE_MODELS = ("logreg", "gbm", "rf")
 
@@ -59,40 +58,3 @@ def positive_scores(model: Any, X: pd.DataFrame) -> np.ndarray:
         proba = np.asarray(model.predict_proba(X))
         return proba[:, 1] if proba.ndim == 2 else proba
     return 1.0 / (1.0 + np.exp(-np.asarray(model.decision_function(X), dtype=float)))
-
-
-_SAFE_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.", "fairmend.")
-
-
-def load_model(path: str | Path) -> Any:
-    """Load a ``.skops`` model, refusing types outside scikit-learn, numpy, scipy and fairmend."""
-    import skops.io as sio
-
-    path = Path(path)
-    if not path.is_file():
-        raise DataFileError(f"model file not found: {path}")
-    try:
-        untrusted = sio.get_untrusted_types(file=path)
-    except Exception as exc:
-        raise DataFileError(f"cannot read model file {path}: {exc}") from exc
-    refused = [t for t in untrusted if not t.startswith(_SAFE_PREFIXES)]
-    if refused:
-        raise DataFileError(f"model file {path} contains untrusted types: {', '.join(refused)}")
-    return sio.load(path, trusted=untrusted)
-
-
-def save_model(model: Any, path: Path) -> None:
-    """Persist with skops through a temporary file, then move it into place atomically."""
-    import os
-    import tempfile
-
-    import skops.io as sio
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".skops.tmp")
-    os.close(fd)
-    try:
-        sio.dump(model, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

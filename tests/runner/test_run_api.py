@@ -75,7 +75,7 @@ def test_artifacts_and_overwrite(adult_sample, tmp_path):
                       output=out, n_boot=100, n_permutations=100)
     run_technique("reweighing_kamiran_calders", adult_sample.frame, protected=["sex"], outcome="income",
                   output=out, overwrite=True, n_boot=100, n_permutations=100)
-    from fairmend.runner.models import load_model
+    from fairmend.modelio import load_model
 
     model = load_model(out / "model.skops")
     assert hasattr(model, "predict")
