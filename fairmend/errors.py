@@ -61,5 +61,9 @@ class OutputExistsError(FairmendError):
     """An output file exists and ``--overwrite`` was not given."""
 
 
+class OutputPathError(FairmendError):
+    """An output folder cannot be used: below a file, not writable, locked, or holding an input."""
+
+
 class SmallGroupWarning(UserWarning):
     """A group has fewer rows than fairmend needs for stable estimates (default 30)."""

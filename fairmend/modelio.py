@@ -96,7 +96,7 @@ def allowed_types() -> frozenset[str]:
 
     names = {_qualname(cls) for _, cls in all_estimators()}
     names.update(n for n in _INTERNAL_TYPES if _resolve_class(n) is not None)
-    import fairmend.catalog.techniques as techniques
+    from fairmend.catalog import techniques
 
     for info in pkgutil.walk_packages(techniques.__path__, techniques.__name__ + "."):
         module = importlib.import_module(info.name)
@@ -129,7 +129,7 @@ def load_model(path: str | Path, *, trust: Iterable[str] = ()) -> Any:
         raise DataFileError(f"model file not found: {path}")
     try:
         present = sio.get_untrusted_types(file=path)
-    except Exception as exc:  # noqa: BLE001 - any parse failure of a foreign file is a bad file
+    except Exception as exc:
         raise DataFileError(f"cannot read model file {path}: {type(exc).__name__}: {exc}") from exc
     extra = {t.strip() for t in trust if t and t.strip()}
     refused = sorted(t for t in present if t not in extra and t not in allowed_types())
@@ -140,7 +140,7 @@ def load_model(path: str | Path, *, trust: Iterable[str] = ()) -> Any:
         )
     try:
         return sio.load(path, trusted=list(present))
-    except Exception as exc:  # noqa: BLE001 - a malformed schema of allowed types
+    except Exception as exc:
         raise DataFileError(f"cannot load model file {path}: {type(exc).__name__}: {exc}") from exc
 
 

@@ -47,11 +47,56 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module_name), attr)
 
     def invoke(self, ctx: click.Context) -> Any:
+        argv = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        as_json = "--json" in argv
         try:
             return super().invoke(ctx)
         except FairmendError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            _fail(ctx, type(exc).__name__, str(exc), exc.exit_code, as_json)
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            _fail(ctx, "UsageError", exc.format_message() + hint, 2, as_json)
+        except (click.exceptions.Exit, click.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the CLI boundary: one line, the traceback goes to a file
+            log = _crash_log()
+            _fail(ctx, type(exc).__name__,
+                  f"unexpected {type(exc).__name__}: {_first_line(exc)} (a bug in fairmend; details in {log})",
+                  1, as_json)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else "no message"
+
+
+def _crash_log() -> str:
+    """Write the current traceback to a crash-log file and return its path."""
+    import os
+    import tempfile
+    import traceback
+
+    folder = os.environ.get("FAIRMEND_CRASH_DIR") or tempfile.gettempdir()
+    os.makedirs(folder, exist_ok=True)
+    fd, path = tempfile.mkstemp(prefix="fairmend-crash-", suffix=".log", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"fairmend {__version__}\nargv: {sys.argv!r}\n\n")
+        fh.write(traceback.format_exc())
+    return path
+
+
+def _fail(ctx: click.Context, kind: str, message: str, code: int, as_json: bool) -> None:
+    """One line on stderr (and, under ``--json``, ``{"error": {...}}`` on stdout), then exit ``code``."""
+    message = " ".join(message.split())
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"error": {"type": kind, "message": message, "exit_code": code}}))
+    click.echo(f"Error: {message}", err=True)
+    ctx.exit(code)
 
 
 def _show_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:

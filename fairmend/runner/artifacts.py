@@ -8,23 +8,6 @@ from typing import Any
 import pandas as pd
 
 from fairmend.catalog.types import Technique
-from fairmend.errors import OutputExistsError
-
-ARTIFACT_NAMES = ("report.json", "transformed_train.csv", "model.skops", "postprocessor.skops", "analysis.json")
-
-
-def prepare_output(out_dir: Path, technique: Technique, *, overwrite: bool) -> Path:
-    """Create ``out_dir``; refuse to replace existing artifacts unless ``overwrite``."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputExistsError(f"output path {out_dir} exists and is not a folder")
-    existing = [name for name in ARTIFACT_NAMES if (out_dir / name).exists()]
-    if existing and not overwrite:
-        raise OutputExistsError(
-            f"{out_dir} already holds {', '.join(existing)}; pass --overwrite to replace them"
-        )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return out_dir
-
 
 def write_artifacts(result: Any, out_dir: Path, X: pd.DataFrame, split: Any) -> None:
     """Write every artifact atomically and record their paths in ``result.artifacts``."""

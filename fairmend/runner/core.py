@@ -272,9 +272,7 @@ def run_technique(
     apply the intervention by its stage contract, compare before/after on the test split with a
     paired permutation test and a stratified paired bootstrap, judge the gate, write artifacts.
     """
-    from fairmend.io import read_table
     from fairmend.plugins import get_catalog
-    from fairmend.validation import validate
 
     protected = [protected] if isinstance(protected, str) else list(protected)
     technique = (catalog or get_catalog()).get(key)
@@ -296,11 +294,29 @@ def run_technique(
         top_k=top_k,
         pool_size=pool_size,
     )
-    out_dir = None
-    if output is not None:
-        from fairmend.runner.artifacts import prepare_output
+    if output is None:
+        return _execute(technique, task, data, protected, outcome, config, base_model, trust, None)
+    from fairmend.io import write_json_atomic
+    from fairmend.outputs import OutputFolder
 
-        out_dir = prepare_output(Path(output), technique, overwrite=overwrite)
+    model_file = base_model if str(base_model).endswith(".skops") else None
+    folder = OutputFolder(output, overwrite=overwrite, inputs=[data if not isinstance(data, pd.DataFrame) else None,
+                                                               model_file])
+    with folder as staging:
+        result = _execute(technique, task, data, protected, outcome, config, base_model, trust, staging)
+        result.artifacts = folder.final_path(result.artifacts)
+        result.analysis = folder.final_path(result.analysis)
+        if "report" in result.artifacts:
+            write_json_atomic(staging / "report.json", result.to_dict())
+    return result
+
+
+def _execute(technique: Technique, task: TaskType | None, data: Any, protected: list[str], outcome: str,
+             config: RunConfig, base_model: Any, trust: Any, out_dir: Path | None) -> RunResult:
+    """The body of :func:`run_technique`, writing artifacts into ``out_dir`` when given."""
+    from fairmend.io import read_table
+    from fairmend.validation import validate
+
     frame = read_table(data)
     regression = task is TaskType.REGRESSION
     checked = validate(frame, protected=protected, outcome=outcome, binary_outcome=not regression)
@@ -320,9 +336,10 @@ def run_technique(
 
     impl = technique.load()
     A = frame[protected].astype(str).reset_index(drop=True)
-    X = _features(frame, protected, outcome, use_protected_feature).reset_index(drop=True)
+    X = _features(frame, protected, outcome, config.use_protected_feature).reset_index(drop=True)
     groups = group_labels(A)
-    split = stratified_split(np.zeros(len(y), dtype=int) if regression else y, groups, test_size=test_size, seed=seed)
+    split = stratified_split(np.zeros(len(y), dtype=int) if regression else y, groups, test_size=config.test_size,
+                             seed=config.seed)
     model_spec: Any = load_model(base_model, trust=trust) if str(base_model).endswith(".skops") else base_model
     dataset.update(n_train=len(split.train), n_validation=len(split.validation), n_test=len(split.test))
 
