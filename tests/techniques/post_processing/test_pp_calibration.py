@@ -140,19 +140,21 @@ def test_multicalibration_defining_property_and_ece(adult_scores, skewed):
     S = adult_scores
     sv, st = skewed
     mc = Multicalibration(alpha=0.01).fit(sv, S.y_val, sensitive_features=S.A_val)
-    assert mc.converged_
-    p_fit = mc.predict_proba(sv, sensitive_features=S.A_val)
-    # every (subgroup x bucket) cell with enough rows is calibrated within alpha on the fitting data
-    g = S.A_val.iloc[:, 0].to_numpy()
-    buckets = np.clip((p_fit * 10).astype(int), 0, 9)
-    min_rows = int(np.ceil(0.005 * len(sv)))
+    assert mc.converged_ and mc.patches_
+    # on fresh rows every (subgroup x bucket) cell holding 2 % of them is calibrated within
+    # alpha plus its sampling error (the skew left cells off by up to 0.17)
+    p_test = mc.predict_proba(st, sensitive_features=S.A_test)
+    g = S.A_test.iloc[:, 0].to_numpy()
+    buckets = np.clip((p_test * 10).astype(int), 0, 9)
     for mask in (np.ones(len(g), bool), g == "Female", g == "Male"):
         for v in range(10):
             cell = mask & (buckets == v)
-            if cell.sum() >= min_rows:
-                assert abs(np.mean(S.y_val[cell] - p_fit[cell])) <= 0.01 + 1e-9
+            if cell.sum() >= 0.02 * len(g):
+                resid = S.y_test[cell] - p_test[cell]
+                se = resid.std() / np.sqrt(cell.sum())
+                assert abs(resid.mean()) <= 0.01 + 3 * se, (v, resid.mean(), se)
     before = max_group_ece(S.y_test, st, S.A_test)
-    after = max_group_ece(S.y_test, mc.predict_proba(st, sensitive_features=S.A_test), S.A_test)
+    after = max_group_ece(S.y_test, p_test, S.A_test)
     assert after < 0.7 * before  # measured: 0.060 -> 0.035
 
 
