@@ -1,85 +1,153 @@
-"""Stratified bootstrap confidence intervals (percentile and BCa).
+"""Stratified bootstrap: confidence intervals (percentile and BCa) and the bootstrap test.
 
-Strata are group x label, so every resample keeps each group's size and base rate (Efron &
-Tibshirani, *An Introduction to the Bootstrap*, 1993, ch. 14 for BCa). Count metrics are resampled
-exactly as multinomial counts (see :mod:`fairmend.stats._engine`); score metrics as index matrices.
+Strata are group x label for label-conditioned metrics and group alone for the rest
+(:func:`fairmend.stats._estimand.strata_of_metric`), so every resample keeps each group's size (Efron &
+Tibshirani, *An Introduction to the Bootstrap*, 1993, ch. 14 for BCa, ch. 16 for bootstrap tests).
+Count metrics are resampled exactly as multinomial counts (see :mod:`fairmend.stats._engine`); score
+metrics as index matrices. With two groups the statistics are the signed, fixed-order forms of
+:mod:`fairmend.stats._estimand`.
+
+Interval and p-value come from the same replicates (:func:`inference`): the interval's ends are order
+statistics, and the p-value is the smallest ``alpha`` at which the ``1 - alpha`` interval excludes 0,
+so ``p < 0.05`` exactly when the 95 % interval excludes 0.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from scipy.special import ndtr, ndtri
 
 from fairmend.errors import InvalidParameterError
+from fairmend.metrics import _scores
 from fairmend.metrics._counts import confusion_counts
 from fairmend.stats import _engine
+from fairmend.stats._estimand import Orientation, strata_of_metric
 from fairmend.stats._prepare import Prepared, check_level, check_positive, prepare, resolve_metrics
 
 
-def _point(data: Prepared, metrics: list[str]) -> dict[str, float]:
+def orientation_of(data: Prepared) -> Orientation | None:
+    """Fixed group order for two groups, from the first (reference) prediction and score vector."""
+    if data.n_groups != 2:
+        return None
+    counts = confusion_counts(data.g, data.y, data.preds[0], 2)
+    ece = None
+    if data.scores is not None:
+        s = data.scores[0]
+        ece = _scores.batched_group_ece(_scores.equal_width_bins(s)[None], s[None], data.y[None],
+                                        _scores.DEFAULT_BINS, data.g[None], 2)[0]
+    return Orientation.from_counts(counts, data.groups.labels, ece)
+
+
+def _point(data: Prepared, metrics: list[str], orientation: Orientation | None = None) -> dict[str, float]:
     counts = [confusion_counts(data.g, data.y, p, data.n_groups)[None] for p in data.preds]
     count_m = [m for m in metrics if _engine.is_count_metric(m)]
-    out = {m: float(v[0]) for m, v in _engine.count_values(counts, count_m).items()}
+    out = {m: float(v[0]) for m, v in _engine.count_values(counts, count_m, orientation).items()}
     score_m = [m for m in metrics if not _engine.is_count_metric(m)]
     if score_m:
-        sd = _engine.ScoreData(data.y, data.g, data.n_groups, data.scores)
+        sd = _engine.ScoreData(data.y, data.g, data.n_groups, data.scores, orientation)
         w = np.ones((1, len(data.y)))
         out.update({m: float(v[0]) for m, v in sd.values(score_m, w=w).items()})
-    return out
+    return {m: out[m] for m in metrics}
 
 
-def replicates(data: Prepared, metrics: list[str], n_boot: int, rng: np.random.Generator, stratified: bool = True
+def replicates(data: Prepared, metrics: list[str], n_boot: int, rng: np.random.Generator, stratify: str | None = None,
+               orientation: Orientation | None = None, jackknife: bool = False
                ) -> tuple[dict[str, np.ndarray], dict[str, tuple[np.ndarray, np.ndarray]]]:
-    """Bootstrap replicates of each metric (or of each delta) and jackknife values for BCa."""
-    count_m = [m for m in metrics if _engine.is_count_metric(m)]
-    score_m = [m for m in metrics if not _engine.is_count_metric(m)]
+    """Bootstrap replicates of each metric (or of each delta) and, if asked, jackknife values for BCa.
+
+    ``stratify=None`` picks each metric's strata (:func:`strata_of_metric`); otherwise one scheme for all.
+    """
+    schemes: dict[tuple[bool, str], list[str]] = {}
+    for m in metrics:
+        schemes.setdefault((_engine.is_count_metric(m), stratify or strata_of_metric(m)), []).append(m)
     reps: dict[str, np.ndarray] = {}
     jack: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    if count_m:
-        pc = _engine.pattern_counts(data.g, data.y, data.preds, data.n_groups)
-        reps.update(_engine.count_values(_engine.bootstrap_counts(pc, len(data.preds), n_boot, rng, stratified), count_m))
-        jcounts, jw = _engine.jackknife_counts(pc, len(data.preds))
-        jack.update({m: (v, jw) for m, v in _engine.count_values(jcounts, count_m).items()})
-    if score_m:
-        sd = _engine.ScoreData(data.y, data.g, data.n_groups, data.scores)
-        parts: dict[str, list[np.ndarray]] = {m: [] for m in score_m}
-        for idx in _engine.stratified_index_chunks(data.g, data.y, data.n_groups, n_boot, rng, stratified):
-            for m, v in sd.values(score_m, take=idx).items():
+    pc = _engine.pattern_counts(data.g, data.y, data.preds, data.n_groups)
+    sd = None if data.scores is None else _engine.ScoreData(data.y, data.g, data.n_groups, data.scores, orientation)
+    for (is_count, scheme), names in schemes.items():
+        if is_count:
+            counts = _engine.bootstrap_counts(pc, len(data.preds), n_boot, rng, scheme)
+            reps.update(_engine.count_values(counts, names, orientation))
+            continue
+        parts: dict[str, list[np.ndarray]] = {m: [] for m in names}
+        for idx in _engine.stratified_index_chunks(data.g, data.y, n_boot, rng, scheme):
+            for m, v in sd.values(names, take=idx).items():
                 parts[m].append(v)
         reps.update({m: np.concatenate(v) for m, v in parts.items()})
-        w = _engine.block_jackknife_weights(len(data.y), rng)
-        jvals = sd.values(score_m, w=w)
-        jack.update({m: (v, np.ones(len(v))) for m, v in jvals.items()})
-    return reps, jack
+    if jackknife:
+        count_m = [m for m in metrics if _engine.is_count_metric(m)]
+        score_m = [m for m in metrics if not _engine.is_count_metric(m)]
+        if count_m:
+            jcounts, jw = _engine.jackknife_counts(pc, len(data.preds))
+            jack.update({m: (v, jw) for m, v in _engine.count_values(jcounts, count_m, orientation).items()})
+        if score_m:
+            jack.update({m: (v, np.ones(len(v))) for m, v in _engine.block_jackknife(sd, score_m, rng).items()})
+    return reps, {m: jack[m] for m in metrics if m in jack}
+
+
+def _bca_constants(r: np.ndarray, point: float, jack: tuple[np.ndarray, np.ndarray] | None) -> tuple[float, float]:
+    below = np.mean(r < point) + 0.5 * np.mean(r == point)
+    below = np.clip(below, 1 / (len(r) + 1), len(r) / (len(r) + 1))
+    z0 = float(ndtri(below))
+    a = 0.0
+    if jack is not None:
+        vals, w = jack
+        ok = np.isfinite(vals)
+        vals, w = vals[ok], w[ok]
+        if len(vals) > 1:
+            d = np.sum(w * vals) / np.sum(w) - vals
+            den = 6 * np.sum(w * d**2) ** 1.5
+            a = float(np.sum(w * d**3) / den) if den > 0 else 0.0
+    return z0, a
+
+
+def inference(reps: np.ndarray, point: float, level: float = 0.95, method: str = "percentile",
+              jack: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, float, float]:
+    """Interval ``(lo, hi)`` and two-sided p-value of "the statistic is 0", from the same replicates.
+
+    With ``B`` finite replicates sorted, ``lo`` is the ``ceil(B * q_lo)``-th smallest and ``hi`` the
+    ``ceil(B * (1 - q_hi))``-th largest, where ``q = (alpha / 2, 1 - alpha / 2)`` (percentile) or the
+    BCa-adjusted probabilities. The p-value inverts this: ``p = min(1, 2 min(F(0), 1 - F(0-)))`` after
+    mapping the bootstrap shares ``F(0) = #(r <= 0) / B`` and ``#(r >= 0) / B`` back through the BCa
+    adjustment (identity for percentile), floored at ``1 / B``. Hence ``p < 1 - level`` exactly when the
+    interval excludes 0 (for ``B > 1 / (1 - level)``). NaN replicates are dropped.
+    """
+    r = np.sort(reps[np.isfinite(reps)])
+    b = len(r)
+    if b == 0 or not np.isfinite(point):
+        return (math.nan, math.nan, math.nan)
+    alpha = 1 - level
+    z0, a = _bca_constants(r, point, jack) if method == "bca" else (0.0, 0.0)
+
+    def adjust(q: float) -> float:  # BCa map from nominal to bootstrap probability
+        if method != "bca":
+            return q
+        z = z0 + float(ndtri(q))
+        return float(ndtr(z0 + z / (1 - a * z)))
+
+    def unadjust(f: float) -> float:  # inverse of ``adjust``
+        if method != "bca" or f <= 0 or f >= 1:
+            return min(max(f, 0.0), 1.0)
+        w = float(ndtri(f)) - z0
+        return float(ndtr(w / (1 + a * w) - z0))
+
+    k_lo = min(b, max(1, math.ceil(b * adjust(alpha / 2) - 1e-9)))
+    k_hi = min(b, max(1, math.ceil(b * (1 - adjust(1 - alpha / 2)) - 1e-9)))
+    lo, hi = float(r[k_lo - 1]), float(r[b - k_hi])
+    le, ge = int(np.sum(r <= 0)), int(np.sum(r >= 0))
+    tail = min(unadjust(le / b), 1 - unadjust(1 - ge / b))
+    p = min(1.0, max(2 * tail, 1 / b))
+    return (lo, hi, p)
 
 
 def interval(reps: np.ndarray, point: float, level: float, method: str,
              jack: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, float]:
     """Percentile or BCa interval from bootstrap replicates (NaN replicates are dropped)."""
-    r = reps[np.isfinite(reps)]
-    if len(r) == 0 or not np.isfinite(point):
-        return (float("nan"), float("nan"))
-    alpha = (1 - level) / 2
-    probs = np.array([alpha, 1 - alpha])
-    if method == "bca":
-        below = np.mean(r < point) + 0.5 * np.mean(r == point)
-        below = np.clip(below, 1 / (len(r) + 1), len(r) / (len(r) + 1))
-        z0 = ndtri(below)
-        a = 0.0
-        if jack is not None:
-            vals, w = jack
-            ok = np.isfinite(vals)
-            vals, w = vals[ok], w[ok]
-            if len(vals) > 1:
-                d = np.sum(w * vals) / np.sum(w) - vals
-                den = 6 * np.sum(w * d**2) ** 1.5
-                a = float(np.sum(w * d**3) / den) if den > 0 else 0.0
-        z = ndtri(probs)
-        probs = ndtr(z0 + (z0 + z) / (1 - a * (z0 + z)))
-    lo, hi = np.quantile(r, probs)
-    return (float(lo), float(hi))
+    lo, hi, _ = inference(reps, point, level, method, jack)
+    return (lo, hi)
 
 
 def _check_method(method: str) -> None:
@@ -91,7 +159,12 @@ def stratified_bootstrap_ci(y_true: Any, y_pred: Any, sensitive_features: Any, m
                             y_score: Any = None, n_boot: int = 1000, seed: int | None = 0,
                             method: str = "percentile", level: float = 0.95, stratified: bool = True
                             ) -> dict[str, tuple[float, float]]:
-    """Confidence intervals of group metrics by stratified bootstrap (strata = group x label).
+    """Confidence intervals of group metrics by stratified bootstrap.
+
+    With two groups a gap's interval is that of the signed difference between the group with the
+    higher observed rate and the other (it may reach below 0); with more groups it is the interval of
+    the max - min statistic (see :mod:`fairmend.stats._estimand`). Label-conditioned metrics are
+    resampled within group x label strata, the others within groups.
 
     Parameters
     ----------
@@ -126,8 +199,9 @@ def stratified_bootstrap_ci(y_true: Any, y_pred: Any, sensitive_features: Any, m
     data = prepare(y_true, [y_pred], sensitive_features, None if y_score is None else [y_score])
     names = resolve_metrics(metrics, data.scores is not None)
     rng = np.random.default_rng(seed)
-    point = _point(data, names)
-    reps, jack = replicates(data, names, n_boot, rng, stratified)
+    orientation = orientation_of(data)
+    point = _point(data, names, orientation)
+    reps, jack = replicates(data, names, n_boot, rng, None if stratified else "none", orientation, method == "bca")
     return {m: interval(reps[m], point[m], level, method, jack.get(m)) for m in names}
 
 
@@ -138,7 +212,8 @@ def paired_bootstrap_ci(y_true: Any, pred_before: Any, pred_after: Any, sensitiv
     """Intervals of the change ``metric(after) - metric(before)``, resampling rows with both predictions.
 
     Same stratification and methods as :func:`stratified_bootstrap_ci`; each resampled row carries its
-    baseline and intervention prediction, so the interval reflects the pairing.
+    baseline and intervention prediction, so the interval reflects the pairing. With two groups the
+    change is that of the signed difference in the group order fixed on ``pred_before``.
     """
     _check_method(method)
     check_level(level)
@@ -147,6 +222,7 @@ def paired_bootstrap_ci(y_true: Any, pred_before: Any, pred_after: Any, sensitiv
                    ("pred_before", "pred_after"), ("scores_before", "scores_after"))
     names = resolve_metrics(metrics, data.scores is not None)
     rng = np.random.default_rng(seed)
-    point = _point(data, names)
-    reps, jack = replicates(data, names, n_boot, rng)
+    orientation = orientation_of(data)
+    point = _point(data, names, orientation)
+    reps, jack = replicates(data, names, n_boot, rng, None, orientation, method == "bca")
     return {m: interval(reps[m], point[m], level, method, jack.get(m)) for m in names}

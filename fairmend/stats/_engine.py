@@ -3,15 +3,16 @@
 Count metrics (everything in :data:`fairmend.metrics._counts.COUNT_METRICS`) depend on the data only
 through the per-group confusion counts, so resamples are drawn directly as counts:
 
-* stratified bootstrap (strata = group x label): within a stratum of ``n_s`` rows, drawing ``n_s``
-  rows with replacement gives pattern counts ``Multinomial(n_s, m / n_s)``, where ``m`` counts the rows
-  of each prediction pattern (``pred`` alone, or the pair ``(pred_before, pred_after)`` for paired
+* stratified bootstrap (strata = group x label, or group alone; see
+  :func:`fairmend.stats._estimand.strata_of_metric`): within a stratum of ``n_s`` rows, drawing ``n_s``
+  rows with replacement gives cell counts ``Multinomial(n_s, m / n_s)``, where ``m`` counts the rows of
+  each (label,) prediction pattern (``pred`` alone, or the pair ``(pred_before, pred_after)`` for paired
   resampling). This is *exactly* the distribution of the counts of a row-level bootstrap.
 * paired swap permutation: rows with equal predictions are unaffected by a swap; of the ``m10`` rows
   with ``(a, b) = (1, 0)`` a ``Binomial(m10, 1/2)`` number are swapped, likewise for ``m01``.
 
-Score metrics (AUC, Brier, ECE) need the rows: they are resampled as index / swap matrices in chunks
-of at most :data:`MAX_BYTES` of working memory.
+Score metrics (AUC, Brier, ECE) need the rows: they are resampled as index / swap matrices, and the
+block jackknife (BCa only) as weight matrices, in chunks of at most :data:`MAX_BYTES` of working memory.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from collections.abc import Iterator
 import numpy as np
 
 from fairmend.metrics import _scores
-from fairmend.metrics._counts import COUNT_METRICS, evaluate_counts, gap
+from fairmend.metrics._counts import COUNT_METRICS, gap
+from fairmend.stats._estimand import Orientation, evaluate
+
+STRATIFY = ("group_label", "group", "none")
 
 MAX_BYTES = 200_000_000
 
@@ -30,8 +34,11 @@ def chunk_size(n: int, total: int, bytes_per_cell: int = 96) -> int:
     return int(max(1, min(total, MAX_BYTES // max(1, n * bytes_per_cell))))
 
 
-def strata_of(g: np.ndarray, y: np.ndarray, n_groups: int) -> np.ndarray:
-    return g * 2 + y
+def strata_of(g: np.ndarray, y: np.ndarray, stratify: str) -> np.ndarray:
+    """Row strata: group x label, group, or one stratum."""
+    if stratify == "group_label":
+        return g * 2 + y
+    return g.astype(np.int64) if stratify == "group" else np.zeros(len(y), dtype=np.int64)
 
 
 def pattern_counts(g: np.ndarray, y: np.ndarray, preds: list[np.ndarray], n_groups: int) -> np.ndarray:
@@ -40,42 +47,38 @@ def pattern_counts(g: np.ndarray, y: np.ndarray, preds: list[np.ndarray], n_grou
     for k, p in enumerate(preds):
         pattern += p << k
     k = 2 ** len(preds)
-    cell = strata_of(g, y, n_groups) * k + pattern
+    cell = (g * 2 + y) * k + pattern
     return np.bincount(cell, minlength=2 * n_groups * k).reshape(2 * n_groups, k)
 
 
 def _to_counts(stratum_pos: np.ndarray, stratum_n: np.ndarray, n_groups: int) -> np.ndarray:
-    """Positives per stratum ``(B, 2G)`` and stratum sizes ``(2G,)`` -> count array ``(B, G, 2, 2)``."""
-    b = stratum_pos.shape[0]
-    out = np.empty((b, n_groups, 2, 2))
-    pos = stratum_pos.reshape(b, n_groups, 2)
-    out[..., 1] = pos
-    out[..., 0] = stratum_n.reshape(-1, n_groups, 2) - pos
-    return out
+    """Positives per stratum ``(..., 2G)`` and stratum sizes (broadcastable) -> counts ``(..., G, 2, 2)``."""
+    pos = stratum_pos.reshape(*stratum_pos.shape[:-1], n_groups, 2)
+    size = np.reshape(stratum_n, (*np.shape(stratum_n)[:-1], n_groups, 2))
+    return np.stack([size - pos, pos], axis=-1).astype(float)
 
 
 def bootstrap_counts(pc: np.ndarray, n_preds: int, n_boot: int, rng: np.random.Generator,
-                     stratified: bool = True) -> list[np.ndarray]:
-    """Bootstrap count arrays, one ``(n_boot, G, 2, 2)`` array per prediction vector.
+                     stratify: str = "group_label") -> list[np.ndarray]:
+    """Bootstrap count arrays, one ``(n_boot, ..., G, 2, 2)`` array per prediction vector.
 
-    ``stratified``: resample within each group x label stratum; otherwise resample all rows at once
-    (a multinomial over every (group, label, pattern) cell, as a plain row bootstrap does).
+    ``pc`` is ``(..., 2G, K)`` from :func:`pattern_counts`; leading axes are independent data sets (the
+    calibration simulations resample thousands at once). ``stratify``: ``"group_label"`` resamples
+    within each group x label stratum, ``"group"`` within each group (its label counts vary),
+    ``"none"`` all rows at once (a multinomial over every cell, as a plain row bootstrap does).
     """
-    n_strata, k = pc.shape
-    if stratified:
-        draws = np.zeros((n_boot, n_strata, k))
-        sizes = pc.sum(axis=1)
-        for s in range(n_strata):
-            if sizes[s] > 0:
-                draws[:, s, :] = rng.multinomial(sizes[s], pc[s] / sizes[s], size=n_boot)
-    else:
-        total = int(pc.sum())
-        draws = rng.multinomial(total, pc.ravel() / total, size=n_boot).reshape(n_boot, n_strata, k).astype(float)
-        sizes = draws.sum(axis=2)
+    *batch, n_strata, k = pc.shape
+    cells_per = {"group_label": 1, "group": 2, "none": n_strata}[stratify]
+    blocks = pc.reshape(*batch, n_strata // cells_per, cells_per * k)
+    sizes = blocks.sum(axis=-1)
+    probs = np.where(sizes[..., None] > 0, blocks / np.maximum(sizes, 1)[..., None], 1.0 / blocks.shape[-1])
+    draws = rng.multinomial(sizes, probs, size=(n_boot, *sizes.shape))
+    draws = draws.reshape(n_boot, *batch, n_strata, k)
+    row_sizes = draws.sum(axis=-1)
     out = []
     for j in range(n_preds):
         bit = ((np.arange(k) >> j) & 1).astype(bool)
-        out.append(_to_counts(draws[:, :, bit].sum(axis=2), sizes, n_strata // 2))
+        out.append(_to_counts(draws[..., bit].sum(axis=-1), row_sizes, n_strata // 2))
     return out
 
 
@@ -113,12 +116,13 @@ def jackknife_counts(pc: np.ndarray, n_preds: int) -> tuple[list[np.ndarray], np
     return out, weights
 
 
-def count_values(counts: list[np.ndarray], metrics: list[str]) -> dict[str, np.ndarray]:
+def count_values(counts: list[np.ndarray], metrics: list[str], orientation: Orientation | None = None
+                 ) -> dict[str, np.ndarray]:
     """Metric values (single prediction) or after - before deltas (two predictions)."""
-    first = evaluate_counts(counts[0], metrics)
+    first = evaluate(counts[0], metrics, orientation)
     if len(counts) == 1:
         return first
-    second = evaluate_counts(counts[1], metrics)
+    second = evaluate(counts[1], metrics, orientation)
     return {m: second[m] - first[m] for m in metrics}
 
 
@@ -132,10 +136,18 @@ def is_count_metric(name: str) -> bool:
 class ScoreData:
     """Row-level arrays needed by score metrics, for one or two score vectors."""
 
-    def __init__(self, y: np.ndarray, g: np.ndarray, n_groups: int, scores: list[np.ndarray]):
+    def __init__(self, y: np.ndarray, g: np.ndarray, n_groups: int, scores: list[np.ndarray],
+                 orientation: Orientation | None = None):
         self.y, self.g, self.n_groups, self.scores = y, g, n_groups, scores
         self.codes, self.n_values = _scores.value_codes(*scores)
         self.bins = [_scores.equal_width_bins(s) for s in scores]
+        self.orientation = orientation
+
+    def group_ece(self, j: int = 0) -> np.ndarray:
+        """Per-group ECE of score vector ``j`` on all rows, shape ``(n_groups,)``."""
+        s = self.scores[j]
+        return _scores.batched_group_ece(self.bins[j][None], s[None], self.y[None], _scores.DEFAULT_BINS,
+                                         self.g[None], self.n_groups)[0]
 
     def values(self, metrics: list[str], take: np.ndarray | None = None, swap: np.ndarray | None = None,
                w: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -160,14 +172,15 @@ class ScoreData:
                     s, u, bins = (np.broadcast_to(a, (rows, len(a))) for a in (self.scores[j], self.codes[j], self.bins[j]))
                 y = np.broadcast_to(self.y, (rows, len(self.y)))
                 g = np.broadcast_to(self.g, (rows, len(self.g)))
-            per_vector.append(_score_batch(metrics, s, y, g, self.n_groups, u, self.n_values, bins, w))
+            per_vector.append(_score_batch(metrics, s, y, g, self.n_groups, u, self.n_values, bins, w, self.orientation))
         if len(per_vector) == 1:
             return per_vector[0]
         return {m: per_vector[1][m] - per_vector[0][m] for m in metrics}
 
 
 def _score_batch(metrics: list[str], s: np.ndarray, y: np.ndarray, g: np.ndarray, n_groups: int, u: np.ndarray,
-                 n_values: int, bins: np.ndarray, w: np.ndarray | None) -> dict[str, np.ndarray]:
+                 n_values: int, bins: np.ndarray, w: np.ndarray | None, orientation: Orientation | None = None
+                 ) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     k = _scores.DEFAULT_BINS
     for m in metrics:
@@ -178,18 +191,19 @@ def _score_batch(metrics: list[str], s: np.ndarray, y: np.ndarray, g: np.ndarray
         elif m == "ece":
             out[m] = _scores.batched_group_ece(bins, s, y, k, w=w)[:, 0]
         elif m == "ece_difference":
-            out[m] = gap(_scores.batched_group_ece(bins, s, y, k, g, n_groups, w))
+            per_group = _scores.batched_group_ece(bins, s, y, k, g, n_groups, w)
+            out[m] = gap(per_group) if orientation is None else orientation.gap("ece", per_group)
         else:  # pragma: no cover - callers route count metrics elsewhere
             raise KeyError(m)
     return out
 
 
-def stratified_index_chunks(g: np.ndarray, y: np.ndarray, n_groups: int, n_boot: int,
-                            rng: np.random.Generator, stratified: bool = True) -> Iterator[np.ndarray]:
+def stratified_index_chunks(g: np.ndarray, y: np.ndarray, n_boot: int, rng: np.random.Generator,
+                            stratify: str = "group_label") -> Iterator[np.ndarray]:
     """Bootstrap index matrices ``(b, n)``, ``b`` bounded by :data:`MAX_BYTES`."""
-    strata = strata_of(g, y, n_groups) if stratified else np.zeros(len(y), dtype=np.int64)
+    strata = strata_of(g, y, stratify)
     order = np.argsort(strata, kind="stable")
-    sizes = np.bincount(strata, minlength=2 * n_groups)
+    sizes = np.bincount(strata)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     n = len(y)
     step = chunk_size(n, n_boot)
@@ -213,8 +227,19 @@ def swap_chunks(n: int, n_perm: int, rng: np.random.Generator) -> Iterator[np.nd
         done += b
 
 
-def block_jackknife_weights(n: int, rng: np.random.Generator, n_blocks: int = 50) -> np.ndarray:
-    """Delete-a-group jackknife weights ``(K, n)``: row ``k`` leaves out a random ``1/K`` of the rows."""
+def block_jackknife(sd: ScoreData, metrics: list[str], rng: np.random.Generator, n_blocks: int = 50
+                    ) -> dict[str, np.ndarray]:
+    """Delete-a-group jackknife values ``(K,)``: value ``k`` leaves out a random ``1/K`` of the rows.
+
+    Evaluated a few blocks at a time, so the ``(K, n)`` weight matrix never exists in full.
+    """
+    n = len(sd.y)
     k = min(n_blocks, n)
     block = rng.permutation(np.arange(n) % k)
-    return (block[None, :] != np.arange(k)[:, None]).astype(float)
+    parts: dict[str, list[np.ndarray]] = {m: [] for m in metrics}
+    step = chunk_size(n, k)
+    for lo in range(0, k, step):
+        w = (block[None, :] != np.arange(lo, min(k, lo + step))[:, None]).astype(float)
+        for m, v in sd.values(metrics, w=w).items():
+            parts[m].append(v)
+    return {m: np.concatenate(v) for m, v in parts.items()}

@@ -30,7 +30,8 @@ def test_report_contract(reweighing):
         assert set(c) >= {"delta", "ci95", "p_value"}
         assert c["ci95"][0] <= c["delta"] <= c["ci95"][1]
         assert 0 < c["p_value"] <= 1
-        assert np.isclose(c["delta"], d["after"][m] - d["before"][m])
+        assert np.isclose(c["delta"], c["after_signed"] - c["before_signed"])  # two groups: signed, fixed order
+        assert np.isclose(abs(c["after_signed"]), d["after"][m]) or m in ("disparate_impact_ratio",)
     assert d["stage"] == "pre_processing" and d["target_criterion"] == "demographic_parity"
     assert isinstance(d["gate"]["passed"], bool) and len(d["gate"]["reasons"]) >= 2
     json.dumps(d)  # JSON-ready
