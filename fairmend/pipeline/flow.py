@@ -19,6 +19,12 @@ def _step(raw: dict[str, Any] | None) -> Step | None:
     return None if raw is None else Step(raw["key"], dict(raw.get("params") or {}))
 
 
+def _evidence(pipe: Any, base_fit: Any, fitted: Any) -> gates.Evidence | None:
+    """Paired statistics of a candidate against the baseline on the rows the gates judge."""
+    _, y, A = pipe.data.rows("test")
+    return gates.paired_evidence(y, A.reset_index(drop=True), base_fit.pred, fitted.pred, pipe.policy)
+
+
 def _dump(step: Step | None) -> dict[str, Any] | None:
     return None if step is None else {"key": step.key, "params": step.params}
 
@@ -81,7 +87,7 @@ def execute(pipe: Any, frame: Any, protected: list[str], outcome: str, info: dic
     X_train = pipe.data.rows("train")[0]
     dp = {Criterion.DEMOGRAPHIC_PARITY}
     stack = _stage(pipe, "pre", stack, resume, need_pre, dp, lambda s, f: gates.gate2(
-        baseline, s, ks_integrity(X_train, f.X_train), policy))
+        baseline, s, ks_integrity(X_train, f.X_train), policy, _evidence(pipe, base_fit, f)))
 
     after_pre, _ = pipe.measure(stack)
     t_checks = gates.targets(after_pre, policy)
@@ -92,7 +98,7 @@ def execute(pipe: Any, frame: Any, protected: list[str], outcome: str, info: dic
               + "; ".join(c.detail for c in t_checks) + f"; accuracy loss {loss:.1%}")
     want_in = dp if policy.target_criterion == "demographic_parity" else {Criterion.EQUALIZED_ODDS, Criterion.EQUAL_OPPORTUNITY}
     stack = _stage(pipe, "in", stack, resume, not skip_in, want_in, lambda s, f: gates.gate3(
-        baseline, s, f.converged, policy))
+        baseline, s, f.converged, policy, _evidence(pipe, base_fit, f)))
 
     after_in, _ = pipe.measure(stack)
     targets_ok = all(c.passed for c in gates.targets(after_in, policy))
@@ -109,14 +115,15 @@ def execute(pipe: Any, frame: Any, protected: list[str], outcome: str, info: dic
     def judge_post(s: Any, f: Any) -> gates.Verdict:
         checks = gates.calibration(s, policy) if post_want is CALIBRATION else [gates.target_met(s, policy, policy.target_criterion)]
         loss_ = gates.accuracy_loss(baseline, s)
-        checks.append(gates.Check("accuracy_loss", loss_ <= policy.post_gate.max_accuracy_loss, f"accuracy loss {loss_:.1%}"))
+        checks.append(gates.budget_check("accuracy_loss", loss_, policy.post_gate.max_accuracy_loss,
+                                         _evidence(pipe, base_fit, f), policy))
         checks.append(gates.intersectional(after_in, s, policy.post_gate.max_new_intersectional_gap))
         return gates.Verdict("post_processing", checks)
 
     stack = _stage(pipe, "post", stack, resume, post_want is not None, post_want or set(), judge_post)
 
     final, fitted = pipe.measure(stack)
-    verdict = gates.gate4(baseline, final, policy)
+    verdict = gates.gate4(baseline, final, policy, _evidence(pipe, base_fit, fitted))
     log.write("gate4", iteration=1, **verdict.to_dict(), stack=stack.describe())
     iteration = 1
     while not verdict.passed and iteration < policy.max_iterations:
@@ -135,7 +142,7 @@ def execute(pipe: Any, frame: Any, protected: list[str], outcome: str, info: dic
                   rule=f"fairness targets unmet: rollback to in-processing with stronger constraint {stronger}")
         stack = stack.with_step("model", Step(stack.model.key, stronger))
         final, fitted = pipe.measure(stack)
-        verdict = gates.gate4(baseline, final, policy)
+        verdict = gates.gate4(baseline, final, policy, _evidence(pipe, base_fit, fitted))
         log.write("gate4", iteration=iteration, **verdict.to_dict(), stack=stack.describe())
 
     decision = "deploy" if verdict.passed else "escalate"

@@ -6,6 +6,11 @@ accuracy loss ≤ 5 %, no new intersectional disparity; gate 3 (in-processing) t
 accuracy loss ≤ 8 %, convergence; gate 4 (post-processing) targets met, ECE < 0.05 overall and
 < 0.08 per group, intersectional check, accuracy loss ≤ 10 %; at most 3 iterations per stage.
 Accuracy losses are relative to the baseline model's accuracy.
+
+``require_significance`` (default on): gate 2's fairness improvement counts only when the 95 % interval
+of the paired change in the worst attribute's DP gap excludes 0 in the better direction; an accuracy
+loss, or a growth of a target criterion's gap (``max_fairness_worsening``), fails a gate only when it
+exceeds its budget *and* is significant (:func:`fairmend.stats.compare`).
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ class Policy:
     in_gate: InGate = field(default_factory=InGate)
     post_gate: PostGate = field(default_factory=PostGate)
     target_criterion: str = "demographic_parity"  # or equalized_odds, or both
+    require_significance: bool = True
+    max_fairness_worsening: float = 0.02  # a target criterion's gap may not grow significantly by more
     max_iterations: int = 3
     candidates_per_stage: int = 2
     allow_protected_at_inference: bool = True

@@ -65,6 +65,20 @@ def significant_change(c: dict[str, Any], *, better: bool, higher_is_better: boo
     return bool(beyond and p < alpha)
 
 
+def significantly_worse(c: dict[str, Any], *, higher_is_better: bool, alpha: float) -> bool | None:
+    """Whether the metric got significantly worse; ``None`` without an interval.
+
+    With two groups a gap is signed in the baseline's group order (``before_signed``); when it reversed
+    (``before_signed + delta < 0``), the unsigned gap grew only if the change fell below
+    ``-2 * before_signed``, so that is what the interval must show.
+    """
+    worse = significant_change(c, better=False, higher_is_better=higher_is_better, alpha=alpha)
+    start = c.get("before_signed")
+    if worse is not None and not higher_is_better and start is not None and start + c["delta"] < 0:
+        worse = bool(c["ci95"][1] < -2 * start)
+    return worse
+
+
 def _ci_text(c: dict[str, Any]) -> str:
     ci = c.get("ci95")
     if not ci:
@@ -115,7 +129,7 @@ def evaluate_gate(
     a = change[utility_metric]
     loss = (a["before"] - a["after"]) / a["before"] if a["before"] > 0 else 0.0
     ok_acc = loss <= policy.max_accuracy_loss
-    worse = significant_change(a, better=False, higher_is_better=True, alpha=policy.alpha) if sig else None
+    worse = significantly_worse(a, higher_is_better=True, alpha=policy.alpha) if sig else None
     if sig and worse is not None:
         ok_acc = ok_acc or not worse
     reasons.append(
@@ -133,10 +147,7 @@ def evaluate_gate(
         up = hib(m)
         worsening = (g["before"] - g["after"]) if up else (g["after"] - g["before"])
         ok = not worsening > policy.max_fairness_worsening
-        worse = significant_change(g, better=False, higher_is_better=up, alpha=policy.alpha) if sig else None
-        if worse is not None and not up and g["before"] + g["delta"] < 0:
-            # two groups, gap reversed: |gap| grew when the signed change fell below -2 x before
-            worse = bool(g["ci95"][1] < -2 * g["before"])
+        worse = significantly_worse(g, higher_is_better=up, alpha=policy.alpha) if sig else None
         if sig and worse is not None:
             ok = ok or not worse
         if not ok:
