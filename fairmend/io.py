@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from fairmend._json import dumps
@@ -53,6 +54,8 @@ def read_table(source: str | os.PathLike[str] | pd.DataFrame) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         if source.shape[0] == 0:
             raise DataFileError("the DataFrame has no rows")
+        check_columns(source)
+        _refuse_nested(source, "the DataFrame")
         return to_object_strings(source)
     if not isinstance(source, (str, os.PathLike)):
         raise DataFileError(f"expected a file path or a pandas DataFrame, got {type(source).__name__}")
@@ -70,6 +73,8 @@ def read_table(source: str | os.PathLike[str] | pd.DataFrame) -> pd.DataFrame:
         raise DataFileError(f"{path} is not a file")
     if path.stat().st_size == 0:
         raise DataFileError(f"{path} is empty")
+    if kind == "csv":
+        _refuse_duplicate_header(path)
     try:
         frame = pd.read_csv(path) if kind == "csv" else pd.read_parquet(path)
     except pd.errors.EmptyDataError as exc:
@@ -81,7 +86,51 @@ def read_table(source: str | os.PathLike[str] | pd.DataFrame) -> pd.DataFrame:
         raise DataFileError(f"{path} cannot be read as {kind}: {reason}") from exc
     if frame.shape[0] == 0:
         raise DataFileError(f"{path} has a header but no data rows")
+    _refuse_nested(frame, str(path))
     return to_object_strings(frame)
+
+
+def _refuse_duplicate_header(path: Path) -> None:
+    """pandas renames a repeated ``sex`` to ``sex.1``, which would then enter a model as a feature."""
+    import csv
+
+    opener = gzip.open if _suffix(path) == ".csv.gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
+            header = next(csv.reader(fh), [])
+    except (OSError, csv.Error, EOFError):
+        return  # unreadable files get their error from the parser below
+    names = [h.strip() for h in header]
+    seen: set[str] = set()
+    repeated = [n for n in names if n in seen or seen.add(n)]  # type: ignore[func-returns-value]
+    if repeated:
+        shown = ", ".join(repr(n) for n in dict.fromkeys(repeated))
+        raise DataFileError(f"{path}: duplicate column header(s) {shown}; every column needs a unique name")
+
+
+def check_columns(frame: pd.DataFrame, source: str = "the DataFrame") -> None:
+    """Column labels must be unique strings (a number would become a position in scikit-learn)."""
+    odd = [c for c in frame.columns if not isinstance(c, str)]
+    if odd:
+        raise DataFileError(
+            f"{source}: column labels must be strings; found {odd[0]!r} ({type(odd[0]).__name__}); "
+            "rename with frame.columns = frame.columns.astype(str)"
+        )
+    dup = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if dup:
+        raise DataFileError(f"{source}: duplicate column label(s) {', '.join(map(repr, dup))}")
+
+
+def _refuse_nested(frame: pd.DataFrame, source: str) -> None:
+    """List, dict or array cells (nested Parquet types) cannot be features or groups."""
+    for column in frame.columns:
+        if frame[column].dtype != object:
+            continue
+        values = frame[column].dropna()
+        if len(values) and isinstance(values.iloc[0], (list, tuple, dict, set, np.ndarray)):
+            kind = type(values.iloc[0]).__name__
+            raise DataFileError(f"{source}: column {column!r} holds nested values ({kind}); flatten it into "
+                                "plain columns first")
 
 
 def check_can_write(path: str | os.PathLike[str], overwrite: bool) -> Path:
@@ -141,3 +190,12 @@ def write_csv_atomic(path: str | os.PathLike[str], frame: pd.DataFrame, *, index
     if str(path).lower().endswith(".gz"):
         return write_atomic(path, gzip.compress(text.encode("utf-8"), mtime=0))
     return write_atomic(path, text)
+
+
+def write_parquet_atomic(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
+    """Write ``frame`` as Parquet (no index) atomically."""
+    import io
+
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return write_atomic(path, buffer.getvalue())

@@ -96,6 +96,18 @@ def _require_column(frame: pd.DataFrame, column: str, role: str) -> None:
     raise ColumnNotFoundError(f"{role} column {column!r} not found{hint} (columns: {shown})")
 
 
+def _refuse_infinite(frame: pd.DataFrame) -> None:
+    """Infinite values would reach a model's fit as NaN-like garbage; name the first one."""
+    for column in frame.select_dtypes(include="number").columns:
+        values = frame[column].to_numpy(dtype=float, na_value=np.nan)
+        infinite = np.isinf(values)
+        if infinite.any():
+            raise DataError(
+                f"column {column!r} has {int(infinite.sum())} infinite value(s), first at rows "
+                f"{_row_list(frame.index[infinite])}; replace or drop them first"
+            )
+
+
 def _row_list(index: pd.Index) -> str:
     rows = ", ".join(str(i) for i in index[:_SHOW])
     return rows + (", ..." if len(index) > _SHOW else "")
@@ -236,6 +248,10 @@ def validate(
     """
     if not isinstance(frame, pd.DataFrame):
         raise DataError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    from fairmend.io import check_columns
+
+    check_columns(frame)
+    _refuse_infinite(frame)
     if isinstance(protected, str):
         protected = [protected]
     protected = list(dict.fromkeys(protected))

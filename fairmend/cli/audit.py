@@ -10,18 +10,7 @@ import numpy as np
 
 from fairmend.cli._common import echo_json, split_columns
 from fairmend.errors import ColumnNotFoundError, InvalidParameterError, LabelError
-
-def _to_binary(values: Any, favourable: Any, column: str, labels: set[Any]) -> np.ndarray:
-    """Predictions as 0/1: kept when already 0/1 (or bool), else ``value == favourable label`` when
-    every value is one of the outcome's labels ``labels``."""
-    arr = np.asarray(values, dtype=object)
-    uniq = set(arr.tolist())
-    if uniq <= {0, 1}:
-        return np.asarray([int(v) for v in arr], dtype=np.int64)
-    if uniq <= labels:
-        return np.asarray([v == favourable for v in arr], dtype=np.int64)
-    shown = sorted(map(str, uniq))[:5]
-    raise LabelError(f"{column} must be binary (0/1 or the outcome's labels); found values {shown}")
+from fairmend.runner.user_model import to_binary
 
 
 def _model_predictions(model: Any, frame: Any, outcome: str, favourable: Any, labels: set[Any]
@@ -34,7 +23,7 @@ def _model_predictions(model: Any, frame: Any, outcome: str, favourable: Any, la
         X = frame[list(names)]
     else:
         X = frame.drop(columns=[outcome])
-    pred = _to_binary(model.predict(X), favourable, "model predictions", labels)
+    pred = to_binary(model.predict(X), favourable, "model predictions", labels)
     score = None
     if hasattr(model, "predict_proba"):
         proba = np.asarray(model.predict_proba(X))
@@ -123,7 +112,7 @@ def audit(data: str, protected: str, outcome: str, predictions: str | None, scor
                 raise ColumnNotFoundError(f"{role} column {name!r} not found")
         if frame[predictions].isna().any():
             raise LabelError(f"predictions column {predictions!r} has missing values")
-        pred = _to_binary(frame[predictions].to_numpy(), favourable, f"predictions column {predictions!r}", labels)
+        pred = to_binary(frame[predictions].to_numpy(), favourable, f"predictions column {predictions!r}", labels)
         score = None if scores is None else frame[scores].to_numpy(dtype=float)
     else:
         model = load_model(model_path, trust=trust)

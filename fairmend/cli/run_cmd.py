@@ -23,6 +23,10 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--data", required=True, help="CSV or Parquet file.")
 @click.option("--protected", required=True, help="Protected attribute column(s), comma-separated.")
 @click.option("--outcome", required=True, help="Binary outcome (label) column.")
+@click.option("--favourable-label", help="Outcome value that counts as favourable (default: 1, True or the larger value).")
+@click.option("--scores", help="Column of your model's probabilities of the favourable outcome (your model is the baseline).")
+@click.option("--predictions", help="Column of your model's decisions (your model is the baseline).")
+@click.option("--threshold", default=0.5, show_default=True, type=float, help="Turns --scores into decisions.")
 @click.option("--base-model", default="logreg", show_default=True, help="logreg, gbm, rf or a PATH.skops model.")
 @click.option("--trust", multiple=True, metavar="TYPE",
               help="Trust this type in the --base-model file beyond fairmend's allow-list (repeatable).")
@@ -39,7 +43,8 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--n-permutations", default=2000, show_default=True, type=int, help="Permutation-test resamples.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json to stdout.")
 def run(
-    key: str, data: str, protected: str, outcome: str, base_model: str, trust: tuple[str, ...],
+    key: str, data: str, protected: str, outcome: str, favourable_label: str | None, scores: str | None,
+    predictions: str | None, threshold: float, base_model: str, trust: tuple[str, ...],
     params: tuple[str, ...],
     test_size: float, seed: int, output: str | None, overwrite: bool, use_protected_feature: bool,
     target_metric: str | None, min_improvement: float, max_accuracy_loss: float, n_boot: int,
@@ -53,7 +58,8 @@ def run(
         params=parse_params(params), test_size=test_size, seed=seed, output=output, overwrite=overwrite,
         use_protected_feature=use_protected_feature, target_metric=target_metric,
         policy=GatePolicy(min_fairness_improvement=min_improvement, max_accuracy_loss=max_accuracy_loss),
-        n_boot=n_boot, n_permutations=n_permutations, trust=trust,
+        n_boot=n_boot, n_permutations=n_permutations, trust=trust, favourable_label=favourable_label,
+        scores=scores, predictions=predictions, threshold=threshold,
     )
     if as_json:
         echo_json(result.to_dict())

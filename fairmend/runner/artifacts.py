@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from fairmend.catalog.types import Technique
 
 def write_artifacts(result: Any, out_dir: Path, X: pd.DataFrame, split: Any) -> None:
     """Write every artifact atomically and record their paths in ``result.artifacts``."""
-    from fairmend.io import write_csv_atomic, write_json_atomic
+    from fairmend.io import write_csv_atomic, write_json_atomic, write_parquet_atomic
     from fairmend.modelio import save_model
 
     fitted = result.fitted
@@ -34,9 +35,51 @@ def write_artifacts(result: Any, out_dir: Path, X: pd.DataFrame, split: Any) -> 
             result.artifacts[name] = str(path)
         except Exception as exc:  # noqa: BLE001 - e.g. torch modules skops cannot persist
             result.notes.append(f"{name} not persisted with skops: {type(exc).__name__}: {exc}")
+    path = out_dir / "splits.json"
+    write_json_atomic(path, splits_payload(split))
+    result.artifacts["splits"] = str(path)
+    if "pred_before" in fitted:
+        path = out_dir / "predictions.parquet"
+        write_parquet_atomic(path, predictions_frame(fitted))
+        result.artifacts["predictions"] = str(path)
     report = out_dir / "report.json"
     result.artifacts["report"] = str(report)
     write_json_atomic(report, result.to_dict())
+
+
+def splits_payload(split: Any) -> dict[str, Any]:
+    """``splits.json``: 0-based row positions of the input table in each of the three disjoint splits.
+
+    ``train`` fits models; ``selection`` fits post-processors (and, in a pipeline, chooses, gates and
+    rolls back); ``test`` is touched by nothing but the reported estimates, CIs and p-values.
+    """
+    return {
+        "train": [int(i) for i in split.train],
+        "selection": [int(i) for i in split.validation],
+        "test": [int(i) for i in split.test],
+        "roles": {
+            "train": "fits the baseline and the intervention's model (pre- and in-processing also fit on selection)",
+            "selection": "fits post-processors; chooses candidates in a pipeline",
+            "test": "every reported estimate, CI and p-value",
+        },
+    }
+
+
+def predictions_frame(fitted: dict[str, Any]) -> pd.DataFrame:
+    """``predictions.parquet``: one row per test row, enough to recompute every headline number."""
+    from fairmend.catalog.contracts import group_labels
+
+    frame = pd.DataFrame({
+        "row": np.asarray(fitted["split"].test, dtype=np.int64),
+        "group": group_labels(fitted["A_test"]).astype(str),
+        "y_true": np.asarray(fitted["y_test"], dtype=np.int64),
+        "before": np.asarray(fitted["pred_before"], dtype=np.int64),
+        "after": np.asarray(fitted["pred_after"], dtype=np.int64),  # -1 marks an abstention
+    })
+    for name in ("score_before", "score_after"):
+        if fitted.get(name) is not None:
+            frame[name] = np.asarray(fitted[name], dtype=float)
+    return frame
 
 
 def run_analysis(

@@ -13,11 +13,12 @@ import pandas as pd
 from fairmend.catalog.contracts import group_labels
 from fairmend.catalog.types import Contract, Criterion, TaskType, Technique
 from fairmend.errors import InvalidParameterError, LabelError, NotExecutableError
+from fairmend.modelio import load_model
 from fairmend.runner import tasks
 from fairmend.runner.gates import GatePolicy, GateVerdict, evaluate_gate
-from fairmend.modelio import load_model
 from fairmend.runner.models import fit_model, make_base_model, positive_scores
 from fairmend.runner.split import Split, stratified_split
+from fairmend.runner.user_model import read_user_outputs
 
 # The metric that measures each criterion in the before/after report.
 CRITERION_METRIC: dict[Criterion, str] = {
@@ -125,6 +126,15 @@ def target_for(
     """(criterion, metric) the run is judged on: the criterion the technique's ``constraint``
     parameter selects, else its first measurable criterion."""
     if override:
+        from fairmend.metrics import available_metrics
+
+        known = available_metrics(with_scores=True)
+        if override not in known:
+            import difflib
+
+            close = difflib.get_close_matches(override, known, n=2)
+            hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else f" (choose from {', '.join(known)})"
+            raise InvalidParameterError(f"unknown --target-metric {override!r}{hint}")
         return None, override
     names = {p.name: p for p in technique.parameters}
     if "constraint" in names:
@@ -170,8 +180,9 @@ def coerce_params(technique: Technique, raw: dict[str, Any]) -> dict[str, Any]:
     return {name: technique.parameter(name).coerce(value) for name, value in raw.items()}
 
 
-def _features(frame: pd.DataFrame, protected: list[str], outcome: str, use_protected: bool) -> pd.DataFrame:
-    drop = [outcome] + ([] if use_protected else protected)
+def _features(frame: pd.DataFrame, protected: list[str], outcome: str, use_protected: bool,
+              user_columns: list[str] | None = None) -> pd.DataFrame:
+    drop = [outcome, *(user_columns or []), *([] if use_protected else protected)]
     return frame.drop(columns=drop)
 
 
@@ -185,6 +196,7 @@ def _apply(
     base_model: Any,
     baseline: Any,
     config: RunConfig,
+    baseline_scores: Any,
 ) -> tuple[np.ndarray, np.ndarray | None, dict[str, Any]]:
     """Apply the intervention according to its declared contract; returns test predictions, scores."""
     va, te = split.validation, split.test
@@ -213,16 +225,16 @@ def _apply(
         fitted.update(model=est)
         return pred, scores, fitted
     if technique.contract is Contract.POSTPROCESSOR:
-        model = baseline  # fitted on the training rows only; the validation rows fit the post-processor
+        model = baseline  # fitted on the training rows only (or the user's); selection rows fit the post-processor
         post = impl(**params)
-        post.fit(positive_scores(model, X.iloc[va]), y[va], sensitive_features=A.iloc[va], X=X.iloc[va])
-        s_te = positive_scores(model, X.iloc[te])
+        post.fit(baseline_scores(va), y[va], sensitive_features=A.iloc[va], X=X.iloc[va])
+        s_te = baseline_scores(te)
         pred = np.asarray(post.predict(s_te, sensitive_features=A.iloc[te], X=X.iloc[te])).astype(int)
         scores = None
         if hasattr(post, "predict_proba"):
             scores = np.asarray(post.predict_proba(s_te, sensitive_features=A.iloc[te], X=X.iloc[te]), dtype=float)
             scores = scores[:, 1] if scores.ndim == 2 else scores
-        fitted.update(model=model, postprocessor=post)
+        fitted.update(postprocessor=post, **({} if model is None else {"model": model}))
         return pred, scores, fitted
     raise NotExecutableError(
         f"technique {technique.key!r} has contract {technique.contract}; `fairmend run` applies "
@@ -262,15 +274,24 @@ def run_technique(
     n_boot: int = 1000,
     n_permutations: int = 2000,
     trust: tuple[str, ...] | list[str] = (),
+    favourable_label: Any = None,
+    scores: str | None = None,
+    predictions: str | None = None,
+    threshold: float = 0.5,
     catalog: Any = None,
     top_k: int = 100,
     pool_size: int = 1000,
 ) -> RunResult:
     """Apply technique ``key`` to ``data`` (path or DataFrame) and measure what it changed.
 
-    The steps are those of ``fairmend run``: validate, split by group × label, fit a baseline,
-    apply the intervention by its stage contract, compare before/after on the test split with a
-    paired permutation test and a stratified paired bootstrap, judge the gate, write artifacts.
+    The steps are those of ``fairmend run``: validate, split by group × label into train, selection
+    and test rows, fit a baseline (or take the user's model from the ``scores`` / ``predictions``
+    columns), apply the intervention by its stage contract, compare before/after on the test rows
+    with paired statistics, judge the gate, write artifacts (``splits.json``, ``predictions.parquet``).
+
+    ``favourable_label`` is the outcome value that counts as favourable (1 in every metric);
+    ``scores`` names a column of the user's model's probabilities of the favourable outcome,
+    ``predictions`` a column of its decisions (``threshold`` turns scores into decisions).
     """
     from fairmend.plugins import get_catalog
 
@@ -294,8 +315,10 @@ def run_technique(
         top_k=top_k,
         pool_size=pool_size,
     )
+    user = {"favourable_label": favourable_label, "scores": scores, "predictions": predictions,
+            "threshold": threshold}
     if output is None:
-        return _execute(technique, task, data, protected, outcome, config, base_model, trust, None)
+        return _execute(technique, task, data, protected, outcome, config, base_model, trust, user, None)
     from fairmend.io import write_json_atomic
     from fairmend.outputs import OutputFolder
 
@@ -303,7 +326,7 @@ def run_technique(
     folder = OutputFolder(output, overwrite=overwrite, inputs=[data if not isinstance(data, pd.DataFrame) else None,
                                                                model_file])
     with folder as staging:
-        result = _execute(technique, task, data, protected, outcome, config, base_model, trust, staging)
+        result = _execute(technique, task, data, protected, outcome, config, base_model, trust, user, staging)
         result.artifacts = folder.final_path(result.artifacts)
         result.analysis = folder.final_path(result.analysis)
         if "report" in result.artifacts:
@@ -312,23 +335,32 @@ def run_technique(
 
 
 def _execute(technique: Technique, task: TaskType | None, data: Any, protected: list[str], outcome: str,
-             config: RunConfig, base_model: Any, trust: Any, out_dir: Path | None) -> RunResult:
+             config: RunConfig, base_model: Any, trust: Any, user: dict[str, Any],
+             out_dir: Path | None) -> RunResult:
     """The body of :func:`run_technique`, writing artifacts into ``out_dir`` when given."""
     from fairmend.io import read_table
     from fairmend.validation import validate
 
     frame = read_table(data)
     regression = task is TaskType.REGRESSION
-    checked = validate(frame, protected=protected, outcome=outcome, binary_outcome=not regression)
+    checked = validate(frame, protected=protected, outcome=outcome, binary_outcome=not regression,
+                       favourable_label=None if regression else user["favourable_label"])
     frame, y = checked.frame, (_numeric_outcome(checked.y, outcome) if regression else np.asarray(checked.y, dtype=int))
+    own = read_user_outputs(frame, scores=user["scores"], predictions=user["predictions"],
+                            favourable=checked.favourable_label, outcome=outcome, threshold=user["threshold"])
     dataset = {
         "source": str(data) if not isinstance(data, pd.DataFrame) else "DataFrame",
         "n_rows": len(frame),
         "protected": protected,
         "outcome": outcome,
+        "favourable_label": None if regression else checked.favourable_label,
         "task": task.value if task else None,
         ("outcome_mean" if regression else "base_rate"): float(y.mean()),
+        "user_model": None if own is None else own.describe(),
     }
+    if own is not None and task is not TaskType.BINARY_CLASSIFICATION:
+        raise InvalidParameterError("--scores and --predictions apply to binary classification techniques; "
+                                    f"{technique.key!r} is evaluated as {task.value if task else 'an analysis'}")
     if technique.contract is Contract.ANALYSIS:
         from fairmend.runner.artifacts import run_analysis
 
@@ -336,7 +368,8 @@ def _execute(technique: Technique, task: TaskType | None, data: Any, protected: 
 
     impl = technique.load()
     A = frame[protected].astype(str).reset_index(drop=True)
-    X = _features(frame, protected, outcome, config.use_protected_feature).reset_index(drop=True)
+    X = _features(frame, protected, outcome, config.use_protected_feature, [] if own is None else own.columns)
+    X = X.reset_index(drop=True)
     groups = group_labels(A)
     split = stratified_split(np.zeros(len(y), dtype=int) if regression else y, groups, test_size=config.test_size,
                              seed=config.seed)
@@ -350,18 +383,38 @@ def _execute(technique: Technique, task: TaskType | None, data: Any, protected: 
     fit_rows = split.train if technique.contract is Contract.POSTPROCESSOR else np.concatenate(
         [split.train, split.validation]
     )
-    baseline = _baseline_model(model_spec, X, y, fit_rows, config)
-    if task is TaskType.RANKING:
-        return tasks.run_ranking_task(technique, impl, config, dataset, baseline, X, y, A, split, out_dir)
     te = split.test
-    pred_before = np.asarray(baseline.predict(X.iloc[te])).astype(int)
-    score_before = positive_scores(baseline, X.iloc[te])
+    notes: list[str] = []
+    if own is None:
+        baseline = _baseline_model(model_spec, X, y, fit_rows, config)
+        if task is TaskType.RANKING:
+            return tasks.run_ranking_task(technique, impl, config, dataset, baseline, X, y, A, split, out_dir)
+        pred_before = np.asarray(baseline.predict(X.iloc[te])).astype(int)
+        score_before: np.ndarray | None = positive_scores(baseline, X.iloc[te])
+
+        def baseline_scores(rows: np.ndarray) -> np.ndarray:
+            return positive_scores(baseline, X.iloc[rows])
+    else:
+        baseline = None
+        pred_before, score_before = own.decisions(te), None if own.scores is None else own.scores[te]
+        if technique.contract is Contract.POSTPROCESSOR and own.scores is None:
+            raise InvalidParameterError(
+                f"{technique.key!r} post-processes scores: give --scores COL (your model's probability of the "
+                "favourable outcome); --predictions alone holds decisions only")
+        if technique.contract is not Contract.POSTPROCESSOR:
+            notes.append(f"your model ({', '.join(own.columns)}) is the baseline; this {technique.stage.value} technique "
+                         f"trains a new {config.base_model} model, and the comparison is that model against yours")
+
+        def baseline_scores(rows: np.ndarray) -> np.ndarray:
+            assert own is not None and own.scores is not None
+            return own.scores[rows]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=FutureWarning)
-        pred_after, score_after, fitted = _apply(technique, impl, X, y, A, split, model_spec, baseline, config)
+        pred_after, score_after, fitted = _apply(technique, impl, X, y, A, split, model_spec, baseline, config,
+                                                 baseline_scores)
     return _measure(
         technique, config, dataset, y[te], A.iloc[te], pred_before, pred_after, score_before, score_after,
-        fitted, out_dir, X, split,
+        fitted, out_dir, X, split, notes,
     )
 
 
@@ -379,12 +432,13 @@ def _measure(
     out_dir: Path | None,
     X: pd.DataFrame,
     split: Split,
+    notes: list[str] | None = None,
 ) -> RunResult:
     from fairmend.metrics import group_table, higher_is_better, summarize
     from fairmend.stats import compare
 
     criterion, metric = target_for(technique, config.target_metric, config.params)
-    notes: list[str] = []
+    notes = list(notes or [])
     abstained = pred_after < 0
     if abstained.any():
         notes.append(f"{int(abstained.sum())} test rows abstained; metrics after cover the {int((~abstained).sum())} accepted rows")

@@ -27,8 +27,18 @@ def stratified_split(
     strata = pd.Series(groups.astype(str)) + "|" + pd.Series(y.astype(str))
     counts = strata.value_counts()
     rare = counts[counts < 6].index
-    strata = strata.where(~strata.isin(rare), "__rare__").to_numpy()
+    strata = _splittable(strata.where(~strata.isin(rare), "__rare__").to_numpy())
     idx = np.arange(len(y))
     rest, test = train_test_split(idx, test_size=test_size, random_state=seed, stratify=strata)
-    train, val = train_test_split(rest, test_size=validation_size, random_state=seed, stratify=strata[rest])
+    train, val = train_test_split(rest, test_size=validation_size, random_state=seed,
+                                  stratify=_splittable(strata[rest]))
     return Split(np.sort(train), np.sort(val), np.sort(test))
+
+
+def _splittable(strata: np.ndarray) -> np.ndarray:
+    """Fold strata of a single row (which stratified splitting cannot place) into the largest one."""
+    values, counts = np.unique(strata, return_counts=True)
+    lonely = values[counts < 2]
+    if len(lonely) == 0:
+        return strata
+    return np.where(np.isin(strata, lonely), values[np.argmax(counts)], strata)
