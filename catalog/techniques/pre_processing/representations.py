@@ -33,11 +33,15 @@ class LearnedFairRepresentations(PreProcessorMixin):
 
     With prototypes ``v_k`` and per-feature distance weights ``alpha``, row ``x`` gets
     ``M_k(x) = softmax_k(-sum_j alpha_j (x_j - v_kj)^2)``. The loss is
-    ``A_x L_x + A_y L_y + A_z L_z``: reconstruction ``L_x = mean ||x - M V||^2``, label cross-entropy
-    ``L_y`` of ``y_hat = M w`` (``w`` in (0, 1)), and statistical parity of the memberships
-    ``L_z = sum_k |mean_{g} M_k - mean M_k|`` summed over groups (for two groups this is Zemel's
-    ``sum_k |M_k^+ - M_k^-|`` up to a constant factor). ``transform`` returns the memberships as
-    columns ``prototype_0 ...``, computed from X alone (no group needed at inference).
+    ``A_x L_x + A_y L_y + A_z L_z``: reconstruction ``L_x``, the mean squared error of ``x - M V``
+    over rows and features; label cross-entropy ``L_y`` of ``y_hat = M w`` (``w`` in (0, 1)), mean
+    over rows; and statistical parity of the memberships ``L_z = mean_k |mean_{g} M_k - mean M_k|``
+    summed over groups. For two groups ``L_z`` is ``mean_k |M_k^+ - M_k^-|``, the term of aif360's
+    ``LFR`` and of the code released with the paper (the paper writes a sum over ``k``; the mean
+    keeps ``A_z`` on the scale of those implementations, whose defaults ``A_x = 0.01, A_y = 1,
+    A_z = 50`` are ours too). ``L_y`` is aif360's; its ``L_x`` sums the two groups' mean squared
+    errors where ours pools the rows. ``transform`` returns the memberships as columns
+    ``prototype_0 ...``, computed from X alone (no group needed at inference).
 
     Parameters
     ----------
@@ -78,6 +82,29 @@ class LearnedFairRepresentations(PreProcessorMixin):
         d = (Z**2) @ a[:, None] - 2 * Z @ (self._v * a).T + ((self._v**2) @ a)[None, :]
         return torch.softmax(-d, dim=1)
 
+    def _loss_terms(self, Z: Any, yt: Any, masks: list[Any], torch: Any) -> tuple[Any, Any, Any]:
+        M = self._memberships(Z, torch)
+        l_x = ((Z - M @ self._v) ** 2).mean()
+        p = (M @ torch.sigmoid(self._w)).clamp(1e-6, 1 - 1e-6)
+        l_y = torch.nn.functional.binary_cross_entropy(p, yt)
+        overall = M.mean(0)
+        # mean over prototypes, as aif360's LFR and Zemel's released code scale it: a sum over
+        # prototypes makes A_z K times stronger and collapses the representation at aif360's defaults
+        l_z = sum((M[m].mean(0) - overall).abs().mean() for m in masks)
+        return l_x, l_y, l_z
+
+    def loss_terms(self, X: Any, y: Any, *, sensitive_features: Any) -> dict[str, float]:
+        """The three unweighted loss terms ``L_x``, ``L_y``, ``L_z`` at the fitted parameters on (X, y)."""
+        torch = _torch()
+        X = as_frame(X)
+        y = check_binary_labels(y, len(X))
+        groups = check_groups(sensitive_features, len(X), technique="learning fair representations")
+        Z = torch.tensor(self.encoder_.transform(X), dtype=torch.float64)
+        masks = [torch.tensor(groups == g) for g in pd.unique(groups)]
+        with torch.no_grad():
+            terms = self._loss_terms(Z, torch.tensor(y, dtype=torch.float64), masks, torch)
+        return dict(zip(("reconstruction", "target", "fairness"), (float(t) for t in terms), strict=True))
+
     def fit(self, X: Any, y: Any, *, sensitive_features: Any) -> LearnedFairRepresentations:
         torch = _torch()
         if int(self.n_prototypes) < 1:
@@ -103,12 +130,7 @@ class LearnedFairRepresentations(PreProcessorMixin):
 
         def closure() -> Any:
             opt.zero_grad()
-            M = self._memberships(Z, torch)
-            l_x = ((Z - M @ self._v) ** 2).sum(1).mean()
-            p = (M @ torch.sigmoid(self._w)).clamp(1e-6, 1 - 1e-6)
-            l_y = torch.nn.functional.binary_cross_entropy(p, yt)
-            overall = M.mean(0)
-            l_z = sum((M[m].mean(0) - overall).abs().sum() for m in masks)
+            l_x, l_y, l_z = self._loss_terms(Z, yt, masks, torch)
             loss = self.reconstruct_weight * l_x + self.target_weight * l_y + self.fairness_weight * l_z
             loss.backward()
             return loss
