@@ -13,6 +13,20 @@ from fairmend.errors import ColumnNotFoundError, DataError, InvalidParameterErro
 from ._common import as_frame, check_groups, numeric_columns
 
 
+def _uniform_from_hash(row_hash: np.ndarray, seed: int, column: int) -> np.ndarray:
+    """Uniform [0, 1) numbers that depend only on each row's hash, the seed and the column.
+
+    The row hash is mixed with the seed and column and finalised with SplitMix64 (Steele, Lea &
+    Flood 2014), whose output bits are uniform for distinct inputs.
+    """
+    with np.errstate(over="ignore"):
+        z = row_hash ^ (np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(column + 1))
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
 class DisparateImpactRemover(PreProcessorMixin):
     """Move each numeric feature's per-group distribution toward the groups' median distribution.
 
@@ -21,11 +35,13 @@ class DisparateImpactRemover(PreProcessorMixin):
     ``T(u) = median_g F_g^{-1}(u)`` evaluated on a grid of ``n_quantiles`` levels. ``transform``
     maps a value ``x`` of a row in group ``g`` to its level ``u = F_g(x)`` in that group's training
     distribution and returns ``(1 - repair_level) * x + repair_level * T(u)`` (the geometric
-    partial repair of the paper). Rows tied at the same value get levels spread uniformly at random
-    over the tie's quantile range (``tie_breaking="random"``), so that point masses, e.g. 40 hours a
-    week, can be split and every group's repaired training distribution is (up to grid resolution)
-    the target; ``"midrank"`` maps ties to one value deterministically, which leaves point masses
-    unequal. The feature then no longer predicts the group; order within a group is preserved
+    partial repair of the paper). Rows tied at the same value get levels spread uniformly over the
+    tie's quantile range (``tie_breaking="random"``), so that point masses, e.g. 40 hours a week,
+    can be split and every group's repaired training distribution is (up to grid resolution) the
+    target; ``"midrank"`` maps ties to the middle of their range, which leaves point masses
+    unequal. The "random" level is a hash of the row's own values, the column and
+    ``random_state``, not a draw over the batch, so a row is repaired the same way whatever other
+    rows are transformed with it and in whatever order. The feature then no longer predicts the group; order within a group is preserved
     (weakly, ties aside).
 
     Categorical columns are left unchanged. Test rows need their group (``sensitive_features``) in
@@ -42,7 +58,7 @@ class DisparateImpactRemover(PreProcessorMixin):
     tie_breaking : {"random", "midrank"}
         How rows tied at one value are placed in the group's quantile range.
     random_state : int
-        Seed of the random tie breaking.
+        Seed mixed into the per-row hash of the random tie breaking.
 
     References
     ----------
@@ -135,8 +151,8 @@ class DisparateImpactRemover(PreProcessorMixin):
             )
         out = X.copy()
         lam = float(self.repair_level)
-        rng = np.random.default_rng(int(self.random_state))
-        for c in self.columns_:
+        row_hash = pd.util.hash_pandas_object(X, index=False).to_numpy(dtype=np.uint64)
+        for j, c in enumerate(self.columns_):
             if c not in X.columns:
                 raise ColumnNotFoundError(f"column {c!r} seen in fit is missing from X")
             x = X[c].to_numpy(dtype=float)
@@ -147,7 +163,11 @@ class DisparateImpactRemover(PreProcessorMixin):
                     continue
                 ref = self.sorted_values_[c][g]
                 lo, hi = np.searchsorted(ref, x[rows], "left"), np.searchsorted(ref, x[rows], "right")
-                frac = rng.random(len(lo)) if self.tie_breaking == "random" else np.full(len(lo), 0.5)
+                frac = (
+                    _uniform_from_hash(row_hash[rows], int(self.random_state), j)
+                    if self.tie_breaking == "random"
+                    else np.full(len(lo), 0.5)
+                )
                 u = (lo + frac * (hi - lo)) / len(ref)
                 target = np.interp(u, self.levels_, self.target_quantiles_[c])
                 repaired[rows] = (1 - lam) * x[rows] + lam * target
