@@ -55,6 +55,17 @@ def base_logistic_regression(C: float = 1.0) -> Any:
     return LogisticRegression(C=C, max_iter=1000)
 
 
+def _weighted_resample(weights: np.ndarray, seed: Any, *arrays: Any) -> list[np.ndarray]:
+    """Seeded resample of the same size in which each row appears in proportion to its weight.
+
+    fairlearn's moments take no sample weights (``load_data`` has no such argument), so instance
+    weights, e.g. from a pre-processor, are honoured by resampling the rows they weigh.
+    """
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(len(weights), size=len(weights), replace=True, p=weights / weights.sum())
+    return [np.asarray(a)[rows] for a in arrays]
+
+
 class _ReductionClassifier:
     """Shared fit/predict plumbing: encode X, check labels and groups, delegate to fairlearn."""
 
@@ -117,7 +128,9 @@ class ExponentiatedGradientReduction(_ReductionClassifier):
         self.C = C
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any, *, sensitive_features: Any, sample_weight: Any = None) -> ExponentiatedGradientReduction:
+    def fit(
+        self, X: Any, y: Any, *, sensitive_features: Any, sample_weight: Any = None
+    ) -> ExponentiatedGradientReduction:
         from fairlearn.reductions import ExponentiatedGradient
 
         Z, y_arr, groups, weights = self._fit_common(X, y, sensitive_features, sample_weight)
@@ -128,17 +141,14 @@ class ExponentiatedGradientReduction(_ReductionClassifier):
             max_iter=self.max_iter,
         )
         if weights is not None:
-            # fairlearn's classification moments do not take sample weights (load_data has no such
-            # argument), so instance weights from a pre-processor are honoured by a seeded weighted
-            # resample of the same size: each row appears in proportion to its weight.
-            rng = np.random.default_rng(self.random_state)
-            rows = rng.choice(len(y_arr), size=len(y_arr), replace=True, p=weights / weights.sum())
-            Z, y_arr, groups = Z[rows], y_arr[rows], np.asarray(groups)[rows]
+            Z, y_arr, groups = _weighted_resample(weights, self.random_state, Z, y_arr, groups)
         self.model_.fit(Z, y_arr, sensitive_features=groups)
         return self
 
     def predict(self, X: Any) -> np.ndarray:
-        return np.asarray(self.model_.predict(self.encoder_.transform(X), random_state=self.random_state)).astype(int)
+        return np.asarray(
+            self.model_.predict(self.encoder_.transform(X), random_state=self.random_state)
+        ).astype(int)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of each label under the randomized classifier (weighted vote of its models)."""
@@ -187,7 +197,9 @@ class GridSearchReduction(_ReductionClassifier):
         self.constraint_weight = constraint_weight
         self.C = C
 
-    def fit(self, X: Any, y: Any, *, sensitive_features: Any, sample_weight: Any = None) -> GridSearchReduction:
+    def fit(
+        self, X: Any, y: Any, *, sensitive_features: Any, sample_weight: Any = None
+    ) -> GridSearchReduction:
         from fairlearn.reductions import GridSearch
 
         Z, y_arr, groups, weights = self._fit_common(X, y, sensitive_features, sample_weight)
@@ -229,6 +241,9 @@ class FairRegressionReduction:
         Maximum number of exponentiated-gradient iterations.
     alpha : float
         Ridge penalty of the base regressor.
+    random_state : int
+        Seed of the weighted resample that honours ``sample_weight`` (fairlearn's bounded-group-loss
+        moment takes no weights).
 
     References
     ----------
@@ -244,14 +259,18 @@ class FairRegressionReduction:
         eps: float = 0.01,
         max_iter: int = 50,
         alpha: float = 1.0,
+        random_state: int = 0,
     ) -> None:
         self.loss = loss
         self.upper_bound = upper_bound
         self.eps = eps
         self.max_iter = max_iter
         self.alpha = alpha
+        self.random_state = random_state
 
-    def fit(self, X: Any, y: Any, *, sensitive_features: Any, sample_weight: Any = None) -> FairRegressionReduction:
+    def fit(
+        self, X: Any, y: Any, *, sensitive_features: Any, sample_weight: Any = None
+    ) -> FairRegressionReduction:
         from fairlearn.reductions import AbsoluteLoss, BoundedGroupLoss, ExponentiatedGradient, SquareLoss
         from sklearn.linear_model import Ridge
 
@@ -269,9 +288,13 @@ class FairRegressionReduction:
         Z = self.encoder_.fit_transform(X)
         y01 = (y_arr - self.y_min_) / (self.y_max_ - self.y_min_)
         constraint = BoundedGroupLoss(losses[self.loss](0.0, 1.0), upper_bound=self.upper_bound)
-        self.model_ = ExponentiatedGradient(Ridge(alpha=self.alpha), constraint, eps=self.eps, max_iter=self.max_iter)
-        kwargs = {} if sample_weight is None else {"sample_weight": check_sample_weight(sample_weight, len(y_arr))}
-        self.model_.fit(Z, y01, sensitive_features=groups, **kwargs)
+        self.model_ = ExponentiatedGradient(
+            Ridge(alpha=self.alpha), constraint, eps=self.eps, max_iter=self.max_iter
+        )
+        if sample_weight is not None:
+            weights = check_sample_weight(sample_weight, len(y_arr))
+            Z, y01, groups = _weighted_resample(weights, self.random_state, Z, y01, groups)
+        self.model_.fit(Z, y01, sensitive_features=groups)
         return self
 
     def predict(self, X: Any) -> np.ndarray:

@@ -120,3 +120,22 @@ def test_expgrad_honours_pre_processing_weights_by_seeded_resampling(adult_sampl
     assert np.array_equal(a.predict(X), b.predict(X))
     unweighted = ExponentiatedGradientReduction(max_iter=5).fit(X, y, sensitive_features=frame["sex"])
     assert not np.array_equal(a.predict_proba(X), unweighted.predict_proba(X))
+
+
+def test_item6_fair_regression_accepts_sample_weight(adult_split):
+    """sample_weight used to raise TypeError (fairlearn's BoundedGroupLoss takes no weights): it is
+    honoured by a seeded weighted resample, so heavier weight on women moves the fit toward them."""
+    s = adult_split
+    Xtr, ytr = s.X_train.drop(columns=["hours_per_week"]), s.X_train["hours_per_week"].to_numpy(float)
+    female = (s.A_train["sex"] == "Female").to_numpy()
+    w = np.where(female, 5.0, 1.0)
+    kw = {"loss": "square", "upper_bound": 1.0, "max_iter": 5}
+    a = FairRegressionReduction(**kw).fit(Xtr, ytr, sensitive_features=s.A_train, sample_weight=w)
+    b = FairRegressionReduction(**kw).fit(Xtr, ytr, sensitive_features=s.A_train, sample_weight=w)
+    np.testing.assert_array_equal(a.predict(Xtr), b.predict(Xtr))  # seeded
+    plain = FairRegressionReduction(**kw).fit(Xtr, ytr, sensitive_features=s.A_train)
+
+    def female_mse(m):
+        return float(np.mean((m.predict(Xtr)[female] - ytr[female]) ** 2))
+
+    assert female_mse(a) < female_mse(plain), (female_mse(plain), female_mse(a))
