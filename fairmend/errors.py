@@ -61,6 +61,10 @@ class OutputExistsError(FairmendError):
     """An output file exists and ``--overwrite`` was not given."""
 
 
+class ResumeMismatchError(FairmendError):
+    """``--resume`` found checkpoints made for other data, columns, policy or fairmend version."""
+
+
 class OutputPathError(FairmendError):
     """An output folder cannot be used: below a file, not writable, locked, or holding an input."""
 

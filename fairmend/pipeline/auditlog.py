@@ -37,6 +37,25 @@ class Checkpoints:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
 
+    def bind(self, fingerprint: dict[str, str], *, resume: bool) -> None:
+        """Tie the checkpoints to what they were computed from; a resume on anything else is refused."""
+        from fairmend.errors import ResumeMismatchError
+        from fairmend.io import write_json_atomic
+
+        path = self.folder / "fingerprint.json"
+        if resume and path.exists():
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            changed = [k for k in fingerprint if saved.get(k) != fingerprint[k]]
+            if changed:
+                raise ResumeMismatchError(
+                    f"cannot --resume in {self.folder.parent}: its checkpoints were made for other "
+                    f"{', '.join(changed)} (start a new --output, or rerun with the original inputs)"
+                )
+        elif resume and any(self.folder.glob("*.json")):
+            raise ResumeMismatchError(f"cannot --resume in {self.folder.parent}: its checkpoints carry no "
+                                      "fingerprint (written by an older fairmend); start a new --output")
+        write_json_atomic(path, fingerprint)
+
     def save(self, stage: str, payload: dict[str, Any]) -> None:
         from fairmend.io import write_json_atomic
 

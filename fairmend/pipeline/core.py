@@ -38,6 +38,7 @@ class Attempt:
         s = self.snapshot
         return {
             "stage": self.stage, "key": self.key, "params": self.params, "iteration": self.iteration,
+            "measured_on": "selection",
             "accuracy": None if s is None else s.accuracy,
             "demographic_parity_difference": None if s is None else gates.dp_gap(s),
             "disparate_impact_ratio": None if s is None else s.worst("disparate_impact_ratio", higher_is_better=True),
@@ -50,6 +51,10 @@ class Attempt:
 
 @dataclass
 class PipelineResult:
+    """The workflow's outcome. ``baseline``/``final``/``test_gate`` are measured once on the untouched
+    test rows; ``final_gate``, the attempts and ``selection`` on the selection rows where every choice
+    was made."""
+
     output: Path
     baseline: Snapshot
     final: Snapshot
@@ -60,15 +65,19 @@ class PipelineResult:
     causal: dict[str, Any] = field(default_factory=dict)
     dataset: dict[str, Any] = field(default_factory=dict)
     fitted: dict[str, Any] = field(default_factory=dict, repr=False)
+    test_gate: gates.Verdict | None = None
+    selection: dict[str, Snapshot] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "dataset": self.dataset,
             "decision": self.decision,
             "stack": self.stack.describe(),
-            "final_gate": self.final_gate.to_dict(),
-            "baseline": self.baseline.to_dict(),
-            "final": self.final.to_dict(),
+            "final_gate": {**self.final_gate.to_dict(), "measured_on": "selection"},
+            "test_gate": None if self.test_gate is None else {**self.test_gate.to_dict(), "measured_on": "test"},
+            "baseline": {**self.baseline.to_dict(), "measured_on": "test"},
+            "final": {**self.final.to_dict(), "measured_on": "test"},
+            "selection": {k: {**v.to_dict(), "measured_on": "selection"} for k, v in self.selection.items()},
             "attempts": [a.to_dict() for a in self.attempts],
             "causal": self.causal,
         }
@@ -87,16 +96,23 @@ class Pipeline:
 
     # -- measuring ---------------------------------------------------------------------------
     def measure(self, stack: Stack) -> tuple[Snapshot, Any]:
-        """Fit and score ``stack``; a stack already measured in this run is not fitted again."""
+        """Fit ``stack`` and score it on the selection rows, where every choice is made; a stack
+        already measured in this run is not fitted again."""
         import json
 
         key = json.dumps(stack.describe(), sort_keys=True, default=str)
         if key not in self._measured:
             fitted = fit_stack(stack, self.data, self.catalog, base_model=self.policy.base_model, seed=self.policy.seed,
                                cache=self._trunks)
-            _, y_te, A_te = self.data.rows("test")
-            self._measured[key] = (snapshot(y_te, fitted.pred, A_te.reset_index(drop=True), fitted.score), fitted)
+            _, y_sel, A_sel = self.data.rows("validation")
+            pred, score = fitted.on("selection")
+            self._measured[key] = (snapshot(y_sel, pred, A_sel.reset_index(drop=True), score), fitted)
         return self._measured[key]
+
+    def measure_test(self, fitted: Any) -> Snapshot:
+        """The snapshot of an already chosen stack on the untouched test rows (for the report only)."""
+        _, y_te, A_te = self.data.rows("test")
+        return snapshot(y_te, fitted.pred, A_te.reset_index(drop=True), fitted.score)
 
     def try_step(self, stage: str, stack: Stack, step: Step, iteration: int, judge: Callable[..., gates.Verdict]) -> Attempt:
         self.progress(f"{stage}: {step.key} {step.params or ''}")
@@ -204,16 +220,57 @@ def run_pipeline(
     from fairmend.pipeline.flow import execute
     from fairmend.plugins import get_catalog
 
+    from fairmend.outputs import FolderLock, check_output_path
+
     policy = policy or Policy()
     out = Path(output)
-    if out.exists() and any(out.iterdir()) and not resume:
-        from fairmend.errors import OutputExistsError
+    check_output_path(out, [data if isinstance(data, (str, Path)) else None])
+    with FolderLock(out):
+        if out.exists() and any(out.iterdir()) and not resume:
+            from fairmend.errors import OutputExistsError
 
-        raise OutputExistsError(f"{out} is not empty; pass --resume to continue a run or choose another --output")
-    out.mkdir(parents=True, exist_ok=True)
-    frame = read_table(data)
-    d, info = build_data(frame, protected, outcome, policy)
-    info["source"] = data if isinstance(data, (str, Path)) else "DataFrame"
-    pipe = Pipeline(d, catalog=catalog or get_catalog(), policy=policy, out=out, progress=progress)
-    result = execute(pipe, frame, protected, outcome, info, resume=resume)
+            raise OutputExistsError(f"{out} is not empty; pass --resume to continue a run or choose another --output")
+        frame = read_table(data)
+        d, info = build_data(frame, protected, outcome, policy)
+        info["source"] = str(data) if isinstance(data, (str, Path)) else "DataFrame"
+        out.mkdir(parents=True, exist_ok=True)
+        pipe = Pipeline(d, catalog=catalog or get_catalog(), policy=policy, out=out, progress=progress)
+        pipe.ckpt.bind(fingerprint(frame, protected, outcome, policy), resume=resume)
+        result = execute(pipe, frame, protected, outcome, info, resume=resume)
+        write_proof_files(result, d, out)
     return result
+
+
+def fingerprint(frame: Any, protected: list[str], outcome: str, policy: Policy) -> dict[str, str]:
+    """What a checkpoint depends on, each part hashed: data, columns, policy, fairmend version."""
+    import hashlib
+    import json
+
+    import pandas as pd
+
+    from fairmend import __version__
+
+    def digest(payload: bytes) -> str:
+        return hashlib.sha256(payload).hexdigest()[:16]
+
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+    return {
+        "data": digest(rows + json.dumps([str(c) for c in frame.columns]).encode()),
+        "columns": digest(json.dumps({"protected": protected, "outcome": outcome}).encode()),
+        "policy": digest(json.dumps(policy.to_dict(), sort_keys=True, default=str).encode()),
+        "version": __version__,
+    }
+
+
+def write_proof_files(result: PipelineResult, data: Data, out: Path) -> None:
+    """``splits.json`` and ``predictions.parquet`` (test rows: baseline vs the chosen stack)."""
+    from fairmend.io import write_json_atomic, write_parquet_atomic
+    from fairmend.runner.artifacts import predictions_frame, splits_payload
+
+    write_json_atomic(out / "splits.json", splits_payload(data.split))
+    base, final = result.fitted["baseline"], result.fitted["final"]
+    frame = predictions_frame({
+        "split": data.split, "A_test": result.fitted["A_test"], "y_test": result.fitted["y_test"],
+        "pred_before": base.pred, "pred_after": final.pred, "score_before": base.score, "score_after": final.score,
+    })
+    write_parquet_atomic(out / "predictions.parquet", frame)

@@ -19,10 +19,11 @@ def _step(raw: dict[str, Any] | None) -> Step | None:
     return None if raw is None else Step(raw["key"], dict(raw.get("params") or {}))
 
 
-def _evidence(pipe: Any, base_fit: Any, fitted: Any) -> gates.Evidence | None:
-    """Paired statistics of a candidate against the baseline on the rows the gates judge."""
-    _, y, A = pipe.data.rows("test")
-    return gates.paired_evidence(y, A.reset_index(drop=True), base_fit.pred, fitted.pred, pipe.policy)
+def _evidence(pipe: Any, base_fit: Any, fitted: Any, rows: str = "selection") -> gates.Evidence | None:
+    """Paired statistics of a candidate against the baseline: on the selection rows for every choice,
+    on the test rows only for the final report."""
+    _, y, A = pipe.data.rows("validation" if rows == "selection" else "test")
+    return gates.paired_evidence(y, A.reset_index(drop=True), base_fit.on(rows)[0], fitted.on(rows)[0], pipe.policy)
 
 
 def _dump(step: Step | None) -> dict[str, Any] | None:
@@ -145,17 +146,27 @@ def execute(pipe: Any, frame: Any, protected: list[str], outcome: str, info: dic
         verdict = gates.gate4(baseline, final, policy, _evidence(pipe, base_fit, fitted))
         log.write("gate4", iteration=iteration, **verdict.to_dict(), stack=stack.describe())
 
-    decision = "deploy" if verdict.passed else "escalate"
+    # The chosen stack, measured once on the untouched test rows: the report's numbers and a confirmation.
+    base_test, final_test = pipe.measure_test(base_fit), pipe.measure_test(fitted)
+    test_verdict = gates.gate4(base_test, final_test, policy, _evidence(pipe, base_fit, fitted, "test"))
+    log.write("test_confirmation", measured_on="test", **test_verdict.to_dict(),
+              rule="the stack chosen on the selection rows, measured once on the held-out test rows")
+    decision = "deploy" if verdict.passed and test_verdict.passed else "escalate"
     if decision == "escalate":
-        log.write("escalation", iterations=iteration, failed=[c.detail for c in verdict.checks if not c.passed],
-                  rule=f"final gate unmet after {iteration} iteration(s): business decision required (accept the "
-                       "trade-off, delay deployment, or revise the targets)", stack=stack.describe())
+        failed = [c.detail for c in (verdict.checks if not verdict.passed else test_verdict.checks) if not c.passed]
+        why = (f"final gate unmet on the selection rows after {iteration} iteration(s)" if not verdict.passed else
+               "the final gate passed on the selection rows but is not confirmed on the held-out test rows")
+        log.write("escalation", iterations=iteration, failed=failed,
+                  rule=f"{why}: business decision required (accept the trade-off, delay deployment, or revise "
+                       "the targets)", stack=stack.describe())
     else:
-        log.write("deploy", rule="all final-gate checks passed", stack=stack.describe())
-    return PipelineResult(output=pipe.out, baseline=baseline, final=final, stack=stack, decision=decision,
+        log.write("deploy", rule="all final-gate checks passed on the selection rows and on the test rows",
+                  stack=stack.describe())
+    return PipelineResult(output=pipe.out, baseline=base_test, final=final_test, stack=stack, decision=decision,
                           final_gate=verdict, attempts=list(pipe.attempts), causal=causal, dataset=info,
                           fitted={"final": fitted, "baseline": base_fit, "policy": policy, "y_test": pipe.data.rows("test")[1],
-                                  "A_test": pipe.data.rows("test")[2].reset_index(drop=True)})
+                                  "A_test": pipe.data.rows("test")[2].reset_index(drop=True)},
+                          test_gate=test_verdict, selection={"baseline": baseline, "final": final})
 
 
 def _stage(pipe: Any, stage: str, stack: Stack, resume: bool, needed: bool, want: set[Criterion], judge: Any) -> Stack:

@@ -1,7 +1,8 @@
 """A composable intervention stack: pre-processor → model (baseline or in-processing) → post-processor.
 
-The pipeline fits the stack on the training rows, fits post-processors on the validation rows and
-measures everything on the test rows, so every stage's gate compares like with like.
+The pipeline fits the stack on the training rows and post-processors on the selection (validation)
+rows; candidates, gates and rollback are judged on the selection rows, and the test rows are left
+for the final report alone, so nothing reported was chosen on the rows it is reported on.
 """
 
 from __future__ import annotations
@@ -56,13 +57,22 @@ class Stack:
 
 @dataclass
 class Fitted:
-    """Test-split outputs of a fitted stack."""
+    """Outputs of a fitted stack: ``pred``/``score`` on the test rows, ``selection_*`` on the selection rows."""
 
     pred: np.ndarray
     score: np.ndarray | None
     X_train: pd.DataFrame  # the (possibly transformed) training features, for the integrity check
     converged: bool = True
     objects: dict[str, Any] = field(default_factory=dict)
+    selection_pred: np.ndarray | None = None
+    selection_score: np.ndarray | None = None
+
+    def on(self, rows: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """(decisions, scores) on ``"selection"`` or ``"test"`` rows."""
+        if rows == "selection":
+            assert self.selection_pred is not None
+            return self.selection_pred, self.selection_score
+        return self.pred, self.score
 
 
 @dataclass
@@ -125,23 +135,33 @@ def fit_stack(stack: Stack, data: Data, catalog: Any, *, base_model: str = "logr
     _, _, A_te = data.rows("test")
     model, kw, X_te, X_va, A_va = trunk.model, trunk.kw, trunk.X_te, trunk.X_va, trunk.A_va
     objects = dict(trunk.objects)
-    score_te = _scores(model, X_te, kw)
+    kw_va = {"sensitive_features": A_va} if kw else {}
+    score_te, score_va = _scores(model, X_te, kw), _scores(model, X_va, kw_va)
     pred = np.asarray(model.predict(X_te, **kw)).astype(int)
+    pred_va = np.asarray(model.predict(X_va, **kw_va)).astype(int)
     if stack.post is not None:
         post = _make(catalog.get(stack.post.key), stack.post, Contract.POSTPROCESSOR)
-        kw_va = {"sensitive_features": A_va} if kw else {}
-        score_va = _scores(model, X_va, kw_va)
         if score_va is None or score_te is None:
             from fairmend.errors import NotExecutableError
 
             raise NotExecutableError(f"post-processing {stack.post.key!r} needs scores from the model")
         post.fit(score_va, y_va, sensitive_features=A_va, X=X_va)
-        pred = np.asarray(post.predict(score_te, sensitive_features=A_te, X=X_te)).astype(int)
-        if hasattr(post, "predict_proba"):
-            out = np.asarray(post.predict_proba(score_te, sensitive_features=A_te, X=X_te), dtype=float)
-            score_te = out[:, 1] if out.ndim == 2 else out
+        (pred, score_te), (pred_va, score_va) = (
+            _post_outputs(post, score_te, A_te, X_te), _post_outputs(post, score_va, A_va, X_va))
         objects["post"] = post
-    return Fitted(pred=pred, score=score_te, X_train=trunk.X_train, converged=trunk.converged, objects=objects)
+    return Fitted(pred=pred, score=score_te, X_train=trunk.X_train, converged=trunk.converged, objects=objects,
+                  selection_pred=pred_va, selection_score=score_va)
+
+
+def _post_outputs(post: Any, score: np.ndarray, A: pd.DataFrame, X: pd.DataFrame
+                  ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Decisions and scores after ``post``; a post-processor without scores of its own keeps the model's."""
+    pred = np.asarray(post.predict(score, sensitive_features=A, X=X)).astype(int)
+    out: np.ndarray | None = score
+    if hasattr(post, "predict_proba"):
+        out = np.asarray(post.predict_proba(score, sensitive_features=A, X=X), dtype=float)
+        out = out[:, 1] if out.ndim == 2 else out
+    return pred, out
 
 
 def _make(technique: Technique, step: Step, expected: Contract) -> Any:

@@ -134,3 +134,47 @@ def test_policy_defaults_are_the_seed_numbers():
     assert p.pre_gate == PreGate(0.05, 0.10, 0.05, 0.02)
     assert p.in_gate.max_accuracy_loss == 0.08 and p.post_gate.max_accuracy_loss == 0.10
     assert p.max_iterations == 3
+
+
+def test_choices_on_selection_rows_report_on_test_rows(default_run):
+    """Three disjoint splits: every attempt is judged on selection rows; the reported baseline and
+    final numbers come from test rows that nothing was chosen on, and predictions.parquet recomputes them."""
+    import pandas as pd
+
+    result, out, _ = default_run
+    report = result.to_dict()
+    assert report["attempts"] and all(a["measured_on"] == "selection" for a in report["attempts"])
+    assert report["baseline"]["measured_on"] == report["final"]["measured_on"] == "test"
+    assert report["final_gate"]["measured_on"] == "selection" and report["test_gate"]["measured_on"] == "test"
+    splits = json.loads((out / "splits.json").read_text())
+    parts = [set(splits[k]) for k in ("train", "selection", "test")]
+    assert sum(map(len, parts)) == len(set.union(*parts)) == 8_000
+    pred = pd.read_parquet(out / "predictions.parquet")
+    assert sorted(pred["row"]) == sorted(splits["test"])
+    for when, snap in (("before", result.baseline), ("after", result.final)):
+        rates = pred.groupby("group")[when].mean()
+        assert rates.max() - rates.min() == pytest.approx(snap.per_attribute["sex"]["demographic_parity_difference"])
+        assert (pred[when] == pred["y_true"]).mean() == pytest.approx(snap.accuracy)
+
+
+def test_resume_refuses_checkpoints_of_other_inputs(adult_sample, tmp_path):
+    from fairmend.errors import ResumeMismatchError
+
+    out = tmp_path / "run"
+    policy = Policy.from_dict({"candidates_per_stage": 1, "max_iterations": 1})
+    run_pipeline(adult_sample.frame, protected=["sex"], outcome="income", policy=policy, output=out)
+    other = Policy.from_dict({"candidates_per_stage": 1, "max_iterations": 2})
+    with pytest.raises(ResumeMismatchError, match="policy"):
+        run_pipeline(adult_sample.frame, protected=["sex"], outcome="income", policy=other, output=out, resume=True)
+    changed = adult_sample.frame.copy()
+    changed.loc[0, "age"] += 1
+    with pytest.raises(ResumeMismatchError, match="data"):
+        run_pipeline(changed, protected=["sex"], outcome="income", policy=policy, output=out, resume=True)
+
+
+def test_pipeline_output_holding_its_input_is_refused(adult_sample, tmp_path):
+    data = tmp_path / "adult.csv"
+    adult_sample.frame.to_csv(data, index=False)
+    res = CliRunner().invoke(cli, ["pipeline", "--data", str(data), "--protected", "sex", "--outcome", "income",
+                                   "--output", str(tmp_path), "--resume"])
+    assert res.exit_code == 2 and "contains the input" in res.stderr
