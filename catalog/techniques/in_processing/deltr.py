@@ -2,12 +2,16 @@
 
 Task: ranking. A linear scoring function ``f(x) = wᵀx`` is trained with the ListNet top-one loss
 (cross-entropy between the softmax of the relevance labels and the softmax of the scores within
-each query) plus ``gamma · U(q)²``, where the exposure of a group in query ``q`` is the mean
-top-one probability ``softmax(f)_i`` of its items and ``U(q)`` is the difference between the two
-groups' exposures (the paper's symmetric disparity). Exposures are multiplied by the query size
-``n_q`` (so 1 = a uniform ranking's share), which makes ``gamma`` comparable across query sizes. ``gamma = 0`` is plain ListNet. With ``standardize=True`` features are encoded
-by :class:`FeatureEncoder` (categoricals one-hot). ``predict`` returns scores; sort them within a
-query to rank. The protected attribute is used at fit only.
+each query) plus ``gamma · U(q)``, where the exposure ``E`` of a group in query ``q`` is the mean
+top-one probability ``softmax(f)_i`` of its items. With ``disparity="one_sided"`` (the default,
+the authors' choice) ``U(q) = max(0, E_nonprotected - E_protected)²``: only a ranking that gives
+the protected group less exposure is penalised. ``disparity="squared"`` penalises
+``(E_nonprotected - E_protected)²`` in both directions, which also pushes a protected group that
+is ahead back down. Exposures are multiplied by the query size ``n_q`` (so 1 = a uniform
+ranking's share), which makes ``gamma`` comparable across query sizes. ``gamma = 0`` is plain
+ListNet. Features are encoded by :class:`FeatureEncoder` (numerics standardised, categoricals
+one-hot). ``predict`` returns scores; sort them within a query to rank. The protected attribute
+is used at fit only.
 """
 
 from __future__ import annotations
@@ -16,17 +20,23 @@ from typing import Any
 
 import numpy as np
 from fairmend.catalog.techniques.in_processing._common import FeatureEncoder, check_groups, import_torch
+from fairmend.catalog.techniques.post_processing._ranking_common import protected_label
 
 from fairmend.errors import DataError, InvalidParameterError
 
 
 class DELTR:
-    """ListNet ranker with a squared disparate-exposure penalty (two groups).
+    """ListNet ranker with a disparate-exposure penalty (two groups).
 
     Parameters
     ----------
     gamma : float
         Weight of the exposure-disparity term (0 = ListNet).
+    disparity : {"one_sided", "squared"}
+        ``max(0, E_nonprotected - E_protected)²`` (Zehlike & Castillo) or ``(E_nonprotected -
+        E_protected)²`` (symmetric).
+    protected_group : str or None
+        The protected group; ``None`` = the smaller group of the training rows.
     epochs : int
         Full-batch Adam iterations.
     lr : float
@@ -42,9 +52,20 @@ class DELTR:
     Approach. WWW 2020.
     """
 
-    def __init__(self, *, gamma: float = 1.0, epochs: int = 300, lr: float = 0.05, l2: float = 1e-4,
-                 random_state: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        gamma: float = 1.0,
+        disparity: str = "one_sided",
+        protected_group: str | None = None,
+        epochs: int = 300,
+        lr: float = 0.05,
+        l2: float = 1e-4,
+        random_state: int = 0,
+    ) -> None:
         self.gamma = gamma
+        self.disparity = disparity
+        self.protected_group = protected_group
         self.epochs = epochs
         self.lr = lr
         self.l2 = l2
@@ -53,13 +74,20 @@ class DELTR:
     def fit(self, X: Any, y: Any, *, sensitive_features: Any, query_ids: Any = None) -> DELTR:
         if self.gamma < 0 or self.epochs < 1 or self.lr <= 0 or self.l2 < 0:
             raise InvalidParameterError("gamma and l2 must be >= 0, epochs >= 1 and lr > 0")
+        if self.disparity not in ("one_sided", "squared"):
+            raise InvalidParameterError(f"disparity must be 'one_sided' or 'squared', got {self.disparity!r}")
         torch = import_torch()
         rel = np.asarray(y, dtype=float).ravel()
         if not np.all(np.isfinite(rel)):
             raise DataError("relevance labels y must be finite numbers")
         groups = check_groups(sensitive_features, len(rel), binary=True, technique="DELTR").astype(str)
         self.groups_ = sorted(set(groups.tolist()))
-        q = np.zeros(len(rel), dtype=int) if query_ids is None else np.unique(np.asarray(query_ids), return_inverse=True)[1]
+        self.protected_group_ = protected_label(groups, self.protected_group)
+        q = (
+            np.zeros(len(rel), dtype=int)
+            if query_ids is None
+            else np.unique(np.asarray(query_ids), return_inverse=True)[1]
+        )
         if len(q) != len(rel):
             raise DataError(f"query_ids has {len(q)} rows but X has {len(rel)}")
         self.encoder_ = FeatureEncoder()
@@ -67,7 +95,7 @@ class DELTR:
         torch.manual_seed(self.random_state)
         n_q = int(q.max()) + 1
         qt = torch.as_tensor(q)
-        is_g1 = torch.tensor(groups == self.groups_[1], dtype=torch.float32)
+        is_g1 = torch.tensor(groups == self.protected_group_, dtype=torch.float32)  # 1 = protected
         relt = torch.tensor(rel, dtype=torch.float32)
         # per-query group counts; queries holding a single group carry no disparity
         n1 = torch.zeros(n_q).index_add_(0, qt, is_g1)
@@ -85,7 +113,10 @@ class DELTR:
             p = logp.exp() * size[qt]  # exposure relative to a uniform ranking (1 = fair share)
             exp1 = torch.zeros(n_q).index_add_(0, qt, p * is_g1) / n1.clamp(min=1)
             exp0 = torch.zeros(n_q).index_add_(0, qt, p * (1 - is_g1)) / n0.clamp(min=1)
-            disparity = torch.where(both, (exp0 - exp1) ** 2, torch.zeros(n_q))
+            gap = exp0 - exp1  # non-protected minus protected exposure
+            if self.disparity == "one_sided":
+                gap = gap.clamp(min=0.0)
+            disparity = torch.where(both, gap**2, torch.zeros(n_q))
             loss = (listnet + self.gamma * disparity).mean()
             loss.backward()
             opt.step()
