@@ -123,10 +123,10 @@ class FairSMOTE(PreProcessorMixin):
     """Fair-SMOTE: grow every (group, label) subgroup to the size of the largest one.
 
     New rows of a subgroup are made as in the paper's differential-evolution-style generation: a
-    random parent and two of its ``k_neighbors`` nearest neighbours ``c1``, ``c2`` in the subgroup;
-    with probability ``crossover`` each numeric feature becomes ``parent + mutation * (c1 - c2)``
-    (clipped to the subgroup's observed range) and each categorical feature one of the three rows'
-    values, otherwise the parent's value is kept. Balanced subgroups make label and group
+    random parent and two distinct ones of its ``k_neighbors`` nearest neighbours ``c1``, ``c2`` in
+    the subgroup; with probability ``crossover`` each numeric feature becomes ``parent + mutation *
+    (c1 - c2)`` (clipped to the subgroup's observed range) and each categorical feature one of the
+    three rows' values, otherwise the parent's value is kept. Balanced subgroups make label and group
     independent in the training data.
 
     With ``situation_testing=True`` the paper's second step also runs: a logistic regression with
@@ -179,8 +179,12 @@ class FairSMOTE(PreProcessorMixin):
         parents = rng.integers(0, len(cell_X), size=n_new)
         if nbrs.shape[1] == 0:
             return cell_X.iloc[parents].reset_index(drop=True)
-        c1 = nbrs[parents, rng.integers(0, nbrs.shape[1], size=n_new)]
-        c2 = nbrs[parents, rng.integers(0, nbrs.shape[1], size=n_new)]
+        # two distinct neighbours, drawn without replacement (the same one twice would make
+        # ``c1 - c2 = 0`` and copy the parent); a two-row subgroup has a single neighbour
+        m = nbrs.shape[1]
+        j1 = rng.integers(0, m, size=n_new)
+        j2 = (j1 + rng.integers(1, m, size=n_new)) % m if m > 1 else j1
+        c1, c2 = nbrs[parents, j1], nbrs[parents, j2]
         out = {}
         for c in cell_X.columns:
             values = cell_X[c].to_numpy()

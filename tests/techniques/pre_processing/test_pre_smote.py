@@ -98,3 +98,19 @@ def test_bad_input(adult_split):
         FairSMOTE().fit(
             s.X_train[only_pos_women], s.y_train[only_pos_women], sensitive_features=s.A_train[only_pos_women]
         )
+
+
+def test_item10_fair_smote_draws_two_distinct_neighbours():
+    """The two neighbours of a parent are drawn without replacement: with full crossover every
+    synthetic row moves by ``mutation * (c1 - c2) != 0`` on continuous features, so none copies its
+    parent (drawing with replacement copied the parent for about 1 in ``k_neighbors`` rows)."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=400), "b": rng.normal(size=400)})
+    y = np.r_[np.ones(40, int), np.zeros(360, int)]
+    g = np.resize(["u", "v"], 400)
+    res = FairSMOTE(k_neighbors=3, crossover=1.0, mutation=0.8).fit_resample(X, y, sensitive_features=g)
+    new = res.X.to_numpy()[400:]
+    assert len(new) > 300
+    original = {tuple(r) for r in X.to_numpy()}
+    copies = sum(tuple(r) in original for r in new)
+    assert copies == 0, copies
