@@ -60,6 +60,8 @@ def read_table(source: str | os.PathLike[str] | pd.DataFrame) -> pd.DataFrame:
     if not isinstance(source, (str, os.PathLike)):
         raise DataFileError(f"expected a file path or a pandas DataFrame, got {type(source).__name__}")
     path = Path(source)
+    if not path.exists() and not path.suffix:
+        return _bundled(str(source))
     suffix = _suffix(path)
     kind = READERS.get(suffix)
     if kind is None:
@@ -88,6 +90,15 @@ def read_table(source: str | os.PathLike[str] | pd.DataFrame) -> pd.DataFrame:
         raise DataFileError(f"{path} has a header but no data rows")
     _refuse_nested(frame, str(path))
     return to_object_strings(frame)
+
+
+def _bundled(name: str) -> pd.DataFrame:
+    """The table of a bundled dataset named as ``--data`` (``--data adult``)."""
+    from fairmend.datasets._registry import LOADERS, load_dataset
+
+    if name.strip().lower() not in LOADERS:
+        raise DataFileError(f"data file not found: {name} (nor is it a bundled dataset: {', '.join(sorted(LOADERS))})")
+    return load_dataset(name).frame.copy()
 
 
 def _refuse_duplicate_header(path: Path) -> None:
@@ -199,3 +210,16 @@ def write_parquet_atomic(path: str | os.PathLike[str], frame: pd.DataFrame) -> P
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     return write_atomic(path, buffer.getvalue())
+
+
+def export_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """Write ``frame`` to a CSV, gzip CSV or Parquet file chosen by the name's suffix, atomically."""
+    target = check_can_write(path, overwrite)
+    kind = READERS.get(_suffix(target))
+    if kind is None:
+        raise DataFileError(f"{target}: unsupported file format {_suffix(target) or '(no suffix)'!r}; "
+                            "use .csv, .csv.gz, .parquet or .pq")
+    if target.parent.exists() and not target.parent.is_dir():
+        raise DataFileError(f"cannot write {target}: {target.parent} is a file")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return write_parquet_atomic(target, frame) if kind == "parquet" else write_csv_atomic(target, frame)

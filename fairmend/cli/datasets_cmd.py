@@ -1,4 +1,4 @@
-"""``fairmend datasets list|show``: the real datasets bundled with fairmend."""
+"""``fairmend datasets list|show|export``: the real datasets bundled with fairmend."""
 
 from __future__ import annotations
 
@@ -61,3 +61,22 @@ def show(name: str, n_rows: int, as_json: bool) -> None:
     if n_rows:
         click.echo("")
         click.echo(head.to_string(max_cols=None, max_colwidth=18))
+
+
+@datasets.command("export")
+@click.argument("name")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--overwrite", is_flag=True, help="Replace an existing file.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+def export(name: str, path: str, overwrite: bool, as_json: bool) -> None:
+    """Write bundled dataset NAME to PATH (.csv, .csv.gz, .parquet or .pq), atomically."""
+    from fairmend.datasets import load_dataset
+    from fairmend.io import export_table
+
+    data = load_dataset(name)
+    target = export_table(data.frame, path, overwrite=overwrite)
+    info = {"dataset": data.name, "path": str(target), "n_rows": data.n_rows, "columns": list(data.frame.columns)}
+    if as_json:
+        echo_json(info)
+        return
+    click.echo(f"wrote {data.name} ({data.n_rows:,} rows, {data.frame.shape[1]} columns) to {target}")

@@ -41,6 +41,9 @@ def demo(output: str, overwrite: bool, quiet: bool) -> None:
     if out.exists() and any(out.iterdir()):
         if not overwrite:
             raise OutputExistsError(f"{out} already holds a demo; pass --overwrite or choose another --output")
+        if not (out / "audit_log.jsonl").exists():
+            raise OutputExistsError(f"{out} holds files fairmend did not write; --overwrite replaces only an "
+                                    "earlier demo's folder")
         shutil.rmtree(out)
     adult = load_adult()
     click.echo(f"UCI Adult: {adult.n_rows} rows; protected sex, race; outcome income (>50K). {adult.citation.short()}, CC BY 4.0")

@@ -39,3 +39,33 @@ def test_unknown_dataset_is_one_line_on_stderr_exit_2() -> None:
     lines = result.stderr.strip().splitlines()
     assert lines == ["Error: no bundled dataset named 'NOSUCH'; available: adult, german."]
     assert "Traceback" not in result.output
+
+
+def test_export_writes_the_bundled_table(german, tmp_path):
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from fairmend.cli import cli
+
+    for name in ("german.csv", "german.parquet"):
+        target = tmp_path / name
+        res = CliRunner().invoke(cli, ["datasets", "export", "german", str(target)])
+        assert res.exit_code == 0, res.output
+        back = pd.read_csv(target) if name.endswith(".csv") else pd.read_parquet(target)
+        assert back.shape == german.frame.shape and list(back.columns) == list(german.frame.columns)
+        again = CliRunner().invoke(cli, ["datasets", "export", "german", str(target)])
+        assert again.exit_code == 2 and "--overwrite" in again.stderr
+    res = CliRunner().invoke(cli, ["datasets", "export", "nope", str(tmp_path / "x.csv")])
+    assert res.exit_code == 2 and "german" in res.stderr
+
+
+def test_data_takes_a_bundled_name(german, tmp_path, monkeypatch):
+    import pytest
+
+    from fairmend.errors import DataFileError
+    from fairmend.io import read_table
+
+    monkeypatch.chdir(tmp_path)
+    assert read_table("german").equals(german.frame)
+    with pytest.raises(DataFileError, match="bundled dataset"):
+        read_table("germn")
