@@ -59,13 +59,20 @@ def run_and_report(data, protected, outcome, policy, output, resume, quiet):  # 
 @click.option("--output", default="fairmend-pipeline", show_default=True, type=click.Path(file_okay=False))
 @click.option("--resume", is_flag=True, help="Continue a run in --output from its checkpoints.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--require-significance/--no-require-significance", default=None,
+              help="Gates need significant improvements; losses beyond budget fail only when significant "
+                   "(default: the policy's require_significance, on).")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json.")
 def pipeline(data: str, protected: str, outcome: str, policy_file: str | None, output: str, resume: bool,
-             quiet: bool, as_json: bool) -> None:
+             quiet: bool, require_significance: bool | None, as_json: bool) -> None:
     """Causal analysis → pre → in → post-processing with validation gates and rollback."""
+    from dataclasses import replace
+
     from fairmend.pipeline import Policy
 
     policy = Policy.from_yaml(policy_file) if policy_file else Policy()
+    if require_significance is not None:
+        policy = replace(policy, require_significance=require_significance)
     result, paths = run_and_report(data, split_columns(protected), outcome, policy, output, resume, quiet or as_json)
     if as_json:
         import json

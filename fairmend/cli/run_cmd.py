@@ -39,6 +39,8 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--target-metric", help="Judge the run on this metric instead of the technique's criterion.")
 @click.option("--min-improvement", default=0.10, show_default=True, type=float, help="Gate: relative fairness gain.")
 @click.option("--max-accuracy-loss", default=0.05, show_default=True, type=float, help="Gate: relative accuracy loss.")
+@click.option("--require-significance/--no-require-significance", default=True, show_default=True,
+              help="Gate: the improvement's 95% CI must exclude 0; losses beyond budget fail only when significant.")
 @click.option("--n-boot", default=1000, show_default=True, type=int, help="Bootstrap resamples.")
 @click.option("--n-permutations", default=2000, show_default=True, type=int, help="Permutation-test resamples.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json to stdout.")
@@ -47,8 +49,8 @@ def run(
     predictions: str | None, threshold: float, base_model: str, trust: tuple[str, ...],
     params: tuple[str, ...],
     test_size: float, seed: int, output: str | None, overwrite: bool, use_protected_feature: bool,
-    target_metric: str | None, min_improvement: float, max_accuracy_loss: float, n_boot: int,
-    n_permutations: int, as_json: bool,
+    target_metric: str | None, min_improvement: float, max_accuracy_loss: float, require_significance: bool,
+    n_boot: int, n_permutations: int, as_json: bool,
 ) -> None:
     """Apply technique KEY to your data and show what it changed, with statistics and a gate verdict."""
     from fairmend.runner import GatePolicy, run_technique
@@ -57,7 +59,8 @@ def run(
         key, data, protected=split_columns(protected), outcome=outcome, base_model=base_model,
         params=parse_params(params), test_size=test_size, seed=seed, output=output, overwrite=overwrite,
         use_protected_feature=use_protected_feature, target_metric=target_metric,
-        policy=GatePolicy(min_fairness_improvement=min_improvement, max_accuracy_loss=max_accuracy_loss),
+        policy=GatePolicy(min_fairness_improvement=min_improvement, max_accuracy_loss=max_accuracy_loss,
+                          require_significance=require_significance),
         n_boot=n_boot, n_permutations=n_permutations, trust=trust, favourable_label=favourable_label,
         scores=scores, predictions=predictions, threshold=threshold,
     )
@@ -74,22 +77,31 @@ def _num(x: float, *, sign: bool = False) -> str:
 
 
 def format_result(result) -> str:  # type: ignore[no-untyped-def]
+    import numpy as np
+
     lines = [f"{result.technique} ({result.stage}) on {result.dataset['n_rows']} rows"]
     if result.analysis is not None:
         import json
 
         lines.append(json.dumps(result.analysis["summary"], indent=2, default=str))
     else:
-        lines.append(f"{'metric':<32}{'before':>11}{'after':>11}{'delta':>11}   95% CI            p")
+        lines.append(f"{'metric':<32}{'before':>11}{'after':>11}{'delta':>11}   95% CI of delta         p    p(BH)")
         for name, c in result.change.items():
             ci = c.get("ci95")
             ci_txt = f"[{ci[0]:+.4f}, {ci[1]:+.4f}]" if ci else " " * 18
-            p = c.get("p_value")
+            p, q = c.get("p_value"), c.get("p_value_bh")
             mark = " <- target" if name == result.target_metric else ""
+            signed = c.get("after_signed")
+            if signed is not None and np.isfinite(signed) and not np.isclose(signed, c["after"]):
+                mark += f" (gap reversed: {signed:+.4f} in the baseline's group order)"
             lines.append(
                 f"{name:<32} {_num(c['before']):>10} {_num(c['after']):>10} {_num(c['delta'], sign=True):>10}   {ci_txt}"
-                f"  {'' if p is None else f'{p:.4f}'}{mark}"
+                f"  {'' if p is None else f'{p:.4f}':>6}  {'' if q is None else f'{q:.4f}':>6}{mark}"
             )
+        if any(c.get("estimand") for c in result.change.values()):
+            lines.append("delta, CI and p come from one paired bootstrap (p < 0.05 exactly when the CI excludes 0); "
+                         "p(BH): Benjamini-Hochberg over the metrics; delta is the change of:")
+            lines += [f"  {m}: {c['estimand']}" for m, c in result.change.items() if c.get("estimand")]
         verdict = "PASSED" if result.gate.passed else "FAILED"
         lines.append(f"gate {verdict}:")
         lines += [f"  - {r}" for r in result.gate.reasons]

@@ -80,8 +80,7 @@ def write_report(result: Any, out_dir: Path) -> dict[str, str]:
     both = base.score is not None and fin.score is not None
     policy = fitted["policy"]
     sig = compare(y, base.pred, fin.pred, A, scores_before=base.score if both else None,
-                  scores_after=fin.score if both else None, n_boot=policy.n_boot,
-                  n_permutations=policy.n_permutations, seed=policy.seed)
+                  scores_after=fin.score if both else None, n_boot=policy.n_boot, seed=policy.seed)
     doc = result.to_dict()
     doc["significance"] = sig
     paths = {"report_json": str(write_json_atomic(out_dir / "report.json", doc))}
@@ -135,7 +134,8 @@ def render_html(result: Any, sig: dict[str, dict[str, Any]], y: np.ndarray, A: p
                                           "demographic_parity_difference", "equalized_odds_difference", "error"]] if attempts else pd.DataFrame()
     sig_df = pd.DataFrame([{"metric": k, "before": v["before"], "after": v["after"], "delta": v["delta"],
                             "ci95_low": (v.get("ci95") or [math.nan])[0], "ci95_high": (v.get("ci95") or [math.nan, math.nan])[1],
-                            "p_value": v.get("p_value")} for k, v in sig.items()])
+                            "p_value": v.get("p_value"), "p_value_bh": v.get("p_value_bh"),
+                            "what delta measures": v.get("estimand", "")} for k, v in sig.items()])
     groups_df = pd.DataFrame(result.baseline.groups)
     ds = result.dataset
     verdict = "DEPLOY" if result.decision == "deploy" else "ESCALATE"
@@ -160,7 +160,9 @@ th{{background:#f3f3f3}}.verdict{{font-size:1.3em;font-weight:bold}}svg.figure{{
 <section id="pareto"><h2>Pareto frontier of candidates</h2>{pareto}</section>
 <section id="reliability"><h2>Calibration</h2>{rel}</section>
 <section id="significance"><h2>Statistical validation (baseline vs final, test split)</h2>
-<p>Δ = after − before; 95% CI from a stratified paired bootstrap; p from a paired permutation test.</p>
+<p>Δ = change of the quantity in the last column (two groups: the signed difference in the group order fixed on
+the baseline). The 95% CI and the two-sided p come from the same stratified paired bootstrap, so p &lt; 0.05 exactly
+when the CI excludes 0; p_value_bh is Benjamini-Hochberg adjusted over the metrics.</p>
 {_table(sig_df)}</section>
 <h2>Final gate</h2>{_table(pd.DataFrame(result.final_gate.to_dict()['checks']))}
 </body></html>

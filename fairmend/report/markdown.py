@@ -33,7 +33,7 @@ def deliverables(result: Any, sig: dict[str, dict[str, Any]]) -> dict[str, str]:
     rows = "\n".join(
         f"| {m} | {_num(v['before'])} | {_num(v['after'])} | {_num(v['delta'])} | "
         f"{_ci(v.get('ci95'))} | "
-        f"{_num(v.get('p_value'))} |"
+        f"{_num(v.get('p_value'))} | {_num(v.get('p_value_bh'))} | {v.get('estimand', '')} |"
         for m, v in sig.items()
     )
     checks = "\n".join(f"- {'PASS' if c.passed else 'FAIL'} — {c.detail}" for c in result.final_gate.checks)
@@ -48,11 +48,13 @@ metrics on the held-out test split ({ds.get('n_test')} rows).
 {chr(10).join(steps)}
 
 ## Before / after (baseline model vs final stack)
-Δ = after − before; 95% CI from a stratified (group × label) paired bootstrap; p from a paired permutation test
-(each row's baseline and final predictions swapped at random; two-sided, +1 corrected).
+Δ = change of the quantity named in the last column (with two groups the signed difference in the group order
+fixed on the baseline, so Δ = after − before unless the gap reversed). The 95% CI and the two-sided p come from
+the same stratified paired bootstrap (rows resampled within groups, within group × label for TPR/FPR-based
+metrics), so p < 0.05 exactly when the CI excludes 0. p (BH): Benjamini-Hochberg adjusted over the metrics.
 
-| metric | before | after | Δ | 95% CI of Δ | p |
-|---|---|---|---|---|---|
+| metric | before | after | Δ | 95% CI of Δ | p | p (BH) | what Δ measures |
+|---|---|---|---|---|---|---|---|
 {rows}
 
 ## Final gate
