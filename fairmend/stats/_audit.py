@@ -1,6 +1,13 @@
 """The fairness audit of one set of predictions: per-group metrics, gaps with CIs and p-values.
 
-Used by ``fairmend audit``; returns plain dicts ready for JSON.
+Used by ``fairmend audit``; returns plain dicts ready for JSON. Every gap's interval and p-value agree
+(p < 0.05 exactly when the 95 % interval excludes parity: 0 for differences, 1 for ratios):
+
+* two groups: both from one stratified bootstrap of the signed difference, group order fixed on the
+  data (the higher rate first), so the interval may reach below 0;
+* more groups: p from the group-permutation test of "no disparity at all"; the interval is the
+  bootstrap interval of the max - min statistic (which is never 0, so its interval alone cannot test
+  parity), extended to parity when the permutation test does not reject it.
 """
 
 from __future__ import annotations
@@ -11,8 +18,10 @@ import numpy as np
 import pandas as pd
 
 from fairmend.metrics._api import gap_details, group_table, summarize
-from fairmend.stats._bootstrap import stratified_bootstrap_ci
+from fairmend.metrics._encode import encode_groups
+from fairmend.stats._bootstrap import gap_tests, stratified_bootstrap_ci
 from fairmend.stats._compare import benjamini_hochberg
+from fairmend.stats._estimand import describe
 from fairmend.stats._permutation import group_permutation_tests
 
 HEADLINE = ("demographic_parity_difference", "disparate_impact_ratio", "equal_opportunity_difference",
@@ -31,12 +40,25 @@ def _scope(y: np.ndarray, pred: np.ndarray, A: pd.Series | pd.DataFrame, score: 
         table = group_table(y, pred, A, y_score=score, min_group_size=min_group_size)
     metrics = summarize(y, pred, A, y_score=score)
     details = gap_details(table)
-    cis = stratified_bootstrap_ci(y, pred, A, list(HEADLINE), n_boot=n_boot, seed=seed, method=ci_method) if n_boot else {}
-    tests = group_permutation_tests(y, pred, A, list(HEADLINE), n_permutations=n_permutations, seed=seed) if n_permutations else {}
+    n_groups = encode_groups(A, len(y)).n_groups
+    cis: dict[str, Any] = {}
+    pvals: dict[str, float] = {}
+    if n_groups == 2 and n_boot:
+        both = gap_tests(y, pred, A, list(HEADLINE), n_boot=n_boot, seed=seed, method=ci_method)
+        cis = {m: v[:2] for m, v in both.items()}
+        pvals = {m: v[2] for m, v in both.items()}
+    else:
+        cis = stratified_bootstrap_ci(y, pred, A, list(HEADLINE), n_boot=n_boot, seed=seed, method=ci_method) if n_boot else {}
+        tests = group_permutation_tests(y, pred, A, list(HEADLINE), n_permutations=n_permutations, seed=seed) if n_permutations else {}
+        pvals = {m: t.p_value for m, t in tests.items()}
+        for m, (lo, hi) in list(cis.items()):
+            if m in pvals and pvals[m] >= 0.05:  # parity not rejected: the interval must contain it
+                cis[m] = (lo, max(hi, 1.0)) if m.endswith("_ratio") else (min(lo, 0.0), hi)
     gaps = {}
     for m in HEADLINE:
         entry = {"value": metrics[m], "ci95": list(cis[m]) if m in cis else None,
-                 "p_value": tests[m].p_value if m in tests else None}
+                 "p_value": pvals.get(m), "estimand": describe(m, None, n_groups, change=False)
+                 if n_groups != 2 else f"signed two-group difference (higher-rate group first; parity {1 if m.endswith('_ratio') else 0})"}
         if m in details:
             entry.update({k: v for k, v in details[m].items() if k not in ("value", "rate")})
         gaps[m] = entry

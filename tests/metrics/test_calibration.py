@@ -211,3 +211,26 @@ def test_gate_passes_null_interventions_rarely():
              for c in changes]
     assert np.mean(strict) <= 0.05
     assert np.mean(loose) > 0.2
+
+
+@pytest.mark.parametrize("n_groups", [2, 3])
+def test_audit_p_agrees_with_interval(n_groups):
+    """In the audit too, p < 0.05 exactly when the 95 % interval excludes parity (0, or 1 for ratios)."""
+    import pandas as pd
+
+    from fairmend.stats import audit
+
+    rng = np.random.default_rng(n_groups)
+    checked = 0
+    for i in range(8):
+        n = 600
+        g = rng.choice(list("abc")[:n_groups], n)
+        y = rng.integers(0, 2, n)
+        pred = (rng.random(n) < 0.3 + 0.2 * y + rng.choice([0.0, 0.06, 0.15]) * (g == "a")).astype(int)
+        out = audit(y, pred, pd.DataFrame({"g": g}), ["g"], n_boot=300, n_permutations=300, seed=i)
+        for m, gap in out["per_attribute"]["g"]["gaps"].items():
+            parity = 1.0 if m.endswith("_ratio") else 0.0
+            lo, hi = gap["ci95"]
+            assert (gap["p_value"] < 0.05) == (lo > parity or hi < parity), (n_groups, i, m, gap)
+            checked += 1
+    assert checked == 8 * 7
