@@ -107,3 +107,27 @@ def test_roc_bad_input(adult_scores):
         RejectOptionClassification(metric="x").fit(S.s_val, S.y_val, sensitive_features=S.A_val)
     with pytest.raises(InvalidParameterError):
         CalibratedEqualizedOdds(cost_constraint="x").fit(S.s_val, S.y_val, sensitive_features=S.A_val)
+
+
+def test_item9_pleiss_handles_more_than_two_groups(adult_scores):
+    """The registry flags multi-group support, and three groups (women, men under 40, men 40+) are
+    all moved to the largest generalised FNR: the held-out spread of the three shrinks."""
+    from fairmend.plugins import get_catalog
+
+    assert get_catalog().get("calibrated_equalized_odds_pleiss").supports_multiple_groups
+    S = adult_scores
+
+    def three(A, X):
+        male = (A.iloc[:, 0] == "Male").to_numpy()
+        return np.where(~male, "F", np.where(X["age"].to_numpy() < 40, "M<40", "M40+"))
+
+    g_val, g_test = three(S.A_val, S.X_val), three(S.A_test, S.X_test)
+    post = CalibratedEqualizedOdds(cost_constraint="fnr").fit(S.s_val, S.y_val, sensitive_features=g_val)
+    p = post.predict_proba(S.s_test, sensitive_features=g_test)
+
+    def spread(s):
+        pos = S.y_test == 1
+        gfnr = [np.mean(1 - s[pos & (g_test == g)]) for g in ("F", "M<40", "M40+")]
+        return max(gfnr) - min(gfnr)
+
+    assert spread(p) < 0.3 * spread(S.s_test), (spread(S.s_test), spread(p))

@@ -93,3 +93,20 @@ def test_laftr_bad_input(adult_split):
         LAFTR().fit(X, y, sensitive_features=np.arange(len(y)) % 3)
     with pytest.raises(LabelError):
         LAFTR().fit(X, y + 1, sensitive_features=A)
+
+
+def test_item9_laftr_representation_serves_any_downstream_model(adult_split, dp_run):
+    """LAFTR is flagged model-agnostic like LFR: its representation is plain features, and a
+    non-linear downstream model (a tree) trained on it also has a smaller DP gap than on X."""
+    from fairmend.plugins import get_catalog
+    from sklearn.tree import DecisionTreeClassifier
+
+    assert get_catalog().get("adversarial_fair_representations_laftr").model_agnostic
+    s = adult_split
+    pre, _, res = dp_run
+    enc = FeatureEncoder().fit(s.X_train)
+    tree_x = DecisionTreeClassifier(max_depth=5, random_state=0).fit(enc.transform(s.X_train), s.y_train)
+    tree_z = DecisionTreeClassifier(max_depth=5, random_state=0).fit(res.X, res.y)
+    gap_x = dp_diff(tree_x.predict(enc.transform(s.X_test)), s.A_test)
+    gap_z = dp_diff(tree_z.predict(pre.transform(s.X_test)), s.A_test)
+    assert gap_z < 0.5 * gap_x, (gap_x, gap_z)
