@@ -99,8 +99,36 @@ def _fail(ctx: click.Context, kind: str, message: str, code: int, as_json: bool)
     ctx.exit(code)
 
 
+_SHOWN: set[str] = set()
+
+
+def _roots() -> tuple[str, ...]:
+    """Folders of fairmend's own code (catalog, plugins and recommender may sit outside fairmend/)."""
+    import os
+
+    import fairmend
+
+    roots = {os.path.dirname(fairmend.__file__)}
+    for name in ("catalog", "plugins", "recommender"):
+        spec = importlib.util.find_spec(f"fairmend.{name}")
+        if spec is not None and spec.submodule_search_locations:
+            roots.update(spec.submodule_search_locations)
+    return tuple(sorted(os.path.join(r, "") for r in roots))
+
+
 def _show_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
-    click.echo(f"Warning: {message}", err=True)
+    """One line per distinct warning that concerns the user: fairmend's own (small groups, a guessed
+    favourable label, ...). Libraries' internal warnings (deprecations inside fairlearn, ...) are not the
+    user's to act on; ``FAIRMEND_SHOW_WARNINGS=1`` shows them too."""
+    import os
+
+    ours = str(getattr(category, "__module__", "")).startswith("fairmend") or str(filename).startswith(_roots())
+    if not ours and os.environ.get("FAIRMEND_SHOW_WARNINGS") != "1":
+        return
+    text = " ".join(str(message).split())
+    if text not in _SHOWN:
+        _SHOWN.add(text)
+        click.echo(f"Warning: {text}", err=True)
 
 
 @click.group(cls=LazyGroup)

@@ -10,7 +10,7 @@ import numpy as np
 
 from fairmend.cli._common import echo_json, split_columns
 from fairmend.errors import ColumnNotFoundError, InvalidParameterError, LabelError
-from fairmend.runner.user_model import to_binary
+from fairmend.runner.user_model import probability_column, to_binary
 
 
 def _model_predictions(model: Any, frame: Any, outcome: str, favourable: Any, labels: set[Any]
@@ -113,7 +113,7 @@ def audit(data: str, protected: str, outcome: str, predictions: str | None, scor
         if frame[predictions].isna().any():
             raise LabelError(f"predictions column {predictions!r} has missing values")
         pred = to_binary(frame[predictions].to_numpy(), favourable, f"predictions column {predictions!r}", labels)
-        score = None if scores is None else frame[scores].to_numpy(dtype=float)
+        score = None if scores is None else probability_column(frame, scores, "--scores")
     else:
         model = load_model(model_path, trust=trust)
         pred, score = _model_predictions(model, frame, outcome, favourable, labels)

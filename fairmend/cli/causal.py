@@ -53,11 +53,11 @@ def causal_report(
 
 @click.command()
 @click.option(
-    "--data", required=True, type=click.Path(exists=True, dir_okay=False), help="CSV/Parquet table."
+    "--data", required=True, type=click.Path(dir_okay=False), help="CSV/Parquet table."
 )
 @click.option("--protected", required=True, help="Protected attribute column (one).")
 @click.option("--outcome", required=True, help="Binary outcome column.")
-@click.option("--dag", type=click.Path(exists=True, dir_okay=False), help="YAML/JSON file of DAG edges.")
+@click.option("--dag", type=click.Path(dir_okay=False), help="YAML/JSON file of DAG edges.")
 @click.option("--resolving", help="Comma-separated resolving variables.")
 @click.option("--output", type=click.Path(file_okay=False), help="Folder for the DAG (DOT, JSON) and report.")
 @click.option("--seed", default=0, show_default=True, type=int)

@@ -56,9 +56,9 @@ def monitor_report(
 
 @click.command()
 @click.option(
-    "--reference", required=True, type=click.Path(exists=True, dir_okay=False), help="Reference data."
+    "--reference", required=True, type=click.Path(dir_okay=False), help="Reference data."
 )
-@click.option("--current", required=True, type=click.Path(exists=True, dir_okay=False), help="Current data.")
+@click.option("--current", required=True, type=click.Path(dir_okay=False), help="Current data.")
 @click.option("--protected", help="Protected attribute column(s), comma-separated.")
 @click.option("--outcome", help="Outcome column.")
 @click.option("--predictions", help="Predictions column.")

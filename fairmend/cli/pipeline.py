@@ -30,23 +30,13 @@ def summary_lines(result) -> list[str]:  # type: ignore[no-untyped-def]
 def run_and_report(data, protected, outcome, policy, output, resume, quiet):  # type: ignore[no-untyped-def]
     from pathlib import Path
 
+    from fairmend.cli._progress import progress as progress_bar
     from fairmend.pipeline import run_pipeline
     from fairmend.report import write_report
 
-    progress = None
-    if not quiet:
-        from tqdm import tqdm
-
-        bar = tqdm(desc="pipeline", unit="step", leave=False)
-
-        def progress(msg: str) -> None:
-            bar.set_postfix_str(msg[:60])
-            bar.update(1)
-
-    result = run_pipeline(data, protected=protected, outcome=outcome, policy=policy, output=output,
-                          resume=resume, progress=progress)
-    if not quiet:
-        bar.close()
+    with progress_bar("pipeline", enabled=not quiet) as step:
+        result = run_pipeline(data, protected=protected, outcome=outcome, policy=policy, output=output,
+                              resume=resume, progress=step)
     paths = write_report(result, Path(output))
     return result, paths
 

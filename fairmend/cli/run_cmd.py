@@ -53,17 +53,19 @@ def run(
     n_boot: int, n_permutations: int, as_json: bool,
 ) -> None:
     """Apply technique KEY to your data and show what it changed, with statistics and a gate verdict."""
+    from fairmend.cli._progress import progress
     from fairmend.runner import GatePolicy, run_technique
 
-    result = run_technique(
-        key, data, protected=split_columns(protected), outcome=outcome, base_model=base_model,
-        params=parse_params(params), test_size=test_size, seed=seed, output=output, overwrite=overwrite,
-        use_protected_feature=use_protected_feature, target_metric=target_metric,
-        policy=GatePolicy(min_fairness_improvement=min_improvement, max_accuracy_loss=max_accuracy_loss,
-                          require_significance=require_significance),
-        n_boot=n_boot, n_permutations=n_permutations, trust=trust, favourable_label=favourable_label,
-        scores=scores, predictions=predictions, threshold=threshold,
-    )
+    with progress(f"run {key}", total=4, enabled=not as_json) as step:
+        result = run_technique(
+            key, data, protected=split_columns(protected), outcome=outcome, base_model=base_model,
+            params=parse_params(params), test_size=test_size, seed=seed, output=output, overwrite=overwrite,
+            use_protected_feature=use_protected_feature, target_metric=target_metric,
+            policy=GatePolicy(min_fairness_improvement=min_improvement, max_accuracy_loss=max_accuracy_loss,
+                              require_significance=require_significance),
+            n_boot=n_boot, n_permutations=n_permutations, trust=trust, favourable_label=favourable_label,
+            scores=scores, predictions=predictions, threshold=threshold, progress=step,
+        )
     if as_json:
         echo_json(result.to_dict())
         return

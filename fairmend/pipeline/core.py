@@ -115,7 +115,8 @@ class Pipeline:
         return snapshot(y_te, fitted.pred, A_te.reset_index(drop=True), fitted.score)
 
     def try_step(self, stage: str, stack: Stack, step: Step, iteration: int, judge: Callable[..., gates.Verdict]) -> Attempt:
-        self.progress(f"{stage}: {step.key} {step.params or ''}")
+        params = " ".join(f"{k}={v}" for k, v in (step.params or {}).items())
+        self.progress(f"{stage}: {step.key} {params}".strip())
         try:
             snap, fitted = self.measure(stack.with_step(SLOT[stage], step))
         except Exception as exc:  # a failing candidate is a gate failure, not a crash

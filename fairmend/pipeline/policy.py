@@ -75,22 +75,30 @@ class Policy:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Policy:
-        sections = {"targets": Targets, "pre_gate": PreGate, "in_gate": InGate, "post_gate": PostGate}
+        """Build a policy from a mapping, checking every key's type and range (see :data:`RANGES`)."""
+        if not isinstance(raw, dict):
+            raise InvalidParameterError(f"policy must be a mapping of settings, got {type(raw).__name__}")
         known = {f.name for f in fields(cls)}
         unknown = set(raw) - known
         if unknown:
-            raise InvalidParameterError(f"policy: unknown key(s) {', '.join(sorted(unknown))}")
+            raise InvalidParameterError(f"policy: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
         kwargs: dict[str, Any] = {}
         for name, value in raw.items():
-            if name in sections:
-                section = sections[name]
+            if name in SECTIONS:
+                section = SECTIONS[name]
+                if not isinstance(value, dict):
+                    raise InvalidParameterError(
+                        f"policy: {name} must be a mapping of settings, got {_shown(value)}")
                 allowed = {f.name for f in fields(section)}
-                bad = set(value or {}) - allowed
+                bad = set(value) - allowed
                 if bad:
-                    raise InvalidParameterError(f"policy: unknown key(s) in {name}: {', '.join(sorted(bad))}")
-                kwargs[name] = section(**(value or {}))
+                    raise InvalidParameterError(
+                        f"policy: unknown key(s) in {name}: {', '.join(sorted(map(str, bad)))} "
+                        f"(known: {', '.join(sorted(allowed))})")
+                checked = {k: _check(f"{name}.{k}", v, _kind(section, k)) for k, v in value.items()}
+                kwargs[name] = section(**checked)
             else:
-                kwargs[name] = value
+                kwargs[name] = _check(name, value, _kind(cls, name))
         return cls(**kwargs)
 
     @classmethod
@@ -102,10 +110,83 @@ class Policy:
         p = Path(path)
         if not p.is_file():
             raise DataFileError(f"policy file not found: {p}")
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        try:
+            raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or type(exc).__name__
+            raise InvalidParameterError(f"policy file {p} is not valid YAML{where}: {problem}") from exc
+        except UnicodeDecodeError as exc:
+            raise DataFileError(f"policy file {p} is not UTF-8 text") from exc
+        if raw is None:
+            raw = {}
         if not isinstance(raw, dict):
-            raise InvalidParameterError(f"policy file {p} must hold a mapping")
+            raise InvalidParameterError(f"policy file {p} must hold a mapping of settings, got {_shown(raw)}")
         return cls.from_dict(raw)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+SECTIONS: dict[str, type] = {"targets": Targets, "pre_gate": PreGate, "in_gate": InGate, "post_gate": PostGate}
+_UNIT = (0.0, 1.0)
+# Every numeric setting's allowed closed range; settings not listed are rates or shares in [0, 1].
+RANGES: dict[str, tuple[float, float]] = {
+    "max_iterations": (1, 50),
+    "candidates_per_stage": (1, 50),
+    "seed": (0, 2**32 - 1),
+    "test_size": (0.05, 0.8),
+    "n_boot": (0, 100_000),
+    "n_permutations": (0, 100_000),
+}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "target_criterion": ("demographic_parity", "equalized_odds", "both"),
+    "base_model": ("logreg", "gbm", "rf"),
+}
+
+
+def _kind(owner: type, name: str) -> str:
+    return str(next(f.type for f in fields(owner) if f.name == name))
+
+
+def _shown(value: Any) -> str:
+    return "null" if value is None else f"{value!r} ({type(value).__name__})"
+
+
+def _check(path: str, value: Any, kind: str) -> Any:
+    """``value`` if it has the type ``kind`` names and lies in its range or choices, else a one-line error."""
+    name = path.rpartition(".")[2]
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise InvalidParameterError(f"policy: {path} must be true or false, got {_shown(value)}")
+        return value
+    if kind in ("float", "int"):
+        numeric = isinstance(value, int) if kind == "int" else isinstance(value, (int, float))
+        if isinstance(value, bool) or not numeric:
+            raise InvalidParameterError(f"policy: {path} must be a{'n integer' if kind == 'int' else ' number'}, "
+                                        f"got {_shown(value)}")
+        lo, hi = RANGES.get(name, _UNIT)
+        if not lo <= value <= hi:
+            raise InvalidParameterError(f"policy: {path} must lie in [{lo:g}, {hi:g}], got {value!r}")
+        return float(value) if kind == "float" else value
+    if kind == "str":
+        choices = CHOICES.get(name)
+        if not isinstance(value, str) or (choices and value not in choices):
+            allowed = f" (one of {', '.join(choices)})" if choices else ""
+            raise InvalidParameterError(f"policy: {path} must be a string{allowed}, got {_shown(value)}")
+        return value
+    if name == "candidates":
+        ok = isinstance(value, dict) and all(
+            k in ("pre", "in", "post") and isinstance(v, list) and all(isinstance(x, str) for x in v)
+            for k, v in value.items())
+        if not ok:
+            raise InvalidParameterError(f"policy: candidates must map pre/in/post to lists of technique keys, "
+                                        f"got {_shown(value)}")
+        return value
+    if name == "params":
+        if not (isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, dict) for k, v in value.items())):
+            raise InvalidParameterError(f"policy: params must map technique keys to parameter mappings, "
+                                        f"got {_shown(value)}")
+        return value
+    raise InvalidParameterError(f"policy: {path} has an unsupported type {kind}")  # pragma: no cover

@@ -278,6 +278,7 @@ def run_technique(
     scores: str | None = None,
     predictions: str | None = None,
     threshold: float = 0.5,
+    progress: Any = None,
     catalog: Any = None,
     top_k: int = 100,
     pool_size: int = 1000,
@@ -316,7 +317,7 @@ def run_technique(
         pool_size=pool_size,
     )
     user = {"favourable_label": favourable_label, "scores": scores, "predictions": predictions,
-            "threshold": threshold}
+            "threshold": threshold, "progress": progress or (lambda _label: None)}
     if output is None:
         return _execute(technique, task, data, protected, outcome, config, base_model, trust, user, None)
     from fairmend.io import write_json_atomic
@@ -341,6 +342,8 @@ def _execute(technique: Technique, task: TaskType | None, data: Any, protected: 
     from fairmend.io import read_table
     from fairmend.validation import validate
 
+    step = user["progress"]
+    step("read and check the data")
     frame = read_table(data)
     regression = task is TaskType.REGRESSION
     checked = validate(frame, protected=protected, outcome=outcome, binary_outcome=not regression,
@@ -385,6 +388,7 @@ def _execute(technique: Technique, task: TaskType | None, data: Any, protected: 
     )
     te = split.test
     notes: list[str] = []
+    step("baseline model")
     if own is None:
         baseline = _baseline_model(model_spec, X, y, fit_rows, config)
         if task is TaskType.RANKING:
@@ -408,10 +412,12 @@ def _execute(technique: Technique, task: TaskType | None, data: Any, protected: 
         def baseline_scores(rows: np.ndarray) -> np.ndarray:
             assert own is not None and own.scores is not None
             return own.scores[rows]
+    step(f"apply {technique.key}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=FutureWarning)
         pred_after, score_after, fitted = _apply(technique, impl, X, y, A, split, model_spec, baseline, config,
                                                  baseline_scores)
+    step("statistics on the test rows")
     return _measure(
         technique, config, dataset, y[te], A.iloc[te], pred_before, pred_after, score_before, score_after,
         fitted, out_dir, X, split, notes,

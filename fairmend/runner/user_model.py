@@ -29,6 +29,21 @@ def to_binary(values: Any, favourable: Any, column: str, labels: set[Any]) -> np
     raise LabelError(f"{column} must be binary (0/1 or the outcome's labels); found values {shown}")
 
 
+def probability_column(frame: pd.DataFrame, column: str, role: str) -> np.ndarray:
+    """The column as finite probabilities in [0, 1], or a one-line error naming it."""
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna().to_numpy() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
+    if bad.any():
+        first = frame[column].to_numpy()[bad][0]
+        raise LabelError(f"{role} column {column!r} must hold finite numbers; row {int(np.flatnonzero(bad)[0])} "
+                         f"holds {first!r}")
+    arr = values.to_numpy(dtype=float)
+    if arr.min() < 0 or arr.max() > 1:
+        raise LabelError(f"{role} column {column!r} must hold probabilities in [0, 1]; found values from "
+                         f"{arr.min():.4g} to {arr.max():.4g}")
+    return arr
+
+
 @dataclass
 class UserOutputs:
     """The user's model outputs for every row of the table (``None`` where not given)."""
@@ -60,18 +75,7 @@ def read_user_outputs(frame: pd.DataFrame, *, scores: str | None, predictions: s
             raise ColumnNotFoundError(f"{role} column {name!r} not found")
         if name is not None and name == outcome:
             raise LabelError(f"{role} column {name!r} is the outcome column")
-    score_arr = None
-    if scores is not None:
-        values = pd.to_numeric(frame[scores], errors="coerce")
-        bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
-        if bad.any():
-            first = frame[scores][bad].iloc[0]
-            raise LabelError(f"--scores column {scores!r} must hold finite numbers; row {int(np.flatnonzero(bad)[0])} "
-                             f"holds {first!r}")
-        score_arr = values.to_numpy(dtype=float)
-        if score_arr.min() < 0 or score_arr.max() > 1:
-            raise LabelError(f"--scores column {scores!r} must hold probabilities in [0, 1]; found values from "
-                             f"{score_arr.min():.4g} to {score_arr.max():.4g}")
+    score_arr = None if scores is None else probability_column(frame, scores, "--scores")
     pred_arr = None
     if predictions is not None:
         if frame[predictions].isna().any():
