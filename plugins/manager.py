@@ -110,8 +110,8 @@ def _load() -> None:
         records[ep.name] = record
         try:
             plugin = ep.load()
-        except Exception as exc:  # a broken plugin is reported, never crashes the catalog
-            record.error = f"import failed: {type(exc).__name__}: {exc}"
+        except (Exception, SystemExit) as exc:  # a broken plugin is reported, never crashes the catalog
+            record.error = f"import failed: {_describe(exc)}"
             continue
         if not pm.is_registered(plugin):
             pm.register(plugin, name=ep.name)
@@ -170,10 +170,10 @@ def _collect(pm: pluggy.PluginManager) -> None:
 
         try:
             impl.function(**{arg: register for arg in impl.argnames})
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in a plugin must not end the caller's process
             if record.builtin:  # a broken built-in catalog is a bug, not a plugin to skip
-                raise CatalogError(f"built-in plugin {name} failed: {type(exc).__name__}: {exc}") from exc
-            record.error = f"hook failed: {type(exc).__name__}: {exc}"
+                raise CatalogError(f"built-in plugin {name} failed: {_describe(exc)}") from exc
+            record.error = f"hook failed: {_describe(exc)}"
             continue
         staged = Catalog(list(catalog))
         try:
@@ -187,6 +187,12 @@ def _collect(pm: pluggy.PluginManager) -> None:
         catalog = staged
         record.techniques = [t.key for t in collected]
     _state["catalog"] = catalog
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"the plugin called sys.exit({exc.code!r})"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _with_plugin(technique: Technique, plugin: str) -> Technique:

@@ -33,11 +33,13 @@ def list_(stage: str | None, criterion: str | None, executable_only: bool, as_js
         echo_json([{k: t.to_dict()[k] for k in LIST_FIELDS} for t in found])
         return
     width = max((len(t.key) for t in found), default=10)
+    click.echo(f"{'key':<{width}}  {'stage':<15} {'seed id':>7}  {'run':<3}  citation")
     for t in found:
         tid = ",".join(map(str, t.technique_ids)) or "-"
         run = "run" if t.executable else "   "
         click.echo(f"{t.key:<{width}}  {t.stage.value:<15} {tid:>7}  {run}  {t.citation.short()}")
-    click.echo(f"{len(found)} technique(s)", err=True)
+    click.echo(f"{len(found)} technique(s). seed id: the technique's number in the seed catalog (`techniques show "
+               "ID`); run: fairmend can apply it (`fairmend run KEY`).", err=True)
 
 
 @techniques.command("show")
@@ -50,7 +52,9 @@ def show(key_or_id: str, as_json: bool, bibtex: bool) -> None:
     from fairmend.plugins import get_catalog
 
     t = get_catalog().get(key_or_id)
-    if bibtex:
+    if bibtex and as_json:
+        echo_json({"key": t.key, "bibtex": t.citation.bibtex(t.key), "citation": t.to_dict()["citation"]})
+    elif bibtex:
         click.echo(t.citation.bibtex(t.key))
     elif as_json:
         echo_json(t.to_dict())

@@ -193,14 +193,17 @@ def test_env_var_empty_loads_builtins_only(tmp_path):
     plugins = {t["plugin"] for t in json.loads(out.stdout)}
     assert plugins <= set(DEFAULT_PLUGINS)
     report = subprocess.run(FAIRMEND + ["plugins", "--json"], env=env, capture_output=True, text=True)
-    assert json.loads(report.stdout) == []
+    listed = json.loads(report.stdout)
+    assert [p for p in listed if not p["builtin"]] == []
+    assert {p["name"] for p in listed} == set(DEFAULT_PLUGINS)  # built-ins are always listed, with counts
+    assert sum(len(p["techniques"]) for p in listed) >= 100
 
 
 def test_env_var_list_loads_only_named(tmp_path):
     env = _installed_broken_plugin(tmp_path)
     env["FAIRMEND_LOAD_PLUGINS"] = "fairmend-example"
     report = subprocess.run(FAIRMEND + ["plugins", "--json"], env=env, capture_output=True, text=True)
-    names = {p["name"] for p in json.loads(report.stdout)}
+    names = {p["name"] for p in json.loads(report.stdout) if not p["builtin"]}
     assert "broken" not in names
     assert names == {"example"}
 
@@ -210,3 +213,32 @@ def test_example_plugin_is_listed():
     t = get_catalog().get("example_group_recalibration_in_the_large")
     assert t.plugin == "example" and t.executable
     assert t.citation.is_complete()
+
+
+def test_hook_calling_sys_exit_is_isolated():
+    n_before = len(get_catalog())
+
+    class Plugin:
+        @hookimpl
+        def fairmend_register_techniques(self, register):
+            sys.exit(3)
+
+    register_plugin(Plugin(), name="quitter")
+    try:
+        assert len(get_catalog()) == n_before
+        record = {r.name: r for r in plugin_report()}["quitter"]
+        assert "sys.exit(3)" in record.error
+    finally:
+        unregister_plugin("quitter")
+
+
+def test_installed_plugin_calling_sys_exit_at_import_is_isolated(tmp_path):
+    env = _installed_broken_plugin(tmp_path)
+    (tmp_path / "broken_fairmend_plugin.py").write_text("import sys\nsys.exit(3)\n")
+    for args in (["techniques", "list", "--json"], ["plugins", "--json"], ["recommend", "--help"]):
+        out = subprocess.run(FAIRMEND + args, env=env, capture_output=True, text=True)
+        assert out.returncode == 0, (args, out.stderr)
+    report = json.loads(subprocess.run(FAIRMEND + ["plugins", "--json"], env=env, capture_output=True,
+                                       text=True).stdout)
+    broken = next(p for p in report if p["name"] == "broken")
+    assert "sys.exit(3)" in broken["error"]

@@ -46,8 +46,11 @@ def test_unknown_suffix_names_it(tmp_path: Path) -> None:
     path.write_text("a\n1\n")
     with pytest.raises(DataFileError, match=r"'\.xlsx'"):
         read_table(path)
+    (tmp_path / "data").write_text("a\n1\n")
     with pytest.raises(DataFileError, match="no suffix"):
         read_table(tmp_path / "data")
+    with pytest.raises(DataFileError, match="bundled dataset"):  # no such file and no such bundled dataset
+        read_table(tmp_path / "dta")
 
 
 def test_missing_file_names_path(tmp_path: Path) -> None:
