@@ -113,7 +113,11 @@ def mmd_test(X: np.ndarray, Y: np.ndarray, *, n_permutations: int = 200, seed: i
 
     rng = np.random.default_rng(seed)
     base = np.arange(len(Z))
+    if min(n, len(Z) - n) < 2:  # the unbiased estimate needs two rows per sample
+        return {"mmd2": float("nan"), "p_value": float("nan"), "bandwidth": bandwidth}
     observed = mmd2(base)
+    if not np.isfinite(observed):  # e.g. missing values: no statistic, so no evidence and no alert
+        return {"mmd2": float("nan"), "p_value": float("nan"), "bandwidth": bandwidth}
     perms = np.array([mmd2(rng.permutation(base)) for _ in range(n_permutations)])
     p = (1 + np.sum(perms >= observed)) / (1 + n_permutations)
     return {"mmd2": observed, "p_value": float(p), "bandwidth": bandwidth}
