@@ -41,13 +41,19 @@ def orientation_of(data: Prepared) -> Orientation | None:
     return Orientation.from_counts(counts, data.groups.labels, ece)
 
 
+def _score_data(data: Prepared, orientation: Orientation | None) -> _engine.ScoreData:
+    if data.scores is None:  # resolve_metrics refuses score metrics without scores; this keeps types honest
+        raise InvalidParameterError("score metrics need scores")
+    return _engine.ScoreData(data.y, data.g, data.n_groups, data.scores, orientation)
+
+
 def _point(data: Prepared, metrics: list[str], orientation: Orientation | None = None) -> dict[str, float]:
     counts = [confusion_counts(data.g, data.y, p, data.n_groups)[None] for p in data.preds]
     count_m = [m for m in metrics if _engine.is_count_metric(m)]
     out = {m: float(v[0]) for m, v in _engine.count_values(counts, count_m, orientation).items()}
     score_m = [m for m in metrics if not _engine.is_count_metric(m)]
     if score_m:
-        sd = _engine.ScoreData(data.y, data.g, data.n_groups, data.scores, orientation)
+        sd = _score_data(data, orientation)
         w = np.ones((1, len(data.y)))
         out.update({m: float(v[0]) for m, v in sd.values(score_m, w=w).items()})
     return {m: out[m] for m in metrics}
@@ -66,24 +72,25 @@ def replicates(data: Prepared, metrics: list[str], n_boot: int, rng: np.random.G
     reps: dict[str, np.ndarray] = {}
     jack: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     pc = _engine.pattern_counts(data.g, data.y, data.preds, data.n_groups)
-    sd = None if data.scores is None else _engine.ScoreData(data.y, data.g, data.n_groups, data.scores, orientation)
+    score_m = [m for m in metrics if not _engine.is_count_metric(m)]
+    sd: _engine.ScoreData | None = None
     for (is_count, scheme), names in schemes.items():
         if is_count:
             counts = _engine.bootstrap_counts(pc, len(data.preds), n_boot, rng, scheme)
             reps.update(_engine.count_values(counts, names, orientation))
             continue
         parts: dict[str, list[np.ndarray]] = {m: [] for m in names}
+        sd = sd or _score_data(data, orientation)
         for idx in _engine.stratified_index_chunks(data.g, data.y, n_boot, rng, scheme):
             for m, v in sd.values(names, take=idx).items():
                 parts[m].append(v)
         reps.update({m: np.concatenate(v) for m, v in parts.items()})
     if jackknife:
         count_m = [m for m in metrics if _engine.is_count_metric(m)]
-        score_m = [m for m in metrics if not _engine.is_count_metric(m)]
         if count_m:
             jcounts, jw = _engine.jackknife_counts(pc, len(data.preds))
             jack.update({m: (v, jw) for m, v in _engine.count_values(jcounts, count_m, orientation).items()})
-        if score_m:
+        if sd is not None:
             jack.update({m: (v, np.ones(len(v))) for m, v in _engine.block_jackknife(sd, score_m, rng).items()})
     return reps, {m: jack[m] for m in metrics if m in jack}
 

@@ -149,7 +149,7 @@ def test_coverage_two_groups_signed_gap(gap):
     rates = np.array([0.4 + gap, 0.4])
     cells = np.stack([TWO["sizes"] * 0 + 1 - rates, rates], axis=1)  # (G, pattern) per label, labels drawn
     probs = np.concatenate([np.outer([1 - b, b], c) for b, c in zip(TWO["base"], cells)]).reshape(2, 4)
-    pc = rng.multinomial(TWO["sizes"], probs, size=(2000, 2)).reshape(2000, 4, 2)
+    pc = rng.multinomial(TWO["sizes"], probs, size=(4000, 2)).reshape(4000, 4, 2)
     counts = _to_counts(pc[..., 1], pc.sum(-1), 2)
     point = count_values([counts], [DP], FIXED)[DP]
     reps = count_values(bootstrap_counts(pc, 1, 500, rng, strata_of_metric(DP)), [DP], FIXED)[DP]
