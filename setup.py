@@ -5,7 +5,7 @@
 Everything else lives in pyproject.toml.
 """
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 ROOTS = {
     "fairmend": "fairmend",
@@ -17,6 +17,7 @@ ROOTS = {
 packages = []
 for name, folder in ROOTS.items():
     packages.append(name)
-    packages += [f"{name}.{sub}" for sub in find_packages(folder)]
+    # Namespace packages too, so data folders (fairmend.datasets.data, ...) are packages setuptools knows.
+    packages += [f"{name}.{sub}" for sub in find_namespace_packages(folder, exclude=["*__pycache__*"])]
 
 setup(packages=packages, package_dir=ROOTS)
