@@ -5,7 +5,11 @@
   and ``B = ln(β/(1−α))`` (accept H0: restart the test).
 * CUSUM — Page (1954): two-sided tabular CUSUM ``S⁺ = max(0, S⁺ + x − μ0 − k)``, alarm at ``h``
   (``k``, ``h`` in units of the reference standard deviation); the change point estimate is the last
-  time the alarming statistic was zero (cf. Killick et al. 2012 for offline alternatives).
+  time the alarming statistic was zero.
+* Page-Hinkley — Page (1954), Hinkley (1971): the cumulative deviation from the *running* mean,
+  ``m_T = Σ_{t≤T} (x_t − x̄_T − k)``, alarms when ``m_T − min_{t≤T} m_t > h`` (an increase; the mirror
+  statistic for a decrease); the change point estimate is the time of that minimum. Unlike CUSUM it
+  needs no reference mean, so it also runs with ``reference_fraction`` covering little history.
 * ADWIN — Bifet & Gavaldà (2007), *Learning from Time-Changing Data with Adaptive Windowing*: keep a
   window ``W``; drop its oldest part while some split ``W = W0·W1`` has ``|μ̂0 − μ̂1| ≥ ε_cut`` with the
   paper's variance-based (normal-approximation) bound ``ε_cut = sqrt(2/m · σ²_W · ln(2/δ')) + 2/(3m) ·
@@ -116,6 +120,29 @@ class ADWIN:
         return float(np.mean(self.window_)) if self.window_ else float("nan")
 
 
+def page_hinkley(x: np.ndarray, sigma: float, k: float = 0.5, h: float = 5.0) -> dict[str, Any]:
+    """Two-sided Page-Hinkley test; returns the first alarm and the estimated change point.
+
+    ``m_T = Σ_{t≤T} (z_t − z̄_t − k)`` with ``z = x / sigma`` and ``z̄_t`` the mean of ``z_1..z_t``; an
+    increase alarms when ``m_T − min_{0≤t≤T} m_t > h`` (``m_0 = 0``), a decrease on the mirror
+    statistic. The change point is the number of values before the minimum's end.
+    """
+    sigma = sigma if sigma > 0 else 1.0
+    z = np.asarray(x, dtype=float) / sigma
+    running = np.cumsum(z) / np.arange(1, len(z) + 1)
+    hits = []
+    for sign, direction in ((1.0, "increase"), (-1.0, "decrease")):
+        m = np.r_[0.0, np.cumsum(sign * (z - running) - k)]
+        alarm = np.flatnonzero(m - np.minimum.accumulate(m) > h)
+        if len(alarm):
+            end = int(alarm[0])  # m[end] is after ``end`` values
+            hits.append((end - 1, int(np.argmin(m[: end + 1])), direction))
+    if not hits:
+        return {"alert": False, "alert_at": None, "change_point": None, "direction": None}
+    at, change_point, direction = min(hits)
+    return {"alert": True, "alert_at": at, "change_point": change_point, "direction": direction}
+
+
 class _StreamBase:
     """Per-group 0/1 streams: positive predictions (``metric="positive_rate"``) or errors (``"error_rate"``)."""
 
@@ -221,19 +248,23 @@ class SPRTMonitoring(_StreamBase):
         return self._result(rows, {"alpha": self.alpha, "beta": self.beta, "delta": self.delta})
 
 
-class CUSUMChangePoint(_StreamBase):
-    """Two-sided CUSUM change-point detection per group (Page 1954).
+class ChangePointDetection(_StreamBase):
+    """Per-group change-point detection on block rates: two-sided CUSUM (Page 1954) or Page-Hinkley
+    (Page 1954; Hinkley 1971).
 
     Parameters
     ----------
     metric : {"positive_rate", "error_rate"}, default "positive_rate"
+    method : {"cusum", "page_hinkley"}, default "cusum"
+        CUSUM against the reference rows' rate, or Page-Hinkley against the running mean of the
+        monitored blocks.
     k : float, default 0.5
         Allowance, in reference standard deviations of the windowed rate.
     h : float, default 8.0
         Decision threshold, in the same units (higher than the textbook 5 because ``μ0`` is estimated
         from the reference rows and block means of rare events are skewed).
     window : int, default 50
-        Rows averaged per CUSUM step (a group's rate in consecutive blocks).
+        Rows averaged per step (a group's rate in consecutive blocks).
     reference_fraction : float, default 0.3
     """
 
@@ -242,12 +273,14 @@ class CUSUMChangePoint(_StreamBase):
     def __init__(
         self,
         metric: str = "positive_rate",
+        method: str = "cusum",
         k: float = 0.5,
         h: float = 8.0,
         window: int = 50,
         reference_fraction: float = 0.3,
     ) -> None:
         super().__init__(metric, reference_fraction)
+        self.method = method
         self.k = k
         self.h = h
         self.window = window
@@ -261,13 +294,18 @@ class CUSUMChangePoint(_StreamBase):
         predictions: Any = None,
         scores: Any = None,
     ) -> AnalysisResult:
+        if self.method not in ("cusum", "page_hinkley"):
+            raise InvalidParameterError(f"method must be 'cusum' or 'page_hinkley', got {self.method!r}")
         rows = []
         for group, ref, cur, offset in self._streams(data, protected, outcome, predictions):
             mu0 = float(ref.mean())
             sigma = math.sqrt(max(mu0 * (1 - mu0), 1e-6) / self.window)  # sd of a block mean
             nb = len(cur) // self.window
             blocks = cur[: nb * self.window].reshape(nb, self.window).mean(axis=1) if nb else np.zeros(0)
-            res = cusum(blocks, mu0, sigma, self.k, self.h)
+            if self.method == "page_hinkley":
+                res = page_hinkley(blocks, sigma, self.k, self.h)
+            else:
+                res = cusum(blocks, mu0, sigma, self.k, self.h)
             rows.append(
                 {
                     "group": group,
@@ -280,7 +318,7 @@ class CUSUMChangePoint(_StreamBase):
                     else int(offset + res["change_point"] * self.window),
                 }
             )
-        return self._result(rows, {"k": self.k, "h": self.h, "window": self.window})
+        return self._result(rows, {"method": self.method, "k": self.k, "h": self.h, "window": self.window})
 
 
 class ADWINMonitoring(_StreamBase):
@@ -331,4 +369,12 @@ class ADWINMonitoring(_StreamBase):
         return self._result(rows, {"delta": self.delta})
 
 
-__all__ = ["ADWIN", "ADWINMonitoring", "CUSUMChangePoint", "SPRTMonitoring", "cusum", "sprt"]
+__all__ = [
+    "ADWIN",
+    "ADWINMonitoring",
+    "ChangePointDetection",
+    "SPRTMonitoring",
+    "cusum",
+    "page_hinkley",
+    "sprt",
+]

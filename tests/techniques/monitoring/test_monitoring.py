@@ -13,13 +13,14 @@ from fairmend.catalog.techniques.monitoring.fairness import FairnessMetricMonito
 from fairmend.catalog.techniques.monitoring.sequential import (
     ADWIN,
     ADWINMonitoring,
-    CUSUMChangePoint,
+    ChangePointDetection,
     SPRTMonitoring,
     cusum,
+    page_hinkley,
     sprt,
 )
 
-from fairmend.errors import ColumnNotFoundError, DataError
+from fairmend.errors import ColumnNotFoundError, DataError, InvalidParameterError
 
 
 @pytest.fixture(scope="module")
@@ -102,12 +103,12 @@ def test_streaming_monitors_on_adult(adult_sample):
     rank = np.cumsum(women)  # position within the women's stream
     late = rank > int(0.3 * women.sum())  # the shift starts where the reference window ends
     frame["pred"] = np.where(women & late, 0, frame["income"])  # women's positive rate collapses
-    for mon in (SPRTMonitoring(), CUSUMChangePoint(), ADWINMonitoring()):
+    for mon in (SPRTMonitoring(), ChangePointDetection(), ADWINMonitoring()):
         s = mon.run(frame, protected="sex", predictions="pred").summary
         assert "Female" in s["alerts"], (mon.technique, s)
         assert s["groups"]["Female"].get("direction", "decrease") in ("decrease", None)
     calm = frame.assign(pred=frame["income"])
-    assert not CUSUMChangePoint().run(calm, protected="sex", predictions="pred").summary["any_alert"]
+    assert not ChangePointDetection().run(calm, protected="sex", predictions="pred").summary["any_alert"]
     assert not ADWINMonitoring().run(calm, protected="sex", predictions="pred").summary["any_alert"]
 
 
@@ -159,3 +160,31 @@ def test_cli_monitor(adult_sample, halves, tmp_path):
         ],
     )
     assert loud.exit_code == 0 and "drift:age" in loud.output
+
+
+def test_item8_page_hinkley_locates_a_shift_without_reference_mean(adult_sample):
+    """The registry promised Page-Hinkley (Page 1954; Hinkley 1971); it is now a ``method``. On the
+    Adult sample, women's positive rate collapses after 60 % of their rows: both detectors alert with
+    a decrease, and Page-Hinkley's change point is within 10 % of the women's rows of the truth."""
+    frame = adult_sample.frame.sample(frac=1, random_state=3).reset_index(drop=True)
+    women = (frame["sex"] == "Female").to_numpy()
+    rank = np.cumsum(women)
+    shift = int(0.6 * women.sum())
+    frame["pred"] = np.where(women & (rank > shift), 0, frame["income"])
+    for method in ("cusum", "page_hinkley"):
+        s = ChangePointDetection(method=method).run(frame, protected="sex", predictions="pred").summary
+        assert s["alerts"] == ["Female"] and s["method"] == method, s
+        assert s["groups"]["Female"]["direction"] == "decrease"
+    ph = ChangePointDetection(method="page_hinkley").run(frame, protected="sex", predictions="pred").summary
+    assert abs(ph["groups"]["Female"]["change_point_row_of_group"] - shift) < 0.1 * women.sum()
+    calm = frame.assign(pred=frame["income"])
+    assert (
+        not ChangePointDetection(method="page_hinkley")
+        .run(calm, protected="sex", predictions="pred")
+        .summary["any_alert"]
+    )
+    x = np.r_[np.zeros(100), np.ones(100)] + np.random.default_rng(0).normal(0, 0.3, 200)
+    res = page_hinkley(x, 0.3, h=8.0)
+    assert res["alert"] and res["direction"] == "increase" and 95 <= res["change_point"] <= 105
+    with pytest.raises(InvalidParameterError):
+        ChangePointDetection(method="pelt").run(frame, protected="sex", predictions="pred")
