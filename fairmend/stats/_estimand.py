@@ -121,10 +121,11 @@ _WHOLE = frozenset({"generalized_entropy_index", "theil_index"})
 def describe(metric: str, orientation: Orientation | None, n_groups: int, *, change: bool) -> str:
     """One sentence naming what the interval and the p-value are about."""
     if orientation is not None and (metric in ORIENTABLE or metric == "ece_difference"):
-        text = f"signed two-group difference {orientation.describe(metric)} (group order fixed on the baseline)"
+        kind = "ratio" if ORIENTABLE.get(metric, ((), "gap"))[1] == "ratio" else "signed difference"
+        text = f"{kind} {orientation.describe(metric)} (group order fixed on the baseline)"
     elif metric in FAIRNESS_METRICS and metric not in _WHOLE:
         kind = _COMPOSITE.get(metric, "min / max" if metric.endswith("_ratio") else "max - min")
         text = f"{kind} over {n_groups} groups (biased away from parity when groups are within noise of each other)"
     else:
         text = f"{metric} over all rows"
-    return f"change in {text}: after - before" if change else text
+    return f"change in the {text}" if change else text
