@@ -11,30 +11,15 @@ import numpy as np
 import pandas as pd
 
 from fairmend.catalog.contracts import group_labels
-from fairmend.catalog.types import Contract, Criterion, TaskType, Technique
+from fairmend.catalog.types import Contract, TaskType, Technique
 from fairmend.errors import InvalidParameterError, LabelError, NotExecutableError
 from fairmend.modelio import load_model
 from fairmend.runner import tasks
 from fairmend.runner.gates import GatePolicy, GateVerdict, evaluate_gate
 from fairmend.runner.models import fit_model, make_base_model, positive_scores
 from fairmend.runner.split import Split, stratified_split
+from fairmend.runner.targets import target_for
 from fairmend.runner.user_model import read_user_outputs
-
-# The metric that measures each criterion in the before/after report.
-CRITERION_METRIC: dict[Criterion, str] = {
-    Criterion.DEMOGRAPHIC_PARITY: "demographic_parity_difference",
-    Criterion.CONDITIONAL_DEMOGRAPHIC_PARITY: "demographic_parity_difference",
-    Criterion.STRONG_DEMOGRAPHIC_PARITY: "demographic_parity_difference",
-    Criterion.EQUAL_OPPORTUNITY: "equal_opportunity_difference",
-    Criterion.EQUALIZED_ODDS: "equalized_odds_difference",
-    Criterion.PREDICTIVE_EQUALITY: "predictive_equality_difference",
-    Criterion.ERROR_RATE_PARITY: "equalized_odds_difference",
-    Criterion.PREDICTIVE_PARITY: "predictive_parity_difference",
-    Criterion.SUFFICIENCY: "predictive_parity_difference",
-    Criterion.CALIBRATION: "ece",
-    Criterion.CALIBRATION_WITHIN_GROUPS: "ece",
-    Criterion.MULTICALIBRATION: "ece",
-}
 
 REQUIRED_METRICS = (
     "demographic_parity_difference",
@@ -105,47 +90,6 @@ class RunResult:
             "groups_after": self.groups_after,
             "notes": self.notes,
         }
-
-
-# Values of a technique's ``constraint`` parameter -> the criterion it enforces.
-CONSTRAINT_CRITERION: dict[str, Criterion] = {
-    "demographic_parity": Criterion.DEMOGRAPHIC_PARITY,
-    "equalized_odds": Criterion.EQUALIZED_ODDS,
-    "equal_opportunity": Criterion.EQUAL_OPPORTUNITY,
-    "true_positive_rate_parity": Criterion.EQUAL_OPPORTUNITY,
-    "false_positive_rate_parity": Criterion.PREDICTIVE_EQUALITY,
-    "true_negative_rate_parity": Criterion.PREDICTIVE_EQUALITY,
-    "false_negative_rate_parity": Criterion.EQUAL_OPPORTUNITY,
-    "error_rate_parity": Criterion.ERROR_RATE_PARITY,
-}
-
-
-def target_for(
-    technique: Technique, override: str | None = None, params: dict[str, Any] | None = None
-) -> tuple[str | None, str]:
-    """(criterion, metric) the run is judged on: the criterion the technique's ``constraint``
-    parameter selects, else its first measurable criterion."""
-    if override:
-        from fairmend.metrics import available_metrics
-
-        known = available_metrics(with_scores=True)
-        if override not in known:
-            import difflib
-
-            close = difflib.get_close_matches(override, known, n=2)
-            hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else f" (choose from {', '.join(known)})"
-            raise InvalidParameterError(f"unknown --target-metric {override!r}{hint}")
-        return None, override
-    names = {p.name: p for p in technique.parameters}
-    if "constraint" in names:
-        value = (params or {}).get("constraint", names["constraint"].default)
-        chosen = CONSTRAINT_CRITERION.get(str(value))
-        if chosen is not None:
-            return chosen.value, CRITERION_METRIC[chosen]
-    for c in technique.criteria:
-        if c in CRITERION_METRIC:
-            return c.value, CRITERION_METRIC[c]
-    return None, "demographic_parity_difference"
 
 
 # The task a run evaluates, in order of preference among those the technique supports.

@@ -80,3 +80,20 @@ def test_item7_defaults_and_override():
     assert target_for(catalog.get("fairgbm")) == ("equal_opportunity", "equal_opportunity_difference")
     assert target_for(catalog.get("calibrated_equalized_odds_pleiss"))[1] == "equalized_odds_difference"
     assert target_for(catalog.get("fairgbm"), override="accuracy") == (None, "accuracy")
+
+
+@pytest.mark.parametrize(
+    ("key", "params", "metric"),
+    [
+        ("reject_option_classification", {"metric": "average_odds"}, "average_odds_difference"),
+        ("calibrated_equalized_odds_pleiss", {"cost_constraint": "fpr"}, "predictive_equality_difference"),
+    ],
+)
+def test_item7_run_is_judged_on_the_mapped_metric(german, key, params, metric):
+    from fairmend.runner import run_technique
+
+    result = run_technique(
+        key, german.frame, protected=["sex"], outcome="credit", params=params, n_boot=0, n_permutations=0
+    )
+    assert result.target_metric == metric
+    assert metric in result.change
