@@ -38,7 +38,7 @@ def test_lfr_representation_hides_group_and_reduces_dp(adult_split, lfr_runs):
     unfair_gap = _parity_gap(unfair.transform(s.X_train), s.A_train["sex"].to_numpy())
     assert fair_gap < 0.25 * unfair_gap, (unfair_gap, fair_gap)
     base, after = dp_diff(s.baseline_pred, s.A_test), dp_diff(pred, s.A_test)
-    assert after < 0.5 * base, (base, after)  # measured: 0.179 -> 0.016 (accuracy 0.842 -> 0.768)
+    assert after < 0.5 * base, (base, after)  # measured: 0.179 -> 0.005 (accuracy 0.842 -> 0.765)
     assert np.mean(pred == s.y_test) > 0.7
     # the membership parity carries over to unseen rows (transform uses X only)
     assert _parity_gap(fair_model.transform(s.X_test), g_te) < 0.5 * _parity_gap(
