@@ -40,7 +40,7 @@ def test_unconstrained_matches_sklearn_boosting(adult_split, sklearn_gbm):
 
 
 def test_equal_opportunity_gap_shrinks(adult_split, sklearn_gbm):
-    """TPR gap (sex): training 0.099 -> 0.002 (the constraint holds); held-out 0.176 -> 0.149; accuracy 0.860 -> 0.856."""
+    """TPR gap (sex): training 0.099 -> 0.008 (the constraint holds); held-out 0.176 -> 0.058; accuracy 0.860 -> 0.858."""
     s = adult_split
     sk_pred, sk_acc = sklearn_gbm
     plain = _fit(s, multiplier_learning_rate=0.0)
@@ -54,14 +54,14 @@ def test_equal_opportunity_gap_shrinks(adult_split, sklearn_gbm):
     assert gap < rate_diff(plain.predict(s.X_test), s.y_test, s.A_test, 1) - 0.02
     assert gap < rate_diff(sk_pred, s.y_test, s.A_test, 1) - 0.02
     assert accuracy(pred, s.y_test) > sk_acc - 0.015
-    # a larger multiplier step reaches a smaller held-out gap (0.108) at a similar accuracy (0.855)
+    # a larger multiplier step: held-out gap 0.080 at a similar accuracy (0.853)
     faster = _fit(s, constraint="equal_opportunity", multiplier_learning_rate=0.1).predict(s.X_test)
     assert rate_diff(faster, s.y_test, s.A_test, 1) < rate_diff(sk_pred, s.y_test, s.A_test, 1) - 0.05
     assert accuracy(faster, s.y_test) > sk_acc - 0.015
 
 
 def test_predictive_equality_gap_shrinks(adult_split, sklearn_gbm):
-    """FPR gap: training 0.056 -> 0.037, held-out 0.066 -> 0.040; accuracy 0.860 -> 0.855."""
+    """FPR gap: training 0.056 -> 0.038, held-out 0.066 -> 0.045; accuracy 0.860 -> 0.856."""
     s = adult_split
     sk_pred, sk_acc = sklearn_gbm
     plain = _fit(s, multiplier_learning_rate=0.0)
@@ -71,7 +71,7 @@ def test_predictive_equality_gap_shrinks(adult_split, sklearn_gbm):
     pred = fair.predict(s.X_test)
     assert rate_diff(pred, s.y_test, s.A_test, 0) < rate_diff(sk_pred, s.y_test, s.A_test, 0) - 0.02
     assert accuracy(pred, s.y_test) > sk_acc - 0.015
-    # equalized odds constrains both rates: the larger of the two gaps falls (0.176 -> 0.083 observed)
+    # equalized odds constrains both rates: the larger of the two gaps falls (0.176 -> 0.046 observed)
     eo = _fit(s, constraint="equalized_odds").predict(s.X_test)
     worst = max(rate_diff(eo, s.y_test, s.A_test, 1), rate_diff(eo, s.y_test, s.A_test, 0))
     assert worst < max(rate_diff(sk_pred, s.y_test, s.A_test, 1), rate_diff(sk_pred, s.y_test, s.A_test, 0)) - 0.05
@@ -84,7 +84,7 @@ def _tpr_by_group(pred, y, groups):
 
 
 def test_several_groups_level_up(adult_split):
-    """Four sex x age groups: training TPR gap 0.140 -> 0.052, by raising the lower TPRs (0.52-0.66 -> 0.68-0.74)."""
+    """Four sex x age groups: training TPR gap 0.140 -> 0.022, by raising the lower TPRs (0.52-0.66 -> 0.67-0.69)."""
     s = adult_split
     A = pd.DataFrame({"sex": s.A_train["sex"].to_numpy(),
                       "age": np.where(s.X_train["age"].to_numpy() >= 40, "40+", "<40")})
