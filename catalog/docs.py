@@ -47,8 +47,7 @@ def render_markdown(t: Technique) -> str:
     if t.parameters:
         lines += ["", "## Parameters", "", "| name | type | default | range / choices | help |", "|---|---|---|---|---|"]
         for p in t.parameters:
-            rng = p.range or p.choices or ""
-            lines.append(f"| `{p.name}` | {p.type} | {p.default!r} | {rng} | {p.help} |")
+            lines.append(f"| `{p.name}` | {p.type} | {_value(p.default)} | {_allowed(p)} | {p.help} |")
     if t.use_cases:
         lines += ["", "## Use cases", ""] + [f"- {u}" for u in t.use_cases]
     if t.notes:
@@ -74,3 +73,27 @@ def write_docs(techniques: list[Technique], folder: Path) -> list[Path]:
         path.write_text(render_markdown(t), encoding="utf-8")
         written.append(path)
     return written
+
+
+def _value(value: object) -> str:
+    """A parameter value as a reader writes it: ``none``, ``true``, ``0.01``, ``demographic_parity``."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return f"`{value}`" if isinstance(value, str) else str(value)
+
+
+def _allowed(p: object) -> str:
+    """``1 – 1000`` for a range (integers printed as integers), ``a, b, c`` for choices."""
+    rng, choices = getattr(p, "range", None), getattr(p, "choices", None)
+    if rng:
+        lo, hi = rng
+        if getattr(p, "type", "") == "int":
+            return f"{int(lo)} – {int(hi)}"
+        return f"{_value(lo)} – {_value(hi)}"
+    if choices:
+        return ", ".join(_value(c) for c in choices)
+    return ""

@@ -3,6 +3,7 @@
 Public API (imported lazily so ``import fairmend`` stays cheap)::
 
     fairmend.run(key, data, protected=[...], outcome=...)   # -> RunResult
+    fairmend.estimator(key, estimator=..., **params)         # -> scikit-learn classifier
     fairmend.get_catalog()                                  # -> Catalog
     fairmend.load_adult(), fairmend.load_german()           # bundled real data
 """
@@ -15,6 +16,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "run": ("fairmend.runner", "run_technique"),
+    "estimator": ("fairmend.estimators", "estimator"),
     "RunResult": ("fairmend.runner", "RunResult"),
     "GatePolicy": ("fairmend.runner", "GatePolicy"),
     "get_catalog": ("fairmend.plugins", "get_catalog"),

@@ -55,6 +55,15 @@ def base_logistic_regression(C: float = 1.0) -> Any:
     return LogisticRegression(C=C, max_iter=1000)
 
 
+def _base_learner(estimator: Any, C: float) -> Any:
+    """The user's base learner (a fresh clone) or the default logistic regression."""
+    if estimator is None:
+        return base_logistic_regression(C)
+    from sklearn.base import clone
+
+    return clone(estimator)
+
+
 def _weighted_resample(weights: np.ndarray, seed: Any, *arrays: Any) -> list[np.ndarray]:
     """Seeded resample of the same size in which each row appears in proportion to its weight.
 
@@ -105,6 +114,9 @@ class ExponentiatedGradientReduction(_ReductionClassifier):
         Inverse regularisation strength of the base logistic regression.
     random_state : int
         Seed of the randomized prediction.
+    estimator : classifier, optional
+        Base learner instead of the logistic regression (cloned; it sees the encoded feature matrix and
+        must accept ``sample_weight``): the reduction is model-agnostic.
 
     References
     ----------
@@ -120,6 +132,7 @@ class ExponentiatedGradientReduction(_ReductionClassifier):
         difference_bound: float | None = None,
         C: float = 1.0,
         random_state: int = 0,
+        estimator: Any = None,
     ) -> None:
         self.constraint = constraint
         self.eps = eps
@@ -127,6 +140,7 @@ class ExponentiatedGradientReduction(_ReductionClassifier):
         self.difference_bound = difference_bound
         self.C = C
         self.random_state = random_state
+        self.estimator = estimator
 
     def fit(
         self, X: Any, y: Any, *, sensitive_features: Any, sample_weight: Any = None
@@ -135,7 +149,7 @@ class ExponentiatedGradientReduction(_ReductionClassifier):
 
         Z, y_arr, groups, weights = self._fit_common(X, y, sensitive_features, sample_weight)
         self.model_ = ExponentiatedGradient(
-            base_logistic_regression(self.C),
+            _base_learner(self.estimator, self.C),
             make_constraint(self.constraint, self.difference_bound),
             eps=self.eps,
             max_iter=self.max_iter,
@@ -176,6 +190,9 @@ class GridSearchReduction(_ReductionClassifier):
         (``0`` = accuracy only, ``1`` = fairness only).
     C : float
         Inverse regularisation strength of the base logistic regression.
+    estimator : classifier, optional
+        Base learner instead of the logistic regression (cloned; it sees the encoded feature matrix and
+        must accept ``sample_weight``).
 
     References
     ----------
@@ -190,12 +207,14 @@ class GridSearchReduction(_ReductionClassifier):
         grid_limit: float = 2.0,
         constraint_weight: float = 0.5,
         C: float = 1.0,
+        estimator: Any = None,
     ) -> None:
         self.constraint = constraint
         self.grid_size = grid_size
         self.grid_limit = grid_limit
         self.constraint_weight = constraint_weight
         self.C = C
+        self.estimator = estimator
 
     def fit(
         self, X: Any, y: Any, *, sensitive_features: Any, sample_weight: Any = None
@@ -208,7 +227,7 @@ class GridSearchReduction(_ReductionClassifier):
                 "GridSearchReduction does not support sample_weight (fairlearn GridSearch reweights internally)"
             )
         self.model_ = GridSearch(
-            base_logistic_regression(self.C),
+            _base_learner(self.estimator, self.C),
             make_constraint(self.constraint),
             constraint_weight=self.constraint_weight,
             grid_size=self.grid_size,
