@@ -67,6 +67,7 @@ class PipelineResult:
     fitted: dict[str, Any] = field(default_factory=dict, repr=False)
     test_gate: gates.Verdict | None = None
     selection: dict[str, Snapshot] = field(default_factory=dict)
+    feasibility: Any = None  # fairmend.pipeline.feasibility.Feasibility
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +79,7 @@ class PipelineResult:
             "baseline": {**self.baseline.to_dict(), "measured_on": "test"},
             "final": {**self.final.to_dict(), "measured_on": "test"},
             "selection": {k: {**v.to_dict(), "measured_on": "selection"} for k, v in self.selection.items()},
+            "feasibility": None if self.feasibility is None else self.feasibility.to_dict(),
             "attempts": [a.to_dict() for a in self.attempts],
             "causal": self.causal,
         }

@@ -7,6 +7,7 @@ from typing import Any
 from fairmend.catalog.types import Contract, Criterion
 from fairmend.pipeline import gates
 from fairmend.pipeline.candidates import CALIBRATION, adjust
+from fairmend.pipeline.feasibility import check_feasibility
 from fairmend.pipeline.measure import ks_integrity
 from fairmend.pipeline.stack import Stack, Step
 
@@ -74,6 +75,15 @@ def execute(pipe: Any, frame: Any, protected: list[str], outcome: str, info: dic
     baseline, base_fit = pipe.measure(Stack())
     log.write("baseline", metrics=baseline.overall, per_attribute=baseline.per_attribute,
               intersectional=baseline.intersectional)
+
+    # Before searching: can the targets hold together at all (Hardt et al. 2016 feasible region)?
+    pipe.progress("feasibility of the targets")
+    _, y_sel, A_sel = pipe.data.rows("validation")
+    feasibility = check_feasibility(
+        y_sel, base_fit.selection_score, A_sel.reset_index(drop=True),
+        min_di=policy.targets.min_disparate_impact_ratio, max_eo=policy.targets.max_equalized_odds_difference,
+        max_accuracy_loss=policy.post_gate.max_accuracy_loss)
+    log.write("feasibility", **feasibility.to_dict(), rule=feasibility.message)
 
     # Decision point 1: is pre-processing needed?
     di = baseline.worst("disparate_impact_ratio", higher_is_better=True)
@@ -156,7 +166,8 @@ def execute(pipe: Any, frame: Any, protected: list[str], outcome: str, info: dic
         failed = [c.detail for c in (verdict.checks if not verdict.passed else test_verdict.checks) if not c.passed]
         why = (f"final gate unmet on the selection rows after {iteration} iteration(s)" if not verdict.passed else
                "the final gate passed on the selection rows but is not confirmed on the held-out test rows")
-        log.write("escalation", iterations=iteration, failed=failed,
+        log.write("escalation", iterations=iteration, failed=failed, binding_target=feasibility.binding,
+                  feasibility=feasibility.message,
                   rule=f"{why}: business decision required (accept the trade-off, delay deployment, or revise "
                        "the targets)", stack=stack.describe())
     else:
@@ -166,7 +177,8 @@ def execute(pipe: Any, frame: Any, protected: list[str], outcome: str, info: dic
                           final_gate=verdict, attempts=list(pipe.attempts), causal=causal, dataset=info,
                           fitted={"final": fitted, "baseline": base_fit, "policy": policy, "y_test": pipe.data.rows("test")[1],
                                   "A_test": pipe.data.rows("test")[2].reset_index(drop=True)},
-                          test_gate=test_verdict, selection={"baseline": baseline, "final": final})
+                          test_gate=test_verdict, selection={"baseline": baseline, "final": final},
+                          feasibility=feasibility)
 
 
 def _stage(pipe: Any, stage: str, stack: Stack, resume: bool, needed: bool, want: set[Criterion], judge: Any) -> Stack:
