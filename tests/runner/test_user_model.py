@@ -122,3 +122,25 @@ def test_favourable_label_zero(german, tmp_path):
     np.testing.assert_array_equal(pred["y_true"], (frame["reoffended"].to_numpy()[pred["row"]] == 0).astype(int))
     rates = pred.groupby("group")["before"].mean()  # selection rates of the favourable outcome 0
     assert rates.max() - rates.min() == pytest.approx(report["before"]["demographic_parity_difference"])
+
+
+def test_report_p_value_is_recomputable_from_predictions(scored, tmp_path):
+    """Anyone can recompute the target metric's p-value from predictions.parquet with fairmend's own paired
+    bootstrap: with another seed and 10,000 draws it agrees within Monte-Carlo error."""
+    from fairmend.stats import compare
+
+    path, _ = scored
+    out = tmp_path / "out"
+    res = invoke("run", "reweighing_kamiran_calders", "--data", path, "--protected", "sex", "--outcome", "credit",
+                 "--output", out, "--json", "--n-boot", "10000")
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    metric = report["target_metric"]
+    pred = pd.read_parquet(out / "predictions.parquet")
+    again = compare(pred["y_true"], pred["before"], pred["after"], pred["group"], metrics=[metric], n_boot=10_000,
+                    seed=12345)[metric]
+    claimed = report["change"][metric]
+    assert again["delta"] == pytest.approx(claimed["delta"], abs=1e-12)
+    p = claimed["p_value"]
+    assert abs(again["p_value"] - p) <= 4 * np.sqrt(max(p * (1 - p), 1e-4) / 10_000) + 2e-4
+    assert (again["p_value"] < 0.05) == (claimed["ci95"][0] > 0 or claimed["ci95"][1] < 0)
