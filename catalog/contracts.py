@@ -2,9 +2,10 @@
 (:class:`fairmend.catalog.types.Contract`); the runner dispatches on that, never by probing
 for methods or catching ``NotImplementedError``.
 
-All implementations follow the scikit-learn estimator contract: ``__init__`` only stores its
-keyword arguments (the technique's ``parameters``), ``fit`` returns ``self`` and learned
-attributes end in ``_``. ``sensitive_features`` is always keyword-only; it is a 1-D array-like
+All implementations follow the scikit-learn estimator contract: they subclass
+:class:`sklearn.base.BaseEstimator` (classifiers also ``ClassifierMixin``, clusterers ``ClusterMixin``),
+so ``get_params``/``set_params``/``clone`` work; ``__init__`` only stores its keyword arguments (the
+technique's ``parameters``), ``fit`` returns ``self`` and learned attributes end in ``_``. ``sensitive_features`` is always keyword-only; it is a 1-D array-like
 of group labels, or a DataFrame with one column per protected attribute (implementations that
 need a single column combine them with :func:`group_labels`).
 
@@ -46,6 +47,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 
 @dataclass
@@ -91,8 +93,14 @@ def group_labels(sensitive_features: Any) -> np.ndarray:
     return arr.astype(str).astype(object)
 
 
-class PreProcessorMixin:
-    """Defaults for pre-processors that only reweight or resample: test data pass through."""
+class PreProcessorMixin(BaseEstimator):
+    """Defaults for pre-processors that only reweight or resample: test data pass through.
+
+    A :class:`~sklearn.base.BaseEstimator` (``get_params``/``set_params``/``clone`` read ``__init__``), but
+    deliberately not a ``TransformerMixin``: a pre-processor's product is ``fit_resample`` (new rows, labels
+    or weights), which ``fit_transform`` cannot return; :class:`fairmend.estimators.PreprocessedClassifier`
+    is the scikit-learn-pipeline form.
+    """
 
     def transform(self, X: pd.DataFrame, *, sensitive_features: Any = None) -> pd.DataFrame:
         return X

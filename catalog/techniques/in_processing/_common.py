@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import group_labels
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from fairmend.errors import DataError, LabelError, NotExecutableError, SingleGroupError
 
@@ -170,7 +171,7 @@ def proba_columns(p1: np.ndarray) -> np.ndarray:
     return np.column_stack([1.0 - p1, p1])
 
 
-class LogitClassifierMixin:
+class LogitClassifierMixin(ClassifierMixin, BaseEstimator):
     """``predict_proba`` and ``predict`` of a binary model whose ``decision_function`` is a logit."""
 
     def decision_function(self, X: Any) -> np.ndarray:  # pragma: no cover - every user overrides it

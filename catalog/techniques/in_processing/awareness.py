@@ -29,6 +29,7 @@ from fairmend.catalog.techniques.in_processing._common import (
     check_sample_weight,
     proba_columns,
 )
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from fairmend.errors import InvalidParameterError, NotExecutableError
 
@@ -38,7 +39,7 @@ def _pairwise(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(sq, 0.0))
 
 
-class FairnessThroughAwareness:
+class FairnessThroughAwareness(ClassifierMixin, BaseEstimator):
     """Lipschitz-constrained randomized classifier from the Dwork et al. LP.
 
     Parameters

@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 from fairmend.catalog.techniques.in_processing._common import FeatureEncoder, check_groups, import_torch
 from fairmend.catalog.techniques.post_processing._ranking_common import protected_label
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import DataError, InvalidParameterError
 
 
-class DELTR:
+class DELTR(BaseEstimator):
     """ListNet ranker with a disparate-exposure penalty (two groups).
 
     Parameters

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from fairmend.catalog.techniques.in_processing._common import FeatureEncoder, check_groups
+from sklearn.base import BaseEstimator, ClusterMixin
 
 from fairmend.errors import InvalidParameterError, NotExecutableError
 
@@ -34,7 +35,7 @@ def _sq_dist(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return np.maximum((A**2).sum(1)[:, None] + (B**2).sum(1)[None, :] - 2.0 * A @ B.T, 0.0)
 
 
-class FairletClustering:
+class FairletClustering(ClusterMixin, BaseEstimator):
     """(1, t)-fairlet decomposition for two groups, then k-means on the fairlet centres.
 
     Every point of the smaller group heads one fairlet; the larger group's points are assigned to
@@ -109,7 +110,7 @@ class FairletClustering:
         return np.argmin(_sq_dist(self.encoder_.transform(X), self.cluster_centers_), axis=1)
 
 
-class VariationalFairClustering:
+class VariationalFairClustering(ClusterMixin, BaseEstimator):
     """K-means with a KL fairness term on soft assignments (variational fair clustering).
 
     Minimises ``Σ_i Σ_k s_ik ‖x_i − c_k‖² + λ Σ_k KL(U ‖ P_k)`` where ``U`` is the groups' overall

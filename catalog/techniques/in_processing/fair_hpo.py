@@ -24,6 +24,7 @@ from fairmend.catalog.techniques.in_processing._common import (
     check_sample_weight,
     proba_columns,
 )
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from fairmend.errors import InvalidParameterError
 
@@ -69,7 +70,7 @@ def _dp_gap(pred: np.ndarray, g: np.ndarray) -> float:
     return float(max(rates) - min(rates))
 
 
-class FairBayesianOptimization:
+class FairBayesianOptimization(ClassifierMixin, BaseEstimator):
     """Constrained Bayesian optimisation of a classifier's hyperparameters (DP gap ≤ epsilon).
 
     Parameters

@@ -26,6 +26,7 @@ from fairmend.catalog.techniques.in_processing._common import (
     check_sample_weight,
     proba_columns,
 )
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from fairmend.errors import InvalidParameterError
 
@@ -50,7 +51,7 @@ def _split_auc(pos_l: np.ndarray, neg_l: np.ndarray, pos_r: np.ndarray, neg_r: n
     return np.where(hi_left, auc_hi_left, auc_hi_right)
 
 
-class FairTreeClassifier:
+class FairTreeClassifier(ClassifierMixin, BaseEstimator):
     """Decision tree whose splits trade label AUC against protected-attribute AUC (SCAFF).
 
     Parameters

@@ -20,6 +20,7 @@ from fairmend.catalog.techniques.in_processing._common import (
     check_groups,
     proba_columns,
 )
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from fairmend.errors import DataError, InvalidParameterError, MissingDependencyError
 
@@ -36,7 +37,7 @@ def _import_gerryfair() -> tuple[Any, Any]:
     return GerryFairClassifier, BinaryLabelDataset
 
 
-class GerryFairSubgroupClassifier:
+class GerryFairSubgroupClassifier(ClassifierMixin, BaseEstimator):
     """Fictitious play between a learner and a subgroup auditor (aif360 wrapper).
 
     Parameters

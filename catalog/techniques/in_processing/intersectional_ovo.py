@@ -27,6 +27,7 @@ from fairmend.catalog.techniques.in_processing._common import (
     check_groups,
     check_sample_weight,
 )
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from fairmend.errors import InvalidParameterError
 
@@ -71,7 +72,7 @@ def _choose_threshold(vote: np.ndarray, y: np.ndarray, w: np.ndarray, base_rate:
     return float(ts[cand].max())
 
 
-class IntersectionalOneVsOne:
+class IntersectionalOneVsOne(ClassifierMixin, BaseEstimator):
     """Pairwise (one-vs.-one) massaging over intersectional groups, then logistic regression.
 
     Parameters

@@ -23,6 +23,7 @@ from fairmend.catalog.techniques.in_processing._common import (
     check_sample_weight,
     proba_columns,
 )
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from fairmend.errors import InvalidParameterError
 
@@ -34,7 +35,7 @@ def statistical_rate(pred: np.ndarray, z: np.ndarray, w: np.ndarray | None = Non
     return 1.0 if max(rates) == 0 else float(min(rates) / max(rates))
 
 
-class MetaFairClassifier:
+class MetaFairClassifier(ClassifierMixin, BaseEstimator):
     """Statistical-rate-constrained classifier by Lagrangian shift of the Bayes rule.
 
     Parameters

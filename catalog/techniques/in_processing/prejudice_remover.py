@@ -26,6 +26,7 @@ from fairmend.catalog.techniques.in_processing._common import (
     sigmoid,
 )
 from scipy.optimize import minimize
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from fairmend.errors import DataError, InvalidParameterError
 
@@ -52,7 +53,7 @@ def _objective(coef: np.ndarray, X: np.ndarray, y: np.ndarray, s: np.ndarray, w:
     return float(loss), grad
 
 
-class PrejudiceRemover:
+class PrejudiceRemover(ClassifierMixin, BaseEstimator):
     """Logistic regression per group with Kamishima's prejudice-index (mutual information) penalty.
 
     Parameters

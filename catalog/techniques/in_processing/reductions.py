@@ -20,6 +20,7 @@ from fairmend.catalog.techniques.in_processing._common import (
     check_groups,
     check_sample_weight,
 )
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
 from fairmend.errors import DataError, InvalidParameterError
 
@@ -75,7 +76,7 @@ def _weighted_resample(weights: np.ndarray, seed: Any, *arrays: Any) -> list[np.
     return [np.asarray(a)[rows] for a in arrays]
 
 
-class _ReductionClassifier:
+class _ReductionClassifier(ClassifierMixin, BaseEstimator):
     """Shared fit/predict plumbing: encode X, check labels and groups, delegate to fairlearn."""
 
     def _fit_common(self, X: Any, y: Any, sensitive_features: Any, sample_weight: Any) -> tuple:
@@ -240,7 +241,7 @@ class GridSearchReduction(_ReductionClassifier):
         return np.asarray(self.model_.predict_proba(self.encoder_.transform(X)), dtype=float)
 
 
-class FairRegressionReduction:
+class FairRegressionReduction(RegressorMixin, BaseEstimator):
     """Fair regression with bounded group loss (Agarwal, Dudík & Wu 2019) via fairlearn.
 
     Minimises overall loss subject to every group's loss being at most ``upper_bound``, by

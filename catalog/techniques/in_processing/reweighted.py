@@ -25,6 +25,7 @@ from fairmend.catalog.techniques.in_processing._common import (
     proba_columns,
     torch_device,
 )
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from fairmend.errors import InvalidParameterError
 
@@ -142,7 +143,7 @@ class ARLClassifier(LogitClassifierMixin):
 
 
 
-class MAATClassifier:
+class MAATClassifier(ClassifierMixin, BaseEstimator):
     """Performance model + fairness model, probabilities averaged.
 
     The fairness model is a logistic regression on a resampled training set in which each group

@@ -13,13 +13,14 @@ from fairmend.catalog.techniques.post_processing._common import (
     groups_at_predict,
 )
 from scipy.optimize import minimize
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import DataError, InvalidParameterError, SingleGroupError
 
 MIN_GROUP_ROWS = 20
 
 
-class Calibrator:
+class Calibrator(BaseEstimator):
     """Fit ``_fit_one(s, y) -> state`` on all rows or on each group; ``_apply_one(state, s) -> p``.
 
     With ``per_group=True`` one map is fitted per group (the route to calibration *within* groups,

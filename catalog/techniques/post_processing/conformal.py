@@ -16,6 +16,7 @@ from fairmend.catalog.techniques.post_processing._common import (
     check_scores,
     groups_at_predict,
 )
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import DataError, InvalidParameterError
 
@@ -34,7 +35,7 @@ def conformal_quantile(scores: np.ndarray, alpha: float) -> float:
     return float(np.sort(scores)[k - 1])
 
 
-class MondrianConformalClassifier:
+class MondrianConformalClassifier(BaseEstimator):
     """Split conformal label sets with one calibration quantile per group.
 
     The nonconformity score of a calibration row is ``1 - p(y_true)``, with ``p(1) = y_score``

@@ -11,6 +11,7 @@ from fairmend.catalog.techniques.post_processing._common import (
     check_scores,
     groups_at_predict,
 )
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import InvalidParameterError
 
@@ -48,7 +49,7 @@ def _gain(s_sorted_desc_cum: np.ndarray, n: int, rate: float) -> float:
     return float(total / n)
 
 
-class RandomizedThresholdOptimizer:
+class RandomizedThresholdOptimizer(BaseEstimator):
     """Per-group randomised thresholds bounding the demographic-parity gap (Alabdulmohsin & Lucic 2021).
 
     The paper post-processes a trained model's score ``f(x)`` by solving

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 from fairmend.catalog.techniques.post_processing._ranking_common import check_ranking_input
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import InvalidParameterError, NotExecutableError
 
@@ -15,7 +16,7 @@ def position_bias(n: int) -> np.ndarray:
     return 1.0 / np.log2(np.arange(2, n + 2))
 
 
-class FairExposureRanking:
+class FairExposureRanking(BaseEstimator):
     """Utility-maximising stochastic ranking whose groups get equal (or merit-proportional) exposure.
 
     On the ``pool_size`` best-scored candidates, a linear program finds the doubly stochastic

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from fairmend.catalog.techniques.post_processing._common import check_groups, check_scores
 from fairmend.catalog.techniques.post_processing.instance_threshold import _encoder, _objectify
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import DataError, InvalidParameterError
 
@@ -18,7 +19,7 @@ def _dense(Z: Any) -> np.ndarray:
     return np.asarray(Z.toarray() if hasattr(Z, "toarray") else Z, dtype=float)
 
 
-class GraphLaplacianIndividualFairness:
+class GraphLaplacianIndividualFairness(BaseEstimator):
     """Smooth a batch of scores over a fair-similarity graph (GLIF, Petersen et al. 2021).
 
     Individual fairness asks that similar individuals (under a *fair metric*) get similar

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from fairmend.catalog.techniques.post_processing._common import check_groups, check_labels, check_scores
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import DataError, InvalidParameterError
 
@@ -34,7 +35,7 @@ def _objectify(X: pd.DataFrame, cats: list[str]) -> pd.DataFrame:
     return X
 
 
-class MenonWilliamsonThresholding:
+class MenonWilliamsonThresholding(BaseEstimator):
     """Threshold ``s(x)`` at ``c + lam * (eta_A(x) - pi_A)``, with ``eta_A(x)`` an estimate of
     ``P(A = a1 | X = x)`` learned from ``X`` at fit time.
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import group_labels
 from fairmend.catalog.techniques.post_processing._common import check_labels, check_scores
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import DataError, InvalidParameterError, SingleGroupError
 
@@ -46,7 +47,7 @@ def _cell_residual(
     return float(r.mean()), float(r.std(ddof=1)) / np.sqrt(n)
 
 
-class Multicalibration:
+class Multicalibration(BaseEstimator):
     """Patch scores until every (subgroup, score bucket) cell is calibrated within ``alpha``.
 
     The collection ``C`` holds the whole population, every value of every protected attribute

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from fairmend.catalog.techniques.post_processing._common import check_groups, groups_at_predict
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import DataError, InvalidParameterError, LabelError, NotExecutableError
 
@@ -26,7 +27,7 @@ def _check_probabilities(y_score: Any) -> np.ndarray:
     return arr
 
 
-class LPMulticlassPostprocessor:
+class LPMulticlassPostprocessor(BaseEstimator):
     """Randomised per-group re-mapping of predicted classes found by a linear program.
 
     The deployed model's predicted class ``yhat = argmax_k p_k(x)`` is replaced by a class drawn

@@ -11,13 +11,14 @@ from fairmend.catalog.techniques.post_processing._common import (
     check_scores,
     groups_at_predict,
 )
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import InvalidParameterError
 
 COSTS = {"fpr": (1.0, 0.0), "fnr": (0.0, 1.0), "weighted": (1.0, 1.0)}
 
 
-class CalibratedEqualizedOdds:
+class CalibratedEqualizedOdds(BaseEstimator):
     """Equalise one generalised error rate across groups while keeping (within-group) calibration.
 
     Each group ``g`` has a cost ``c_g`` — its generalised false-positive rate (mean score of

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from fairmend.catalog.techniques.post_processing._common import check_groups, groups_at_predict
 from fairmend.catalog.techniques.post_processing.wasserstein_regression import check_predictions
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import DataError, InvalidParameterError
 
@@ -19,7 +20,7 @@ def _softmin_weights(cost: np.ndarray, beta: float) -> np.ndarray:
     return w / w.sum(axis=1, keepdims=True)
 
 
-class PluginRecalibrationRegression:
+class PluginRecalibrationRegression(BaseEstimator):
     """Discretised epsilon-fair recalibration of a regression model's predictions.
 
     Chzhen et al. (2020) round a plug-in regression estimate ``f(x, s)`` onto a uniform grid of

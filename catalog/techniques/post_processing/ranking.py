@@ -18,11 +18,12 @@ from fairmend.catalog.techniques.post_processing._ranking_common import (
     protected_label,
 )
 from scipy.stats import binom
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import InvalidParameterError
 
 
-class DeterministicReranker:
+class DeterministicReranker(BaseEstimator):
     """Greedy re-ranking so every prefix of length ``j`` holds at least ``floor(j p_g)`` and at most
     ``ceil(j p_g)`` candidates of each group ``g`` (when the candidates allow).
 
@@ -129,7 +130,7 @@ def adjusted_alpha(k: int, p: float, alpha: float, *, n_sim: int = 2000, seed: i
     return lo
 
 
-class FAIRTopK:
+class FAIRTopK(BaseEstimator):
     """FA*IR: the best-scored top-``k`` that passes the ranked group fairness test at every prefix.
 
     At position ``j`` the protected candidate with the highest score is taken when the prefix

@@ -11,13 +11,14 @@ from fairmend.catalog.techniques.post_processing._common import (
     check_scores,
     groups_at_predict,
 )
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import DataError, InvalidParameterError
 
 METRICS = ("statistical_parity", "average_odds", "equal_opportunity")
 
 
-class RejectOptionClassification:
+class RejectOptionClassification(BaseEstimator):
     """Give the favourable label to the unprivileged group (and the unfavourable one to the
     privileged group) inside a band ``(t - m, t + m]`` of low confidence around the threshold ``t``.
 

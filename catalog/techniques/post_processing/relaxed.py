@@ -12,6 +12,7 @@ from fairmend.catalog.techniques.post_processing._common import (
     check_scores,
     groups_at_predict,
 )
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import InvalidParameterError, NotExecutableError
 
@@ -23,7 +24,7 @@ RELAXED_CONSTRAINTS = (
 )
 
 
-class RelaxedThresholdOptimizer:
+class RelaxedThresholdOptimizer(BaseEstimator):
     """Accuracy-maximising randomised group thresholds whose fairness gap is at most ``tolerance``.
 
     For every group and every candidate threshold (``n_thresholds`` score quantiles plus the

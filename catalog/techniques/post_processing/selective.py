@@ -11,13 +11,14 @@ from fairmend.catalog.techniques.post_processing._common import (
     check_scores,
     groups_at_predict,
 )
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import InvalidParameterError
 
 ABSTAIN = -1
 
 
-class FairSelectiveClassification:
+class FairSelectiveClassification(BaseEstimator):
     """Abstain on low-confidence rows with group-specific confidence thresholds.
 
     Confidence is ``max(s, 1 - s)``; a row is accepted when its confidence reaches its group's

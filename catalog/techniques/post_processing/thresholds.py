@@ -52,7 +52,7 @@ def score_frame(y_score: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"score": y_score})
 
 
-class HardtThresholdOptimizer:
+class HardtThresholdOptimizer(BaseEstimator):
     """Randomised group-specific thresholds for equalized odds / equal opportunity (Hardt et al. 2016).
 
     Wraps :class:`fairlearn.postprocessing.ThresholdOptimizer` around an identity "model" whose
@@ -139,7 +139,7 @@ class HardtThresholdOptimizer:
         return np.asarray(self.optimizer_._pmf_predict(score_frame(s), sensitive_features=groups))[:, 1]
 
 
-class GroupThresholdsDemographicParity:
+class GroupThresholdsDemographicParity(BaseEstimator):
     """Deterministic per-group thresholds with equal selection rates (Corbett-Davies et al. 2017).
 
     For each candidate selection rate ``r`` on a grid, every group selects its top ``round(r n_g)``

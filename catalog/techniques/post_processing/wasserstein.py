@@ -11,11 +11,12 @@ from fairmend.catalog.techniques.post_processing._common import (
     check_scores,
     groups_at_predict,
 )
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import InvalidParameterError
 
 
-class WassersteinFairClassification:
+class WassersteinFairClassification(BaseEstimator):
     """Move each group's score distribution toward the Wasserstein-2 barycenter of all groups.
 
     In one dimension the barycenter's quantile function is the group-size-weighted mean of the

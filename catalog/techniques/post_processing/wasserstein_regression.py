@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 from fairmend.catalog.techniques.post_processing._common import check_groups, groups_at_predict
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import DataError, InvalidParameterError
 
@@ -22,7 +23,7 @@ def check_predictions(y_score: Any, name: str = "y_score") -> np.ndarray:
     return arr
 
 
-class WassersteinBarycenterRegression:
+class WassersteinBarycenterRegression(BaseEstimator):
     """Replace each group's predictions by the Wasserstein-2 barycenter of the groups' distributions.
 
     Chzhen et al. (2020, Thm. 2.3) show that the optimal predictor under strong demographic

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import Resampled
 from fairmend.catalog.techniques.in_processing._common import import_torch, torch_device
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import ColumnNotFoundError, DataError, InvalidParameterError
 
@@ -48,7 +49,7 @@ def _forward(weights: list[np.ndarray], h: np.ndarray) -> np.ndarray:
     return h
 
 
-class DECAF:
+class DECAF(BaseEstimator):
     """Causally-aware conditional generators; edges out of the protected attribute cut at generation.
 
     Parameters

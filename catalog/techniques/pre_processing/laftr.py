@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import Resampled
 from fairmend.catalog.techniques.in_processing._common import FeatureEncoder, import_torch, torch_device
+from sklearn.base import BaseEstimator
 
 from fairmend.errors import InvalidParameterError
 
@@ -47,7 +48,7 @@ CONSTRAINTS = ("demographic_parity", "equalized_odds", "equal_opportunity")
 ADVERSARY_LOSSES = ("cross_entropy", "l1")
 
 
-class LAFTR:
+class LAFTR(BaseEstimator):
     """Encoder trained against a group adversary with LAFTR's group-normalised objectives.
 
     Parameters
