@@ -41,8 +41,10 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--max-accuracy-loss", default=0.05, show_default=True, type=float, help="Gate: relative accuracy loss.")
 @click.option("--require-significance/--no-require-significance", default=True, show_default=True,
               help="Gate: the improvement's 95% CI must exclude 0; losses beyond budget fail only when significant.")
-@click.option("--n-boot", default=1000, show_default=True, type=int, help="Bootstrap resamples.")
-@click.option("--n-permutations", default=2000, show_default=True, type=int, help="Permutation-test resamples.")
+@click.option("--n-boot", default=1000, show_default=True, type=int,
+              help="Paired bootstrap resamples for the 95% CIs and p-values (0: point estimates only).")
+@click.option("--n-permutations", default=0, type=int, hidden=True,
+              help="Deprecated, no effect: the 95% CI and the p-value come from the same --n-boot paired bootstrap.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json to stdout.")
 def run(
     key: str, data: str, protected: str, outcome: str, favourable_label: str | None, scores: str | None,

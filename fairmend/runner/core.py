@@ -44,7 +44,7 @@ class RunConfig:
     use_protected_feature: bool = False
     target_metric: str | None = None
     n_boot: int = 1000
-    n_permutations: int = 2000
+    n_permutations: int = 0  # deprecated: delta, CI and p-value all come from the n_boot paired bootstrap
     policy: GatePolicy = field(default_factory=GatePolicy)
     top_k: int = 100
     pool_size: int = 1000
@@ -216,7 +216,7 @@ def run_technique(
     target_metric: str | None = None,
     policy: GatePolicy | None = None,
     n_boot: int = 1000,
-    n_permutations: int = 2000,
+    n_permutations: int | None = None,
     trust: tuple[str, ...] | list[str] = (),
     favourable_label: Any = None,
     scores: str | None = None,
@@ -255,7 +255,7 @@ def run_technique(
         use_protected_feature=use_protected_feature,
         target_metric=target_metric,
         n_boot=n_boot,
-        n_permutations=n_permutations,
+        n_permutations=0 if n_permutations is None else n_permutations,
         policy=policy or GatePolicy(),
         top_k=top_k,
         pool_size=pool_size,
@@ -399,12 +399,12 @@ def _measure(
         notes.append(f"target metric {metric!r} needs scores after the intervention; judged on demographic parity")
         metric = "demographic_parity_difference"
     metrics = list(dict.fromkeys([metric, *REQUIRED_METRICS]))
-    if keep.all() and config.n_boot > 0 and config.n_permutations > 0:
+    if keep.all() and config.n_boot > 0:
         change = compare(
             y_te, pred_before, pred_after, A_te,
             scores_before=score_before if score_after is not None else None,
             scores_after=score_after, metrics=metrics,
-            n_boot=config.n_boot, n_permutations=config.n_permutations, seed=config.seed,
+            n_boot=config.n_boot, seed=config.seed,
         )
     else:  # statistics switched off, or abstention (no row-level pairing for abstained rows)
         change = {m: {"before": before[m], "after": after[m], "delta": after[m] - before[m], "ci95": None,
