@@ -1,11 +1,16 @@
-"""Recommender speed: cold CLI wall time, index build time, warm in-process latency p50/p95.
+"""Recommender quality and speed.
 
-Usage: python benchmarks/bench_recommend.py [--repeats N]
+Usage: python benchmarks/bench_recommend.py [--dev PATH] [--repeats N] [--skip-timing] [--skip-quality]
 
-Goals (issue): cold ``fairmend recommend "..."`` <= 3 s on a 2-core machine (with the index cached);
-warm query p95 <= 50 ms. The query path never imports torch or sentence-transformers: the query runs
-through a numpy port of all-MiniLM-L6-v2 (checked against sentence-transformers to 1e-5 in
-tests/recommender/test_integration.py).
+Prints
+- the constraint reader on the validation corpus (tests/recommender/validation.yaml, written before
+  the reader and never trained on): precision and recall per hard-constraint type;
+- hit@3 and hard-constraint violations in the top 5 on the validation corpus, on the labelled
+  queries (tests/recommender/queries.yaml, training data) and, when present, on the development
+  set (``--dev``, default /work/shared/recommender/dev-queries.yaml);
+- cold (fresh install, empty ``FAIRMEND_CACHE_DIR``) against warm ``fairmend recommend`` wall time.
+
+Targets (issue 14): recall and precision >= 0.95 per type, hit@3 >= 0.90, no violations, cold <= 3x warm.
 """
 
 from __future__ import annotations
@@ -18,51 +23,137 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
+from typing import Any
 
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "recommender"))
+from quality import evaluate, evaluate_reader, evaluate_validation, load_validation
+
+DEV = Path("/work/shared/recommender/dev-queries.yaml")
 QUERIES = [
     "Our loan model approves fewer women; we cannot retrain it",
     "equal opportunity for a hiring classifier trained with a constraint",
     "monitor the fairness of a deployed model over time",
-    "rank job candidates fairly in search results",
-    "calibrate risk scores per group after training",
 ]
+INTERVENTION = {"pre_processing", "in_processing", "post_processing"}
+
+
+def _fold(s: str) -> str:
+    return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower()
+
+
+def _cites(t: Any) -> set[tuple[str, int]]:
+    out = {(_fold(t.citation.authors[0].split(",")[0]), t.citation.year)}
+    for c in getattr(t, "also_cite", ()) or ():
+        out.add((_fold(c.authors[0].split(",")[0]), c.year))
+    return out
+
+
+def _dev_breaks(t: Any, hard: list[Any], rank: int) -> list[str]:
+    out = []
+    for h in hard:
+        if h == "no_retraining" and t.needs_retraining or h == "no_protected_at_inference" and t.needs_protected_attribute_at_inference or h == "no_intervention" and t.stage.value in INTERVENTION:
+            out.append(h)
+        elif isinstance(h, dict) and "stage" in h and t.stage.value != h["stage"]:
+            out.append(f"stage={h['stage']}")
+        elif isinstance(h, dict) and "task" in h and rank <= 3 and h["task"] not in {x.value for x in t.task_types}:
+            out.append(f"task={h['task']}")
+    return out
+
+
+def evaluate_dev(recommender: Any, path: Path) -> dict[str, Any]:
+    items = yaml.safe_load(path.read_text())
+    hits, bad_queries, n_viol, misses = 0, set(), 0, []
+    for q in items:
+        recs = recommender.recommend(q["query"], top=5).recommendations
+        want = {(_fold(a), int(y)) for a, y in q["expect"]}
+        if any(_cites(r.technique) & want for r in recs[:3]):
+            hits += 1
+        else:
+            misses.append((q["id"], [r.technique.key for r in recs[:3]]))
+        for r in recs:
+            broken = _dev_breaks(r.technique, q.get("hard") or [], r.rank)
+            if broken:
+                bad_queries.add(q["id"])
+                n_viol += len(broken)
+    return {"n": len(items), "hit_at_3": hits / len(items), "queries_with_violations": sorted(bad_queries),
+            "violations": n_viol, "misses": misses}
+
+
+def quality(dev: Path | None, verbose: bool) -> None:
+    from fairmend.recommender import Recommender, parse_text
+
+    items = load_validation()
+    reader = evaluate_reader(items, parse_text)
+    print(f"validation corpus: {len(items)} phrasings")
+    print(f"  {'constraint type':24s} {'precision':>9s} {'recall':>7s} {'support':>8s}")
+    for kind, m in reader["per_type"].items():
+        print(f"  {kind:24s} {m['precision']:9.3f} {m['recall']:7.3f} {m['support']:8d}")
+    if verbose:
+        for text, missed, extra in reader["errors"]:
+            print(f"    reader: {text!r} missed {missed} extra {extra}")
+    rec = Recommender()
+    val = evaluate_validation(rec)
+    print(f"  hit@3 {val['hit_at_3']:.3f} over {val['n']} with expected techniques; "
+          f"top-5 violations {len(val['violations'])}")
+    if verbose:
+        for m in val["misses"]:
+            print(f"    miss: {m}")
+        for v in val["violations"]:
+            print(f"    violation: {v}")
+    lab = evaluate(rec)
+    print(f"labelled queries (training): hit@3 {lab['hit_at_3']:.3f} over {lab['n']}; "
+          f"top-5 violations {len(lab['violations'])}")
+    if dev is not None and dev.exists():
+        d = evaluate_dev(rec, dev)
+        print(f"dev queries: hit@3 {d['hit_at_3']:.3f} over {d['n']}; hard-constraint violations in "
+              f"{len(d['queries_with_violations'])} of {d['n']} queries ({d['violations']} in all)")
+        if verbose:
+            print(f"    misses: {d['misses']}\n    with violations: {d['queries_with_violations']}")
+
+
+def _cli(text: str, cache: Path) -> float:
+    env = dict(os.environ, FAIRMEND_CACHE_DIR=str(cache))
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "fairmend", "recommend", text], env=env, check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def timing(repeats: int) -> None:
+    colds, warms = [], []
+    warm_cache = Path(tempfile.mkdtemp(prefix="fairmend-bench-warm-"))
+    try:
+        _cli(QUERIES[0], warm_cache)  # fills the cache (plugin techniques, if any)
+        for i in range(repeats):
+            cold_cache = Path(tempfile.mkdtemp(prefix="fairmend-bench-cold-"))
+            try:
+                colds.append(_cli(QUERIES[i % len(QUERIES)], cold_cache))
+            finally:
+                shutil.rmtree(cold_cache, ignore_errors=True)
+            warms.append(_cli(QUERIES[i % len(QUERIES)], warm_cache))
+    finally:
+        shutil.rmtree(warm_cache, ignore_errors=True)
+    cold, warm = statistics.median(colds), statistics.median(warms)
+    print(f"fairmend recommend wall time: cold (empty cache) median {cold:.2f} s, warm median {warm:.2f} s, "
+          f"ratio {cold / warm:.2f} (target <= 3)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--dev", type=Path, default=DEV)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--skip-timing", action="store_true")
+    ap.add_argument("--skip-quality", action="store_true")
+    ap.add_argument("-v", "--verbose", action="store_true", help="List every reader error, miss and violation.")
     args = ap.parse_args()
-    cache = Path(tempfile.mkdtemp(prefix="fairmend-bench-"))
-    env = dict(os.environ, FAIRMEND_CACHE_DIR=str(cache))
-    exe = [sys.executable, "-m", "fairmend", "recommend"]
-    try:
-        from fairmend.recommender import Recommender
-
-        os.environ["FAIRMEND_CACHE_DIR"] = str(cache)
-        t0 = time.perf_counter()
-        rec = Recommender()
-        rec._ready()
-        build = time.perf_counter() - t0
-        print(f"index build (no cache): {build:.2f} s  [embedding {rec.index_.build_seconds:.2f} s, "
-              f"{len(rec.techniques_)} techniques]")
-        colds = []
-        for i in range(args.repeats):
-            t0 = time.perf_counter()
-            subprocess.run(exe + [QUERIES[i % len(QUERIES)]], env=env, check=True, capture_output=True)
-            colds.append(time.perf_counter() - t0)
-        print(f"cold CLI (cached index): median {statistics.median(colds):.2f} s, max {max(colds):.2f} s")
-        rec = Recommender()
-        rec.recommend(QUERIES[0])  # load the cached index and the model weights
-        lat = []
-        for i in range(100):
-            t0 = time.perf_counter()
-            rec.recommend(QUERIES[i % len(QUERIES)])
-            lat.append((time.perf_counter() - t0) * 1000)
-        lat.sort()
-        print(f"warm query latency: p50 {lat[49]:.1f} ms, p95 {lat[94]:.1f} ms")
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)
+    if not args.skip_quality:
+        quality(args.dev, args.verbose)
+    if not args.skip_timing:
+        timing(args.repeats)
 
 
 if __name__ == "__main__":

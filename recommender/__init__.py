@@ -10,8 +10,9 @@ Pipeline: :func:`parse_text` (constraints from the text) -> :func:`merge_flags` 
 """
 
 from fairmend.recommender.audit import apply_audit, audit_data
-from fairmend.recommender.constraints import Constraints, merge_flags, parse_text
+from fairmend.recommender.constraints import Constraints, merge_flags
 from fairmend.recommender.embedding import HashingEmbedder, MiniLMEmbedder
+from fairmend.recommender.parse import parse_text
 from fairmend.recommender.ranker import Recommendation, RecommendationResult, Recommender
 
 __all__ = ["Constraints", "HashingEmbedder", "MiniLMEmbedder", "Recommendation", "RecommendationResult",

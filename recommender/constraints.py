@@ -1,99 +1,47 @@
-"""Constraints of a fairness problem, parsed from a practitioner's text and overridden by flags.
+"""Constraints of a fairness problem: what the recommender knows, where each value came from, and
+how sure it is.
 
-The parser is rule-based (regular expressions over the lower-cased text): it is predictable, it
-says where each value came from (``sources``), and explicit flags always win over the text.
+:func:`fairmend.recommender.parse.parse_text` fills a :class:`Constraints` from the user's text;
+:func:`merge_flags` applies explicit CLI flags (which always win) and
+:func:`fairmend.recommender.audit.apply_audit` adds what the data shows. Every set field records its
+``source`` (``text``, ``flag``, ``data`` or ``domain-default``) and a ``confidence`` in [0, 1]; a
+hard constraint the reader is unsure of is kept in ``uncertain`` with the flag that settles it.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from fairmend.catalog.types import Criterion, Stage, TaskType
 
-# Criteria the user can target, with the phrases that name them (checked in this order).
-CRITERION_PATTERNS: list[tuple[Criterion, str]] = [
-    (Criterion.EQUALIZED_ODDS, r"equali[sz]ed odds|equal(ize|ise)? (both )?(error rates|false positive and false negative)"
-                               r"|(both|same) (false positive|error) rates?|average odds"),
-    (Criterion.EQUAL_OPPORTUNITY, r"equal(ity of)? opportunit|true positive rate|\btpr\b|false negative rate"
-                                  r"|recall (gap|parity|for)|qualified (people|applicants|candidates)"
-                                  r"|miss(es|ing)? (more )?(qualified|sick|positive)"),
-    (Criterion.PREDICTIVE_PARITY, r"predictive parity|precision (gap|parity)|\bppv\b|positive predictive"
-                                  r"|false discovery rate|sufficiency"),
-    (Criterion.CALIBRATION, r"calibrat|probabilit(y|ies) (mean|are|should)|risk scores? (mean|should)"
-                            r"|well[- ]calibrated|reliab(le|ility) (of )?(scores|probabilities)"),
-    (Criterion.COUNTERFACTUAL_FAIRNESS, r"counterfactual|had (they|he|she) been|causal (effect|path|graph|dag)"
-                                        r"|path[- ]specific|mediat"),
-    (Criterion.INDIVIDUAL_FAIRNESS, r"individual fairness|similar (people|individuals|applicants|candidates|cases)"
-                                    r"|treat(ed)? (like|alike|similarly)|lipschitz|consisten(t|cy) (decisions|treatment)"),
-    (Criterion.DEMOGRAPHIC_PARITY, r"demographic parity|statistical parity|disparate impact|four[- ]fifths|80 ?%"
-                                   r"|selection rates?|approval rates?|acceptance rates?|hiring rates?|same rate"
-                                   r"|positive rates?|independence|adverse impact|equal (share|proportion)"),
-]
+# Fields that are bookkeeping, not constraints.
+META_FIELDS = frozenset({"sources", "confidence", "evidence", "uncertain"})
+HARD_FIELDS = ("retraining_allowed", "protected_at_inference_allowed", "protected_available", "intervention_allowed",
+               "stages", "task", "max_accuracy_loss", "multi_group")
+NON_INTERVENTION_STAGES = [Stage.CAUSAL, Stage.EVALUATION, Stage.MONITORING, Stage.DOCUMENTATION]
 
-TASK_PATTERNS: list[tuple[TaskType, str]] = [
-    (TaskType.RANKING, r"\b(we|to|they) rank\b|\brank(ing|ings|er|ers)\b|search results|top[- ]k|recommendation list|shortlist order|exposure"),
-    (TaskType.CLUSTERING, r"cluster|segmentation of (users|customers)|k-?means"),
-    (TaskType.REGRESSION, r"regression|predict(s|ing)? (a )?(continuous|salary|salaries|price|amount|income|cost|length of stay)"
-                          r"|continuous (outcome|target|score)"),
-    (TaskType.MULTICLASS_CLASSIFICATION, r"multi-?class|several classes|more than two classes"),
-    (TaskType.BINARY_CLASSIFICATION, r"classif|approve|approval|reject|accept|hire|hiring|admit|default|fraud"
-                                     r"|diagnos|recidiv|loan|credit|binary"),
-]
 
-STAGE_PATTERNS: list[tuple[Stage, str]] = [
-    (Stage.PRE_PROCESSING, r"pre-?process|(fix|change|repair|transform) the (training )?data"),
-    (Stage.IN_PROCESSING, r"in-?process|during training|fairness constraint in training|constrained (training|optimi)"),
-    (Stage.POST_PROCESSING, r"post-?process|adjust (the )?(thresholds|scores|outputs|decisions)"),
-]
+@dataclass
+class Uncertain:
+    """A hard constraint the reader may have seen but is not sure of, and the flag that settles it."""
 
-PREFERRED_STAGE_PATTERNS: list[tuple[Stage, str]] = [
-    (Stage.PRE_PROCESSING, r"(training|the) data (before|first)|before (training|fitting)|re-?weight|resampl|oversampl|relabel"),
-    (Stage.IN_PROCESSING, r"(re)?train(ing)? (it |the model |a model )?with a (fairness )?(constraint|penalty|regulari)"
-                          r"|during training|in the loss|built into training|fairness constraint"),
-    (Stage.POST_PROCESSING, r"post-?process|after training|(trained|existing|deployed) (model|classifier)|threshold"),
-]
+    field: str
+    value: Any
+    confidence: float
+    evidence: str
+    flag: str
+    applied: bool  # restrictive readings are applied anyway (safe side); permissive ones are not
 
-INTENT_PATTERNS: list[tuple[str, str]] = [
-    ("document", r"document|model card|datasheet|factsheet|governance|checklist|transparen|accountab|internal audit"),
-    ("monitor", r"monitor|drift|over time|in production|alert|dashboard|stream"),
-    ("causal", r"causal|dag\b|confound|mediat|path[- ]specific|back-?door|direct effect|indirect effect|decompos"),
-    ("audit", r"\baudit|measure|compare (fairness|the )?(gaps|metrics|models)|false discover|quantify|assess|evaluat|check (whether|if)|is (there|it) (bias|significant)"
-              r"|significan|confidence interval|report (the )?(gap|disparit)|which groups|find (the )?subgroups"),
-    ("mitigate", r"fix|reduce|mitigat|remove|debias|de-bias|make .* fair|correct|improve fairness|close the gap"
-                 r"|equali[sz]e|enforce|satisfy|achieve"),
-]
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "value": _plain(self.value), "confidence": round(self.confidence, 3),
+                "evidence": self.evidence, "flag": self.flag, "applied": self.applied}
 
-FAMILY_PATTERNS: list[tuple[str, str]] = [
-    ("gradient_boosting", r"xgboost|lightgbm|catboost|gradient[- ]boost|\bgbm\b|boosted trees"),
-    ("neural_network", r"neural|deep learning|pytorch|tensorflow|\bbert\b|transformer model|\bcnn\b|\bmlp\b"),
-    ("logistic_regression", r"logistic regression|\blogit\b|scorecard"),
-    ("tree", r"decision tree|random forest"),
-    ("black_box", r"black[- ]box|vendor|third[- ]party model|api we (call|use)|can(no|')t (see|access) the model"),
-]
 
-DOMAIN_PATTERNS: list[tuple[str, str, bool]] = [
-    # (domain, pattern, protected attribute barred from decisions by law)
-    ("lending", r"\bloan|lending|credit|mortgage|underwrit|\becoa\b", True),
-    ("hiring", r"hiring|recruit|job applicant|candidates? for|resume|cv screen|employment|title vii", True),
-    ("housing", r"housing|tenant|rental application|fair housing", True),
-    ("insurance", r"insurance|premium|underwrit", True),
-    ("healthcare", r"patient|clinical|hospital|diagnos|medical|health", False),
-    ("criminal_justice", r"recidiv|parole|bail|pretrial|criminal|police", False),
-    ("education", r"admission|student|school|universit|grading", False),
-    ("advertising", r"\bads?\b|advertis|marketing", False),
-]
-
-LEGAL_NOTES = {
-    "lending": "credit decisions (ECOA / Regulation B in the US, EU anti-discrimination law): the protected "
-               "attribute may not be used to make the decision",
-    "hiring": "employment decisions (Title VII, EU equal-treatment directives): the protected attribute may "
-              "not be used to make the decision",
-    "housing": "housing decisions (Fair Housing Act): the protected attribute may not be used to make the decision",
-    "insurance": "insurance pricing and underwriting (EU Test-Achats ruling for sex): the protected attribute "
-                 "may not be used to make the decision",
-}
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [getattr(v, "value", v) for v in value]
+    return getattr(value, "value", value)
 
 
 @dataclass
@@ -103,6 +51,7 @@ class Constraints:
     retraining_allowed: bool | None = None
     protected_at_inference_allowed: bool | None = None
     protected_available: bool | None = None  # is A available at all (to fit / audit)?
+    intervention_allowed: bool | None = None  # False: evaluate, analyse, monitor or document only
     stages: list[Stage] | None = None
     criteria: list[Criterion] = field(default_factory=list)
     task: TaskType | None = None
@@ -118,160 +67,159 @@ class Constraints:
     intent: str | None = None  # mitigate | audit | monitor | document | causal
     preferred_stages: list[Stage] = field(default_factory=list)  # soft preference
     sources: dict[str, str] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, str] = field(default_factory=dict)  # the clause a text value was read from
+    uncertain: list[Uncertain] = field(default_factory=list)
+
+    def put(self, name: str, value: Any, source: str, confidence: float = 1.0, evidence: str = "") -> None:
+        setattr(self, name, value)
+        self.sources[name] = source
+        self.confidence[name] = round(float(confidence), 3)
+        if evidence:
+            self.evidence[name] = evidence
+        else:
+            self.evidence.pop(name, None)
 
     def to_dict(self) -> dict[str, Any]:
+        """Every field as ``{"value", "source", "confidence"}`` (plus ``evidence`` when read from text)."""
         out: dict[str, Any] = {}
         for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, list):
-                value = [getattr(v, "value", v) for v in value]
-            elif hasattr(value, "value"):
-                value = value.value
-            out[f.name] = value
+            if f.name in META_FIELDS:
+                continue
+            entry: dict[str, Any] = {"value": _plain(getattr(self, f.name)),
+                                     "source": self.sources.get(f.name),
+                                     "confidence": self.confidence.get(f.name)}
+            if f.name in self.evidence:
+                entry["evidence"] = self.evidence[f.name]
+            out[f.name] = entry
+        return out
+
+    def understood(self) -> list[str]:
+        """One line per hard constraint in force, with where it came from."""
+        lines = []
+        for name in HARD_FIELDS:
+            value = getattr(self, name)
+            if value is None or name not in self.sources:
+                continue
+            if any(u.field == name and u.applied for u in self.uncertain):
+                continue  # shown as uncertain
+            src = self.sources[name]
+            origin = {"flag": "from a flag", "data": "from the data"}.get(src)
+            if origin is None and src == "domain-default":
+                origin = f"domain default: {self.legal_note}" if self.legal_note else "domain default"
+                origin += f"; {settling_flag(name, not value)} if it does not apply"
+            elif origin is None:
+                origin = f"from: '{self.evidence.get(name, '')}'"
+            lines.append(f"understood: {describe_value(name, value)} ({origin})")
+        return lines
+
+    def uncertain_lines(self) -> list[str]:
+        out = []
+        for u in self.uncertain:
+            state = "applied to be safe" if u.applied else "not applied"
+            out.append(f"uncertain: {describe_value(u.field, u.value)}? (from: '{u.evidence}', confidence "
+                       f"{u.confidence:.2f}; {state}) - settle it with {u.flag}")
         return out
 
     def describe(self) -> list[str]:
-        """Human-readable lines for the parsed constraints (only the stated ones)."""
+        """Human-readable lines for the stated soft constraints."""
         lines = []
-        for name, value in self.to_dict().items():
-            if name == "sources" or value is None or value == [] or value is False and name in {
-                    "intersectional", "small_data"}:
+        for name in ("criteria", "model_family", "intent", "preferred_stages", "intersectional", "data_size",
+                     "small_data", "time_budget", "domain"):
+            value = _plain(getattr(self, name))
+            if value is None or value == [] or value is False:
                 continue
             src = self.sources.get(name)
             lines.append(f"{name.replace('_', ' ')}: {value}" + (f"  (from {src})" if src else ""))
         return lines
 
 
-def _has(pattern: str, text: str) -> bool:
-    return re.search(pattern, text) is not None
+_VALUE_WORDS: dict[tuple[str, Any], str] = {
+    ("retraining_allowed", False): "cannot retrain",
+    ("retraining_allowed", True): "may retrain",
+    ("protected_at_inference_allowed", False): "may not use the protected attribute at decision time",
+    ("protected_at_inference_allowed", True): "may use the protected attribute at decision time",
+    ("protected_available", False): "the protected attribute is not collected",
+    ("protected_available", True): "the protected attribute is available",
+    ("intervention_allowed", False): "no intervention: evaluate, analyse, monitor or document only",
+    ("intervention_allowed", True): "interventions are allowed",
+    ("multi_group", True): "more than two groups",
+}
 
 
-_NEG_RETRAIN = (r"(can(no|')?t|cannot|not allowed to|unable to|no way to|won't|will not|must not|do not|don't|"
-                r"not able to|without) (re-?train|retrain(ing)?|touch the model|change the model|modify the model)"
-                r"|no re-?training|(model|ranker|classifier|scorer|system) is (frozen|fixed|locked|given)|(frozen|fixed|locked|deployed) model"
-                r"|retrain(ing)? is (not|out)|only (have|get) (the )?(scores|predictions|outputs)|vendor|black[- ]box"
-                r"|we don't own the model|third[- ]party model")
-_POS_RETRAIN = r"(can|could|may|are able to|willing to|happy to|free to) re-?train|retraining is (fine|ok|possible|allowed)|training from scratch|train a new"
-_NEG_INFER = (r"(can(no|')?t|cannot|not allowed to|must not|may not|do not|don't|can not|won't|without) (use|see|collect|"
-              r"access|have|store|rely on|ask for)[a-z ]{0,25}(protected|gender|sex|race|ethnicity|religion|age|"
-              r"attribute)[a-z ]{0,30}(at|in|during|for)? ?(inference|prediction|decision|deploy|scoring|serving|run ?time|production)"
-              r"|(protected attribute|gender|sex|race|ethnicity)s? (is|are)n?'?t? (not )?(available|allowed|used) (at|in|during) "
-              r"(inference|prediction|decision|deploy|scoring|serving|production)"
-              r"|(blind|unaware) (at|to) (inference|decision)|disparate treatment|not (legally )?(allowed|permitted) to use (race|gender|sex)")
-_POS_INFER = r"(can|may|are allowed to|is allowed to) use (the )?(protected attribute|group|gender|sex|race)[a-z ]{0,20}(at|in|during) (inference|prediction|decision)"
-_NO_DEMOGRAPHICS = (r"(don't|do not|never) (collect|have|record|know)[a-z ]{0,20}(race|gender|sex|ethnicity|demographic|protected)"
-                    r"|without demographics|no (demographic|protected attribute) (data|labels|information)"
-                    r"|(race|gender|demographics?|protected attributes?) (is|are) (not|never) (collected|recorded|available)")
+def describe_value(name: str, value: Any) -> str:
+    words = _VALUE_WORDS.get((name, value)) if not isinstance(value, list) else None
+    if words:
+        return words
+    if name == "stages":
+        return "only " + " or ".join(str(_plain(s)).replace("_", "-") for s in value)
+    if name == "task":
+        return f"task: {str(_plain(value)).replace('_', ' ')}"
+    if name == "max_accuracy_loss":
+        return f"lose at most {value:.1%} accuracy"
+    return f"{name.replace('_', ' ')}: {_plain(value)}"
 
 
-def parse_text(text: str) -> Constraints:
-    """Extract constraints from free text."""
-    t = " " + text.lower().replace("’", "'") + " "
-    c = Constraints()
-    src = c.sources
-
-    def put(name: str, value: Any, where: str = "text") -> None:
-        setattr(c, name, value)
-        src[name] = where
-
-    if _has(_NEG_RETRAIN, t):
-        put("retraining_allowed", False)
-    elif _has(_POS_RETRAIN, t):
-        put("retraining_allowed", True)
-    if _has(_NO_DEMOGRAPHICS, t):
-        put("protected_available", False)
-        put("protected_at_inference_allowed", False)
-    elif _has(_NEG_INFER, t):
-        put("protected_at_inference_allowed", False)
-    elif _has(_POS_INFER, t):
-        put("protected_at_inference_allowed", True)
-    stages = [s for s, p in STAGE_PATTERNS if _has(r"(only|must be|has to be|prefer|want|need) (a |an )?[a-z -]{0,12}" + p, t)]
-    if stages:
-        put("stages", stages)
-    prefs = [s for s, p in PREFERRED_STAGE_PATTERNS if _has(p, t)]
-    if prefs:
-        put("preferred_stages", prefs)
-    crits = [crit for crit, p in CRITERION_PATTERNS if _has(p, t)]
-    if crits:
-        put("criteria", crits)
-    for task, p in TASK_PATTERNS:
-        if _has(p, t):
-            put("task", task)
-            break
-    for fam, p in FAMILY_PATTERNS:
-        if _has(p, t):
-            put("model_family", fam)
-            break
-    m = re.search(r"(?:lose|loss of|cost|drop|sacrifice|give up|budget of|at most|more than|no more than)[a-z ]{0,25}?"
-                  r"(\d+(?:\.\d+)?)\s*(%|percent|percentage points?|points?|pp)(?![a-z])[a-z ]{0,12}(?:of )?(?:accuracy|auc|performance)?", t)
-    if m and _has(r"accura|auc|performance|f1", t):
-        put("max_accuracy_loss", float(m.group(1)) / 100.0)
-    elif _has(r"(can(no|')?t|cannot|must not|not) (afford to )?(lose|sacrifice|drop) (any |much )?(accuracy|performance)", t):
-        put("max_accuracy_loss", 0.01)
-    if _has(r"(more than|over) two (groups|races|categories)|multiple (groups|races|ethnicit|categories)|several (groups|ethnic)"
-            r"|(\b[3-9]|\b[1-9]\d+|three|four|five|six|seven|eight|many) (racial |ethnic |age )?(groups|categories|races|ethnicities)|multi-?group|non-?binary", t):
-        put("multi_group", True)
-    if _has(r"intersection|(black|hispanic|asian) wom[ae]n|combinations? of (attributes|groups)|subgroups? (of|defined by|across)"
-            r"|race and (gender|sex)|(gender|sex) and race|sex and age|age and (sex|gender|race)", t):
-        put("intersectional", True)
-    m = re.search(r"(\d[\d,.]*)\s*(k|thousand|million|m)?\s*(rows|records|examples|samples|applicants|patients|customers|people|instances)", t)
-    if m:
-        n = float(m.group(1).replace(",", ""))
-        n *= {"k": 1e3, "thousand": 1e3, "million": 1e6, "m": 1e6}.get(m.group(2) or "", 1)
-        put("data_size", int(n))
-        if n < 2000:
-            put("small_data", True)
-    if _has(r"small (dataset|data|sample)|few (rows|records|examples)|limited data|tiny dataset", t):
-        put("small_data", True)
-    if _has(r"(quick|fast|cheap|lightweight|simple) (fix|solution|to run|method|approach|win)|quickly|by tomorrow|no time|limited compute|little compute|no gpu", t):
-        put("time_budget", "fast")
-    for intent, p in INTENT_PATTERNS:
-        if _has(p, t):
-            put("intent", intent)
-            break
-    for domain, p, barred in DOMAIN_PATTERNS:
-        if _has(p, t):
-            put("domain", domain)
-            if barred:
-                put("legal_note", LEGAL_NOTES[domain])
-                if c.protected_at_inference_allowed is None:
-                    put("protected_at_inference_allowed", False, f"legal context: {domain}")
-            break
-    return c
+def settling_flag(name: str, value: Any) -> str:
+    """The CLI flag that sets ``name`` to ``value``."""
+    if name == "retraining_allowed":
+        return "--retraining" if value else "--no-retraining"
+    if name == "protected_at_inference_allowed":
+        return "--protected-at-inference" if value else "--no-protected-at-inference"
+    if name == "protected_available":
+        return "--protected-at-inference" if value else "--no-protected-at-inference"
+    if name == "intervention_allowed":
+        return "--intervention" if value else "--no-intervention"
+    if name == "stages":
+        return " ".join(f"--stage {_plain(s)}" for s in value) if value else "--stage STAGE"
+    if name == "task":
+        return f"--task {_plain(value)}" if value else "--task TASK"
+    return "--max-accuracy-loss FRACTION"
 
 
 def merge_flags(c: Constraints, *, retraining: bool | None = None, protected_at_inference: bool | None = None,
-                stages: list[str] | None = None, criteria: list[str] | None = None,
-                max_accuracy_loss: float | None = None, task: str | None = None) -> Constraints:
+                intervention: bool | None = None, stages: list[str] | None = None,
+                criteria: list[str] | None = None, max_accuracy_loss: float | None = None,
+                task: str | None = None) -> Constraints:
     """Return ``c`` with explicit flags applied; flags always override the text."""
     from fairmend.errors import InvalidParameterError
 
-    out = replace(c, sources=dict(c.sources), stages=list(c.stages) if c.stages else c.stages,
-                  criteria=list(c.criteria))
+    out = replace(c, sources=dict(c.sources), confidence=dict(c.confidence), evidence=dict(c.evidence),
+                  stages=list(c.stages) if c.stages else c.stages, criteria=list(c.criteria))
+    settled: set[str] = set()
     if retraining is not None:
-        out.retraining_allowed = retraining
-        out.sources["retraining_allowed"] = "flag"
+        out.put("retraining_allowed", retraining, "flag")
+        settled.add("retraining_allowed")
     if protected_at_inference is not None:
-        out.protected_at_inference_allowed = protected_at_inference
-        out.sources["protected_at_inference_allowed"] = "flag"
+        out.put("protected_at_inference_allowed", protected_at_inference, "flag")
+        settled |= {"protected_at_inference_allowed", "protected_available"}
+        if protected_at_inference and out.protected_available is False:
+            out.put("protected_available", True, "flag")
+    if intervention is not None:
+        out.put("intervention_allowed", intervention, "flag")
+        settled.add("intervention_allowed")
+        if intervention and out.stages and set(out.stages) <= set(NON_INTERVENTION_STAGES):
+            out.stages = None
     try:
         if stages:
-            out.stages = [Stage(s.replace("-", "_")) for s in stages]
-            out.sources["stages"] = "flag"
+            out.put("stages", [Stage(s.replace("-", "_")) for s in stages], "flag")
+            settled |= {"stages", "intervention_allowed"}
+            if any(s not in NON_INTERVENTION_STAGES for s in out.stages or []) and out.intervention_allowed is False:
+                out.intervention_allowed = None
         if criteria:
-            out.criteria = [Criterion(x.replace("-", "_").replace(" ", "_")) for x in criteria]
-            out.sources["criteria"] = "flag"
+            out.put("criteria", [Criterion(x.replace("-", "_").replace(" ", "_")) for x in criteria], "flag")
         if task:
             alias = {"classification": "binary_classification", "binary": "binary_classification",
                      "multiclass": "multiclass_classification"}
-            out.task = TaskType(alias.get(task, task))
-            out.sources["task"] = "flag"
+            out.put("task", TaskType(alias.get(task, task)), "flag")
+            settled.add("task")
     except ValueError as exc:
         raise InvalidParameterError(f"invalid constraint flag: {exc}") from None
     if max_accuracy_loss is not None:
         if not 0 <= max_accuracy_loss <= 1:
             raise InvalidParameterError(
                 f"--max-accuracy-loss must be a fraction in [0, 1] (0.02 = two points), got {max_accuracy_loss}")
-        out.max_accuracy_loss = max_accuracy_loss
-        out.sources["max_accuracy_loss"] = "flag"
+        out.put("max_accuracy_loss", max_accuracy_loss, "flag")
+        settled.add("max_accuracy_loss")
+    out.uncertain = [u for u in c.uncertain if u.field not in settled]
     return out

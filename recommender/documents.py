@@ -1,10 +1,7 @@
-"""One searchable document per technique, and a fingerprint of the catalog content."""
+"""One searchable document per technique."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterable
 
 from fairmend.catalog.types import Technique
 
@@ -49,13 +46,3 @@ def technique_document(t: Technique) -> str:
     ]
     return " ".join(p for p in parts if p)
 
-
-def catalog_fingerprint(techniques: Iterable[Technique]) -> str:
-    """sha256 over every technique's indexed text and hard metadata, in key order.
-
-    It changes when a plugin adds, removes or edits a technique, which invalidates the cached index.
-    """
-    h = hashlib.sha256()
-    for t in sorted(techniques, key=lambda t: t.key):
-        h.update(json.dumps([t.key, t.plugin, technique_document(t)], sort_keys=True).encode())
-    return h.hexdigest()

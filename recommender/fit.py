@@ -43,12 +43,15 @@ def hard_violations(t: Technique, c: Constraints) -> list[tuple[str, str]]:
     if c.retraining_allowed is False and t.needs_retraining:
         reasons.append(("retraining_allowed", "needs retraining, but retraining is not allowed"))
     if c.protected_at_inference_allowed is False and t.needs_protected_attribute_at_inference:
-        why = f" ({c.legal_note})" if c.legal_note and c.sources.get("protected_at_inference_allowed", "").startswith(
-            "legal") else ""
+        why = f" ({c.legal_note})" if c.legal_note and c.sources.get(
+            "protected_at_inference_allowed") == "domain-default" else ""
         reasons.append(("protected_at_inference_allowed",
                         "uses the protected attribute at decision time, which is not allowed" + why))
     if c.protected_available is False and t.needs_protected_attribute_for_fit and t.stage != Stage.DOCUMENTATION:
         reasons.append(("protected_available", "needs the protected attribute to fit or audit, but it is not collected"))
+    if c.intervention_allowed is False and t.stage in INTERVENTION_STAGES:
+        reasons.append(("intervention_allowed", f"is a {t.stage.value.replace('_', '-')} intervention, but nothing may "
+                        "be changed (evaluate, analyse, monitor or document only)"))
     if c.stages is not None and t.stage not in c.stages:
         reasons.append(("stages", f"stage {t.stage.value} is not among the allowed stages "
                        f"({', '.join(s.value for s in c.stages)})"))

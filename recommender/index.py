@@ -1,10 +1,12 @@
-"""Dense FAISS index over technique documents, built once and cached on disk.
+"""Dense index over technique documents: shipped for the built-in catalog, cached for plugins.
 
-The cache key is a hash of the catalog content (built-ins and installed plugins, see
-:func:`~fairmend.recommender.documents.catalog_fingerprint`) and of the embedding model, so adding
-a plugin technique or changing the model rebuilds the index automatically. Files are written to a
-temporary folder and renamed into place (atomic); nothing is pickled: vectors are ``.npy``, metadata
-JSON and the index ``faiss.write_index``.
+The vectors of the built-in catalog are computed at build time (``python -m
+fairmend.recommender.build``) and shipped in ``data/catalog_index.npz``, so the first
+``fairmend recommend`` on a fresh install embeds nothing. Each technique is looked up by the hash
+of the texts embedded for it (:func:`chunks`) and the embedding model: a technique from an
+installed plugin, or a built-in whose text changed since the build, is embedded once and its
+vectors cached in ``$FAIRMEND_CACHE_DIR/recommender/<model>/<hash>.npy`` (written atomically; plain
+``.npy``, nothing pickled). Scores are inner products of L2-normalised vectors (cosine similarity).
 """
 
 from __future__ import annotations
@@ -12,20 +14,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-
 from fairmend.catalog.types import Technique
-from fairmend.errors import MissingDependencyError
-from fairmend.recommender.documents import catalog_fingerprint, technique_document
+from fairmend.recommender.documents import technique_document
 from fairmend.recommender.embedding import Embedder
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
+SHIPPED_INDEX = Path(__file__).with_name("data") / "catalog_index.npz"
 
 
 def cache_dir() -> Path:
@@ -35,14 +36,6 @@ def cache_dir() -> Path:
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "fairmend"
-
-
-def _faiss() -> Any:
-    try:
-        import faiss
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError("the recommender needs faiss-cpu (install fairmend[recommender])") from exc
-    return faiss
 
 
 def chunks(t: Technique) -> list[str]:
@@ -59,85 +52,134 @@ def chunks(t: Technique) -> list[str]:
     return out
 
 
+def chunk_hash(texts: list[str]) -> str:
+    return hashlib.sha256(json.dumps([INDEX_FORMAT, texts]).encode()).hexdigest()[:24]
+
+
+def model_id(embedder: Embedder) -> str:
+    fp = getattr(embedder, "fingerprint", lambda: embedder.name)()
+    return hashlib.sha256(f"{embedder.name}|{fp}".encode()).hexdigest()[:16]
+
+
 @dataclass
 class DenseIndex:
-    """Inner-product search over L2-normalised chunk vectors; scores aggregate per technique (max)."""
+    """Chunk vectors (rows) and the technique each belongs to; scores aggregate per technique (max)."""
 
     keys: list[str]
     owners: np.ndarray  # chunk row -> technique position in ``keys``
-    index: Any  # faiss.IndexFlatIP
+    vectors: np.ndarray
     build_seconds: float = 0.0
-    from_cache: bool = False
+    embedded: int = 0  # techniques embedded by this call (neither shipped nor cached)
+
+    @property
+    def from_cache(self) -> bool:
+        return self.embedded == 0
 
     def scores(self, query_vec: np.ndarray) -> np.ndarray:
         """Cosine similarity of the query to each technique (best chunk)."""
-        q = np.ascontiguousarray(query_vec.reshape(1, -1).astype(np.float32))
-        sims, rows = self.index.search(q, self.index.ntotal)
+        sims = self.vectors @ query_vec.astype(np.float32).ravel()
         out = np.full(len(self.keys), -1.0)
-        for s, r in zip(sims[0], rows[0]):
-            if r >= 0:
-                owner = self.owners[r]
-                out[owner] = max(out[owner], float(s))
+        np.maximum.at(out, self.owners, sims.astype(np.float64))
         return out
 
 
-def cache_key(techniques: list[Technique], embedder: Embedder) -> str:
-    fp = getattr(embedder, "fingerprint", lambda: embedder.name)()
-    raw = f"{INDEX_FORMAT}|{catalog_fingerprint(techniques)}|{embedder.name}|{fp}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+def load_shipped(path: Path = SHIPPED_INDEX) -> tuple[str, dict[str, np.ndarray]]:
+    """``(model id, chunk hash -> vectors)`` of the shipped built-in index (empty when absent)."""
+    if not path.exists():
+        return "", {}
+    with np.load(path, allow_pickle=False) as z:
+        hashes = [str(h) for h in z["hashes"]]
+        vectors, starts = z["vectors"], z["starts"]
+        table = {h: vectors[starts[i]:starts[i + 1]] for i, h in enumerate(hashes)}
+        return str(z["model_id"]), table
+
+
+def save_shipped(path: Path, embedder: Embedder, techniques: list[Technique]) -> tuple[int, int]:
+    """Write the shippable index of ``techniques``; returns (chunks, techniques embedded anew).
+
+    Vectors of techniques whose text did not change are taken from the existing file.
+    """
+    old_mid, old = load_shipped(path)
+    if old_mid != model_id(embedder):
+        old = {}
+    hashes, blocks, fresh = [], [], 0
+    for t in sorted(techniques, key=lambda t: t.key):
+        texts = chunks(t)
+        h = chunk_hash(texts)
+        hashes.append(h)
+        if h in old:
+            blocks.append(old[h])
+        else:
+            blocks.append(embedder.encode(texts).astype(np.float32))
+            fresh += 1
+    starts = np.cumsum([0] + [len(b) for b in blocks]).astype(np.int64)
+    np.savez_compressed(path, model_id=np.array(model_id(embedder)), hashes=np.array(hashes),
+                        vectors=np.vstack(blocks), starts=starts, keys=np.array(sorted(t.key for t in techniques)))
+    return int(starts[-1]), fresh
 
 
 def load_or_build(techniques: list[Technique], embedder: Embedder, *, directory: Path | None = None,
-                  use_cache: bool = True) -> DenseIndex:
-    """Load the cached index for this catalog and model, or build and cache it."""
-    import time
+                  use_cache: bool = True, progress: Callable[[str], None] | None = None,
+                  shipped: Path | None = SHIPPED_INDEX) -> DenseIndex:
+    """Vectors for ``techniques``: shipped ones first, then cached ones, then embed (and cache) the rest.
 
-    faiss = _faiss()
-    key = cache_key(techniques, embedder)
-    root = (directory or cache_dir()) / "recommender"
-    target = root / key
-    if use_cache and (target / "meta.json").exists():
-        try:
-            meta = json.loads((target / "meta.json").read_text())
-            index = faiss.read_index(str(target / "index.faiss"))
-            if meta.get("keys") == [t.key for t in techniques] and index.ntotal == len(meta["owners"]):
-                return DenseIndex(meta["keys"], np.asarray(meta["owners"], dtype=np.int64), index,
-                                  from_cache=True)
-        except (OSError, ValueError, RuntimeError, KeyError):
-            pass
-        shutil.rmtree(target, ignore_errors=True)  # a corrupt or stale cache entry: rebuild it below
+    ``progress`` receives one line before embedding anything (it can take seconds per technique on a
+    busy machine).
+    """
     start = time.perf_counter()
-    texts: list[str] = []
-    owners: list[int] = []
-    for pos, t in enumerate(techniques):
-        for text in chunks(t):
-            texts.append(text)
-            owners.append(pos)
-    vectors = np.ascontiguousarray(embedder.encode(texts).astype(np.float32))
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-    elapsed = time.perf_counter() - start
-    dense = DenseIndex([t.key for t in techniques], np.asarray(owners, dtype=np.int64), index, elapsed)
-    if use_cache:
-        _write_atomic(target, vectors, index, {
-            "format": INDEX_FORMAT, "model": embedder.name, "keys": dense.keys, "owners": owners,
-            "build_seconds": elapsed,
-        })
-    return dense
+    mid = model_id(embedder)
+    ship_mid, table = load_shipped(shipped) if shipped is not None else ("", {})
+    if ship_mid != mid:
+        table = {}
+    root = (directory or cache_dir()) / "recommender" / mid
+    blocks: list[np.ndarray | None] = []
+    missing: list[int] = []
+    wanted = [chunks(t) for t in techniques]
+    for pos, texts in enumerate(wanted):
+        h = chunk_hash(texts)
+        vec = table.get(h)
+        if vec is None and use_cache:
+            vec = _read_cached(root / f"{h}.npy", len(texts), embedder.dim)
+        blocks.append(vec)
+        if vec is None:
+            missing.append(pos)
+    if missing and progress is not None:
+        progress(f"embedding {len(missing)} technique(s) not in the shipped index "
+                 f"({', '.join(techniques[p].key for p in missing[:3])}{', ...' if len(missing) > 3 else ''}); "
+                 "cached for next time")
+    if missing:
+        flat = [text for p in missing for text in wanted[p]]
+        vectors = embedder.encode(flat).astype(np.float32)
+        row = 0
+        for p in missing:
+            block = vectors[row:row + len(wanted[p])]
+            row += len(wanted[p])
+            blocks[p] = block
+            if use_cache:
+                _write_atomic(root / f"{chunk_hash(wanted[p])}.npy", block)
+    owners = np.concatenate([np.full(len(b), pos, dtype=np.int64) for pos, b in enumerate(blocks) if b is not None]) \
+        if blocks else np.zeros(0, dtype=np.int64)
+    matrix = np.vstack([b for b in blocks if b is not None]) if blocks else np.zeros((0, embedder.dim), np.float32)
+    return DenseIndex([t.key for t in techniques], owners, np.ascontiguousarray(matrix, dtype=np.float32),
+                      time.perf_counter() - start, len(missing))
 
 
-def _write_atomic(target: Path, vectors: np.ndarray, index: Any, meta: dict[str, Any]) -> None:
-    faiss = _faiss()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target.parent))
+def _read_cached(path: Path, rows: int, dim: int) -> np.ndarray | None:
     try:
-        np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
-        faiss.write_index(index, str(tmp / "index.faiss"))
-        (tmp / "meta.json").write_text(json.dumps(meta))
-        try:
-            os.replace(tmp, target)
-        except OSError:
-            # another process cached the same key first (target exists and is not empty): keep theirs
-            shutil.rmtree(tmp, ignore_errors=True)
+        vec = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if vec.shape != (rows, dim) or not np.isfinite(vec).all():
+        return None  # corrupt or stale: embedded again and overwritten
+    return vec.astype(np.float32)
+
+
+def _write_atomic(target: Path, vectors: np.ndarray) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npy", dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, vectors, allow_pickle=False)
+        os.replace(tmp, target)
     except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
+        pass  # an unwritable cache only costs the embedding next time

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from fairmend.catalog.types import Technique
 from fairmend.recommender.bm25 import BM25
-from fairmend.recommender.constraints import Constraints, parse_text
+from fairmend.recommender.constraints import Constraints
 from fairmend.recommender.documents import technique_document
 from fairmend.recommender.embedding import Embedder
 from fairmend.recommender.explain import run_command, trade_offs, why
 from fairmend.recommender.fit import hard_violations, metadata_fit
+from fairmend.recommender.parse import parse_text
+
+from fairmend.errors import InvalidParameterError
 
 # Weights of the hybrid score; each component is scaled to [0, 1] before mixing.
 WEIGHTS = {"dense": 0.45, "lexical": 0.15, "metadata": 0.40}
@@ -70,6 +72,8 @@ class RecommendationResult:
         out: dict[str, Any] = {
             "query": self.query,
             "constraints": self.constraints.to_dict(),
+            "understood": self.constraints.understood(),
+            "uncertain": [u.to_dict() for u in self.constraints.uncertain],
             "recommendations": [r.to_dict() for r in self.recommendations],
             "excluded": [{"key": k, "reason": r} for k, r in self.excluded],
         }
@@ -93,14 +97,18 @@ class Recommender:
         Cache the dense index on disk (see :mod:`fairmend.recommender.index`).
     cache_directory : path, optional
         Overrides ``$FAIRMEND_CACHE_DIR``.
+    progress : callable, optional
+        Receives a line before any slow step (embedding techniques that are neither shipped nor cached).
     """
 
     def __init__(self, techniques: Iterable[Technique] | None = None, *, embedder: Embedder | None = None,
-                 use_cache: bool = True, cache_directory: str | Path | None = None) -> None:
+                 use_cache: bool = True, cache_directory: str | Path | None = None,
+                 progress: Callable[[str], None] | None = None) -> None:
         self.techniques = techniques
         self.embedder = embedder
         self.use_cache = use_cache
         self.cache_directory = cache_directory
+        self.progress = progress
 
     def _ready(self) -> None:
         if getattr(self, "index_", None) is not None:
@@ -115,12 +123,12 @@ class Recommender:
             techniques = list(self.techniques)
         embedder = self.embedder
         if embedder is None:
-            from fairmend.recommender.embedding import MiniLMEmbedder
+            from fairmend.recommender.reader import default_embedder
 
-            embedder = MiniLMEmbedder()
+            embedder = default_embedder()  # the same MiniLM instance the constraint reader uses
         self.techniques_ = techniques
         self.embedder_ = embedder
-        self.index_ = load_or_build(techniques, embedder, use_cache=self.use_cache,
+        self.index_ = load_or_build(techniques, embedder, use_cache=self.use_cache, progress=self.progress,
                                     directory=Path(self.cache_directory) if self.cache_directory else None)
         self.bm25_ = BM25().fit([technique_document(t) for t in techniques])
 
@@ -129,8 +137,10 @@ class Recommender:
                   data: str | None = None, protected: list[str] | None = None,
                   outcome: str | None = None) -> RecommendationResult:
         """Rank techniques for ``query``; ``constraints`` default to those parsed from the text."""
+        if not query.strip():
+            raise InvalidParameterError("the situation text is empty; describe your model, data and constraints")
         self._ready()
-        c = constraints if constraints is not None else parse_text(query)
+        c = constraints if constraints is not None else parse_text(query, embedder=self.embedder_)
         dense = self.index_.scores(self.embedder_.encode([query])[0])
         lexical = self.bm25_.scores(query)
         lexical = lexical / lexical.max() if lexical.max() > 0 else lexical
@@ -165,6 +175,6 @@ class Recommender:
         if not recs:
             ranked = sorted(violations_by_constraint.items(), key=lambda kv: -kv[1])
             stated = c.to_dict()
-            relax = [f"{name}={stated[name]} (breaks it: {n} of {len(self.techniques_)} techniques)"
+            relax = [f"{name}={stated[name]['value']} (breaks it: {n} of {len(self.techniques_)} techniques)"
                      for name, n in ranked[:3]]
         return RecommendationResult(query, c, recs, excluded, relax, audit)

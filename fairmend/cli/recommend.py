@@ -1,4 +1,8 @@
-"""``fairmend recommend "TEXT" [--top N] [--json] [--data F --protected A --outcome Y] [--run]``."""
+"""``fairmend recommend "TEXT" [--top N] [--json] [--data F --protected A --outcome Y] [--run]``.
+
+The text output starts with one ``understood:`` line per hard constraint in force (and where it came
+from) and one ``uncertain:`` line per constraint the reader is unsure of, naming the flag that settles it.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ STAGES = ("causal", "pre_processing", "in_processing", "post_processing", "evalu
 @click.option("--retraining/--no-retraining", default=None, help="Whether the model may be retrained.")
 @click.option("--protected-at-inference/--no-protected-at-inference", default=None,
               help="Whether the deployed model may see the protected attribute.")
+@click.option("--intervention/--no-intervention", default=None,
+              help="Whether the data, model or decisions may be changed (--no-intervention: analyse only).")
 @click.option("--stage", "stages", multiple=True, type=click.Choice(STAGES), help="Allowed stage (repeatable).")
 @click.option("--criterion", "criteria", multiple=True, type=click.Choice(CRITERIA), help="Target criterion.")
 @click.option("--max-accuracy-loss", type=float, help="Accuracy budget as a fraction (0.02 = two points).")
@@ -33,24 +39,27 @@ STAGES = ("causal", "pre_processing", "in_processing", "post_processing", "evalu
 @click.option("--outcome", help="Binary outcome column (with --data).")
 @click.option("--run", "do_run", is_flag=True, help="Run the top executable recommendation on --data.")
 def recommend(text: str, top: int, as_json: bool, retraining: bool | None, protected_at_inference: bool | None,
-              stages: tuple[str, ...], criteria: tuple[str, ...], max_accuracy_loss: float | None,
-              task: str | None, data: str | None, protected: str | None, outcome: str | None,
-              do_run: bool) -> None:
+              intervention: bool | None, stages: tuple[str, ...], criteria: tuple[str, ...],
+              max_accuracy_loss: float | None, task: str | None, data: str | None, protected: str | None,
+              outcome: str | None, do_run: bool) -> None:
     """Recommend fairness techniques for the situation described in TEXT."""
+    if not text.strip():
+        raise InvalidParameterError("TEXT is empty: describe the model, the data and what may change")
     from fairmend.recommender import Recommender, apply_audit, audit_data, merge_flags, parse_text
 
     cols = split_columns(protected)
     if (data is not None or do_run) and not (data and cols and outcome):
         raise InvalidParameterError("--data, --protected and --outcome go together (and --run needs all three)")
     constraints = merge_flags(parse_text(text), retraining=retraining, protected_at_inference=protected_at_inference,
-                              stages=list(stages) or None, criteria=list(criteria) or None,
-                              max_accuracy_loss=max_accuracy_loss, task=task)
+                              intervention=intervention, stages=list(stages) or None,
+                              criteria=list(criteria) or None, max_accuracy_loss=max_accuracy_loss, task=task)
     audit = None
     if data:
         audit = audit_data(data, protected=cols, outcome=outcome or "")
         constraints = apply_audit(constraints, audit)
-    result = Recommender().recommend(text, constraints=constraints, top=top, audit=audit, data=data,
-                                     protected=cols or None, outcome=outcome)
+    recommender = Recommender(progress=lambda line: click.echo(f"fairmend: {line}", err=True))
+    result = recommender.recommend(text, constraints=constraints, top=top, audit=audit, data=data,
+                                   protected=cols or None, outcome=outcome)
     run_result = None
     if do_run:
         run_result = _run_top(result, data or "", cols, outcome or "")
@@ -80,8 +89,13 @@ def _run_top(result: Any, data: str, protected: list[str], outcome: str) -> Any:
 
 
 def format_result(result: Any) -> str:
-    lines = ["Constraints understood:"]
-    lines += [f"  - {line}" for line in result.constraints.describe()] or ["  (none stated)"]
+    c = result.constraints
+    lines = c.understood() + c.uncertain_lines()
+    if not lines:
+        lines.append("understood: no hard constraint (any stage, retraining allowed; see --help for the flags)")
+    soft = c.describe()
+    if soft:
+        lines.append("Also read: " + "; ".join(soft))
     if result.audit is not None:
         lines.append(f"Data audit: {result.audit['n_rows']} rows")
         for col, a in result.audit["attributes"].items():

@@ -49,3 +49,94 @@ def evaluate(recommender: Any) -> dict[str, Any]:
             for b in breaks(r.technique, q.get("hard") or {}):
                 violations.append((q["text"], r.technique.key, b))
     return {"n": len(queries), "hit_at_3": hits / len(queries), "violations": violations, "misses": misses}
+
+
+# --- the validation corpus (validation.yaml): measured, never trained on ---------------------------
+VALIDATION = Path(__file__).with_name("validation.yaml")
+TYPES = ("retraining", "protected_at_inference", "protected_available", "stage", "intervention", "task",
+         "accuracy_budget")
+
+
+def load_validation() -> list[dict[str, Any]]:
+    return yaml.safe_load(VALIDATION.read_text())["items"]
+
+
+def labelled_pairs(hard: dict[str, Any]) -> set[tuple[str, Any]]:
+    """``(type, value)`` of every hard constraint a validation item states."""
+    out = set()
+    for key, value in hard.items():
+        out.add((key, round(float(value), 4) if key == "accuracy_budget" else value))
+    return out
+
+
+def read_pairs(c: Any) -> set[tuple[str, Any]]:
+    """``(type, value)`` of every hard constraint the parser read from the text itself."""
+    src = c.sources
+    out: set[tuple[str, Any]] = set()
+    if src.get("retraining_allowed") == "text" and c.retraining_allowed is not None:
+        out.add(("retraining", c.retraining_allowed))
+    if src.get("protected_at_inference_allowed") == "text" and c.protected_at_inference_allowed is not None:
+        out.add(("protected_at_inference", c.protected_at_inference_allowed))
+    if src.get("protected_available") == "text" and c.protected_available is False:
+        out.add(("protected_available", False))
+    if src.get("stages") == "text" and c.stages:
+        out |= {("stage", s.value) for s in c.stages}
+    if src.get("intervention_allowed") == "text" and c.intervention_allowed is False:
+        out.add(("intervention", False))
+    if src.get("task") == "text" and c.task is not None and c.task.value != "binary_classification":
+        out.add(("task", c.task.value))
+    if src.get("max_accuracy_loss") == "text" and c.max_accuracy_loss is not None:
+        out.add(("accuracy_budget", round(float(c.max_accuracy_loss), 4)))
+    return out
+
+
+def breaks_validation(t: Technique, hard: dict[str, Any]) -> list[str]:
+    """Labelled hard constraints of a validation item that ``t`` breaks."""
+    as_query = {k: v for k, v in hard.items() if k in ("retraining", "protected_at_inference",
+                                                      "protected_available", "task")}
+    if "stage" in hard:
+        as_query["stages"] = [hard["stage"]]
+    out = breaks(t, as_query)
+    if hard.get("intervention") is False and t.stage.value in {"pre_processing", "in_processing", "post_processing"}:
+        out.append("intervention")
+    return out
+
+
+def evaluate_reader(items: list[dict[str, Any]], parse: Any) -> dict[str, Any]:
+    """Precision and recall per constraint type of ``parse`` against the labelled items."""
+    counts = {k: {"tp": 0, "fp": 0, "fn": 0} for k in TYPES}
+    errors = []
+    for item in items:
+        want, got = labelled_pairs(item["hard"]), read_pairs(parse(item["text"]))
+        for kind, _ in want | got:
+            w = {p for p in want if p[0] == kind}
+            g = {p for p in got if p[0] == kind}
+            counts[kind]["tp"] += len(w & g)
+            counts[kind]["fp"] += len(g - w)
+            counts[kind]["fn"] += len(w - g)
+        if want != got:
+            errors.append((item["text"], sorted(want - got, key=str), sorted(got - want, key=str)))
+    out = {}
+    for kind, n in counts.items():
+        tp, fp, fn = n["tp"], n["fp"], n["fn"]
+        out[kind] = {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
+                     "support": tp + fn, **n}
+    return {"per_type": out, "errors": errors}
+
+
+def evaluate_validation(recommender: Any) -> dict[str, Any]:
+    """hit@3 (items with ``acceptable``) and top-5 violations of the labelled hard constraints."""
+    hits, n, violations, misses = 0, 0, [], []
+    for item in load_validation():
+        res = recommender.recommend(item["text"], top=5)
+        keys = [r.technique.key for r in res.recommendations]
+        if item.get("acceptable"):
+            n += 1
+            if set(keys[:3]) & set(item["acceptable"]):
+                hits += 1
+            else:
+                misses.append((item["text"], keys[:3]))
+        for r in res.recommendations:
+            for b in breaks_validation(r.technique, item["hard"]):
+                violations.append((item["text"], r.technique.key, b))
+    return {"n": n, "hit_at_3": hits / n if n else 0.0, "violations": violations, "misses": misses}

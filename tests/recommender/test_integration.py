@@ -80,6 +80,6 @@ def test_cli_run_executes_top_executable(tmp_path, monkeypatch):
     out = CliRunner().invoke(cli, ["recommend", "recalibrate our credit scores per group", "--json", "--top", "10",
                                    "--data", str(path), "--protected", "sex", "--outcome", ds.label, "--run"])
     assert out.exit_code == 0, out.output
-    d = json.loads(out.output)
+    d = json.loads(out.stdout)  # stderr may carry a progress line
     first_exec = next(r for r in d["recommendations"] if r["executable"])
     assert d["run"]["technique"] == first_exec["key"]

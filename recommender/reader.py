@@ -1,0 +1,329 @@
+"""Read hard constraints from free text: clauses, negation scope, and a classifier over embeddings.
+
+The text is split into sentences and clauses (:func:`split_clauses`). Each clause is turned into a
+feature vector (:func:`features`): its all-MiniLM-L6-v2 embedding, signed hashed words and word
+pairs in which every word inside a negation's scope is marked (``can not NOT_retrain``), and a few
+counts (negations, permissions, restrictions). One multinomial logistic regression per dimension
+(``retraining``, ``inference``, ``scope``, ``task``; see ``data/constraint_exemplars.yaml``) scores
+it. The models are trained at build time by :mod:`fairmend.recommender.build` and shipped as plain
+arrays in ``data/reader_model.npz``; nothing is pickled.
+
+Clauses are then combined per dimension (:func:`combine`): a statement that is later withdrawn
+("we thought we couldn't retrain, but actually we can") gives way to the later one, and an
+elliptical reversal ("scratch that, we can") flips the value of the statement before it. When two
+clauses disagree without a withdrawal, the restrictive value is kept at a lower confidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fairmend.errors import MissingDependencyError
+
+DATA = Path(__file__).with_name("data")
+MODEL_FILE = DATA / "reader_model.npz"
+EXEMPLARS_FILE = DATA / "constraint_exemplars.yaml"
+FEATURE_VERSION = 2
+HASH_DIM = 1024
+DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "retraining": ("none", "forbidden", "allowed"),
+    "inference": ("none", "forbidden", "allowed", "not_collected"),
+    "scope": ("none", "pre_processing", "in_processing", "post_processing", "no_intervention", "causal",
+              "monitoring", "documentation"),
+    "task": ("none", "regression", "ranking", "clustering", "multiclass_classification"),
+}
+FLIP = {"forbidden": "allowed", "allowed": "forbidden"}
+# The classifiers ("heads"). Whether a clause restricts or permits is learned once, from the clauses
+# of both polar dimensions pooled ("polarity"); what it is about is learned per dimension.
+POLAR = ("retraining", "inference")
+HEADS: dict[str, tuple[str, ...]] = {
+    "retraining": ("none", "about"),
+    "inference": ("none", "use", "not_collected"),
+    "polarity": ("forbidden", "allowed"),
+    "scope": DIMENSIONS["scope"],
+    "task": DIMENSIONS["task"],
+}
+
+
+def head_target(head: str, labels: dict[str, str]) -> str | None:
+    """The label of one exemplar for ``head`` (``None``: the exemplar does not train that head)."""
+    if head == "polarity":
+        values = {labels[d] for d in POLAR if labels.get(d) in FLIP}
+        return values.pop() if len(values) == 1 else None
+    value = labels.get(head, "none")
+    if head == "retraining" and value in FLIP:
+        return "about"
+    if head == "inference" and value in FLIP:
+        return "use"
+    return value
+
+
+def compose(heads: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Probabilities of every dimension's values from the heads' probabilities."""
+    pol = heads["polarity"]
+    r, i = heads["retraining"], heads["inference"]
+    return {
+        "retraining": np.column_stack([r[:, 0], r[:, 1] * pol[:, 0], r[:, 1] * pol[:, 1]]),
+        "inference": np.column_stack([i[:, 0], i[:, 1] * pol[:, 0], i[:, 1] * pol[:, 1], i[:, 2]]),
+        "scope": heads["scope"],
+        "task": heads["task"],
+    }
+
+_CONTRACTIONS = [(r"\bcan't\b|\bcannot\b", "can not"), (r"\bwon't\b", "will not"), (r"\bshan't\b", "shall not"),
+                 (r"n't\b", " not"), (r"'re\b", " are"), (r"'s\b", " is"), (r"'d\b", " would"), (r"'ll\b", " will")]
+NEGATORS = re.compile(r"\b(not|no|never|nobody|none|nothing|neither|nor|without|unable|impossible|prohibit\w*|"
+                      r"forbid\w*|ban|banned|bans|barred|bar|unlawful|illegal|off-limits|refuse\w*|lack|lacks)\b")
+_PERMISSION = re.compile(r"\b(can|could|may|allowed|allow|allows|permitted|permits|permit|free|fine|ok|okay|"
+                         r"possible|able|legal|lawful|acceptable|happy|approved|lets?)\b")
+_DENIED = re.compile(r"\b(can|could|may|might|must|will|would|shall|is|are|was|were|be|being) not\b"
+                     r"|\bnot (be )?(allowed|permitted|possible|able|legal|lawful|acceptable|an option)\b")
+_RESTRICT = re.compile(r"\b(only|just|solely|exclusively|nothing else|nowhere else|except)\b")
+# Negation scope ends at punctuation or at a word that starts a new proposition.
+_SCOPE_END = re.compile(r"^(but|however|although|though|yet|whereas|while|and|so|because|since|or)$")
+_TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[.,;:!?]")
+
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\s*\n+\s*")
+_CLAUSE = re.compile(r"\s*,?\s+\b(?:but|however|although|though|whereas|yet|so that|so|because|since|while|"
+                     r"which means)\b\s+|\s*,\s+(?:and\s+)?|\s+[-\u2013\u2014]+\s+|\s*[()]\s*"
+                     # "and" starts a new clause only before a subject, a modal or a negation
+                     r"|\s+and\s+(?=(?:we|i|you|they|it|he|she|there|nobody|no one|can|cannot|can't|could|"
+                     r"may|must|might|should|will|won't|not|never|no|our|their|its|using|use)\b)")
+# Cues of a statement that is being withdrawn, and of the clause that withdraws it.
+BELIEF = re.compile(r"\b(thought|believed|assumed|used to|originally|initially|at first|earlier|"
+                    r"previously|were told|was told|supposedly|i said|we said|had assumed)\b")
+REVERSAL = re.compile(r"\b(actually|in fact|turns out|turned out|scratch that|not anymore|not any more|no longer|"
+                      r"learned|learnt|found out|but now|now (?:we|it|they) (?:can|may|are|is)|after all|cleared|"
+                      r"was wrong|not true|correction)\b")
+
+
+def normalise(text: str) -> str:
+    t = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    for pattern, repl in _CONTRACTIONS:
+        t = re.sub(pattern, repl, t)
+    return t
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip(" .;:!?") for s in _SENTENCE.split(text.strip()) if s.strip(" .;:!?")]
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """Clauses of one sentence: split at conjunctions, commas and dashes (empty pieces dropped)."""
+    parts = [p.strip(" ,.;:!?") for p in _CLAUSE.split(sentence) if p and p.strip(" ,.;:!?")]
+    return parts or [sentence]
+
+
+def scoped_tokens(text: str) -> list[str]:
+    """Tokens of ``text`` with every word in a negation's scope prefixed by ``NOT_``."""
+    out: list[str] = []
+    negated = False
+    for tok in _TOKEN.findall(normalise(text)):
+        if tok in ".,;:!?" or _SCOPE_END.match(tok):
+            negated = False
+            if tok not in ".,;:!?":
+                out.append(tok)
+            continue
+        if NEGATORS.fullmatch(tok):
+            negated = not negated
+            out.append(tok)
+            continue
+        out.append("NOT_" + tok if negated else tok)
+    return out
+
+
+def _bucket(feature: str) -> tuple[int, float]:
+    digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
+    return int.from_bytes(digest[:4], "little") % HASH_DIM, (1.0 if digest[4] & 1 else -1.0)
+
+
+def lexical_features(text: str) -> np.ndarray:
+    """Hashed unigrams and bigrams of the scoped tokens (L2-normalised), then 4 indicators: negations,
+    permissions (not counting negated ones), restrictions ("only") and negated permissions."""
+    toks = scoped_tokens(text)
+    vec = np.zeros(HASH_DIM + 4, dtype=np.float32)
+    for feat in toks + [a + " " + b for a, b in pairwise(toks)]:
+        idx, sign = _bucket(feat)
+        vec[idx] += sign
+    norm = float(np.linalg.norm(vec[:HASH_DIM]))
+    if norm > 0:
+        vec[:HASH_DIM] /= norm
+    t = normalise(text)
+    denied = _DENIED.sub(" ", t)  # "can not", "not allowed": a negated permission is no permission
+    vec[HASH_DIM] = min(len(NEGATORS.findall(t)), 2) / 2
+    vec[HASH_DIM + 1] = 1.0 if _PERMISSION.search(denied) else 0.0
+    vec[HASH_DIM + 2] = 1.0 if _RESTRICT.search(t) else 0.0
+    vec[HASH_DIM + 3] = 1.0 if _DENIED.search(t) else 0.0
+    return vec
+
+
+def features(texts: list[str], embedder: Any) -> np.ndarray:
+    """Rows of [MiniLM embedding | lexical features] for ``texts``."""
+    if not texts:
+        return np.zeros((0, embedder.dim + HASH_DIM + 4), dtype=np.float32)
+    dense = embedder.encode(texts)
+    return np.hstack([dense, np.stack([lexical_features(t) for t in texts])]).astype(np.float32)
+
+
+def exemplars_digest() -> str:
+    """sha256 of the exemplar file and the feature version: the shipped model must carry the same."""
+    return hashlib.sha256(EXEMPLARS_FILE.read_bytes() + f"|{FEATURE_VERSION}|{HASH_DIM}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ClauseModel:
+    """One softmax regression per head: ``weights[head]`` (labels x features), ``bias[head]``."""
+
+    weights: dict[str, np.ndarray]
+    bias: dict[str, np.ndarray]
+    digest: str
+    model_name: str
+
+    def head_probabilities(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        out = {}
+        for head in HEADS:
+            logits = x @ self.weights[head].T + self.bias[head]
+            logits -= logits.max(axis=1, keepdims=True)
+            p = np.exp(logits)
+            out[head] = p / p.sum(axis=1, keepdims=True)
+        return out
+
+    def probabilities(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Per dimension, (rows x values) probabilities in the order of :data:`DIMENSIONS`."""
+        return compose(self.head_probabilities(x))
+
+    def save(self, path: Path) -> None:
+        arrays: dict[str, Any] = {"digest": np.array(self.digest), "model_name": np.array(self.model_name)}
+        for dim in HEADS:
+            arrays[f"{dim}__w"] = self.weights[dim].astype(np.float32)
+            arrays[f"{dim}__b"] = self.bias[dim].astype(np.float32)
+        np.savez_compressed(path, **arrays)
+
+
+@lru_cache(maxsize=2)
+def load_model(path: Path = MODEL_FILE) -> ClauseModel:
+    if not path.exists():
+        raise MissingDependencyError(f"the constraint reader's model {path} is missing; build it with "
+                                     "`python -m fairmend.recommender.build`")
+    with np.load(path, allow_pickle=False) as z:
+        return ClauseModel({h: z[f"{h}__w"] for h in HEADS}, {h: z[f"{h}__b"] for h in HEADS},
+                           str(z["digest"]), str(z["model_name"]))
+
+
+@dataclass
+class Finding:
+    """The reader's value for one dimension, its confidence and the clause it came from."""
+
+    value: str
+    confidence: float
+    evidence: str
+
+
+@dataclass
+class _Unit:
+    text: str
+    sentence: int
+    probs: dict[str, np.ndarray]
+
+    def best(self, dim: str) -> tuple[str, float]:
+        p = self.probs[dim]
+        i = int(p.argmax())
+        return DIMENSIONS[dim][i], float(p[i])
+
+
+def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], list[_Unit]]:
+    sentences = split_sentences(text)
+    clauses: list[tuple[str, int]] = []
+    multi: list[tuple[str, int]] = []
+    for i, s in enumerate(sentences):
+        parts = split_clauses(s)
+        clauses += [(p, i) for p in parts]
+        if len(parts) > 1:
+            multi.append((s, i))
+    texts = [c for c, _ in clauses] + [s for s, _ in multi]
+    probs = model.probabilities(features(texts, embedder))
+    units = [_Unit(t, i, {d: probs[d][row] for d in DIMENSIONS}) for row, (t, i) in enumerate(clauses + multi)]
+    return units[:len(clauses)], units[len(clauses):]
+
+
+_FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "we", "i", "it", "they", "you", "he", "she", "this", "that", "so", "then", "yes", "no", "not",
+    "do", "does", "did", "can", "could", "may", "might", "must", "will", "would", "be", "is", "are", "was", "were",
+    "been", "to", "of", "in", "on", "at", "for", "by", "with", "after", "all", "actually", "fact", "now", "turns",
+    "turned", "out", "learned", "learnt", "found", "scratch", "anymore", "any", "more", "longer", "true", "wrong",
+    "correction", "cleared", "allowed", "permitted", "our", "us", "there", "here", "indeed", "really"})
+
+
+def elliptical(text: str) -> bool:
+    """A withdrawal with no content of its own ("actually we can", "scratch that, it is allowed")."""
+    norm = normalise(text)
+    content = [w for w in re.findall(r"[a-z]+", norm) if w not in _FUNCTION_WORDS]
+    return bool(REVERSAL.search(norm)) and len(content) <= 2
+
+
+def combine(clauses: list[_Unit], sentences: list[_Unit], *, floor: float) -> dict[str, Finding]:
+    """Per dimension, the value the text settles on (see the module docstring)."""
+    found: dict[str, Finding] = {}
+    believed: dict[str, bool] = {}
+    last_dims: list[str] = []
+    for unit in clauses:
+        norm = normalise(unit.text)
+        stated = []
+        if elliptical(unit.text):
+            for dim in last_dims:  # "scratch that, we can": flip the statement just made
+                prev = found.get(dim)
+                if prev is not None and prev.value in FLIP:
+                    found[dim] = Finding(FLIP[prev.value], 0.8, unit.text)
+                    believed[dim] = False
+            continue
+        for dim in DIMENSIONS:
+            value, conf = unit.best(dim)
+            if value == "none" or conf < floor:
+                continue
+            stated.append(dim)
+            prev = found.get(dim)
+            if prev is None or prev.value == value:
+                if prev is None or conf > prev.confidence:
+                    found[dim] = Finding(value, conf, unit.text)
+            elif believed.get(dim) or REVERSAL.search(norm):
+                found[dim] = Finding(value, conf, unit.text)  # the later statement withdraws the earlier
+            else:
+                restrictive = prev if prev.value in ("forbidden", "not_collected") else Finding(value, conf, unit.text)
+                if value in ("forbidden", "not_collected") and prev.value not in ("forbidden", "not_collected"):
+                    restrictive = Finding(value, conf, unit.text)
+                found[dim] = Finding(restrictive.value, min(prev.confidence, conf) * 0.8, restrictive.evidence)
+            believed[dim] = bool(BELIEF.search(norm))
+        if stated:
+            last_dims = stated
+    for unit in sentences:  # a sentence read whole settles a dimension none of its clauses did
+        for dim in DIMENSIONS:
+            value, conf = unit.best(dim)
+            if value != "none" and conf >= floor and dim not in found:
+                found[dim] = Finding(value, conf, unit.text)
+    return found
+
+
+def read(text: str, embedder: Any = None, *, floor: float = 0.45, model: ClauseModel | None = None
+         ) -> dict[str, Finding]:
+    """Findings per dimension for ``text`` (dimensions the text does not address are absent)."""
+    model = model or load_model()
+    if embedder is None or embedder.name != model.model_name:
+        embedder = default_embedder()  # the classifiers were trained on this model's vectors
+    if not text.strip():
+        return {}
+    clauses, sentences = _units(text, model, embedder)
+    return combine(clauses, sentences, floor=floor)
+
+
+@lru_cache(maxsize=1)
+def default_embedder() -> Any:
+    from fairmend.recommender.embedding import MiniLMEmbedder
+
+    return MiniLMEmbedder()
