@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "monitor": "fairmend.cli.monitor:monitor",
     "pipeline": "fairmend.cli.pipeline:pipeline",
     "demo": "fairmend.cli.demo:demo",
+    "check": "fairmend.cli.check:check",
 }
 
 
