@@ -45,6 +45,9 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
               help="Paired bootstrap resamples for the 95% CIs and p-values (0: point estimates only).")
 @click.option("--n-permutations", default=0, type=int, hidden=True,
               help="Deprecated, no effect: the 95% CI and the p-value come from the same --n-boot paired bootstrap.")
+@click.option("--mlflow", "mlflow_log", is_flag=True,
+              help="Log the run to MLflow: params, before/after metrics with CIs and p-values, gate, artifacts.")
+@click.option("--mlflow-uri", help="MLflow tracking URI (implies --mlflow; default: MLFLOW_TRACKING_URI, else ./mlruns).")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json to stdout.")
 def run(
     key: str, data: str, protected: str, outcome: str, favourable_label: str | None, scores: str | None,
@@ -52,12 +55,16 @@ def run(
     params: tuple[str, ...],
     test_size: float, seed: int, output: str | None, overwrite: bool, use_protected_feature: bool,
     target_metric: str | None, min_improvement: float, max_accuracy_loss: float, require_significance: bool,
-    n_boot: int, n_permutations: int, as_json: bool,
+    n_boot: int, n_permutations: int, mlflow_log: bool, mlflow_uri: str | None, as_json: bool,
 ) -> None:
     """Apply technique KEY to your data and show what it changed, with statistics and a gate verdict."""
     from fairmend.cli._progress import progress
     from fairmend.runner import GatePolicy, run_technique
 
+    if mlflow_log or mlflow_uri:
+        from fairmend.tracking import require
+
+        mlflow_uri = require(mlflow_uri)
     with progress(f"run {key}", total=4, enabled=not as_json) as step:
         result = run_technique(
             key, data, protected=split_columns(protected), outcome=outcome, base_model=base_model,
@@ -68,10 +75,17 @@ def run(
             n_boot=n_boot, n_permutations=n_permutations, trust=trust, favourable_label=favourable_label,
             scores=scores, predictions=predictions, threshold=threshold, progress=step,
         )
+    tracked = None
+    if mlflow_uri:
+        from fairmend.tracking import log_run
+
+        tracked = log_run(result, uri=mlflow_uri, output=output)
     if as_json:
-        echo_json(result.to_dict())
+        echo_json(result.to_dict() | ({"mlflow": tracked} if tracked else {}))
         return
     click.echo(format_result(result))
+    if tracked:
+        click.echo(f"mlflow: run {tracked['run_id']} logged to {tracked['tracking_uri']}")
 
 
 def _num(x: float, *, sign: bool = False) -> str:

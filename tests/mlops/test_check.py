@@ -155,7 +155,7 @@ def test_documented_config_and_hook_are_valid():
 
     root = Path(__file__).resolve().parents[2]
     doc = (root / "docs" / "ci-gate.md").read_text(encoding="utf-8")
-    config = yaml.safe_load(re.search(r"```yaml\n(# \.fairness-lint\.yml.*?)```", doc, re.S).group(1))
+    config = yaml.safe_load(re.search(r"```yaml\n(# \.fairness-lint\.yml.*?)```", doc, re.DOTALL).group(1))
     parsed = parse_config(config)
     assert parsed.metrics["demographic_parity_difference"] == {"max": 0.1, "min": None, "use": "ci_upper"}
     assert parsed.data_quality["proxy"]["exclude"] == ["id"]

@@ -1,0 +1,181 @@
+"""MLflow experiment tracking for ``fairmend run --mlflow`` (the ``mlops`` extra).
+
+:func:`log_run` records one :class:`~fairmend.runner.core.RunResult` as one MLflow run:
+
+* **params**: technique, stage, data, columns, favourable label, the run's configuration and the gate
+  policy (flattened: ``policy.max_accuracy_loss``), technique parameters as ``param.NAME``;
+* **metrics**: ``before/M`` and ``after/M`` for every metric measured on the test rows, and for every
+  compared metric ``delta/M`` with ``delta_ci_low/M``, ``delta_ci_high/M`` (the 95 % paired-bootstrap
+  interval of the change), ``p_value/M`` and ``p_value_bh/M``; ``gate_passed`` (1/0),
+  ``fairness_improvement`` and ``accuracy_loss``;
+* **tags**: ``fairmend.criterion``, ``fairmend.target_metric``, ``fairmend.gate_passed``,
+  ``fairmend.favourable_label``, ``fairmend.technique``, ``fairmend.stage``;
+* **artifacts**: every file of the run's output folder (``report.json``, ``model.skops``,
+  ``predictions.parquet``, ``report.html`` when written); without a folder, ``report.json`` and the
+  fitted model as ``model.skops``.
+
+The tracking URI is ``uri``, else ``MLFLOW_TRACKING_URI``, else ``./mlruns``: a local folder, nothing to
+start. MLflow's usage telemetry is switched off before it is imported.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fairmend.errors import InvalidParameterError, MissingDependencyError
+
+DEFAULT_URI = "./mlruns"
+EXPERIMENT = "fairmend"
+_REMOTE = ("http", "https", "databricks", "databricks-uc", "uc")
+
+
+def resolve_uri(uri: str | None = None) -> str:
+    """``uri``, ``MLFLOW_TRACKING_URI`` or ``./mlruns``; a plain folder becomes an absolute ``file:`` URI."""
+    raw = (uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI).strip()
+    scheme = raw.partition(":")[0].lower() if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", raw) else ""
+    if not scheme:
+        return Path(raw).expanduser().resolve().as_uri()
+    if scheme not in ("file", "sqlite", *_REMOTE):
+        raise InvalidParameterError(f"--mlflow-uri {raw!r}: use a folder, a file: URI, a sqlite: URI or an "
+                                    "MLflow server's http(s) URL")
+    return raw
+
+
+def require(uri: str | None = None) -> str:
+    """The resolved tracking URI, after checking MLflow is installed: call before a long run."""
+    import importlib.util
+
+    resolved = resolve_uri(uri)
+    if importlib.util.find_spec("mlflow") is None:
+        raise MissingDependencyError("--mlflow needs MLflow: pip install 'fairmend[mlops]'")
+    return resolved
+
+
+def _mlflow(uri: str) -> Any:
+    """Import MLflow pointed at ``uri`` with telemetry off (and its file store allowed for ``file:`` URIs)."""
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("DO_NOT_TRACK", "true")
+    if uri.startswith("file:"):
+        os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")  # the embedded store of issue 17
+    try:
+        import mlflow
+    except ImportError as exc:
+        raise MissingDependencyError(f"--mlflow needs MLflow (pip install 'fairmend[mlops]'): {exc}") from exc
+    import logging
+
+    logging.getLogger("mlflow").setLevel(logging.WARNING)  # not "Creating a new experiment" on every first run
+    mlflow.set_tracking_uri(uri)
+    return mlflow
+
+
+_KEY = re.compile(r"[^A-Za-z0-9_\-./ ]")
+
+
+def _key(name: str) -> str:
+    """An MLflow key: letters, digits, ``_ - . / space`` only."""
+    return _KEY.sub("_", str(name))[:250]
+
+
+def _flat(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _flat(f"{prefix}.{k}" if prefix else str(k), v)
+    else:
+        yield prefix, value
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)) and math.isfinite(float(value)):
+        return float(value)
+    return None
+
+
+def run_params(result: Any) -> dict[str, str]:
+    """The run's parameters as MLflow params (strings, at most 6,000 characters each)."""
+    ds = result.dataset
+    config = {k: v for k, v in result.config.items() if k != "params"}
+    params: dict[str, Any] = {"technique": result.technique, "stage": result.stage, "data": ds.get("source"),
+                              "protected": ",".join(ds.get("protected") or []), "outcome": ds.get("outcome"),
+                              "favourable_label": ds.get("favourable_label"), "n_rows": ds.get("n_rows"),
+                              "n_test": ds.get("n_test")}
+    params.update(dict(_flat("", config)))
+    params.update({f"param.{k}": v for k, v in (result.config.get("params") or {}).items()})
+    return {_key(k): str(v)[:6000] for k, v in params.items() if v is not None}
+
+
+def run_metrics(result: Any) -> dict[str, float]:
+    """Before/after values, the change with its 95 % interval and p-values, and the gate verdict."""
+    out: dict[str, float | None] = {}
+    for side in ("before", "after"):
+        out.update({f"{side}/{m}": _number(v) for m, v in getattr(result, side).items()})
+    for m, c in result.change.items():
+        ci = c.get("ci95") or (None, None)
+        out.update({f"before/{m}": _number(c.get("before")), f"after/{m}": _number(c.get("after")),
+                    f"delta/{m}": _number(c.get("delta")), f"delta_ci_low/{m}": _number(ci[0]),
+                    f"delta_ci_high/{m}": _number(ci[1]), f"p_value/{m}": _number(c.get("p_value")),
+                    f"p_value_bh/{m}": _number(c.get("p_value_bh"))})
+    if result.gate is not None:
+        out.update(gate_passed=float(result.gate.passed), fairness_improvement=_number(result.gate.fairness_improvement),
+                   accuracy_loss=_number(result.gate.accuracy_loss))
+    return {_key(k): v for k, v in out.items() if v is not None}
+
+
+def run_tags(result: Any) -> dict[str, str]:
+    gate = result.gate
+    tags = {"fairmend.technique": result.technique, "fairmend.stage": result.stage,
+            "fairmend.criterion": result.target_criterion, "fairmend.target_metric": result.target_metric,
+            "fairmend.gate_passed": None if gate is None else str(bool(gate.passed)).lower(),
+            "fairmend.favourable_label": result.dataset.get("favourable_label"),
+            "fairmend.gate_reasons": None if gate is None else "\n".join(gate.reasons)[:5000]}
+    return {k: str(v) for k, v in tags.items() if v is not None}
+
+
+@contextmanager
+def _artifact_folder(result: Any, output: str | Path | None) -> Iterator[tuple[Path, str | None]]:
+    """The run's output folder, or a temporary one holding ``report.json`` and the fitted model (with the
+    reason when skops cannot persist it)."""
+    if output is not None:
+        yield Path(output), None
+        return
+    from fairmend.io import write_json_atomic
+    from fairmend.modelio import save_model
+
+    with tempfile.TemporaryDirectory(prefix="fairmend-mlflow-") as tmp:
+        folder = Path(tmp)
+        write_json_atomic(folder / "report.json", result.to_dict())
+        model, note = result.fitted.get("model"), None
+        if model is not None:
+            try:
+                save_model(model, folder / "model.skops")
+            except Exception as exc:  # noqa: BLE001 - e.g. torch modules skops cannot persist, as in run's artifacts
+                note = f"model not persisted with skops: {type(exc).__name__}: {exc}"
+        yield folder, note
+
+
+def log_run(result: Any, *, uri: str | None = None, output: str | Path | None = None,
+            experiment: str | None = None, run_name: str | None = None) -> dict[str, str]:
+    """Log ``result`` as one MLflow run; returns its ``run_id``, ``experiment_id``, ``tracking_uri`` and
+    ``artifact_uri``."""
+    resolved = resolve_uri(uri)
+    mlflow = _mlflow(resolved)
+    exp = mlflow.set_experiment(experiment or os.environ.get("MLFLOW_EXPERIMENT_NAME") or EXPERIMENT)
+    with mlflow.start_run(experiment_id=exp.experiment_id, run_name=run_name or result.technique) as active:
+        mlflow.log_params(run_params(result))
+        mlflow.log_metrics(run_metrics(result))
+        mlflow.set_tags(run_tags(result))
+        with _artifact_folder(result, output) as (folder, note):
+            mlflow.log_artifacts(str(folder))
+            if note:
+                mlflow.set_tag("fairmend.model_not_logged", note[:5000])
+        info = active.info
+    return {"run_id": info.run_id, "experiment_id": info.experiment_id, "tracking_uri": resolved,
+            "artifact_uri": info.artifact_uri}
