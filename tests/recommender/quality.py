@@ -108,7 +108,7 @@ def evaluate_reader(items: list[dict[str, Any]], parse: Any) -> dict[str, Any]:
     errors = []
     for item in items:
         want, got = labelled_pairs(item["hard"]), read_pairs(parse(item["text"]))
-        for kind, _ in want | got:
+        for kind in {k for k, _ in want | got}:
             w = {p for p in want if p[0] == kind}
             g = {p for p in got if p[0] == kind}
             counts[kind]["tp"] += len(w & g)
