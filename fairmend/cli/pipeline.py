@@ -9,43 +9,17 @@ from fairmend.cli._common import echo_json, split_columns
 
 def stack_text(stack) -> str:  # type: ignore[no-untyped-def]
     """``pre: KEY (k=v) -> model: KEY -> post: none``: a stack as a reader writes it."""
-    parts = []
-    for slot, step in (("pre", stack.pre), ("model", stack.model), ("post", stack.post)):
-        if step is None:
-            parts.append(f"{slot}: {'baseline model' if slot == 'model' else 'none'}")
-        else:
-            params = ", ".join(f"{k}={v}" for k, v in step.params.items())
-            parts.append(f"{slot}: {step.key}" + (f" ({params})" if params else ""))
-    return " -> ".join(parts)
+    from fairmend.report.text import stack_text as text
+
+    return text(stack)
 
 
 def summary_lines(result) -> list[str]:  # type: ignore[no-untyped-def]
-    from fairmend.pipeline.gates import dp_gap
+    """The console summary: the report's first screen (same sentence, numbers and grouping names)."""
+    from fairmend.report.facts import gather
+    from fairmend.report.summary import console_lines
 
-    b, f = result.baseline, result.final
-    lines = [
-        f"decision: {result.decision.upper()}",
-        f"stack: {stack_text(result.stack)}",
-    ]
-    if result.feasibility is not None:
-        lines.append(f"feasibility: {result.feasibility.message}")
-    lines += [
-        "before -> after, on the held-out test rows (worst protected attribute):",
-        f"  accuracy          {b.accuracy:.4f} -> {f.accuracy:.4f}",
-        f"  DP gap            {dp_gap(b):.4f} -> {dp_gap(f):.4f}",
-        f"  DI ratio          {b.worst('disparate_impact_ratio', higher_is_better=True):.4f} -> "
-        f"{f.worst('disparate_impact_ratio', higher_is_better=True):.4f}",
-        f"  EO gap            {b.worst('equalized_odds_difference', higher_is_better=False):.4f} -> "
-        f"{f.worst('equalized_odds_difference', higher_is_better=False):.4f}",
-        f"candidates tried    {len(result.attempts)} (judged on the selection rows)",
-        "final gate (selection rows):",
-    ]
-    lines += [f"  {'PASS' if c.passed else 'FAIL'}  {c.detail}" for c in result.final_gate.checks]
-    if result.test_gate is not None:
-        failed = [c.detail for c in result.test_gate.checks if not c.passed]
-        lines.append("confirmed on the test rows" if not failed else
-                     f"on the test rows {len(failed)} check(s) fail: " + "; ".join(failed))
-    return lines
+    return console_lines(result, gather(result))
 
 
 def run_and_report(data, protected, outcome, policy, output, resume, quiet):  # type: ignore[no-untyped-def]

@@ -2,90 +2,116 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-
-def _num(v: Any) -> str:
-    return "n/a" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{v:.4f}"
-
-
-def _ci(ci: Any) -> str:
-    return "n/a" if not ci else f"[{_num(ci[0])}, {_num(ci[1])}]"
+from fairmend.report.facts import ALL_ROWS, Claim, Facts
+from fairmend.report.summary import check_rows, decision_sentence, headline, next_steps, small_note, target
+from fairmend.report.text import metric_name, num, p_text, params_text, signed
 
 
 def _step_line(catalog: Any, slot: str, step: Any) -> str:
     if step is None:
         return f"- **{slot}**: none"
     t = catalog.get(step.key)
-    params = ", ".join(f"{k}={v}" for k, v in step.params.items()) or "defaults"
-    return f"- **{slot}**: {t.name} (`{t.key}`, {params}) — {t.citation.short()}"
+    return f"- **{slot}**: {t.name} (`{t.key}`, {params_text(step.params)}) — {t.citation.short()}"
 
 
-def deliverables(result: Any, sig: dict[str, dict[str, Any]]) -> dict[str, str]:
+def _claim_row(c: Claim, policy: Any | None = None) -> str:
+    where = "all test rows" if c.grouping == ALL_ROWS else c.grouping
+    cells = [where, metric_name(c.metric), f"{num(c.before)} → {num(c.after)}", signed(c.delta),
+             f"{signed(c.low)} to {signed(c.high)}"]
+    if policy is None:
+        cells += [p_text(c.p_value), p_text(c.p_value_bh), ", ".join(c.groups) or "all", c.estimand]
+    else:
+        t = target(c, policy)
+        cells += [p_text(c.p_value_bh), t.text + ("" if t.met is None else (" (met)" if t.met else " (missed)"))]
+    return "| " + " | ".join(cells) + " |"
+
+
+def deliverables(result: Any, facts: Facts) -> dict[str, str]:
     from fairmend.plugins import get_catalog
 
     catalog = get_catalog()
     ds = result.dataset
+    policy = result.fitted["policy"]
+    protected = list(ds.get("protected", []))
     stack = result.stack
     steps = [_step_line(catalog, "pre-processing", stack.pre), _step_line(catalog, "in-processing", stack.model),
              _step_line(catalog, "post-processing", stack.post)]
-    rows = "\n".join(
-        f"| {m} | {_num(v['before'])} | {_num(v['after'])} | {_num(v['delta'])} | "
-        f"{_ci(v.get('ci95'))} | "
-        f"{_num(v.get('p_value'))} | {_num(v.get('p_value_bh'))} | {v.get('estimand', '')} |"
-        for m, v in sig.items()
-    )
-    checks = "\n".join(f"- {'PASS' if c.passed else 'FAIL'} — {c.detail}" for c in result.final_gate.checks)
+    head = "\n".join(_claim_row(c, policy) for c in headline(facts, protected))
+    every = "\n".join(_claim_row(c) for c in facts.claims)
+    checks = "\n".join(
+        f"| {r.label} | {_check_cell(r.selection)} | {_check_cell(r.test)} |" for r in check_rows(result))
+    advice = next_steps(result)
     validation = f"""# Validation report
 
-Decision: **{result.decision}**
+**{decision_sentence(result)}**
 
-Data: {ds.get('n_rows')} rows, protected attributes {', '.join(ds.get('protected', []))}, outcome `{ds.get('outcome')}`;
-metrics on the held-out test split ({ds.get('n_test')} rows).
+Data: {ds.get('n_rows')} rows, protected attributes {', '.join(protected)}, outcome `{ds.get('outcome')}`
+(favourable: {ds.get('outcome')} = {ds.get('favourable_label', 1)}). Rows split three ways: {ds.get('n_train')} train,
+{ds.get('n_validation')} selection (candidates chosen and gated), {ds.get('n_test')} held-out test rows. Every
+number below is measured on the {facts.n_test} test rows unless a table says otherwise.
 
 ## Interventions
 {chr(10).join(steps)}
 
-## Before / after (baseline model vs final stack)
-Δ = change of the quantity named in the last column (with two groups the signed difference in the group order
-fixed on the baseline, so Δ = after − before unless the gap reversed). The 95% CI and the two-sided p come from
-the same stratified paired bootstrap (rows resampled within groups, within group × label for TPR/FPR-based
-metrics), so p < 0.05 exactly when the CI excludes 0. p (BH): Benjamini-Hochberg adjusted over the metrics.
+## Headline: baseline model → final stack
+| grouping | metric | before → after | change | 95% CI of the change | p (BH) | policy target |
+|---|---|---|---|---|---|---|
+{head}
 
-| metric | before | after | Δ | 95% CI of Δ | p | p (BH) | what Δ measures |
-|---|---|---|---|---|---|---|---|
-{rows}
+{small_note(facts)}
 
-## Final gate
+## Next step
+{chr(10).join(_advice_md(a, i == 0) for i, a in enumerate(advice))}
+
+## Final checks
+The pipeline decides on the selection rows; the held-out test rows confirm.
+
+| check | selection rows (decides) | test rows (confirms) |
+|---|---|---|
 {checks}
 
-The full decision trail is in `audit_log.jsonl`.
+## Every comparison (test rows)
+Change = after − before of the statistic in the last column (with two groups the signed difference in a group
+order fixed on the baseline). The 95% CI and the two-sided p come from the same paired bootstrap
+({policy.n_boot} resamples, seed {policy.seed}), so p < 0.05 exactly when the CI excludes 0. p (BH):
+Benjamini-Hochberg adjusted over all {sum(1 for c in facts.claims if c.p_value == c.p_value)} p-values of this report.
+
+| grouping | metric | before → after | change | 95% CI of the change | p | p (BH) | groups judged | what the change measures |
+|---|---|---|---|---|---|---|---|---|
+{every}
+
+The full decision trail is in `audit_log.jsonl`; the figures and definitions in `report.html`.
 """
-    final = result.final.overall
+    acc = facts.claim(ALL_ROWS, "accuracy")
+    ece = facts.claim(ALL_ROWS, "ece")
+    per_attr = "\n".join(
+        f"- {c.grouping}: {metric_name(c.metric)} {num(c.after)} (baseline {num(c.before)})"
+        for c in headline(facts, protected) if c.grouping != ALL_ROWS)
     card = f"""# Model card
 
 ## Model details
-A binary classifier produced by `fairmend pipeline`: base model `{result.fitted['policy'].base_model}` with
-the interventions below.
+A binary classifier produced by `fairmend pipeline`: base model `{policy.base_model}` with the interventions below.
 {chr(10).join(steps)}
 
 ## Intended use
-Decisions on `{ds.get('outcome')}` where group fairness with respect to {', '.join(ds.get('protected', []))} is
-required. Not validated outside the population of the training data.
+Decisions on `{ds.get('outcome')}` where group fairness with respect to {', '.join(protected)} is required. Not
+validated outside the population of the training data.
 
 ## Factors
-Protected attributes: {', '.join(ds.get('protected', []))}; intersectional groups are reported in `report.html`.
+Protected attributes: {', '.join(protected)}; intersectional groups are reported in `report.html`.
 
-## Metrics (test split)
-- accuracy {_num(final.get('accuracy'))}, balanced accuracy {_num(final.get('balanced_accuracy'))}
-- demographic parity difference {_num(final.get('demographic_parity_difference'))}, disparate impact ratio {_num(final.get('disparate_impact_ratio'))}
-- equalized odds difference {_num(final.get('equalized_odds_difference'))}, equal opportunity difference {_num(final.get('equal_opportunity_difference'))}
-- ECE {_num(final.get('ece'))}
+## Metrics (the {facts.n_test} held-out test rows)
+- accuracy {num(None if acc is None else acc.after)} (baseline {num(None if acc is None else acc.before)})
+- calibration error (ECE) {num(None if ece is None else ece.after)} (baseline {num(None if ece is None else ece.before)})
+{per_attr}
+
+{small_note(facts)}
 
 ## Ethical considerations and caveats
-Decision: **{result.decision}**. {'All final-gate checks passed.' if result.decision == 'deploy' else 'Some final-gate checks failed; see the validation report before any deployment.'}
-Fairness metrics can conflict (Kleinberg et al. 2017); the chosen target was {result.fitted['policy'].target_criterion.replace('_', ' ')}.
+{decision_sentence(result)} Fairness metrics can conflict (Kleinberg et al. 2017); the chosen target was
+{policy.target_criterion.replace('_', ' ')}.
 """
     guide_lines = ["# Implementation guide", "", "Reproduce each chosen intervention on new data:", ""]
     for slot, step in (("pre", stack.pre), ("in", stack.model), ("post", stack.post)):
@@ -95,14 +121,23 @@ Fairness metrics can conflict (Kleinberg et al. 2017); the chosen target was {re
         params = " ".join(f"--param {k}={v}" for k, v in step.params.items())
         guide_lines += [
             f"## {t.name}", "", t.summary, "",
-            f"- needs retraining: {'yes' if t.needs_retraining else 'no'}; needs the protected attribute at inference: "
-            f"{'yes' if t.needs_protected_attribute_at_inference else 'no'}",
+            (f"- needs retraining: {'yes' if t.needs_retraining else 'no'}; needs the protected attribute at "
+             f"inference: {'yes' if t.needs_protected_attribute_at_inference else 'no'}"),
             f"- citation: {'; '.join(t.citation.authors)} ({t.citation.year}). {t.citation.title}. {t.citation.venue}.",
-            "", "```", f"fairmend run {t.key} --data FILE --protected {','.join(ds.get('protected', []))} "
-            f"--outcome {ds.get('outcome')} {params}".rstrip(), "```", "",
+            "", "```", (f"fairmend run {t.key} --data FILE --protected {','.join(ds.get('protected', []))} "
+                        f"--outcome {ds.get('outcome')} {params}").rstrip(), "```", "",
         ]
     if len(guide_lines) == 4:
         guide_lines.append("No intervention was applied: the baseline met the policy or every candidate was rolled back.")
     guide_lines += ["", "## Monitoring", "",
                     "Compare production data with the training data regularly: `fairmend monitor --reference train.csv --current new.csv`."]
     return {"validation_report": validation, "model_card": card, "implementation_guide": "\n".join(guide_lines) + "\n"}
+
+
+def _check_cell(v: tuple[bool, str] | None) -> str:
+    return "not measured" if v is None else f"{'PASS' if v[0] else 'FAIL'}: {v[1]}"
+
+
+def _advice_md(a: Any, first: bool) -> str:
+    text = a.text if first else f"- {a.text}"
+    return text + ("" if a.command is None else f"\n\n    {a.command}\n")

@@ -1,107 +1,266 @@
-"""Tiny dependency-free SVG charts for the self-contained HTML report."""
+"""Tiny dependency-free SVG charts for the self-contained HTML report.
+
+Every chart has a title, a legend band under it (so nothing overlaps the data), axis ticks at even
+("nice") steps, and scales down to the page width (``viewBox``, ``max-width: 100%``).
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from html import escape
-from typing import Sequence
 
-W, H, PAD = 560, 300, 48
+W, H = 560, 330
+LEFT, RIGHT, TOP, BOTTOM = 58, 16, 66, 72
 COLORS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd")
+FRONT, DOMINATED = "#c44e52", "#4c72b0"
 
 
-def _frame(title: str, body: list[str], xlabel: str, ylabel: str, figure_id: str) -> str:
+def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """Evenly spaced ticks at 1, 2, 2.5 or 5 times a power of ten, covering [lo, hi]."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        lo, hi = 0.0, 1.0
+    if hi <= lo:  # one value: a range around it
+        half = abs(hi) * 0.1 or 0.5
+        lo, hi = lo - half, hi + half
+    raw = (hi - lo) / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(s * mag for s in (1, 2, 2.5, 5, 10) if s * mag >= raw * (1 - 1e-9))
+    start = math.floor(lo / step + 1e-9) * step
+    count = max(1, math.ceil((hi - start) / step - 1e-9))
+    return [round(start + i * step, 10) for i in range(count + 1)]
+
+
+def tick_text(v: float, ticks: Sequence[float]) -> str:
+    step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+    digits = 0
+    while digits < 6 and abs(step * 10**digits - round(step * 10**digits)) > 1e-6:
+        digits += 1
+    return f"{v:.{digits}f}"
+
+
+@dataclass
+class Axes:
+    xs: list[float]  # x ticks (first and last are the domain)
+    ys: list[float]
+    width: float = W
+    height: float = H
+
+    def x(self, v: float) -> float:
+        lo, hi = self.xs[0], self.xs[-1]
+        return LEFT + (v - lo) / (hi - lo) * (self.width - LEFT - RIGHT)
+
+    def y(self, v: float) -> float:
+        lo, hi = self.ys[0], self.ys[-1]
+        return self.height - BOTTOM - (v - lo) / (hi - lo) * (self.height - BOTTOM - TOP)
+
+    def grid(self, *, x_ticks: bool = True) -> list[str]:
+        out = []
+        for v in self.ys:
+            y = self.y(v)
+            out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{self.width - RIGHT}" y2="{y:.1f}" stroke="#e6e6e6"/>')
+            out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12">{tick_text(v, self.ys)}</text>')
+        if x_ticks:
+            for v in self.xs:
+                x = self.x(v)
+                out.append(f'<line x1="{x:.1f}" y1="{self.height - BOTTOM}" x2="{x:.1f}" y2="{self.height - BOTTOM + 4}" '
+                           'stroke="#333"/>')
+                out.append(f'<text x="{x:.1f}" y="{self.height - BOTTOM + 17}" text-anchor="middle" '
+                           f'font-size="12">{tick_text(v, self.xs)}</text>')
+        return out
+
+
+def _frame(title: str, body: list[str], xlabel: str, ylabel: str, figure_id: str, height: float = H) -> str:
+    plot_bottom = H - BOTTOM  # a taller figure keeps its plot on top and a legend below
     return "\n".join([
-        f'<svg class="figure" id="{escape(figure_id)}" xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
-        f'viewBox="0 0 {W} {H}" role="img" aria-label="{escape(title)}">',
-        f'<text x="{W / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">{escape(title)}</text>',
-        f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - 10}" y2="{H - PAD}" stroke="#333"/>',
-        f'<line x1="{PAD}" y1="30" x2="{PAD}" y2="{H - PAD}" stroke="#333"/>',
-        f'<text x="{W / 2}" y="{H - 8}" text-anchor="middle" font-size="12">{escape(xlabel)}</text>',
-        f'<text x="14" y="{H / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 {H / 2})">{escape(ylabel)}</text>',
+        (f'<svg class="figure" id="{escape(figure_id)}" xmlns="http://www.w3.org/2000/svg" width="{W}" '
+         f'height="{height:.0f}" viewBox="0 0 {W} {height:.0f}" role="img" aria-label="{escape(title)}">'),
+        f'<text x="{W / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">{escape(title)}</text>',
         *body,
+        f'<line x1="{LEFT}" y1="{plot_bottom}" x2="{W - RIGHT}" y2="{plot_bottom}" stroke="#333"/>',
+        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{plot_bottom}" stroke="#333"/>',
+        *([(f'<text x="{(LEFT + W - RIGHT) / 2}" y="{plot_bottom + 36}" text-anchor="middle" font-size="12">'
+            f'{escape(xlabel)}</text>')] if xlabel else []),
+        (f'<text x="14" y="{(TOP + plot_bottom) / 2}" text-anchor="middle" font-size="12" '
+         f'transform="rotate(-90 14 {(TOP + plot_bottom) / 2})">{escape(ylabel)}</text>'),
         "</svg>",
     ])
 
 
-def _scale(v: float, lo: float, hi: float, a: float, b: float) -> float:
-    return a if hi == lo else a + (v - lo) / (hi - lo) * (b - a)
-
-
-def _ticks(lo: float, hi: float, horizontal: bool, n: int = 5) -> list[str]:
+def _legend(items: Sequence[tuple[str, str]], y: float = 38) -> list[str]:
+    """A legend centred under the title, wrapping to a second line: (fill attributes, label)."""
+    rows: list[list[tuple[str, str, float]]] = [[]]
+    for fill, label in items:
+        w = 24.0 + 7 * len(label)
+        if rows[-1] and sum(r[2] for r in rows[-1]) + w > W - LEFT - RIGHT:
+            rows.append([])
+        rows[-1].append((fill, label, w))
     out = []
-    for i in range(n + 1):
-        v = lo + (hi - lo) * i / n
-        if horizontal:
-            x = _scale(v, lo, hi, PAD, W - 10)
-            out.append(f'<text x="{x:.1f}" y="{H - PAD + 14}" text-anchor="middle" font-size="10">{v:.2f}</text>')
-        else:
-            y = _scale(v, lo, hi, H - PAD, 30)
-            out.append(f'<text x="{PAD - 4}" y="{y + 3:.1f}" text-anchor="end" font-size="10">{v:.2f}</text>')
-            out.append(f'<line x1="{PAD}" y1="{y:.1f}" x2="{W - 10}" y2="{y:.1f}" stroke="#eee"/>')
+    for k, row in enumerate(rows[:2]):
+        x = max(float(LEFT), (W - sum(r[2] for r in row)) / 2)
+        for fill, label, w in row:
+            out.append(f'<rect x="{x:.1f}" y="{y + 16 * k - 10}" width="12" height="12" {fill}/>'
+                       f'<text x="{x + 16:.1f}" y="{y + 16 * k:.1f}" font-size="12">{escape(label)}</text>')
+            x += w
     return out
 
 
-def grouped_bars(
-    title: str, groups: Sequence[str], series: dict[str, Sequence[tuple[float, float, float]]], ylabel: str, figure_id: str
-) -> str:
-    """Bars per group for each series (e.g. before/after), each value with a (lo, hi) interval."""
-    vals = [v for s in series.values() for trip in s for v in trip if v == v]
-    hi = max(vals + [0.05]) * 1.1
-    body = _ticks(0.0, hi, horizontal=False)
-    slot = (W - PAD - 10) / max(len(groups), 1)
-    width = slot * 0.8 / max(len(series), 1)
-    for j, (name, trips) in enumerate(series.items()):
+def _wrap(label: str, width: int = 12) -> list[str]:
+    if len(label) <= width:
+        return [label]
+    for sep in ("-", " ", "&"):
+        cut = label.rfind(sep, 0, width + 1)
+        if cut > 0:
+            head, tail = label[:cut + (1 if sep == "-" else 0)].strip(), label[cut + 1:].strip()
+            return [head, tail if len(tail) <= width + 2 else tail[:width] + "…"]
+    return [label[:width], label[width:2 * width]]
+
+
+@dataclass(frozen=True)
+class Bar:
+    value: float
+    low: float
+    high: float
+    judged: bool = True  # False: greyed, the group is too small for this rate
+
+
+def grouped_bars(title: str, groups: Sequence[str], counts: Sequence[str], series: Mapping[str, Sequence[Bar]],
+                 ylabel: str, figure_id: str, xlabel: str) -> str:
+    """Bars per group for each series (before/after) with 95 % interval whiskers; unjudged groups greyed."""
+    vals = [v for bars in series.values() for b in bars for v in (b.value, b.high) if math.isfinite(v)]
+    ax = Axes([0.0, 1.0], nice_ticks(0.0, max(vals + [0.05])))
+    body = ax.grid(x_ticks=False)
+    slot = (W - LEFT - RIGHT) / max(len(groups), 1)
+    width = min(slot * 0.8 / max(len(series), 1), 60)
+    items = [(f'fill="{COLORS[j % len(COLORS)]}"', name) for j, name in enumerate(series)]
+    if any(not b.judged for bars in series.values() for b in bars):
+        items.append(('fill="#999" fill-opacity="0.3"', "pale: too few rows to judge"))
+    body += _legend(items)
+    for j, (name, bars) in enumerate(series.items()):
         color = COLORS[j % len(COLORS)]
-        for i, (v, lo, up) in enumerate(trips):
-            x = PAD + i * slot + slot * 0.1 + j * width
-            y = _scale(v, 0, hi, H - PAD, 30)
-            body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{H - PAD - y:.1f}" fill="{color}">'
-                        f'<title>{escape(name)} {escape(groups[i])}: {v:.3f} [{lo:.3f}, {up:.3f}]</title></rect>')
-            ylo, yhi = _scale(lo, 0, hi, H - PAD, 30), _scale(up, 0, hi, H - PAD, 30)
-            cx = x + width / 2
-            body.append(f'<line class="ci" x1="{cx:.1f}" y1="{ylo:.1f}" x2="{cx:.1f}" y2="{yhi:.1f}" stroke="#111"/>')
-        body.append(f'<rect x="{W - 150}" y="{30 + 16 * j}" width="10" height="10" fill="{color}"/>'
-                    f'<text x="{W - 135}" y="{39 + 16 * j}" font-size="11">{escape(name)}</text>')
-    for i, g in enumerate(groups):
-        x = PAD + i * slot + slot / 2
-        body.append(f'<text x="{x:.1f}" y="{H - PAD + 14}" text-anchor="middle" font-size="9">{escape(g[:18])}</text>')
-    return _frame(title, body, "group", ylabel, figure_id)
-
-
-def scatter_frontier(
-    title: str, points: Sequence[tuple[float, float, str, bool]], xlabel: str, ylabel: str, figure_id: str
-) -> str:
-    """Points (x = fairness gap, lower better; y = accuracy, higher better); frontier points joined."""
-    if not points:
-        return _frame(title, ['<text x="200" y="150">no candidates were tried</text>'], xlabel, ylabel, figure_id)
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    xlo, xhi = 0.0, max(xs) * 1.1 + 1e-3
-    ylo, yhi = min(ys) - 0.01, max(ys) + 0.01
-    body = _ticks(xlo, xhi, horizontal=True) + _ticks(ylo, yhi, horizontal=False)
-    front = sorted([p for p in points if p[3]], key=lambda p: p[0])
-    if len(front) > 1:
-        path = " ".join(f"{_scale(p[0], xlo, xhi, PAD, W - 10):.1f},{_scale(p[1], ylo, yhi, H - PAD, 30):.1f}" for p in front)
-        body.append(f'<polyline class="frontier" points="{path}" fill="none" stroke="#c44e52" stroke-width="1.5"/>')
-    for x, y, label, on_front in points:
-        cx, cy = _scale(x, xlo, xhi, PAD, W - 10), _scale(y, ylo, yhi, H - PAD, 30)
-        color = "#c44e52" if on_front else "#4c72b0"
-        body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{color}"><title>{escape(label)}: gap {x:.3f}, '
-                    f'accuracy {y:.3f}</title></circle>')
-        body.append(f'<text x="{cx + 7:.1f}" y="{cy - 6:.1f}" font-size="9">{escape(label[:28])}</text>')
+        for i, b in enumerate(bars):
+            if not math.isfinite(b.value):
+                continue
+            x = LEFT + i * slot + (slot - width * len(series)) / 2 + j * width
+            y = ax.y(b.value)
+            style = f'class="bar" fill="{color}"' if b.judged else f'class="bar small" fill="{color}" fill-opacity="0.3"'
+            body.append(f'<rect {style} x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" '
+                        f'height="{ax.y(0) - y:.1f}"><title>{escape(name)}, {escape(groups[i])}: '
+                        f'{b.value:.3f} (95% CI {b.low:.3f} to {b.high:.3f})</title></rect>')
+            if math.isfinite(b.low) and math.isfinite(b.high):
+                cx = x + width / 2
+                body.append(f'<line class="ci" x1="{cx:.1f}" y1="{ax.y(b.low):.1f}" x2="{cx:.1f}" '
+                            f'y2="{ax.y(b.high):.1f}" stroke="{"#111" if b.judged else "#aaa"}"/>')
+    for i, (g, n) in enumerate(zip(groups, counts)):
+        x = LEFT + i * slot + slot / 2
+        lines = _wrap(g)
+        for k, line in enumerate(lines):
+            body.append(f'<text x="{x:.1f}" y="{ax.y(0) + 16 + 13 * k:.1f}" text-anchor="middle" '
+                        f'font-size="12">{escape(line)}</text>')
+        body.append(f'<text x="{x:.1f}" y="{ax.y(0) + 16 + 13 * len(lines):.1f}" text-anchor="middle" '
+                    f'font-size="11" fill="#555">{escape(n)}</text>')
     return _frame(title, body, xlabel, ylabel, figure_id)
 
 
-def reliability(title: str, curves: dict[str, Sequence[tuple[float, float]]], figure_id: str) -> str:
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    label: str
+    on_front: bool
+    kind: str = "candidate"  # "baseline", "candidate" or "final"
+
+
+def _marker(kind: str, cx: float, cy: float, color: str) -> str:
+    if kind == "baseline":
+        return f'<rect x="{cx - 5:.1f}" y="{cy - 5:.1f}" width="10" height="10" fill="{color}" stroke="#222"/>'
+    if kind == "final":
+        pts = " ".join(f"{cx + dx:.1f},{cy + dy:.1f}" for dx, dy in ((0, -7), (7, 0), (0, 7), (-7, 0)))
+        return f'<polygon points="{pts}" fill="{color}" stroke="#222"/>'
+    return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{color}"/>'
+
+
+def _overlaps(box: tuple[float, float, float, float], boxes: list[tuple[float, float, float, float]]) -> bool:
+    x0, y0, x1, y1 = box
+    return any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in boxes)
+
+
+def scatter_frontier(title: str, points: Sequence[Point], xlabel: str, ylabel: str, figure_id: str) -> str:
+    """Numbered points (x = fairness gap, lower is fairer; y = accuracy) with a numbered legend below;
+    points on the Pareto frontier are joined."""
+    if not points:
+        return _frame(title, [f'<text x="{W / 2}" y="{H / 2}" text-anchor="middle">no candidates were tried</text>'],
+                      xlabel, ylabel, figure_id)
+    xs, ys = [p.x for p in points], [p.y for p in points]
+    pad_y = max((max(ys) - min(ys)) * 0.08, 0.005)
+    ax = Axes(nice_ticks(0.0, max(xs) * 1.05 + 1e-3), nice_ticks(min(ys) - pad_y, max(ys) + pad_y))
+    body = ax.grid()
+    body += _legend([(f'fill="{FRONT}"', "on the frontier"), (f'fill="{DOMINATED}"', "dominated"),
+                     ('fill="#fff" stroke="#222"', "square: baseline, diamond: final stack")])
+    front = sorted([p for p in points if p.on_front], key=lambda p: p.x)
+    if len(front) > 1:
+        path = " ".join(f"{ax.x(p.x):.1f},{ax.y(p.y):.1f}" for p in front)
+        body.append(f'<polyline class="frontier" points="{path}" fill="none" stroke="{FRONT}" stroke-width="1.5"/>')
+    taken = [(ax.x(p.x) - 7, ax.y(p.y) - 7, ax.x(p.x) + 7, ax.y(p.y) + 7) for p in points]
+    for i, p in enumerate(points, start=1):
+        cx, cy = ax.x(p.x), ax.y(p.y)
+        color = FRONT if p.on_front else DOMINATED
+        body.append(_marker(p.kind, cx, cy, color).replace("/>", f"><title>{escape(p.label)}: gap {p.x:.3f}, "
+                                                               f"accuracy {p.y:.3f}</title></{_tag(p.kind)}>", 1))
+        text = str(i)
+        w = 7 * len(text) + 2
+        for dx, dy in ((9, -5), (9, 14), (-9 - w, -5), (-9 - w, 14), (-w / 2, -11), (-w / 2, 22), (16, 4), (-16 - w, 4)):
+            box = (cx + dx, cy + dy - 11, cx + dx + w, cy + dy + 1)
+            if not _overlaps(box, taken):
+                break
+        else:
+            dx, dy = 9, -5
+            box = (cx + dx, cy + dy - 11, cx + dx + w, cy + dy + 1)
+        taken.append(box)
+        body.append(f'<text class="point-label" x="{cx + dx:.1f}" y="{cy + dy:.1f}" font-size="12" '
+                    f'font-weight="bold">{text}</text>')
+    y = H - BOTTOM + 56
+    for i, p in enumerate(points, start=1):
+        lines = _lines(f"{p.label} (gap {p.x:.3f}, accuracy {p.y:.3f})", 74)
+        body.append(f'<text x="{LEFT - 18}" y="{y:.1f}" font-size="12" font-weight="bold">{i}</text>')
+        for line in lines:
+            body.append(f'<text x="{LEFT}" y="{y:.1f}" font-size="12">{escape(line)}</text>')
+            y += 16
+        y += 3
+    return _frame(title, body, xlabel, ylabel, figure_id, height=y)
+
+
+def _lines(text: str, width: int) -> list[str]:
+    """Greedy word wrap."""
+    out, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return out + [line] if line else out
+
+
+def _tag(kind: str) -> str:
+    return {"baseline": "rect", "final": "polygon"}.get(kind, "circle")
+
+
+def reliability(title: str, curves: Mapping[str, Sequence[tuple[float, float]]], figure_id: str) -> str:
     """Reliability diagram: mean predicted probability vs observed rate per bin, one line per group."""
-    body = _ticks(0.0, 1.0, horizontal=True) + _ticks(0.0, 1.0, horizontal=False)
-    body.append(f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - 10}" y2="30" stroke="#999" stroke-dasharray="4 3"/>')
-    for j, (name, pts) in enumerate(curves.items()):
+    ticks = nice_ticks(0.0, 1.0)
+    ax = Axes(ticks, ticks)
+    body = ax.grid()
+    body.append(f'<line x1="{ax.x(0)}" y1="{ax.y(0)}" x2="{ax.x(1)}" y2="{ax.y(1)}" stroke="#999" '
+                'stroke-dasharray="4 3"/>')
+    body += _legend([(f'fill="{COLORS[j % len(COLORS)]}"', name[:22]) for j, name in enumerate(curves)])
+    for j, pts in enumerate(curves.values()):
         color = COLORS[j % len(COLORS)]
-        coords = [(_scale(p, 0, 1, PAD, W - 10), _scale(o, 0, 1, H - PAD, 30)) for p, o in pts]
+        coords = [(ax.x(p), ax.y(o)) for p, o in pts]
         if len(coords) > 1:
             body.append(f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in coords)}" fill="none" '
                         f'stroke="{color}" stroke-width="1.5"/>')
         body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{color}"/>' for x, y in coords]
-        body.append(f'<rect x="{PAD + 8}" y="{32 + 14 * j}" width="10" height="10" fill="{color}"/>'
-                    f'<text x="{PAD + 22}" y="{41 + 14 * j}" font-size="10">{escape(name[:30])}</text>')
-    return _frame(title, body, "mean predicted probability", "observed positive rate", figure_id)
+    return _frame(title, body, "mean predicted probability (dashed: perfect calibration)", "observed favourable rate",
+                  figure_id)

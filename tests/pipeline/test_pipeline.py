@@ -12,7 +12,7 @@ from fairmend.cli import cli
 from fairmend.pipeline import Policy, run_pipeline
 from fairmend.pipeline.policy import PreGate
 from fairmend.report import write_report
-from fairmend.report.html import FIGURES, SECTIONS
+from fairmend.report.html import FIGURES, PER_ATTRIBUTE_FIGURES, SECTIONS, figure_id
 
 FAST = dict(n_boot=100, n_permutations=100, candidates_per_stage=1)
 
@@ -59,18 +59,18 @@ def test_report_has_every_section_and_figure(default_run):
     html = (out / "report.html").read_text()
     for section in SECTIONS:
         assert f'<section id="{section}">' in html, section
-    for fig in FIGURES:
+    for fig in [*FIGURES, *(figure_id(kind, "sex") for kind in PER_ATTRIBUTE_FIGURES)]:
         assert re.search(rf'<svg class="figure" id="{fig}"', html), fig
     assert html.count("<circle") >= 2 and 'class="ci"' in html and 'class="frontier"' in html or "no candidates" in html
     # self-contained: nothing is fetched over the network
     assert not re.search(r'<(script|link|img)[^>]+(src|href)=', html)
-    assert "p_value" in html
+    assert "p (BH)" in html
     for name in ("validation_report", "model_card", "implementation_guide"):
         text = (out / f"{name}.md").read_text()
         assert text.startswith("# ")
     report = json.loads((out / "report.json").read_text())
     assert report["decision"] == default_run[0].decision
-    assert "significance" in report and "demographic_parity_difference" in report["significance"]
+    assert "significance" in report and "demographic_parity_difference" in report["significance"]["sex"]
 
 
 def test_forced_gate_failure_rolls_back_then_escalates(adult_sample, tmp_path):
