@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "pipeline": "fairmend.cli.pipeline:pipeline",
     "demo": "fairmend.cli.demo:demo",
     "check": "fairmend.cli.check:check",
+    "tune": "fairmend.cli.tune:tune",
 }
 
 
