@@ -231,6 +231,8 @@ ARG_CASES += [
      "x.csv"),
     ("monitor-garbage", lambda F: ["monitor", "--reference", F.good(), "--current",
                                    F.text("mon.csv", b"\x00\x01\x02")], ""),
+    ("recommend-empty", lambda F: ["recommend", ""], "empty"),
+    ("recommend-whitespace", lambda F: ["recommend", "   \n\t "], "empty"),
     ("techniques-show-unknown", lambda F: ["techniques", "show", "nosuchtechnique"], "nosuchtechnique"),
     ("techniques-show-bad-id", lambda F: ["techniques", "show", "99999"], "99999"),
     ("techniques-list-bad-stage", lambda F: ["techniques", "list", "--stage", "mid_processing"], "mid_processing"),
