@@ -179,3 +179,49 @@ def log_run(result: Any, *, uri: str | None = None, output: str | Path | None = 
         info = active.info
     return {"run_id": info.run_id, "experiment_id": info.experiment_id, "tracking_uri": resolved,
             "artifact_uri": info.artifact_uri}
+
+
+def promote(name: str, alias: str, *, version: str | None = None, uri: str | None = None) -> dict[str, Any]:
+    """Point ``alias`` of registered model ``name`` at ``version`` (default: the latest) if its fairness gate
+    passed.
+
+    The gate is the version's own ``fairmend.gate_passed`` tag when a later evaluation set one, else the tag of
+    the run that produced it (``fairmend run --mlflow``). A failed gate, or none recorded, refuses the
+    promotion: the result says why (``promoted`` false, ``reasons``) and the alias is left as it was.
+    """
+    resolved = resolve_uri(uri)
+    mlflow = _mlflow(resolved)
+    from mlflow.exceptions import MlflowException
+
+    client = mlflow.tracking.MlflowClient(tracking_uri=resolved, registry_uri=resolved)
+    try:
+        versions = client.search_model_versions(f"name='{name}'")
+    except MlflowException as exc:
+        raise InvalidParameterError(f"registered model {name!r}: {_first_line(exc)}") from exc
+    if not versions:
+        raise InvalidParameterError(f"no registered model {name!r} (or it has no versions) in {resolved}")
+    by_number = {str(v.version): v for v in versions}
+    chosen = by_number.get(str(version)) if version else max(versions, key=lambda v: int(v.version))
+    if chosen is None:
+        raise InvalidParameterError(f"registered model {name!r} has no version {version} "
+                                    f"(versions: {', '.join(sorted(by_number, key=int))})")
+    tags = dict(chosen.tags or {})
+    source = "model version"
+    if "fairmend.gate_passed" not in tags and chosen.run_id:
+        tags = dict(client.get_run(chosen.run_id).data.tags)
+        source = f"run {chosen.run_id}"
+    gate = tags.get("fairmend.gate_passed")
+    out = {"name": name, "version": str(chosen.version), "alias": alias, "run_id": chosen.run_id,
+           "gate_passed": None if gate is None else gate == "true", "gate_source": source,
+           "target_metric": tags.get("fairmend.target_metric"), "tracking_uri": resolved}
+    if gate != "true":
+        why = ([f"no fairness gate recorded for version {chosen.version} (log it with fairmend run --mlflow)"]
+               if gate is None else (tags.get("fairmend.gate_reasons") or "fairness gate failed").splitlines())
+        return {**out, "promoted": False, "reasons": why}
+    client.set_registered_model_alias(name, alias, chosen.version)
+    return {**out, "promoted": True, "reasons": []}
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

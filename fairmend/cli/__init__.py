@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "demo": "fairmend.cli.demo:demo",
     "check": "fairmend.cli.check:check",
     "tune": "fairmend.cli.tune:tune",
+    "mlflow": "fairmend.cli.mlflow_cmd:mlflow",
 }
 
 

@@ -82,3 +82,36 @@ def test_plain_folder_uri_resolves_to_an_absolute_file_uri(tmp_path, monkeypatch
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     assert resolve_uri() == (tmp_path / "mlruns").as_uri()
     assert resolve_uri("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_promote_refuses_a_version_whose_gate_failed(store, tmp_path):
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=store, registry_uri=store)
+    client.create_registered_model("credit")
+    for extra in ([], ["--min-improvement", "0.99"]):  # version 1 passes the gate, version 2 fails it
+        res = CliRunner().invoke(cli, [*RUN, "--mlflow", "--json", *extra])
+        assert res.exit_code == 0, res.output
+        doc = json.loads(res.stdout)
+        assert doc["gate"]["passed"] is (not extra)
+        run_id = doc["mlflow"]["run_id"]
+        client.create_model_version("credit", source=f"{doc['mlflow']['artifact_uri']}/model.skops", run_id=run_id)
+
+    refused = CliRunner().invoke(cli, ["mlflow", "promote", "credit", "--alias", "champion", "--json"])
+    assert refused.exit_code == 1, refused.output
+    decision = json.loads(refused.stdout)
+    assert (decision["version"], decision["promoted"], decision["gate_passed"]) == ("2", False, False)
+    assert any("FAIL" in r for r in decision["reasons"])
+    assert not client.get_registered_model("credit").aliases
+
+    ok = CliRunner().invoke(cli, ["mlflow", "promote", "credit", "--alias", "champion", "--version", "1"])
+    assert ok.exit_code == 0, ok.output
+    assert client.get_model_version_by_alias("credit", "champion").version in ("1", 1)
+
+    bare = client.create_run(client.get_experiment_by_name("fairmend").experiment_id)  # logged without fairmend
+    client.create_model_version("credit", source=f"{bare.info.artifact_uri}/model.skops", run_id=bare.info.run_id)
+    untested = CliRunner().invoke(cli, ["mlflow", "promote", "credit", "--alias", "champion", "--version", "3"])
+    assert untested.exit_code == 1 and "no fairness gate recorded" in untested.output
+
+    unknown = CliRunner().invoke(cli, ["mlflow", "promote", "nobody", "--alias", "champion"])
+    assert unknown.exit_code == 2 and "nobody" in unknown.output
