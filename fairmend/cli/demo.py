@@ -9,7 +9,6 @@ def demo_policy():  # type: ignore[no-untyped-def]
     """The seed-001 thresholds unchanged; one candidate per stage so the demo stays within minutes."""
     from fairmend.pipeline import Policy
 
-
     return Policy.from_dict({
         "candidates_per_stage": 1,
         "candidates": {
@@ -46,10 +45,14 @@ def demo(output: str, overwrite: bool, quiet: bool) -> None:
                                     "earlier demo's folder")
         shutil.rmtree(out)
     adult = load_adult()
-    click.echo(f"UCI Adult: {adult.n_rows} rows; protected sex, race; outcome income (>50K). {adult.citation.short()}, CC BY 4.0")
+    click.echo(f"UCI Adult: {adult.n_rows:,} rows; protected sex, race; outcome income, favourable = 1 (>50K). "
+               f"{adult.citation.short()}, CC BY 4.0")
     start = time.perf_counter()
     result, paths = run_and_report(adult.frame.copy(), ["sex", "race"], "income", demo_policy(), str(out), False, quiet)
     for line in summary_lines(result):
         click.echo(line)
-    click.echo(f"report: {paths['report_html']}  ({time.perf_counter() - start:.0f} s)")
+    click.echo(f"report (open in a browser; summary first): {paths['report_html']}  "
+               f"({time.perf_counter() - start:.0f} s)")
+    for name in ("validation_report", "model_card", "implementation_guide"):
+        click.echo(f"{name.replace('_', ' ')}: {paths[name]}")
     click.echo(f"audit log: {out / 'audit_log.jsonl'}")

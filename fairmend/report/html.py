@@ -52,6 +52,7 @@ TITLES = {"summary": "Summary", "attributes": "Groups of each protected attribut
 PER_ATTRIBUTE_FIGURES = ("fig-selection-rate", "fig-tpr", "fig-reliability")  # one of each per attribute
 FIGURES = ("fig-pareto",)
 SHORT = {"selection_rate": "Selection rate", "tpr": "TPR (true positive rate)", "fpr": "FPR (false positive rate)"}
+NUM = ' class="num"'
 GATES = {"gate2_pre_processing": "pre-processing gate", "gate3_in_processing": "in-processing gate",
          "post_processing": "post-processing gate", "gate4_final": "final gate"}
 DOCUMENTS = (("validation_report.md", "Validation report"), ("model_card.md", "Model card"),
@@ -82,7 +83,7 @@ caption,p.caption{text-align:left;font-size:.9em;color:#444;padding:.2em 0;margi
 .scroll table{min-width:560px}table.claims{min-width:760px}table.claims td:last-child{min-width:16em}
 td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f5f5f5;font-weight:600}
-tr.grouping th{background:#e9eef6}
+tr.grouping th{background:#e9eef6}tr.grouping .tag{white-space:normal}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.small td,td.small{color:var(--grey);background:#f4f4f4}
 .tag{font-size:.8em;color:var(--grey);white-space:nowrap}
@@ -104,6 +105,7 @@ table.stack,table.stack td:last-child{min-width:0}table.stack thead{display:none
 table.stack,table.stack tbody,table.stack tr,table.stack td,table.stack th{display:block;width:100%}
 table.stack tr{border-bottom:1px solid #ddd;padding:.25em 0}
 table.stack td{border:0;padding:1px 6px;text-align:left;white-space:normal}
+table.stack td[data-label]{display:inline-block;width:auto;margin-right:.6em}
 table.stack td[data-label]::before{content:attr(data-label) ": ";color:#666}}
 """
 
@@ -150,7 +152,7 @@ def _badge(passed: bool | None, yes: str = "pass", no: str = "fail") -> str:
 
 
 def _change_cell(c: Claim, label: str = "") -> str:
-    flip = ' <span class="tag">gap reversed</span>' if c.reversed else ""
+    flip = ' <span class="tag">gap reversed: the change is of the signed difference</span>' if c.reversed else ""
     data = f' data-label="{label}"' if label else ""
     return (f'<td class="num"{data}>{signed(c.delta)} <span class="ci">({signed(c.low)} to {signed(c.high)})</span>'
             f'{flip}</td>')
@@ -358,14 +360,17 @@ def _candidates(result: Any) -> str:
             missed = [c.name for c in a.verdict.checks if not c.passed]
             gate = _badge(a.verdict.passed) + ("" if not missed else " " + escape(", ".join(
                 _check_label(n) for n in missed)))
-        rows.append(f"<tr><td>{escape(a.stage)}</td><td><code>{escape(a.key)}</code></td>"
-                    f"<td>{escape(params_text(a.params))}</td><td class=\"num\">{num(d['accuracy'])}</td>"
-                    f"<td class=\"num\">{num(d['demographic_parity_difference'])}</td>"
-                    f"<td class=\"num\">{num(d['disparate_impact_ratio'])}</td>"
-                    f"<td class=\"num\">{num(d['equalized_odds_difference'])}</td><td>{gate}</td></tr>")
+        cells = [("parameters", escape(params_text(a.params))), ("accuracy", num(d["accuracy"])),
+                 ("worst DP gap", num(d["demographic_parity_difference"])),
+                 ("worst DI ratio", num(d["disparate_impact_ratio"])),
+                 ("worst EO gap", num(d["equalized_odds_difference"])), ("its gate", gate)]
+        rows.append(f"<tr><td>{escape(a.stage)}: <code>{escape(a.key)}</code></td>" + "".join(
+            f'<td data-label="{label}"{"" if i in (0, 5) else NUM}>{value}</td>'
+            for i, (label, value) in enumerate(cells)) + "</tr>")
     table = (f'<p class="caption">Every candidate, measured on the selection rows; "worst" is over the protected '
-             f'attributes, each over its groups with at least {MIN_ROWS} rows.</p><div class="scroll"><table><thead><tr>'
-             f'<th>stage</th><th>technique</th><th>parameters</th><th>{metric_link("accuracy")}</th>'
+             f'attributes, each over its groups with at least {MIN_ROWS} rows.</p><div class="scroll"><table class="stack">'
+             f'<thead><tr>'
+             f'<th>stage: technique</th><th>parameters</th><th>{metric_link("accuracy")}</th>'
              f'<th>worst {metric_link("demographic_parity_difference")}</th>'
              f'<th>worst {metric_link("disparate_impact_ratio")}</th>'
              f'<th>worst {metric_link("equalized_odds_difference")}</th><th>its gate</th></tr></thead>'
@@ -425,7 +430,8 @@ def _data(result: Any) -> str:
            f"<p>Proxies of a protected attribute found by the causal analysis: {escape(proxies)}.</p>"]
     feas = result.feasibility
     if feas is not None:
-        out.append(f"<h3>Can the targets hold together?</h3><p>{escape(pretty(feas.message))}.</p>")
+        message = pretty(feas.message)
+        out.append(f"<h3>Can the targets hold together?</h3><p>{escape(message[:1].upper() + message[1:])}.</p>")
         names = {"unconstrained": "no target", "disparate_impact": "disparate impact target only",
                  "equalized_odds": "equalized-odds target only", "both": "both targets"}
         if feas.accuracy:
@@ -463,11 +469,15 @@ def _trail(result: Any) -> str:
             what = f"{', '.join(r.get('candidates') or []) or 'none'}: {what}"
         if event == "gate_passed":
             what = f"{r.get('key')} ({params_text(r.get('params'))}) passed the {GATES.get(what, what)}"
-        rows.append(f"<tr><td>{escape(EVENTS.get(event, event.replace('_', ' ')))}</td>"
-                    f"<td>{escape(str(r.get('stage') or ''))}</td><td>{escape(pretty(str(what)))}</td></tr>")
-    return (f'<div class="scroll"><table><thead><tr><th>step</th><th>stage</th><th>what happened and why</th></tr>'
-            f'</thead><tbody>{"".join(rows)}</tbody></table></div><p class="note">The complete record, with every '
-            f'number, is <a href="audit_log.jsonl">audit_log.jsonl</a>.</p>')
+        stage = f" ({r['stage']})" if r.get("stage") else ""
+        rows.append(f"<tr><td><strong>{escape(EVENTS.get(event, event.replace('_', ' ')) + stage)}</strong></td>"
+                    f"<td>{escape(pretty(str(what)))}</td></tr>")
+    return (f'<div class="scroll"><table class="stack"><thead><tr><th>step (stage)</th><th>what happened and why</th>'
+            f'</tr>'
+            f'</thead><tbody>{"".join(rows)}</tbody></table></div><p class="note">The causal analysis reads all rows; '
+            f'every other step of the trail reads the selection rows, so its numbers differ from the test-row numbers '
+            f'of the summary. The complete record, with every number, is <a href="audit_log.jsonl">audit_log.jsonl</a>.'
+            f'</p>')
 
 
 def _definitions(result: Any, facts: Facts) -> str:
