@@ -1,4 +1,4 @@
-"""MLflow experiment tracking for ``fairmend run --mlflow`` (the ``mlops`` extra).
+"""MLflow experiment tracking for ``fairmend run --mlflow`` and ``fairmend tune --mlflow`` (the ``mlops`` extra).
 
 :func:`log_run` records one :class:`~fairmend.runner.core.RunResult` as one MLflow run:
 
@@ -179,6 +179,48 @@ def log_run(result: Any, *, uri: str | None = None, output: str | Path | None = 
         info = active.info
     return {"run_id": info.run_id, "experiment_id": info.experiment_id, "tracking_uri": resolved,
             "artifact_uri": info.artifact_uri}
+
+
+def log_tune(doc: dict[str, Any], chart: str, *, uri: str | None = None,
+             experiment: str | None = None) -> dict[str, Any]:
+    """Log a ``fairmend tune`` result: a parent run (study, ``tune.json``, ``pareto.svg``) and one nested run per
+    Pareto point (its params; accuracy and fairness metric on the selection and test rows, with the test rows'
+    95 % interval bounds; the change from the baseline; the gate)."""
+    from fairmend._json import dumps
+
+    resolved = resolve_uri(uri)
+    mlflow = _mlflow(resolved)
+    exp = mlflow.set_experiment(experiment or os.environ.get("MLFLOW_EXPERIMENT_NAME") or EXPERIMENT)
+    m, study = doc["target_metric"], doc["study"]
+    children = []
+    with mlflow.start_run(experiment_id=exp.experiment_id, run_name=f"tune {doc['technique']}") as parent:
+        params = {"technique": doc["technique"], "target_metric": m, "study": study["name"],
+                  "storage": study["storage"], "tuned": ",".join(k["name"] for k in doc["tuned"]),
+                  **{f"fixed.{k}": v for k, v in doc["fixed"].items()}, **{f"rows.{k}": v for k, v in doc["rows"].items()}}
+        mlflow.log_params({_key(k): str(v)[:6000] for k, v in params.items() if v is not None})
+        mlflow.set_tags({"fairmend.kind": "tune", "fairmend.technique": doc["technique"], "fairmend.target_metric": m})
+        mlflow.log_metrics({"n_trials": study["n_trials"], "n_complete": study["n_complete"],
+                            "pareto_size": len(doc["pareto"])})
+        mlflow.log_text(dumps(doc), "tune.json")
+        mlflow.log_text(chart, "pareto.svg")
+        for p in doc["pareto"]:
+            with mlflow.start_run(experiment_id=exp.experiment_id, run_name=f"trial {p['trial']}", nested=True) as child:
+                mlflow.log_params({_key(k): str(v)[:6000] for k, v in p["params"].items()})
+                values: dict[str, Any] = {}
+                for name in ("accuracy", m):
+                    test, change = p["test"][name], p["change"][name]
+                    ci, dci = test.get("ci95") or (None, None), change.get("ci95") or (None, None)
+                    values.update({f"selection/{name}": p["selection"][name], f"test/{name}": test["value"],
+                                   f"test_ci_low/{name}": ci[0], f"test_ci_high/{name}": ci[1],
+                                   f"delta/{name}": change.get("delta"), f"delta_ci_low/{name}": dci[0],
+                                   f"delta_ci_high/{name}": dci[1], f"p_value/{name}": change.get("p_value")})
+                values["gate_passed"] = p["gate_passed"]
+                mlflow.log_metrics({_key(k): v for k, v in ((k, _number(v)) for k, v in values.items()) if v is not None})
+                mlflow.set_tags({"fairmend.kind": "tune-pareto", "fairmend.target_metric": m,
+                                 "fairmend.gate_passed": str(bool(p["gate_passed"])).lower(),
+                                 "fairmend.dominated_on_test": str(p["dominated_on_test"]).lower()})
+                children.append(child.info.run_id)
+    return {"run_id": parent.info.run_id, "pareto_run_ids": children, "tracking_uri": resolved}
 
 
 def promote(name: str, alias: str, *, version: str | None = None, uri: str | None = None) -> dict[str, Any]:

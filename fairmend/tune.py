@@ -253,3 +253,23 @@ def _point(trial: Any, res: Any, metric: str, test_rows: np.ndarray, n_boot: int
             "test": {"accuracy": entry("accuracy"), metric: entry(metric)},
             "change": {"accuracy": change("accuracy"), metric: change(metric)},
             "gate_passed": None if res.gate is None else bool(res.gate.passed)}
+
+
+def pareto_svg(doc: dict[str, Any]) -> str:
+    """The re-measured Pareto front on the test rows (and the baseline) as a self-contained SVG chart."""
+    from fairmend.report.svg import Point, scatter_frontier
+
+    m = doc["target_metric"]
+
+    def x(value: float) -> float:  # the chart's x axis is a gap (lower is fairer); ratios become 1 - ratio
+        return 1.0 - value if doc["higher_is_better"] else value
+
+    xlabel = f"1 - {m}" if doc["higher_is_better"] else m
+    points = [Point(x(doc["baseline_test"][m]), doc["baseline_test"]["accuracy"], "baseline", False, "baseline")
+              ] if doc["baseline_test"] else []
+    for p in doc["pareto"]:
+        params = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in p["params"].items())
+        points.append(Point(x(p["test"][m]["value"]), p["test"]["accuracy"]["value"], f"trial {p['trial']}: {params}",
+                            not p["dominated_on_test"]))
+    return scatter_frontier(f"{doc['technique']}: Pareto front on {doc['rows']['test']} test rows", points,
+                            xlabel, "accuracy", "tune-pareto")

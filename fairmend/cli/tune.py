@@ -55,27 +55,43 @@ def format_tune(doc: dict[str, Any]) -> str:
               help="Share of the tuning rows that judge each trial.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--n-boot", default=1000, show_default=True, type=int, help="Bootstrap resamples for the test-row CIs.")
-@click.option("--output", type=click.Path(dir_okay=False), help="Also write the result to this JSON file.")
+@click.option("--output", type=click.Path(file_okay=False), help="Folder for tune.json and the Pareto chart pareto.svg.")
+@click.option("--mlflow", "mlflow_log", is_flag=True, help="Log the study and each Pareto point to MLflow.")
+@click.option("--mlflow-uri", help="MLflow tracking URI (implies --mlflow; default: MLFLOW_TRACKING_URI, else ./mlruns).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result (with the pareto list) as JSON.")
 def tune(key: str, data: str, protected: str, outcome: str, favourable_label: str | None, trials: int,
          timeout: float | None, storage: str | None, study_name: str | None, search: tuple[str, ...],
          params: tuple[str, ...], target_metric: str | None, base_model: str, test_size: float,
-         selection_size: float, seed: int, n_boot: int, output: str | None, as_json: bool) -> None:
+         selection_size: float, seed: int, n_boot: int, output: str | None, mlflow_log: bool,
+         mlflow_uri: str | None, as_json: bool) -> None:
     """Search KEY's parameters for the accuracy / fairness Pareto front (Optuna), then re-measure it on test rows."""
     from fairmend.cli._progress import progress
     from fairmend.cli.run_cmd import parse_params
+    from fairmend.tune import pareto_svg
     from fairmend.tune import tune as run_tune
 
+    if mlflow_log or mlflow_uri:
+        from fairmend.tracking import require
+
+        mlflow_uri = require(mlflow_uri)
     with progress(f"tune {key}", enabled=not as_json) as step:
         doc = run_tune(key, data, protected=split_columns(protected), outcome=outcome,
                        favourable_label=favourable_label, trials=trials, timeout=timeout, storage=storage,
                        study_name=study_name, search=list(search), params=parse_params(params),
                        target_metric=target_metric, base_model=base_model, test_size=test_size,
                        selection_size=selection_size, seed=seed, n_boot=n_boot, progress=step)
+    chart = pareto_svg(doc)
     if output:
-        from fairmend.io import write_json_atomic
+        from pathlib import Path
 
-        write_json_atomic(output, doc)
+        from fairmend.io import write_atomic, write_json_atomic
+
+        write_json_atomic(Path(output) / "tune.json", doc)
+        write_atomic(Path(output) / "pareto.svg", chart)
+    if mlflow_uri:
+        from fairmend.tracking import log_tune
+
+        doc["mlflow"] = log_tune(doc, chart, uri=mlflow_uri)
     if as_json:
         echo_json(doc)
         return

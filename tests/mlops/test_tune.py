@@ -91,3 +91,34 @@ def test_bad_requests_exit_2(args, named):
                                    "--json"])
     assert res.exit_code == 2, res.output
     assert named in json.loads(res.stdout)["error"]["message"]
+
+
+def test_output_folder_chart_and_mlflow_runs(tmp_path, monkeypatch):
+    import xml.etree.ElementTree as ET
+
+    from mlflow.tracking import MlflowClient
+
+    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+    uri = (tmp_path / "mlruns").as_uri()
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["tune", "relaxed_threshold_optimizer", "--data", "german", "--protected", "sex",
+                                   "--outcome", "credit", "--trials", "4", "--n-boot", "100", "--output", str(out),
+                                   "--mlflow-uri", uri, "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert json.loads((out / "tune.json").read_text())["pareto"] == doc["pareto"]
+    svg = ET.fromstring((out / "pareto.svg").read_text())
+    labels = "".join(svg.itertext())
+    assert "baseline" in labels and all(f"trial {p['trial']}" in labels for p in doc["pareto"])
+    client = MlflowClient(tracking_uri=uri)
+    parent = client.get_run(doc["mlflow"]["run_id"])
+    assert {"tune.json", "pareto.svg"} <= {f.path for f in client.list_artifacts(parent.info.run_id)}
+    children = client.search_runs([parent.info.experiment_id],
+                                  f"tags.mlflow.parentRunId = '{parent.info.run_id}'")
+    assert len(children) == len(doc["pareto"]) >= 1
+    metric = doc["target_metric"]
+    by_trial = {p["trial"]: p for p in doc["pareto"]}
+    for child in children:
+        point = by_trial[int(child.info.run_name.split()[-1])]
+        assert child.data.metrics[f"test/{metric}"] == pytest.approx(point["test"][metric]["value"])
+        assert child.data.metrics[f"test_ci_high/{metric}"] == pytest.approx(point["test"][metric]["ci95"][1])
