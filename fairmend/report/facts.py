@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fairmend.report.text import metric_name
+
 MIN_ROWS = 30  # the pipeline's gates judge groups of at least this many rows
 MIN_CLASS = 10  # positives (negatives) a group needs before its TPR (FPR) is judged
 SELECTION_METRICS = ("disparate_impact_ratio", "demographic_parity_difference")
@@ -227,7 +229,7 @@ def gather(result: Any) -> Facts:
     for m, c in overall.items():
         lo, hi = c["ci95"]
         claims.append(Claim(ALL_ROWS, m, float(c["before"]), float(c["after"]), float(c["delta"]), float(lo),
-                            float(hi), float(c["p_value"]), str(c["estimand"]), [], []))
+                            float(hi), float(c["p_value"]), f"change in the {metric_name(m)} over all rows", [], []))
     _, adjusted = benjamini_hochberg([claim.p_value for claim in claims])
     for claim, q in zip(claims, adjusted):
         claim.p_value_bh = float(q)

@@ -16,12 +16,14 @@ def _step_line(catalog: Any, slot: str, step: Any) -> str:
     return f"- **{slot}**: {t.name} (`{t.key}`, {params_text(step.params)}) — {t.citation.short()}"
 
 
-def _claim_row(c: Claim, policy: Any | None = None) -> str:
+def _claim_row(c: Claim, policy: Any | None = None, facts: Facts | None = None) -> str:
     where = "all test rows" if c.grouping == ALL_ROWS else c.grouping
     cells = [where, metric_name(c.metric), f"{num(c.before)} → {num(c.after)}", signed(c.delta),
              f"{signed(c.low)} to {signed(c.high)}"]
     if policy is None:
-        cells += [p_text(c.p_value), p_text(c.p_value_bh), ", ".join(c.groups) or "all", c.estimand]
+        total = "all" if facts is None or c.grouping == ALL_ROWS else (
+            f"{len(c.groups)} of {len(facts.grouping(c.grouping).rows)}")
+        cells += [p_text(c.p_value), p_text(c.p_value_bh), total, c.estimand.removeprefix("change in the ")]
     else:
         t = target(c, policy)
         cells += [p_text(c.p_value_bh), t.text + ("" if t.met is None else (" (met)" if t.met else " (missed)"))]
@@ -39,7 +41,8 @@ def deliverables(result: Any, facts: Facts) -> dict[str, str]:
     steps = [_step_line(catalog, "pre-processing", stack.pre), _step_line(catalog, "in-processing", stack.model),
              _step_line(catalog, "post-processing", stack.post)]
     head = "\n".join(_claim_row(c, policy) for c in headline(facts, protected))
-    every = "\n".join(_claim_row(c) for c in facts.claims)
+    every = "\n".join(_claim_row(c, facts=facts) for c in facts.claims)
+    left = sorted({x for c in facts.claims for x in c.left_out})
     checks = "\n".join(
         f"| {r.label} | {_check_cell(r.selection)} | {_check_cell(r.test)} |" for r in check_rows(result))
     advice = next_steps(result)
@@ -47,10 +50,10 @@ def deliverables(result: Any, facts: Facts) -> dict[str, str]:
 
 **{decision_sentence(result)}**
 
-Data: {ds.get('n_rows')} rows, protected attributes {', '.join(protected)}, outcome `{ds.get('outcome')}`
-(favourable: {ds.get('outcome')} = {ds.get('favourable_label', 1)}). Rows split three ways: {ds.get('n_train')} train,
-{ds.get('n_validation')} selection (candidates chosen and gated), {ds.get('n_test')} held-out test rows. Every
-number below is measured on the {facts.n_test} test rows unless a table says otherwise.
+Data: {ds.get('n_rows', 0):,} rows, protected attributes {', '.join(protected)}, outcome `{ds.get('outcome')}`
+(favourable: {ds.get('outcome')} = {ds.get('favourable_label', 1)}). Rows split three ways: {ds.get('n_train', 0):,}
+train, {ds.get('n_validation', 0):,} selection (candidates chosen and gated), {ds.get('n_test', 0):,} held-out test
+rows. Every number below is measured on the {facts.n_test:,} test rows unless a table says otherwise.
 
 ## Interventions
 {chr(10).join(steps)}
@@ -60,7 +63,7 @@ number below is measured on the {facts.n_test} test rows unless a table says oth
 |---|---|---|---|---|---|---|
 {head}
 
-{small_note(facts)}
+{small_note(facts, greyed=False)}
 
 ## Next step
 {chr(10).join(_advice_md(a, i == 0) for i, a in enumerate(advice))}
@@ -78,9 +81,11 @@ order fixed on the baseline). The 95% CI and the two-sided p come from the same 
 ({policy.n_boot} resamples, seed {policy.seed}), so p < 0.05 exactly when the CI excludes 0. p (BH):
 Benjamini-Hochberg adjusted over all {sum(1 for c in facts.claims if c.p_value == c.p_value)} p-values of this report.
 
-| grouping | metric | before → after | change | 95% CI of the change | p | p (BH) | groups judged | what the change measures |
+| grouping | metric | before → after | change | 95% CI of the change | p | p (BH) | groups judged | the change is in |
 |---|---|---|---|---|---|---|---|---|
 {every}
+
+Left out as too small to judge: {', '.join(left) or 'no group'}.
 
 The full decision trail is in `audit_log.jsonl`; the figures and definitions in `report.html`.
 """
@@ -102,12 +107,12 @@ validated outside the population of the training data.
 ## Factors
 Protected attributes: {', '.join(protected)}; intersectional groups are reported in `report.html`.
 
-## Metrics (the {facts.n_test} held-out test rows)
+## Metrics (the {facts.n_test:,} held-out test rows)
 - accuracy {num(None if acc is None else acc.after)} (baseline {num(None if acc is None else acc.before)})
 - calibration error (ECE) {num(None if ece is None else ece.after)} (baseline {num(None if ece is None else ece.before)})
 {per_attr}
 
-{small_note(facts)}
+{small_note(facts, greyed=False)}
 
 ## Ethical considerations and caveats
 {decision_sentence(result)} Fairness metrics can conflict (Kleinberg et al. 2017); the chosen target was

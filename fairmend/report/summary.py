@@ -4,6 +4,7 @@ and the console summary of ``fairmend pipeline`` / ``fairmend demo`` all print t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,7 +144,7 @@ def next_steps(result: Any) -> list[Advice]:
                      f"targets cost at least {loss:.1%} accuracy on this data (post-processing the baseline's "
                      f"scores keeps at most {acc['both']:.3f}, against {acc['unconstrained']:.3f} without targets), "
                      f"and the policy allows {feas.budget:.0%}. Or accept the loss by raising "
-                     f"post_gate.max_accuracy_loss to {loss:.0%} or more."))
+                     f"post_gate.max_accuracy_loss to {math.ceil(loss * 100) / 100:.2f} or more."))
     elif failed & FAIRNESS_CHECKS:
         known = feas is not None and bool(feas.accuracy) and feas.feasible
         reach = (f"Both targets can hold together here: post-processing the baseline's scores keeps accuracy "
@@ -180,8 +181,9 @@ def next_steps(result: Any) -> list[Advice]:
                             "or revise the targets.")]
 
 
-def small_note(facts: Facts) -> str:
-    return (f"Groups with fewer than {MIN_ROWS} test rows are greyed and left out of every gap and ratio; "
+def small_note(facts: Facts, *, greyed: bool = True) -> str:
+    shown = "greyed" if greyed else "listed in report.html"
+    return (f"Groups with fewer than {MIN_ROWS} test rows are {shown} and left out of every gap and ratio; "
             f"metrics built from true or false positive rates also leave out groups with fewer than {MIN_CLASS} "
             f"positives or negatives.")
 
