@@ -163,3 +163,15 @@ def test_documented_config_and_hook_are_valid():
     assert [h["id"] for h in hooks] == ["fairmend-check"]
     assert hooks[0]["entry"].split()[:2] == ["fairmend", "check"] and hooks[0]["pass_filenames"] is False
     assert re.search(hooks[0]["files"], "models/credit.skops") and re.search(hooks[0]["files"], ".fairness-lint.yml")
+
+
+def test_intersectional_scope_is_judged_too(adult_outputs):
+    folder, frame = adult_outputs
+    config = {**BASE, "intersectional": True, "metrics": {"demographic_parity_difference": {"max": 0.5}},
+              "data_quality": {"min_group_size": 100}}
+    doc = json.loads(_check(folder, config, "--json").stdout)
+    scopes = {(c["rule"], c["scope"]) for c in doc["checks"]}
+    assert ("demographic_parity_difference", "sex x race") in scopes and ("min_group_size", "sex x race") in scopes
+    cells = frame.groupby(["sex", "race"]).size()
+    small = next(c for c in doc["checks"] if c["rule"] == "min_group_size" and c["scope"] == "sex x race")
+    assert small["value"] == cells.min() and small["passed"] is bool(cells.min() >= 100)
