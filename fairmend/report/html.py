@@ -28,6 +28,7 @@ from fairmend.report.summary import (
     next_steps,
     small_note,
     target,
+    unjudged,
 )
 from fairmend.report.text import (
     DEFINITIONS,
@@ -179,6 +180,7 @@ def _summary(result: Any, facts: Facts) -> str:
                     f"{'' if t.met is None else _badge(t.met, 'met', 'missed')}</td></tr>")
     left = sorted({g for c in headline(facts, protected) for g in c.left_out})
     left_text = f" Left out here: {escape(', '.join(left))}." if left else ""
+    left_text += "".join(f" {escape(x[:1].upper() + x[1:])}." for x in unjudged(facts, protected))
     failed = [r for r in check_rows(result) if r.failed]
     fail_items = "".join(
         f"<li><strong>{escape(r.label)}</strong>: {escape((r.test or r.selection or (True, ''))[1])}"

@@ -46,6 +46,12 @@ def headline(facts: Facts, protected: list[str]) -> list[Claim]:
     return out
 
 
+def unjudged(facts: Facts, protected: list[str]) -> list[str]:
+    """Headline metrics no claim can be made about: fewer than two groups of the attribute are large enough."""
+    return [f"not judged for {attr}: {metric_name(m)}, fewer than two of its groups are large enough"
+            for attr in protected for m in HEADLINE if facts.claim(attr, m) is None]
+
+
 def change_text(c: Claim) -> str:
     """``−0.140 (95% CI −0.171 to −0.108)``."""
     return f"{signed(c.delta)} (95% CI {signed(c.low)} to {signed(c.high)})"
@@ -207,6 +213,7 @@ def console_lines(result: Any, facts: Facts) -> list[str]:
     left = sorted({g for c in headline(facts, result.dataset.get("protected", [])) for g in c.left_out})
     if left:
         lines.append(f"  left out as too small to judge: {', '.join(left)}")
+    lines += [f"  {x}" for x in unjudged(facts, result.dataset.get("protected", []))]
     lines.append(f"candidates tried: {len(result.attempts)} (judged on the selection rows)")
     lines.append("final checks: selection rows | test rows")
     for r in check_rows(result):

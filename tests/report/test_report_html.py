@@ -161,3 +161,14 @@ def test_next_step_follows_the_feasibility_result(run):
     feasible = replace(infeasible, feasible=True, binding=None, accuracy={**infeasible.accuracy, "both": 0.83})
     first = next_steps(replace(failed_targets, feasibility=feasible))[0]
     assert "constraint" in first.text and first.command is not None and "--param constraint=" in first.command
+
+
+def test_an_attribute_without_two_judged_groups_is_said_not_judged(run):
+    from fairmend.report.html import render_html
+
+    result, _, _ = run
+    facts = gather(result)
+    thin = replace(facts, claims=[c for c in facts.claims if c.grouping != "race"])
+    summary = visible_text(render_html(result, thin).split("</section>")[0])
+    assert "Not judged for race: disparate impact ratio, fewer than two of its groups are large enough" in summary
+    assert not re.search(r"race\s+groups judged", summary)
