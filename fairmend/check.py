@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairmend.errors import DataFileError, InvalidParameterError
+from fairmend.errors import InvalidParameterError
 
 USES = ("estimate", "ci_upper", "ci_lower")
 PROXY_METRICS = ("cramers_v", "nmi", "auc")
@@ -209,22 +209,10 @@ def parse_config(raw: Any, *, base: Path | None = None, source: str = "<mapping>
 
 def load_config(path: str | Path) -> CheckConfig:
     """Read and validate a ``.fairness-lint.yml`` file (``yaml.safe_load``)."""
-    import yaml
+    from fairmend.io import read_yaml_mapping
 
     p = Path(path)
-    if not p.is_file():
-        raise DataFileError(f"config file not found: {p}")
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise InvalidParameterError(f"config file {p} is not valid YAML{where}: "
-                                    f"{getattr(exc, 'problem', None) or type(exc).__name__}") from exc
-    except UnicodeDecodeError as exc:
-        raise DataFileError(f"config file {p} is not UTF-8 text") from exc
-    if raw is not None and not isinstance(raw, dict):
-        raise InvalidParameterError(f"config file {p} must hold a mapping of settings, got {_shown(raw)}")
+    raw = read_yaml_mapping(p, "config file")
     return parse_config(raw, base=p.resolve().parent, source=str(p))
 
 
@@ -263,11 +251,11 @@ def _outputs(cfg: CheckConfig, frame: pd.DataFrame, favourable: Any) -> tuple[np
         if cfg.settings[key] and cfg.settings[key] not in frame.columns:
             raise ColumnNotFoundError(f"config: {key} column {cfg.settings[key]!r} is not in the data {cfg.data}")
     if cfg.model:
-        from fairmend.cli.audit import _model_predictions
         from fairmend.modelio import load_model
+        from fairmend.runner.user_model import model_predictions
 
         model = load_model(cfg.model, trust=cfg.trust)
-        return _model_predictions(model, frame, cfg.outcome, favourable, set(frame[cfg.outcome].tolist()))
+        return model_predictions(model, frame, cfg.outcome, favourable, set(frame[cfg.outcome].tolist()))
     own = read_user_outputs(frame, scores=cfg.scores, predictions=cfg.predictions, favourable=favourable,
                             outcome=cfg.outcome, threshold=cfg.threshold)
     assert own is not None

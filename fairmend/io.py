@@ -223,3 +223,32 @@ def export_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, overwrite
         raise DataFileError(f"cannot write {target}: {target.parent} is a file")
     target.parent.mkdir(parents=True, exist_ok=True)
     return write_parquet_atomic(target, frame) if kind == "parquet" else write_csv_atomic(target, frame)
+
+
+def read_yaml_mapping(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
+    """A YAML file that must hold a mapping (``yaml.safe_load``: no tags, no code), or a one-line error.
+
+    ``what`` names the file in messages (``"policy file"``, ``"config file"``). An empty file is ``{}``.
+    """
+    import yaml
+
+    from fairmend.errors import InvalidParameterError
+
+    p = Path(path)
+    if not p.is_file():
+        raise DataFileError(f"{what} not found: {p}")
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise InvalidParameterError(f"{what} {p} is not valid YAML{where}: {problem}") from exc
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{what} {p} is not UTF-8 text") from exc
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        shown = f"{raw!r} ({type(raw).__name__})"
+        raise InvalidParameterError(f"{what} {p} must hold a mapping of settings, got {shown[:80]}")
+    return raw

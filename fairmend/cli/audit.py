@@ -10,27 +10,7 @@ import numpy as np
 
 from fairmend.cli._common import echo_json, split_columns
 from fairmend.errors import ColumnNotFoundError, InvalidParameterError, LabelError
-from fairmend.runner.user_model import probability_column, to_binary
-
-
-def _model_predictions(model: Any, frame: Any, outcome: str, favourable: Any, labels: set[Any]
-                       ) -> tuple[np.ndarray, np.ndarray | None]:
-    names = getattr(model, "feature_names_in_", None)
-    if names is not None:
-        missing = [c for c in names if c not in frame.columns]
-        if missing:
-            raise ColumnNotFoundError(f"the model needs feature column(s) missing from the data: {', '.join(map(str, missing))}")
-        X = frame[list(names)]
-    else:
-        X = frame.drop(columns=[outcome])
-    pred = to_binary(model.predict(X), favourable, "model predictions", labels)
-    score = None
-    if hasattr(model, "predict_proba"):
-        proba = np.asarray(model.predict_proba(X))
-        classes = list(getattr(model, "classes_", [0, 1]))
-        col = classes.index(favourable) if favourable in classes else (classes.index(1) if 1 in classes else -1)
-        score = proba[:, col]
-    return pred, score
+from fairmend.runner.user_model import model_predictions, probability_column, to_binary
 
 
 def _fmt(v: Any) -> str:
@@ -116,7 +96,7 @@ def audit(data: str, protected: str, outcome: str, predictions: str | None, scor
         score = None if scores is None else probability_column(frame, scores, "--scores")
     else:
         model = load_model(model_path, trust=trust)
-        pred, score = _model_predictions(model, frame, outcome, favourable, labels)
+        pred, score = model_predictions(model, frame, outcome, favourable, labels)
     report = run_audit(checked.y, pred, frame, columns, score=score, n_boot=n_boot, n_permutations=n_permutations,
                        seed=seed, ci_method=ci_method, min_group_size=min_group_size)
     report["data"] = {"path": str(data), "outcome": outcome, "favourable_label": favourable,

@@ -103,27 +103,9 @@ class Policy:
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Policy:
-        import yaml
+        from fairmend.io import read_yaml_mapping
 
-        from fairmend.errors import DataFileError
-
-        p = Path(path)
-        if not p.is_file():
-            raise DataFileError(f"policy file not found: {p}")
-        try:
-            raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-            problem = getattr(exc, "problem", None) or type(exc).__name__
-            raise InvalidParameterError(f"policy file {p} is not valid YAML{where}: {problem}") from exc
-        except UnicodeDecodeError as exc:
-            raise DataFileError(f"policy file {p} is not UTF-8 text") from exc
-        if raw is None:
-            raw = {}
-        if not isinstance(raw, dict):
-            raise InvalidParameterError(f"policy file {p} must hold a mapping of settings, got {_shown(raw)}")
-        return cls.from_dict(raw)
+        return cls.from_dict(read_yaml_mapping(path, "policy file"))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

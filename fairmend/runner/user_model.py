@@ -86,3 +86,24 @@ def read_user_outputs(frame: pd.DataFrame, *, scores: str | None, predictions: s
         raise LabelError(f"--threshold must lie strictly between 0 and 1, got {threshold}")
     columns = [c for c in (scores, predictions) if c is not None]
     return UserOutputs(score_arr, pred_arr, columns, threshold)
+
+
+def model_predictions(model: Any, frame: Any, outcome: str, favourable: Any, labels: set[Any]
+                      ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Decisions (1 = favourable) and favourable-class probabilities of a user's fitted model on ``frame``."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None:
+        missing = [c for c in names if c not in frame.columns]
+        if missing:
+            raise ColumnNotFoundError(f"the model needs feature column(s) missing from the data: {', '.join(map(str, missing))}")
+        X = frame[list(names)]
+    else:
+        X = frame.drop(columns=[outcome])
+    pred = to_binary(model.predict(X), favourable, "model predictions", labels)
+    score = None
+    if hasattr(model, "predict_proba"):
+        proba = np.asarray(model.predict_proba(X))
+        classes = list(getattr(model, "classes_", [0, 1]))
+        col = classes.index(favourable) if favourable in classes else (classes.index(1) if 1 in classes else -1)
+        score = proba[:, col]
+    return pred, score
