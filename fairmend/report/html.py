@@ -85,7 +85,7 @@ th{background:#f5f5f5;font-weight:600}
 tr.grouping th{background:#e9eef6}tr.grouping .tag{white-space:normal}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.small td,td.small{color:var(--grey);background:#f4f4f4}
-.tag{font-size:.8em;color:var(--grey);white-space:nowrap}
+.tag{font-size:.8em;color:var(--grey);white-space:nowrap}.tag.wrap{white-space:normal}
 .badge{display:inline-block;padding:0 .45em;border-radius:3px;font-size:.82em;font-weight:600;color:#fff;
 white-space:nowrap}
 .badge.pass{background:var(--pass)}.badge.fail{background:var(--fail)}.badge.none{background:#888}
@@ -129,7 +129,7 @@ def write_report(result: Any, out_dir: Path) -> dict[str, str]:
 
 
 def _change_cell(c: Claim, label: str = "") -> str:
-    flip = ' <span class="tag">gap reversed: the change is of the signed difference</span>' if c.reversed else ""
+    flip = '<br><span class="tag wrap">gap reversed: the change is of the signed difference</span>' if c.reversed else ""
     data = f' data-label="{label}"' if label else ""
     return (f'<td class="num"{data}>{signed(c.delta)} <span class="ci">({signed(c.low)} to {signed(c.high)})</span>'
             f'{flip}</td>')
