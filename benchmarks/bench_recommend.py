@@ -116,36 +116,39 @@ def quality(dev: Path | None, verbose: bool) -> None:
             print(f"    misses: {d['misses']}\n    with violations: {d['queries_with_violations']}")
 
 
-def _cli(text: str, cache: Path) -> float:
+def _cli(text: str, cache: Path, plugins: bool) -> float:
     env = dict(os.environ, FAIRMEND_CACHE_DIR=str(cache))
+    if not plugins:
+        env["FAIRMEND_LOAD_PLUGINS"] = ""  # built-ins only: what a fresh install has
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "fairmend", "recommend", text], env=env, check=True, capture_output=True)
     return time.perf_counter() - t0
 
 
 def timing(repeats: int) -> None:
-    colds, warms = [], []
-    warm_cache = Path(tempfile.mkdtemp(prefix="fairmend-bench-warm-"))
-    try:
-        _cli(QUERIES[0], warm_cache)  # fills the cache (plugin techniques, if any)
-        for i in range(repeats):
-            cold_cache = Path(tempfile.mkdtemp(prefix="fairmend-bench-cold-"))
-            try:
-                colds.append(_cli(QUERIES[i % len(QUERIES)], cold_cache))
-            finally:
-                shutil.rmtree(cold_cache, ignore_errors=True)
-            warms.append(_cli(QUERIES[i % len(QUERIES)], warm_cache))
-    finally:
-        shutil.rmtree(warm_cache, ignore_errors=True)
-    cold, warm = statistics.median(colds), statistics.median(warms)
-    print(f"fairmend recommend wall time: cold (empty cache) median {cold:.2f} s, warm median {warm:.2f} s, "
-          f"ratio {cold / warm:.2f} (target <= 3)")
+    for plugins, label in ((False, "fresh install (built-in catalog)"), (True, "with the installed plugins")):
+        colds, warms = [], []
+        warm_cache = Path(tempfile.mkdtemp(prefix="fairmend-bench-warm-"))
+        try:
+            _cli(QUERIES[0], warm_cache, plugins)  # fills the cache (plugin techniques, if any)
+            for i in range(repeats):
+                cold_cache = Path(tempfile.mkdtemp(prefix="fairmend-bench-cold-"))
+                try:
+                    colds.append(_cli(QUERIES[i % len(QUERIES)], cold_cache, plugins))
+                finally:
+                    shutil.rmtree(cold_cache, ignore_errors=True)
+                warms.append(_cli(QUERIES[i % len(QUERIES)], warm_cache, plugins))
+        finally:
+            shutil.rmtree(warm_cache, ignore_errors=True)
+        cold, warm = statistics.median(colds), statistics.median(warms)
+        print(f"fairmend recommend wall time, {label}: cold (empty cache) median {cold:.2f} s, "
+              f"warm median {warm:.2f} s, ratio {cold / warm:.2f} (target <= 3)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--dev", type=Path, default=DEV)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--skip-timing", action="store_true")
     ap.add_argument("--skip-quality", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true", help="List every reader error, miss and violation.")

@@ -167,8 +167,6 @@ def _apply_findings(c: Constraints, findings: dict[str, Any]) -> None:
                                              applied=False))
                 if name == "stages":  # still a soft preference for the ranking
                     c.put("preferred_stages", value, "text", f.confidence, f.evidence)
-                if c.intent is None:
-                    c.put("intent", _SCOPE_INTENT[f.value], "text", f.confidence, f.evidence)
         elif dim == "task":
             task = TaskType(f.value)
             if sure:
