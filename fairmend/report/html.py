@@ -159,8 +159,8 @@ def _summary(result: Any, facts: Facts) -> str:
     left_text += "".join(f" {escape(x[:1].upper() + x[1:])}." for x in unjudged(facts, protected))
     failed = [r for r in check_rows(result) if r.failed]
     fail_items = "".join(
-        f"<li><strong>{escape(r.label)}</strong>: {escape((r.test or r.selection or (True, ''))[1])}"
-        f"{_where(r)}</li>" for r in failed) or "<li>Nothing: every final check passed.</li>"
+        f"<li><strong>{escape(r.label)}</strong>: {escape(r.detail)} <span class=\"tag\">({escape(r.where)})</span>"
+        f"</li>" for r in failed) or "<li>Nothing: every final check passed.</li>"
     steps = [_advice(a) for a in next_steps(result)]
     more = "".join(f"<li>{s}</li>" for s in steps[1:])
     n_test = facts.n_test
@@ -188,16 +188,6 @@ p &lt; 0.05 exactly when the interval excludes 0 (<a href="#def-change">how thes
 
 def _advice(a: Any) -> str:
     return escape(a.text) + ("" if a.command is None else f'<pre class="cmd"><code>{escape(a.command)}</code></pre>')
-
-
-def _where(r: Any) -> str:
-    if r.selection is not None and r.test is not None:
-        if not r.selection[0] and not r.test[0]:
-            return " <span class=\"tag\">(test rows; also failed on the selection rows)</span>"
-        if r.selection[0]:
-            return " <span class=\"tag\">(test rows only; passed on the selection rows)</span>"
-        return " <span class=\"tag\">(selection rows; passed on the test rows)</span>"
-    return " <span class=\"tag\">(selection rows)</span>" if r.test is None else ""
 
 
 def _stack_html(stack: Any) -> str:

@@ -68,6 +68,26 @@ class CheckRow:
     def failed(self) -> bool:
         return any(v is not None and not v[0] for v in (self.selection, self.test))
 
+    @property
+    def detail(self) -> str:
+        """The detail of a failing measurement (test rows first), else the test rows' detail."""
+        for v in (self.test, self.selection):
+            if v is not None and not v[0]:
+                return v[1]
+        return (self.test or self.selection or (True, ""))[1]
+
+    @property
+    def where(self) -> str:
+        """Where it failed, in words: ``test rows; also failed on the selection rows`` and the like."""
+        sel = None if self.selection is None else self.selection[0]
+        test = None if self.test is None else self.test[0]
+        if test is False:
+            return {False: "test rows; also failed on the selection rows", True: "test rows only; passed on the "
+                    "selection rows", None: "test rows"}[sel]
+        if sel is False:
+            return "selection rows; passed on the test rows" if test else "selection rows"
+        return ""
+
 
 def check_rows(result: Any) -> list[CheckRow]:
     """Every final check, on the selection rows (where it decided) and on the test rows (confirmation)."""
@@ -219,7 +239,7 @@ def console_lines(result: Any, facts: Facts) -> list[str]:
     for r in check_rows(result):
         sel = "-" if r.selection is None else ("PASS" if r.selection[0] else "FAIL")
         test = "-" if r.test is None else ("PASS" if r.test[0] else "FAIL")
-        detail = (r.test or r.selection or (True, ""))[1]
+        detail = r.detail
         lines.append(f"  {sel:4} | {test:4}  {r.label}: {detail}")
     for i, step in enumerate(next_steps(result)):
         lines.append(f"{'next step' if i == 0 else '  also'}: {step.text}")

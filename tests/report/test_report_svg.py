@@ -70,3 +70,16 @@ def test_plain_turns_python_literals_into_prose_and_keeps_intervals():
     assert "[-0.232, -0.018]" in text
     assert not re.search(r"\{'|\['|\bNone\b", text)
     assert pretty("ratio 0.7 (target >= 0.8) -> fail") == "ratio 0.7 (target ≥ 0.8) → fail"
+
+
+def test_a_check_failed_only_on_the_selection_rows_shows_that_measurement():
+    from fairmend.report.summary import CheckRow
+
+    row = CheckRow("eo_target", "Equalized-odds target", (False, "gap 0.12 (target < 0.1)"),
+                   (True, "gap 0.09 (target < 0.1)"))
+    assert row.failed and row.detail == "gap 0.12 (target < 0.1)"
+    assert row.where == "selection rows; passed on the test rows"
+    both = CheckRow("eo_target", "x", (False, "a"), (False, "b"))
+    assert both.detail == "b" and both.where == "test rows; also failed on the selection rows"
+    passed = CheckRow("eo_target", "x", (True, "a"), (True, "b"))
+    assert not passed.failed and passed.detail == "b" and passed.where == ""
