@@ -96,7 +96,7 @@ def knobs(technique: Any, search: list[str] | None = None, fixed: dict[str, Any]
     return chosen
 
 
-def _split(frame: pd.DataFrame, protected: list[str], outcome: str, favourable: Any, test_size: float,
+def held_out_split(frame: pd.DataFrame, protected: list[str], outcome: str, favourable: Any, test_size: float,
            seed: int) -> tuple[np.ndarray, np.ndarray, Any]:
     """Tuning and test rows exactly as ``fairmend run`` splits ``frame``, and the favourable label."""
     from fairmend.catalog.contracts import group_labels
@@ -110,7 +110,7 @@ def _split(frame: pd.DataFrame, protected: list[str], outcome: str, favourable: 
     return np.sort(np.concatenate([split.train, split.validation])), split.test, checked.favourable_label
 
 
-def _dominated(points: list[tuple[float, float]], i: int) -> bool:
+def dominated(points: list[tuple[float, float]], i: int) -> bool:
     """Whether point ``i`` (both coordinates to maximise) is dominated by another."""
     a = points[i]
     return any(b[0] >= a[0] and b[1] >= a[1] and b != a for j, b in enumerate(points) if j != i)
@@ -156,7 +156,7 @@ def tune(key: str, data: Any, *, protected: list[str] | str, outcome: str, favou
     _criterion, metric = target_for(technique, target_metric, fixed)
     sign = 1.0 if higher_is_better(metric) else -1.0
     frame = read_table(data)
-    tuning_rows, test_rows, favourable = _split(frame, protected, outcome, favourable_label, test_size, seed)
+    tuning_rows, test_rows, favourable = held_out_split(frame, protected, outcome, favourable_label, test_size, seed)
     tuning = frame.iloc[tuning_rows].reset_index(drop=True)
     common = {"protected": protected, "outcome": outcome, "base_model": base_model, "seed": seed,
               "target_metric": metric, "favourable_label": favourable}
@@ -193,7 +193,7 @@ def tune(key: str, data: Any, *, protected: list[str] | str, outcome: str, favou
         pareto.append(_point(t, res, metric, test_rows, n_boot, seed))
     flip = [(p["test"]["accuracy"]["value"], sign * p["test"][metric]["value"]) for p in pareto]
     for i, p in enumerate(pareto):
-        p["dominated_on_test"] = _dominated(flip, i)
+        p["dominated_on_test"] = dominated(flip, i)
     pareto.sort(key=lambda p: sign * -p["test"][metric]["value"])
     return {
         "technique": key, "target_metric": metric, "higher_is_better": sign > 0,

@@ -1,4 +1,5 @@
-"""``fairmend recommend "TEXT" [--top N] [--json] [--data F --protected A --outcome Y] [--run]``.
+"""``fairmend recommend "TEXT" [--top N] [--json] [--data F --protected A --outcome Y [--favourable-label V]
+[--scores COL | --predictions COL | --model M.skops]] [--run | --evaluate K]``.
 
 The text output starts with one ``understood:`` line per hard constraint in force (and where it came
 from) and one ``uncertain:`` line per constraint the reader is unsure of, naming the flag that settles it.
@@ -37,19 +38,31 @@ STAGES = ("causal", "pre_processing", "in_processing", "post_processing", "evalu
 @click.option("--data", type=click.Path(exists=True, dir_okay=False), help="Audit this CSV/Parquet first.")
 @click.option("--protected", help="Protected attribute column(s), comma-separated (with --data).")
 @click.option("--outcome", help="Binary outcome column (with --data).")
+@click.option("--favourable-label", help="Outcome value that counts as favourable (with --data).")
+@click.option("--scores", help="Column of your model's probabilities of the favourable outcome (your model is the baseline).")
+@click.option("--predictions", help="Column of your model's decisions (your model is the baseline).")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Your fitted model (.skops) as the baseline.")
 @click.option("--run", "do_run", is_flag=True, help="Run the top executable recommendation on --data.")
+@click.option("--evaluate", "evaluate_k", type=click.IntRange(1, 10),
+              help="Measure the top K eligible techniques on --data: chosen on selection rows, reported on test rows.")
 def recommend(text: str, top: int, as_json: bool, retraining: bool | None, protected_at_inference: bool | None,
               intervention: bool | None, stages: tuple[str, ...], criteria: tuple[str, ...],
               max_accuracy_loss: float | None, task: str | None, data: str | None, protected: str | None,
-              outcome: str | None, do_run: bool) -> None:
+              outcome: str | None, favourable_label: str | None, scores: str | None, predictions: str | None,
+              model_path: str | None, do_run: bool, evaluate_k: int | None) -> None:
     """Recommend fairness techniques for the situation described in TEXT."""
     if not text.strip():
         raise InvalidParameterError("TEXT is empty: describe the model, the data and what may change")
     from fairmend.recommender import Recommender, apply_audit, audit_data, merge_flags, parse_text
 
     cols = split_columns(protected)
-    if (data is not None or do_run) and not (data and cols and outcome):
-        raise InvalidParameterError("--data, --protected and --outcome go together (and --run needs all three)")
+    if (data is not None or do_run or evaluate_k) and not (data and cols and outcome):
+        raise InvalidParameterError("--data, --protected and --outcome go together (and --run and --evaluate need "
+                                    "all three)")
+    if do_run and evaluate_k:
+        raise InvalidParameterError("give --run or --evaluate K, not both")
+    user = {"favourable_label": favourable_label, "scores": scores, "predictions": predictions,
+            "base_model": model_path or "logreg"}
     constraints = merge_flags(parse_text(text), retraining=retraining, protected_at_inference=protected_at_inference,
                               intervention=intervention, stages=list(stages) or None,
                               criteria=list(criteria) or None, max_accuracy_loss=max_accuracy_loss, task=task)
@@ -60,13 +73,21 @@ def recommend(text: str, top: int, as_json: bool, retraining: bool | None, prote
     recommender = Recommender(progress=lambda line: click.echo(f"fairmend: {line}", err=True))
     result = recommender.recommend(text, constraints=constraints, top=top, audit=audit, data=data,
                                    protected=cols or None, outcome=outcome)
-    run_result = None
+    for rec in result.recommendations:
+        rec.run_command = complete_command(rec, constraints, data, cols, outcome, user)
+    run_result = evaluation = None
     if do_run:
-        run_result = _run_top(result, data or "", cols, outcome or "")
+        run_result = _run_top(result, data or "", cols, outcome or "", constraints, user)
+    if evaluate_k:  # the top K eligible executable interventions, looking past the ones shown if needed
+        pool = recommender.recommend(text, constraints=constraints, top=50, audit=audit, data=data,
+                                     protected=cols or None, outcome=outcome)
+        evaluation = _evaluate(pool, evaluate_k, data or "", cols, outcome or "", constraints, user, quiet=as_json)
     if as_json:
         payload = result.to_dict()
         if run_result is not None:
             payload["run"] = run_result.to_dict()
+        if evaluation is not None:
+            payload.update(evaluation)
         echo_json(payload)
         return
     click.echo(format_result(result))
@@ -74,9 +95,46 @@ def recommend(text: str, top: int, as_json: bool, retraining: bool | None, prote
         from fairmend.cli.run_cmd import format_result as format_run
 
         click.echo("\n" + format_run(run_result))
+    if evaluation is not None:
+        click.echo("\n" + format_evaluation(evaluation))
 
 
-def _run_top(result: Any, data: str, protected: list[str], outcome: str) -> Any:
+def _criterion_params(technique: Any, constraints: Any) -> dict[str, str]:
+    """The parameter that makes ``technique`` enforce the first criterion the user asked for."""
+    from fairmend.runner.targets import params_for_criterion
+
+    for criterion in getattr(constraints, "criteria", None) or []:
+        found = params_for_criterion(technique, criterion)
+        if found:
+            return found
+    return {}
+
+
+def complete_command(rec: Any, constraints: Any, data: str | None, protected: list[str], outcome: str | None,
+                     user: dict[str, Any]) -> str:
+    """The recommendation's ``fairmend run`` command with everything the user gave: data, columns,
+    favourable label, their model, and the criterion they asked for as the technique's parameter."""
+    import shlex
+
+    t = rec.technique
+    args = ["fairmend", "run", t.key, "--data", data or "DATA.csv", "--protected", ",".join(protected) or "PROTECTED",
+            "--outcome", outcome or "OUTCOME"]
+    for flag, value in (("--favourable-label", user["favourable_label"]), ("--scores", user["scores"]),
+                        ("--predictions", user["predictions"])):
+        if value is not None:
+            args += [flag, str(value)]
+    if user["base_model"] != "logreg":
+        args += ["--base-model", user["base_model"]]
+    for name, value in _criterion_params(t, constraints).items():
+        args += ["--param", f"{name}={value}"]
+    cmd = " ".join(shlex.quote(a) for a in args)
+    if not t.executable:
+        return f"# not executable in fairmend yet (catalogued only); see the citation: {cmd}"
+    return cmd
+
+
+def _run_top(result: Any, data: str, protected: list[str], outcome: str, constraints: Any,
+             user: dict[str, Any]) -> Any:
     from fairmend.errors import NotExecutableError
 
     runnable = [r for r in result.recommendations if r.technique.executable]
@@ -85,7 +143,51 @@ def _run_top(result: Any, data: str, protected: list[str], outcome: str) -> Any:
                                  "use --top to see more, or apply one by hand from its citation")
     from fairmend.runner import run_technique
 
-    return run_technique(runnable[0].technique.key, data, protected=protected, outcome=outcome)
+    top = runnable[0].technique
+    return run_technique(top.key, data, protected=protected, outcome=outcome,
+                         params=_criterion_params(top, constraints), **user)
+
+
+def _evaluate(result: Any, k: int, data: str, protected: list[str], outcome: str, constraints: Any,
+              user: dict[str, Any], *, quiet: bool) -> dict[str, Any]:
+    from fairmend.catalog.types import Contract
+    from fairmend.cli._progress import progress
+    from fairmend.errors import NotExecutableError
+    from fairmend.evaluate import evaluate
+    from fairmend.runner.targets import CRITERION_METRIC
+
+    runnable = [r.technique for r in result.recommendations if r.technique.executable
+                and r.technique.contract in (Contract.PREPROCESSOR, Contract.ESTIMATOR, Contract.POSTPROCESSOR)]
+    if not runnable:
+        raise NotExecutableError("none of the recommendations shown can be measured on data (no executable pre-, "
+                                 "in- or post-processing technique); use --top to see more")
+    chosen = runnable[:k]
+    metric = next((CRITERION_METRIC[c] for c in (constraints.criteria or []) if c in CRITERION_METRIC), None)
+    budget = constraints.max_accuracy_loss if constraints.max_accuracy_loss is not None else 0.05
+    with progress("evaluate", total=len(chosen), enabled=not quiet) as step:
+        return evaluate([(t.key, _criterion_params(t, constraints)) for t in chosen], data, protected=protected,
+                        outcome=outcome, max_accuracy_loss=budget, target_metric=metric, progress=step, **user)
+
+
+def format_evaluation(ev: dict[str, Any]) -> str:
+    metric = ev["judged_on"]
+    lines = [f"Measured on your data (judged on {metric}; chosen on selection rows, reported on test rows):"]
+    for e in ev["evaluation"]:
+        if "error" in e:
+            lines.append(f"  {e['key']}: could not run: {e['error']}")
+            continue
+        c, a = e["change"].get(metric, {}), e["change"].get("accuracy", {})
+        ci = c.get("ci95") or [float("nan")] * 2
+        aci = a.get("ci95") or [float("nan")] * 2
+        gate = "gate passed" if e["gate"] and e["gate"]["passed"] else "gate failed"
+        front = ", on the Pareto front" if e.get("pareto") else ""
+        lines.append(f"  {e['key']}: {metric} {e['before'][metric]:.4f} -> {e['after'][metric]:.4f} "
+                     f"(change {c.get('delta', float('nan')):+.4f}, 95% CI [{ci[0]:+.4f}, {ci[1]:+.4f}], "
+                     f"p = {c.get('p_value', float('nan')):.3g}); accuracy {e['before']['accuracy']:.4f} -> "
+                     f"{e['after']['accuracy']:.4f} (95% CI of change [{aci[0]:+.4f}, {aci[1]:+.4f}]); {gate}{front}")
+    pick = ev["pick"]
+    lines.append(f"Pick: {pick['key']} ({pick['reason']})" if pick["key"] else f"Pick: none ({pick['reason']})")
+    return "\n".join(lines)
 
 
 def format_result(result: Any) -> str:

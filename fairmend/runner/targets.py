@@ -130,3 +130,17 @@ def target_for(
         if c in CRITERION_METRIC:
             return c.value, CRITERION_METRIC[c]
     return None, "demographic_parity_difference"
+
+
+def params_for_criterion(technique: Technique, criterion: Criterion) -> dict[str, str]:
+    """The constraint-like parameter value that makes ``technique`` enforce ``criterion`` (``{}`` if none
+    does, or if it has no such parameter): equal opportunity -> ``constraint=true_positive_rate_parity``."""
+    for spec in technique.parameters:
+        table = CONSTRAINT_TARGETS.get(spec.name)
+        if table is None or not spec.choices:
+            continue
+        for value in spec.choices:
+            target = table.get(str(value))
+            if target is not None and target[0] is criterion:
+                return {spec.name: str(value)}
+    return {}
