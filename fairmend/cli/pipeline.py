@@ -22,7 +22,8 @@ def summary_lines(result) -> list[str]:  # type: ignore[no-untyped-def]
     return console_lines(result, gather(result))
 
 
-def run_and_report(data, protected, outcome, policy, output, resume, quiet):  # type: ignore[no-untyped-def]
+def run_and_report(data, protected, outcome, policy, output, resume, quiet,  # type: ignore[no-untyped-def]
+                   favourable_label=None):
     from pathlib import Path
 
     from fairmend.cli._progress import progress as progress_bar
@@ -31,6 +32,7 @@ def run_and_report(data, protected, outcome, policy, output, resume, quiet):  # 
 
     with progress_bar("pipeline", enabled=not quiet) as step:
         result = run_pipeline(data, protected=protected, outcome=outcome, policy=policy, output=output,
+                              favourable_label=favourable_label,
                               resume=resume, progress=step)
     paths = write_report(result, Path(output))
     return result, paths
@@ -40,6 +42,7 @@ def run_and_report(data, protected, outcome, policy, output, resume, quiet):  # 
 @click.option("--data", required=True, help="CSV or Parquet file.")
 @click.option("--protected", required=True, help="Protected attribute column(s), comma-separated.")
 @click.option("--outcome", required=True, help="Binary outcome column.")
+@click.option("--favourable-label", help="Outcome value that counts as favourable (default: 1, True or the larger value).")
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False), help="Policy YAML (defaults: seed 001).")
 @click.option("--output", default="fairmend-pipeline", show_default=True, type=click.Path(file_okay=False))
 @click.option("--resume", is_flag=True, help="Continue a run in --output from its checkpoints.")
@@ -48,7 +51,8 @@ def run_and_report(data, protected, outcome, policy, output, resume, quiet):  # 
               help="Gates need significant improvements; losses beyond budget fail only when significant "
                    "(default: the policy's require_significance, on).")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json.")
-def pipeline(data: str, protected: str, outcome: str, policy_file: str | None, output: str, resume: bool,
+def pipeline(data: str, protected: str, outcome: str, favourable_label: str | None, policy_file: str | None,
+             output: str, resume: bool,
              quiet: bool, require_significance: bool | None, as_json: bool) -> None:
     """Causal analysis → pre → in → post-processing with validation gates and rollback."""
     from dataclasses import replace
@@ -58,7 +62,8 @@ def pipeline(data: str, protected: str, outcome: str, policy_file: str | None, o
     policy = Policy.from_yaml(policy_file) if policy_file else Policy()
     if require_significance is not None:
         policy = replace(policy, require_significance=require_significance)
-    result, paths = run_and_report(data, split_columns(protected), outcome, policy, output, resume, quiet or as_json)
+    result, paths = run_and_report(data, split_columns(protected), outcome, policy, output, resume, quiet or as_json,
+                                   favourable_label=favourable_label)
     if as_json:
         import json
         from pathlib import Path

@@ -16,7 +16,7 @@ from fairmend.pipeline.auditlog import AuditLog, Checkpoints
 from fairmend.pipeline.candidates import adjust, candidates
 from fairmend.pipeline.measure import Snapshot, snapshot
 from fairmend.pipeline.policy import Policy
-from fairmend.pipeline.stack import Data, Stack, Step, fit_stack
+from fairmend.pipeline.stack import Data, Stack, Step, fit_stack, params_text
 
 Progress = Callable[[str], None]
 SLOT = {"pre": "pre", "in": "model", "post": "post"}
@@ -183,7 +183,7 @@ class Pipeline:
                     move = None
             if move is not None:
                 queue.insert(0, Step(step.key, move))
-                rule += f" ({step.key}: {step.params} -> {move})"
+                rule += f" ({step.key}: {params_text(step.params)} -> {params_text(move)})"
             self.log.write("rollback", stage=stage, key=step.key, iteration=iteration, rule=rule,
                            failed=[] if v is None else [c.detail for c in v.checks if not c.passed],
                            error=attempt.error)
@@ -198,17 +198,20 @@ class Pipeline:
         return None
 
 
-def build_data(frame: Any, protected: list[str], outcome: str, policy: Policy) -> tuple[Data, dict[str, Any]]:
+def build_data(frame: Any, protected: list[str], outcome: str, policy: Policy,
+               favourable_label: Any = None) -> tuple[Data, dict[str, Any]]:
     from fairmend.runner.split import stratified_split
     from fairmend.validation import validate
 
-    checked = validate(frame, protected=protected, outcome=outcome, binary_outcome=True)
+    checked = validate(frame, protected=protected, outcome=outcome, binary_outcome=True,
+                       favourable_label=favourable_label)
     f = checked.frame.reset_index(drop=True)
     y = np.asarray(checked.y, dtype=int)
     A = f[protected].astype(str)
     X = f.drop(columns=[outcome, *protected])
     split = stratified_split(y, group_labels(A), test_size=policy.test_size, seed=policy.seed)
     info = {"n_rows": len(f), "protected": protected, "outcome": outcome, "base_rate": float(y.mean()),
+            "favourable_label": checked.favourable_label,
             "n_train": len(split.train), "n_validation": len(split.validation), "n_test": len(split.test)}
     return Data(X, y, A, split), info
 
@@ -216,14 +219,13 @@ def build_data(frame: Any, protected: list[str], outcome: str, policy: Policy) -
 def run_pipeline(
     data: Any, *, protected: list[str], outcome: str, policy: Policy | None = None,
     output: str | Path = "fairmend-pipeline", resume: bool = False, progress: Progress | None = None,
-    catalog: Any = None,
+    catalog: Any = None, favourable_label: Any = None,
 ) -> PipelineResult:
     """Run the gated intervention workflow and write the audit log, checkpoints and report."""
     from fairmend.io import read_table
+    from fairmend.outputs import FolderLock, check_output_path
     from fairmend.pipeline.flow import execute
     from fairmend.plugins import get_catalog
-
-    from fairmend.outputs import FolderLock, check_output_path
 
     policy = policy or Policy()
     out = Path(output)
@@ -234,17 +236,18 @@ def run_pipeline(
 
             raise OutputExistsError(f"{out} is not empty; pass --resume to continue a run or choose another --output")
         frame = read_table(data)
-        d, info = build_data(frame, protected, outcome, policy)
+        d, info = build_data(frame, protected, outcome, policy, favourable_label)
         info["source"] = str(data) if isinstance(data, (str, Path)) else "DataFrame"
         out.mkdir(parents=True, exist_ok=True)
         pipe = Pipeline(d, catalog=catalog or get_catalog(), policy=policy, out=out, progress=progress)
-        pipe.ckpt.bind(fingerprint(frame, protected, outcome, policy), resume=resume)
+        pipe.ckpt.bind(fingerprint(frame, protected, outcome, policy, info["favourable_label"]), resume=resume)
         result = execute(pipe, frame, protected, outcome, info, resume=resume)
         write_proof_files(result, d, out)
     return result
 
 
-def fingerprint(frame: Any, protected: list[str], outcome: str, policy: Policy) -> dict[str, str]:
+def fingerprint(frame: Any, protected: list[str], outcome: str, policy: Policy,
+                favourable_label: Any = None) -> dict[str, str]:
     """What a checkpoint depends on, each part hashed: data, columns, policy, fairmend version."""
     import hashlib
     import json
@@ -259,7 +262,8 @@ def fingerprint(frame: Any, protected: list[str], outcome: str, policy: Policy) 
     rows = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
     return {
         "data": digest(rows + json.dumps([str(c) for c in frame.columns]).encode()),
-        "columns": digest(json.dumps({"protected": protected, "outcome": outcome}).encode()),
+        "columns": digest(json.dumps({"protected": protected, "outcome": outcome,
+                                      "favourable": str(favourable_label)}).encode()),
         "policy": digest(json.dumps(policy.to_dict(), sort_keys=True, default=str).encode()),
         "version": __version__,
     }

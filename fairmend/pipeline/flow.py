@@ -9,7 +9,7 @@ from fairmend.pipeline import gates
 from fairmend.pipeline.candidates import CALIBRATION, adjust
 from fairmend.pipeline.feasibility import check_feasibility
 from fairmend.pipeline.measure import ks_integrity
-from fairmend.pipeline.stack import Stack, Step
+from fairmend.pipeline.stack import Stack, Step, params_text
 
 # The causal stage's analysis (seed 001 step 1): back-door identification with proxies, biased
 # mediators and the stage decision rules, run once per protected attribute.
@@ -150,7 +150,7 @@ def execute(pipe: Any, frame: Any, protected: list[str], outcome: str, info: dic
             break
         iteration += 1
         log.write("rollback", stage="final", iteration=iteration,
-                  rule=f"fairness targets unmet: rollback to in-processing with stronger constraint {stronger}")
+                  rule=f"fairness targets unmet: rollback to in-processing with stronger constraint {params_text(stronger)}")
         stack = stack.with_step("model", Step(stack.model.key, stronger))
         final, fitted = pipe.measure(stack)
         verdict = gates.gate4(baseline, final, policy, _evidence(pipe, base_fit, fitted))

@@ -41,6 +41,11 @@ class Step:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+def params_text(params: dict[str, Any] | None) -> str:
+    """Parameters as ``k=v, k=v`` (``defaults`` when there are none): log text, never a repr."""
+    return ", ".join(f"{k}={v}" for k, v in (params or {}).items()) or "defaults"
+
+
 @dataclass
 class Stack:
     pre: Step | None = None

@@ -58,3 +58,28 @@ def test_pipeline_reports_feasibility_before_searching(adult_sample, tmp_path):
     assert result.to_dict()["feasibility"]["measured_on"] == "selection"
     events = [json.loads(line)["event"] for line in (out / "audit_log.jsonl").read_text().splitlines()]
     assert events.index("feasibility") < events.index("decision_point_1")
+
+
+def test_pipeline_favourable_label_zero(german, tmp_path):
+    """A recidivism-style outcome (1 = unfavourable): with --favourable-label 0 the pipeline's rates are
+    those of outcome 0, stated in its report, and its audit log holds no Python reprs."""
+    import json
+
+    from click.testing import CliRunner
+
+    from fairmend.cli import cli
+
+    frame = german.frame.copy()
+    frame["reoffended"] = 1 - frame.pop("credit")
+    data = tmp_path / "recid.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["pipeline", "--data", str(data), "--protected", "sex", "--outcome", "reoffended",
+                                   "--favourable-label", "0", "--output", str(out), "--quiet", "--json"])
+    assert res.exit_code == 0, res.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["dataset"]["favourable_label"] == 0
+    assert report["dataset"]["base_rate"] == pytest.approx((frame["reoffended"] == 0).mean())
+    log = (out / "audit_log.jsonl").read_text()
+    rules = " ".join(json.loads(line).get("rule", "") for line in log.splitlines())
+    assert "{'" not in rules and "['" not in rules
