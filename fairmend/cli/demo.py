@@ -26,7 +26,9 @@ def demo_policy():  # type: ignore[no-untyped-def]
 @click.option("--output", default="fairmend-demo", show_default=True, type=click.Path(file_okay=False))
 @click.option("--overwrite", is_flag=True, help="Replace an earlier demo's output folder.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def demo(output: str, overwrite: bool, quiet: bool) -> None:
+@click.option("--favourable-label", type=click.Choice(["0", "1"]), default="1", show_default=True,
+              help="Which income class counts as favourable (1: >50K).")
+def demo(output: str, overwrite: bool, quiet: bool, favourable_label: str) -> None:
     """Run the intervention pipeline on UCI Adult (protected: sex, race) and write the report."""
     import shutil
     import time
@@ -45,10 +47,13 @@ def demo(output: str, overwrite: bool, quiet: bool) -> None:
                                     "earlier demo's folder")
         shutil.rmtree(out)
     adult = load_adult()
-    click.echo(f"UCI Adult: {adult.n_rows:,} rows; protected sex, race; outcome income, favourable = 1 (>50K). "
+    meaning = ">50K" if favourable_label == "1" else "<=50K"
+    click.echo(f"UCI Adult: {adult.n_rows:,} rows; protected sex, race; outcome income, favourable = "
+               f"{favourable_label} ({meaning}). "
                f"{adult.citation.short()}, CC BY 4.0")
     start = time.perf_counter()
-    result, paths = run_and_report(adult.frame.copy(), ["sex", "race"], "income", demo_policy(), str(out), False, quiet)
+    result, paths = run_and_report(adult.frame.copy(), ["sex", "race"], "income", demo_policy(), str(out), False, quiet,
+                                   favourable_label=int(favourable_label))
     for line in summary_lines(result):
         click.echo(line)
     click.echo(f"report (open in a browser; summary first): {paths['report_html']}  "
