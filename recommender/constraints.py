@@ -129,8 +129,12 @@ class Constraints:
             value = _plain(getattr(self, name))
             if value is None or value == [] or value is False:
                 continue
+            if isinstance(value, (list, tuple, set)):  # words, never a Python list repr
+                value = ", ".join(str(v).replace("_", " ") for v in value)
+            elif value is True:
+                value = "yes"
             src = self.sources.get(name)
-            lines.append(f"{name.replace('_', ' ')}: {value}" + (f"  (from {src})" if src else ""))
+            lines.append(f"{name.replace('_', ' ')}: {value}" + (f" (from {src})" if src else ""))
         return lines
 
 
