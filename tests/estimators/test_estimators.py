@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import inspect
+import pickle
+
 import numpy as np
 import pytest
 import sklearn
+from fairmend.catalog.types import Contract
+from fairmend.plugins import get_catalog
 from sklearn.base import clone
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_validate
 
 import fairmend
-from fairmend.catalog.types import Contract
-from fairmend.errors import InvalidParameterError
-from fairmend.plugins import get_catalog
+from fairmend.errors import InvalidParameterError, LabelError
+from fairmend.estimators import estimator_class
 
 STAGES = (Contract.PREPROCESSOR, Contract.ESTIMATOR, Contract.POSTPROCESSOR)
 KEYS = sorted(t.key for t in get_catalog() if t.executable and t.contract in STAGES)
@@ -36,12 +40,49 @@ def routing():
 @pytest.mark.parametrize("key", KEYS)
 def test_clone_and_params_round_trip(key):
     est = fairmend.estimator(key)
+    cls = type(est)
+    assert cls is estimator_class(key) and getattr(fairmend.estimators, cls.__name__) is cls
     params = est.get_params(deep=False)
     technique = get_catalog().get(key)
-    assert {p.name for p in technique.parameters} <= set(params)
+    own = {"estimator", "prefit"} if technique.contract is Contract.POSTPROCESSOR else {"estimator"}
+    assert set(params) == {p.name for p in technique.parameters} | own
+    assert set(inspect.signature(cls).parameters) == set(params)  # the signature declares the parameters
     twin = clone(est)
-    assert twin is not est and twin.get_params(deep=False) == params
-    assert twin.set_params(technique=key) is twin
+    assert twin is not est and type(twin) is cls and twin.get_params(deep=False) == params
+    assert pickle.loads(pickle.dumps(twin)).get_params(deep=False) == params
+    for spec in technique.parameters:
+        if spec.choices and len(spec.choices) > 1:
+            other = next(c for c in spec.choices if c != spec.default)
+            assert twin.set_params(**{spec.name: other}) is twin and clone(twin).get_params()[spec.name] == other
+
+
+def test_deep_parameters_reach_the_users_estimator():
+    est = fairmend.estimator("reweighing_kamiran_calders", estimator=LogisticRegression(C=1.0))
+    est.set_params(estimator__C=0.25)
+    assert est.get_params()["estimator__C"] == 0.25 and clone(est).estimator.C == 0.25
+
+
+def test_out_of_range_values_set_later_fail_at_fit(data):
+    X, y, A = data
+    est = fairmend.estimator("exponentiated_gradient_reduction").set_params(eps=-1.0)  # set_params never validates
+    with pytest.raises(InvalidParameterError, match="eps"):
+        est.fit(X, y, sensitive_features=A)
+
+
+def test_inputs_are_validated_the_scikit_learn_way(data):
+    X, y, A = data
+    est = fairmend.estimator("reweighing_kamiran_calders").fit(X, y, sensitive_features=A)
+    assert est.n_features_in_ == X.shape[1] and list(est.feature_names_in_) == list(X.columns)
+    with pytest.raises(ValueError, match="features"):
+        est.predict(X.iloc[:, :-1].to_numpy())
+    with pytest.raises(ValueError, match="NaN"):
+        est.fit(X.assign(duration=np.nan), y, sensitive_features=A)
+    with pytest.raises(ValueError, match="Only binary classification") as info:
+        est.fit(X, np.arange(len(y)) % 3, sensitive_features=A)
+    assert isinstance(info.value, LabelError)  # a fairmend error as well
+    # numpy input after a DataFrame fit is read with the fitted column names
+    with pytest.warns(UserWarning, match="feature names"):
+        np.testing.assert_array_equal(est.predict(X.to_numpy()), est.predict(X))
 
 
 def test_reweighing_weights_reach_the_model(data):
@@ -73,6 +114,13 @@ def test_exponentiated_gradient_with_users_estimator(data, routing):
     assert search.best_estimator_.model_.model_.eps == search.best_params_["eps"]
 
 
+def test_postprocessor_in_cross_validate_gets_groups_at_scoring(data, routing):
+    X, y, A = data
+    est = fairmend.estimator("threshold_optimizer_equalized_odds_hardt", estimator=LogisticRegression(max_iter=500))
+    scores = cross_validate(est, X, y, params={"sensitive_features": A}, cv=3)["test_score"]
+    assert len(scores) == 3 and 0.5 < scores.mean() < 0.9
+
+
 def test_prefit_postprocessing_never_refits(data):
     X, y, A = data
 
@@ -90,7 +138,7 @@ def test_prefit_postprocessing_never_refits(data):
     assert Counting.fits == 1 and post.estimator_ is user and np.array_equal(user.coef_, coef)
     before = user.predict(X)
     after = post.predict(X, sensitive_features=A)
-    gap = lambda p: abs(p[(A == "male").to_numpy() & (y == 1)].mean() - p[(A == "female").to_numpy() & (y == 1)].mean())  # noqa: E731
+    gap = lambda p: abs(p[(A == "male").to_numpy() & (y == 1)].mean() - p[(A == "female").to_numpy() & (y == 1)].mean())
     assert gap(after) <= gap(before) + 0.02
     with pytest.raises(InvalidParameterError, match="sensitive_features"):
         post.predict(X)

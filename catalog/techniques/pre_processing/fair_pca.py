@@ -60,7 +60,7 @@ class FairPCA(PreProcessorMixin):
         if R.shape[1] == 0:
             raise DataError("no direction is left once group mean differences are removed")
         self.mean_ = Z.mean(axis=0)
-        C = np.cov((Z - self.mean_) @ R, rowvar=False)
+        C = np.atleast_2d(np.cov((Z - self.mean_) @ R, rowvar=False))  # 0-d when one direction is left
         evals, evecs = np.linalg.eigh(C)
         order = np.argsort(evals)[::-1][:k]
         self.components_ = (R @ evecs[:, order]).T  # k x d
