@@ -31,7 +31,7 @@ from fairmend.errors import MissingDependencyError
 DATA = Path(__file__).with_name("data")
 MODEL_FILE = DATA / "reader_model.npz"
 EXEMPLARS_FILE = DATA / "constraint_exemplars.yaml"
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 HASH_DIM = 1024
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "retraining": ("none", "forbidden", "allowed"),
@@ -83,8 +83,9 @@ NEGATORS = re.compile(r"\b(not|no|never|nobody|none|nothing|neither|nor|without|
                       r"forbid\w*|ban|banned|bans|barred|bar|unlawful|illegal|off-limits|refuse\w*|lack|lacks)\b")
 _PERMISSION = re.compile(r"\b(can|could|may|allowed|allow|allows|permitted|permits|permit|free|fine|ok|okay|"
                          r"possible|able|legal|lawful|acceptable|happy|approved|lets?)\b")
-_DENIED = re.compile(r"\b(can|could|may|might|must|will|would|shall|is|are|was|were|be|being) not\b"
-                     r"|\bnot (be )?(allowed|permitted|possible|able|legal|lawful|acceptable|an option)\b")
+_MODALS = r"(?:can|could|may|might|must|will|would|shall|is|are|was|were|be|being)"
+_DENIED = re.compile(rf"\b(?:{_MODALS} )?not (?:be )?(?:allowed|permitted|possible|able|legal|lawful|acceptable"
+                     rf"|an option)\b|\b{_MODALS} not\b")
 _RESTRICT = re.compile(r"\b(only|just|solely|exclusively|nothing else|nowhere else|except)\b")
 # Negation scope ends at punctuation or at a word that starts a new proposition.
 _SCOPE_END = re.compile(r"^(but|however|although|though|yet|whereas|while|and|so|because|since|or)$")
@@ -156,9 +157,10 @@ def lexical_features(text: str) -> np.ndarray:
     if norm > 0:
         vec[:HASH_DIM] /= norm
     t = normalise(text)
-    denied = _DENIED.sub(" ", t)  # "can not", "not allowed": a negated permission is no permission
+    # a negated permission ("can not", "not allowed", "no retraining is possible") is no permission
+    permits = [tok for tok in scoped_tokens(_DENIED.sub(" ", t)) if _PERMISSION.fullmatch(tok)]
     vec[HASH_DIM] = min(len(NEGATORS.findall(t)), 2) / 2
-    vec[HASH_DIM + 1] = 1.0 if _PERMISSION.search(denied) else 0.0
+    vec[HASH_DIM + 1] = 1.0 if permits else 0.0
     vec[HASH_DIM + 2] = 1.0 if _RESTRICT.search(t) else 0.0
     vec[HASH_DIM + 3] = 1.0 if _DENIED.search(t) else 0.0
     return vec
