@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "check": "fairmend.cli.check:check",
     "tune": "fairmend.cli.tune:tune",
     "mlflow": "fairmend.cli.mlflow_cmd:mlflow",
+    "serve": "fairmend.cli.serve:serve",
 }
 
 

@@ -1,0 +1,108 @@
+"""The REST API against a live server on a loopback port: auth, uploads, runs, failures, concurrency, audit."""
+
+from __future__ import annotations
+
+from _live_server import MAX_UPLOAD_MB, Server
+
+RUN = {"technique": "reweighing_kamiran_calders", "protected": ["sex"], "outcome": "credit", "n_boot": 20}
+
+
+def _dataset(server: Server, german_csv: bytes) -> str:
+    reply = server.upload(server.tokens["analyst"], "german.csv", german_csv)
+    assert reply.status == 201, reply.body
+    return str(reply.json()["id"])
+
+
+def test_health_needs_no_token_and_everything_else_does(server: Server) -> None:
+    health = server.call("GET", "/api/v1/health")
+    assert health.status == 200 and health.json()["status"] == "ok" and health.json()["version"]
+    for method, path in (("GET", "/api/v1/datasets"), ("GET", "/api/v1/techniques"), ("GET", "/api/v1/audit")):
+        reply = server.call(method, path)
+        assert reply.status == 401, path
+        assert reply.headers.get("www-authenticate") == "Bearer"
+    assert server.call("POST", "/api/v1/runs", body={**RUN, "dataset_id": "german"}).status == 401
+    forged = server.tokens["admin"][:-4] + "AAAA"
+    assert server.call("GET", "/api/v1/datasets", token=forged).status == 401
+    openapi = server.call("GET", "/api/v1/openapi.json").json()
+    assert "/api/v1/runs/{run_id}" in openapi["paths"]
+
+
+def test_roles(server: Server, german_csv: bytes) -> None:
+    viewer, analyst = server.tokens["viewer"], server.tokens["analyst"]
+    assert server.call("POST", "/api/v1/runs", token=viewer, body={**RUN, "dataset_id": "german"}).status == 403
+    assert server.upload(viewer, "german.csv", german_csv).status == 403
+    assert server.call("GET", "/api/v1/audit", token=analyst).status == 403
+    assert server.call("POST", "/api/v1/tokens", token=analyst, body={"name": "x", "role": "admin"}).status == 403
+    listed = server.call("GET", "/api/v1/techniques", token=viewer).json()
+    assert any(t["key"] == "reweighing_kamiran_calders" for t in listed)
+    assert server.call("GET", "/api/v1/techniques/reweighing_kamiran_calders", token=viewer).json()["stage"]
+    assert server.call("GET", "/api/v1/techniques/no_such_thing", token=viewer).status == 404
+    ids = {d["id"] for d in server.call("GET", "/api/v1/datasets", token=viewer).json()}
+    assert {"adult", "german"} <= ids
+
+
+def test_upload_run_report_and_artifacts(server: Server, german_csv: bytes) -> None:
+    analyst, viewer = server.tokens["analyst"], server.tokens["viewer"]
+    reply = server.upload(analyst, "german.csv", german_csv)
+    assert reply.status == 201
+    meta = reply.json()
+    assert meta["n_rows"] == 1000 and "sex" in meta["columns"] and "credit" in meta["columns"]
+    started = server.call("POST", "/api/v1/runs", token=analyst, body={**RUN, "dataset_id": meta["id"]})
+    assert started.status == 202 and started.json()["status"] == "queued"
+    run = server.wait_run(started.json()["id"], viewer)
+    assert run["status"] == "done", run["error"]
+    assert run["progress"] == 1.0
+    assert "change" in run["report"] and run["report"]["technique"] == "reweighing_kamiran_calders"
+    assert "predictions.parquet" in run["artifacts"]
+    got = server.call("GET", f"/api/v1/runs/{run['id']}/artifacts/report.json", token=viewer)
+    assert got.status == 200 and b'"change"' in got.body
+    for name in ("..%2F..%2Ffairmend.db", "%2E%2E", ".manifest", "missing.csv"):
+        assert server.call("GET", f"/api/v1/runs/{run['id']}/artifacts/{name}", token=viewer).status == 404, name
+    log = server.call("GET", "/api/v1/audit", token=server.tokens["admin"]).json()
+    posted = [e for e in log if e["action"] == "POST /runs" and e["target"] == run["id"]]
+    assert len(posted) == 1 and len(posted[0]["fingerprint"]) == 64 and posted[0]["actor"].startswith("analyst")
+    assert any(e["action"] == "POST /datasets" and e["target"] == meta["id"] for e in log)
+    assert any(e["outcome"] == 403 for e in log) and any(e["outcome"] == 401 for e in log)
+
+
+def test_upload_limits_and_validation(server: Server) -> None:
+    analyst = server.tokens["analyst"]
+    big = b"a,b\n" + b"1,2\n" * int(MAX_UPLOAD_MB * 1024 * 1024 / 4 + 20_000)
+    assert server.upload(analyst, "big.csv", big).status == 413
+    assert server.upload(analyst, "notes.txt", b"a,b\n1,2\n").status == 415
+    empty = server.upload(analyst, "empty.csv", b"a,b\n")
+    assert empty.status == 422 and empty.json()["type"] == "DataFileError"
+    assert server.call("GET", "/api/v1/health").status == 200
+
+
+def test_bad_requests_are_refused_before_queueing(server: Server) -> None:
+    analyst = server.tokens["analyst"]
+    assert server.call("POST", "/api/v1/runs", token=analyst, body={**RUN, "dataset_id": "0" * 32}).status == 404
+    unknown = server.call("POST", "/api/v1/runs", token=analyst, body={**RUN, "dataset_id": "german",
+                                                                        "technique": "no_such_technique"})
+    assert unknown.status == 404
+    bad_param = server.call("POST", "/api/v1/runs", token=analyst,
+                            body={**RUN, "dataset_id": "german", "params": {"no_such_param": 1}})
+    assert bad_param.status == 422 and bad_param.json()["type"] == "InvalidParameterError"
+
+
+def test_a_failing_job_is_failed_and_the_server_still_answers(server: Server) -> None:
+    analyst = server.tokens["analyst"]
+    started = server.call("POST", "/api/v1/runs", token=analyst,
+                          body={**RUN, "dataset_id": "german", "outcome": "no_such_column"})
+    run = server.wait_run(started.json()["id"], analyst)
+    assert run["status"] == "failed"
+    assert "no_such_column" in run["error"] and "\n" not in run["error"]
+    assert run["report"] is None
+    assert server.call("GET", "/api/v1/health").status == 200
+
+
+def test_two_concurrent_runs_both_finish(server: Server, german_csv: bytes) -> None:
+    analyst = server.tokens["analyst"]
+    dataset_id = _dataset(server, german_csv)
+    ids = [server.call("POST", "/api/v1/runs", token=analyst,
+                       body={**RUN, "dataset_id": dataset_id, "protected": [column]}).json()["id"]
+           for column in ("sex", "age_group")]
+    runs = [server.wait_run(run_id, analyst) for run_id in ids]
+    assert [r["status"] for r in runs] == ["done", "done"], [r["error"] for r in runs]
+    assert [r["report"]["dataset"]["protected"] for r in runs] == [["sex"], ["age_group"]]
