@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import threading
 import time
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
@@ -97,8 +99,14 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse({"detail": " ".join(str(exc).split()), "type": type(exc).__name__}, status_code=status)
 
     @app.middleware("http")
-    async def _upload_limit(request: Request, call_next: Callable[[Request], Any]) -> Any:
+    async def _upload_gate(request: Request, call_next: Callable[[Request], Any]) -> Any:
+        """Refuse an upload without a valid token or above the limit before its body is read."""
         if request.method == "POST" and request.url.path == f"{API}/datasets":
+            scheme, _, token = request.headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or await run_in_threadpool(verify, store, token.strip()) is None:
+                store.log(actor=None, action="POST /datasets", target=None, outcome=401)
+                return JSONResponse({"detail": "a valid bearer token is required"}, status_code=401,
+                                    headers={"WWW-Authenticate": "Bearer"})
             length = request.headers.get("content-length")
             if length is None or not length.isdigit():
                 return JSONResponse({"detail": "uploads need a Content-Length header"}, status_code=411)
@@ -250,7 +258,9 @@ def _router(store: Store, pool: JobPool, settings: Settings, data_dir: Path) -> 
         folder = data_dir / "runs" / run_id
         row["artifacts"] = sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
         report = folder / "report.json"
-        row["report"] = finite(json.loads(report.read_text("utf-8"))) if row["status"] == "done" else None
+        row["report"] = None
+        if row["status"] == "done" and report.is_file():
+            row["report"] = _relative(finite(json.loads(report.read_text("utf-8"))), f"{data_dir}{os.sep}")
         return row
 
     @router.get("/runs/{run_id}/artifacts/{name}")
@@ -286,3 +296,14 @@ def _router(store: Store, pool: JobPool, settings: Settings, data_dir: Path) -> 
         return {"id": token_id, "revoked": True}
 
     return router
+
+
+def _relative(value: Any, root: str) -> Any:
+    """``value`` with every path inside the data directory made relative to it (no server paths leak)."""
+    if isinstance(value, str):
+        return value.removeprefix(root)
+    if isinstance(value, dict):
+        return {k: _relative(v, root) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_relative(v, root) for v in value]
+    return value

@@ -21,6 +21,7 @@ def test_health_needs_no_token_and_everything_else_does(server: Server) -> None:
         assert reply.status == 401, path
         assert reply.headers.get("www-authenticate") == "Bearer"
     assert server.call("POST", "/api/v1/runs", body={**RUN, "dataset_id": "german"}).status == 401
+    assert server.upload(None, "german.csv", b"a,b\n1,2\n").status == 401
     forged = server.tokens["admin"][:-4] + "AAAA"
     assert server.call("GET", "/api/v1/datasets", token=forged).status == 401
     openapi = server.call("GET", "/api/v1/openapi.json").json()
@@ -54,15 +55,18 @@ def test_upload_run_report_and_artifacts(server: Server, german_csv: bytes) -> N
     assert run["progress"] == 1.0
     assert "change" in run["report"] and run["report"]["technique"] == "reweighing_kamiran_calders"
     assert "predictions.parquet" in run["artifacts"]
+    assert run["report"]["artifacts"]["predictions"] == f"runs/{run['id']}/predictions.parquet"
+    assert str(server.data_dir) not in str(run["report"])
     got = server.call("GET", f"/api/v1/runs/{run['id']}/artifacts/report.json", token=viewer)
     assert got.status == 200 and b'"change"' in got.body
     for name in ("..%2F..%2Ffairmend.db", "%2E%2E", ".manifest", "missing.csv"):
         assert server.call("GET", f"/api/v1/runs/{run['id']}/artifacts/{name}", token=viewer).status == 404, name
+    assert server.call("POST", "/api/v1/runs", token=viewer, body={**RUN, "dataset_id": meta["id"]}).status == 403
     log = server.call("GET", "/api/v1/audit", token=server.tokens["admin"]).json()
     posted = [e for e in log if e["action"] == "POST /runs" and e["target"] == run["id"]]
     assert len(posted) == 1 and len(posted[0]["fingerprint"]) == 64 and posted[0]["actor"].startswith("analyst")
     assert any(e["action"] == "POST /datasets" and e["target"] == meta["id"] for e in log)
-    assert any(e["outcome"] == 403 for e in log) and any(e["outcome"] == 401 for e in log)
+    assert any(e["outcome"] == 403 and e["action"] == "POST /runs" and e["actor"].startswith("viewer") for e in log)
 
 
 def test_upload_limits_and_validation(server: Server) -> None:
