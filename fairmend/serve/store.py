@@ -115,7 +115,11 @@ class Store:
             raise InvalidParameterError(f"--db {url!r} is not a database URL: {exc}") from exc
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.migrate()
+        try:
+            self.migrate()
+        except sa.exc.OperationalError as exc:
+            reason = " ".join(str(exc.orig or exc).split())
+            raise InvalidParameterError(f"cannot open the database {self.engine.url!r}: {reason}") from exc
 
     def migrate(self) -> int:
         """Create or upgrade the schema; returns the version now in place."""

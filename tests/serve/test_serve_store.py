@@ -30,6 +30,13 @@ def test_schema_is_versioned_and_a_newer_one_is_refused(tmp_path: Path) -> None:
         _store(tmp_path)
 
 
+def test_unusable_database_urls_are_typed_errors(tmp_path: Path) -> None:
+    with pytest.raises(InvalidParameterError, match="not a database URL"):
+        Store("nonsense")
+    with pytest.raises(InvalidParameterError, match="cannot open the database"):
+        Store(f"sqlite:///{tmp_path / 'missing' / 'dir' / 'x.db'}")
+
+
 def test_audit_log_is_append_only(tmp_path: Path) -> None:
     store = _store(tmp_path)
     store.log(actor="a", action="POST /runs", target="x", outcome=202, fingerprint="f" * 64)
