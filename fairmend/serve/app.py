@@ -8,9 +8,6 @@ appended to the audit log with a sha256 fingerprint of their input.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import re
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -21,19 +18,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel, Field
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from fairmend import __version__
 from fairmend.errors import DataFileError, FairmendError, UnknownTechniqueError
 from fairmend.serve.auth import ROLES, Principal, create_token, verify
 from fairmend.serve.jobs import JobPool
+from fairmend.serve.runs import runs_router
 from fairmend.serve.store import Store, default_url, new_id
 
 API = "/api/v1"
 UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 BUNDLED = ("adult", "german")
-_ARTIFACT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 
 
 @dataclass
@@ -50,29 +47,11 @@ class Settings:
         return self.db_url or default_url(self.data_dir)
 
 
-class RunRequest(BaseModel):
-    """The body of ``POST /runs``."""
-
-    technique: str
-    dataset_id: str
-    protected: list[str] = Field(min_length=1)
-    outcome: str
-    favourable_label: str | int | float | bool | None = None
-    params: dict[str, Any] = Field(default_factory=dict)
-    scores: str | None = None
-    n_boot: int = Field(default=1000, ge=0, le=100_000)
-    seed: int = 0
-
-
 class TokenRequest(BaseModel):
     """The body of ``POST /tokens``."""
 
     name: str
     role: str
-
-
-def fingerprint(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -221,58 +200,7 @@ def _router(store: Store, pool: JobPool, settings: Settings, data_dir: Path) -> 
             raise HTTPException(404, f"no dataset {dataset_id!r}")
         return data_dir / row["path"]
 
-    @router.post("/runs", status_code=202)
-    def start_run(body: RunRequest, who: Principal = analyst) -> dict[str, str]:
-        from fairmend.plugins import get_catalog
-        from fairmend.runner.core import coerce_params, run_task
-
-        raw = body.model_dump()
-        mark = fingerprint(json.dumps(raw, sort_keys=True, default=str).encode())
-        technique = get_catalog().get(body.technique)
-        run_task(technique)
-        coerce_params(technique, body.params)
-        data = dataset_path(body.dataset_id)
-        run_id = new_id()
-        store.add_run({"id": run_id, "technique": technique.key, "dataset_id": body.dataset_id, "request": raw,
-                       "status": "queued", "progress": 0.0, "owner": who.token_id, "created": time.time()})
-        spec = {**raw, "technique": technique.key, "data": str(data), "output": str(data_dir / "runs" / run_id)}
-        pool.submit(run_id, spec)
-        store.log(actor=who.label, action="POST /runs", target=run_id, outcome=202, fingerprint=mark)
-        return {"id": run_id, "status": "queued"}
-
-    def run_row(run_id: str) -> dict[str, Any]:
-        row = store.run(run_id) if re.fullmatch(r"[0-9a-f]{32}", run_id) else None
-        if row is None:
-            raise HTTPException(404, f"no run {run_id!r}")
-        return row
-
-    @router.get("/runs")
-    def list_runs(_who: Principal = viewer) -> list[dict[str, Any]]:
-        return store.list_runs()
-
-    @router.get("/runs/{run_id}")
-    def get_run(run_id: str, _who: Principal = viewer) -> dict[str, Any]:
-        from fairmend._json import finite
-
-        row = run_row(run_id)
-        folder = data_dir / "runs" / run_id
-        row["artifacts"] = sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
-        report = folder / "report.json"
-        row["report"] = None
-        if row["status"] == "done" and report.is_file():
-            row["report"] = _relative(finite(json.loads(report.read_text("utf-8"))), f"{data_dir}{os.sep}")
-        return row
-
-    @router.get("/runs/{run_id}/artifacts/{name}")
-    def artifact(run_id: str, name: str, who: Principal = viewer) -> FileResponse:
-        run_row(run_id)
-        folder = (data_dir / "runs" / run_id).resolve()
-        path = (folder / name).resolve()
-        if not _ARTIFACT_NAME.fullmatch(name) or path.parent != folder or not path.is_file():
-            store.log(actor=who.label, action="GET /runs/artifacts", target=f"{run_id}/{name}"[:300], outcome=404)
-            raise HTTPException(404, f"run {run_id} has no artifact {name!r}")
-        store.log(actor=who.label, action="GET /runs/artifacts", target=f"{run_id}/{name}", outcome=200)
-        return FileResponse(path, filename=name)
+    router.include_router(runs_router(store, pool, data_dir, dataset_path, viewer, analyst))
 
     @router.get("/audit")
     def read_audit(after: int = 0, limit: int = 1000, _who: Principal = admin) -> list[dict[str, Any]]:
@@ -297,13 +225,3 @@ def _router(store: Store, pool: JobPool, settings: Settings, data_dir: Path) -> 
 
     return router
 
-
-def _relative(value: Any, root: str) -> Any:
-    """``value`` with every path inside the data directory made relative to it (no server paths leak)."""
-    if isinstance(value, str):
-        return value.removeprefix(root)
-    if isinstance(value, dict):
-        return {k: _relative(v, root) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_relative(v, root) for v in value]
-    return value

@@ -20,7 +20,8 @@ from typing import Any
 from fairmend.serve.store import Store
 
 RUN_STEPS = 4  # the progress steps fairmend.run reports
-Target = Callable[[dict[str, Any], Callable[[str], None]], None]
+PIPELINE_STEPS = 6  # about as many as fairmend.pipeline reports (it skips stages it does not need)
+Target = Callable[[dict[str, Any], Callable[..., None]], None]
 
 
 def one_line(exc: BaseException) -> str:
@@ -28,7 +29,7 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def run_technique_job(spec: dict[str, Any], progress: Callable[[str], None]) -> None:
+def run_technique_job(spec: dict[str, Any], progress: Callable[..., None]) -> None:
     """The job behind ``POST /runs``: ``fairmend.run`` writing into ``spec["output"]``."""
     import fairmend
 
@@ -38,9 +39,22 @@ def run_technique_job(spec: dict[str, Any], progress: Callable[[str], None]) -> 
                  output=spec["output"], progress=progress)
 
 
+def run_pipeline_job(spec: dict[str, Any], progress: Callable[..., None]) -> None:
+    """The job behind ``POST /pipelines``: ``fairmend pipeline`` and its HTML report into ``spec["output"]``."""
+    from pathlib import Path
+
+    from fairmend.pipeline import Policy, run_pipeline
+    from fairmend.report import write_report
+
+    result = run_pipeline(spec["data"], protected=spec["protected"], outcome=spec["outcome"],
+                          policy=Policy.from_dict(spec.get("policy") or {}), output=spec["output"],
+                          favourable_label=spec.get("favourable_label"), progress=progress)
+    write_report(result, Path(spec["output"]))
+
+
 def _child(conn: Connection, target: Target, spec: dict[str, Any]) -> None:
     try:
-        target(spec, lambda label: conn.send(("progress", str(label))))
+        target(spec, lambda label, *_: conn.send(("progress", str(label))))
     except BaseException as exc:  # noqa: BLE001 - the worker boundary: every error becomes one line
         conn.send(("error", one_line(exc)))
     else:
@@ -52,27 +66,28 @@ def _child(conn: Connection, target: Target, spec: dict[str, Any]) -> None:
 class JobPool:
     """Start jobs, at most ``workers`` at once, and record their state in ``store``'s runs table."""
 
-    def __init__(self, store: Store, workers: int = 2, steps: int = RUN_STEPS) -> None:
+    def __init__(self, store: Store, workers: int = 2) -> None:
         self.store = store
-        self.steps = steps
         self._ctx = multiprocessing.get_context("spawn")
         self._threads = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="fairmend-job")
         self._live: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._closing = False
 
-    def submit(self, run_id: str, spec: dict[str, Any], target: Target = run_technique_job) -> None:
-        self._threads.submit(self._supervise, run_id, spec, target)
+    def submit(self, run_id: str, spec: dict[str, Any], target: Target = run_technique_job,
+               steps: int = RUN_STEPS) -> None:
+        """Queue ``target(spec, progress)``; ``steps`` is how many progress calls make it (almost) complete."""
+        self._threads.submit(self._supervise, run_id, spec, target, steps)
 
-    def _supervise(self, run_id: str, spec: dict[str, Any], target: Target) -> None:
+    def _supervise(self, run_id: str, spec: dict[str, Any], target: Target, steps: int) -> None:
         if self._closing:
             return
         try:
-            self._watch(run_id, spec, target)
+            self._watch(run_id, spec, target, steps)
         except Exception as exc:  # noqa: BLE001 - a supervisor error fails the job, never the server
             self.store.update_run(run_id, status="failed", error=one_line(exc), finished=time.time())
 
-    def _watch(self, run_id: str, spec: dict[str, Any], target: Target) -> None:
+    def _watch(self, run_id: str, spec: dict[str, Any], target: Target, steps: int) -> None:
         receiver, sender = self._ctx.Pipe(duplex=False)
         process = self._ctx.Process(target=_child, args=(sender, target, spec), daemon=True,
                                     name=f"fairmend-run-{run_id[:8]}")
@@ -95,7 +110,7 @@ class JobPool:
                     break
                 if kind == "progress":
                     done_steps += 1
-                    self.store.update_run(run_id, progress=min(done_steps / (self.steps + 1), 0.99),
+                    self.store.update_run(run_id, progress=min(done_steps / (steps + 1), 0.99),
                                           step=str(value)[:200])
                 else:
                     outcome = (kind, value)

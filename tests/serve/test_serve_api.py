@@ -110,3 +110,19 @@ def test_two_concurrent_runs_both_finish(server: Server, german_csv: bytes) -> N
     runs = [server.wait_run(run_id, analyst) for run_id in ids]
     assert [r["status"] for r in runs] == ["done", "done"], [r["error"] for r in runs]
     assert [r["report"]["dataset"]["protected"] for r in runs] == [["sex"], ["age_group"]]
+
+
+def test_pipeline_with_its_html_report(server: Server) -> None:
+    analyst, viewer = server.tokens["analyst"], server.tokens["viewer"]
+    body = {"dataset_id": "german", "protected": ["sex"], "outcome": "credit", "policy": {"n_boot": 20}}
+    bad = server.call("POST", "/api/v1/pipelines", token=analyst, body={**body, "policy": {"no_such_key": 1}})
+    assert bad.status == 422 and "no_such_key" in bad.json()["detail"]
+    assert server.call("POST", "/api/v1/pipelines", token=viewer, body=body).status == 403
+    started = server.call("POST", "/api/v1/pipelines", token=analyst, body=body)
+    assert started.status == 202
+    run = server.wait_run(started.json()["id"], viewer)
+    assert run["status"] == "done", run["error"]
+    assert run["technique"] == "pipeline" and "report.html" in run["artifacts"] and run["report"]
+    html = server.call("GET", f"/api/v1/runs/{run['id']}/report", token=viewer)
+    assert html.status == 200 and html.headers["content-type"].startswith("text/html")
+    assert b"<html" in html.body.lower()

@@ -38,13 +38,13 @@ def _wait(store: Store, run_ids: list[str], seconds: float = 120) -> list[dict[s
 
 def test_failures_are_contained(tmp_path: Path) -> None:
     store = Store(default_url(tmp_path))
-    pool = JobPool(store, workers=2, steps=4)
+    pool = JobPool(store, workers=2)
     targets = {"a" * 32: steps_then_ok, "b" * 32: raises, "c" * 32: dies, "d" * 32: steps_then_ok}
     try:
         for run_id, target in targets.items():
             store.add_run({"id": run_id, "technique": "t", "dataset_id": "d", "request": {}, "status": "queued",
                            "progress": 0.0, "created": time.time()})
-            pool.submit(run_id, {"steps": 2}, target)
+            pool.submit(run_id, {"steps": 2}, target, steps=4)
         ok, raised, died, after = _wait(store, list(targets))
     finally:
         pool.close()
