@@ -27,6 +27,7 @@ from fairmend.serve.auth import ROLES, Principal, create_token, verify
 from fairmend.serve.jobs import JobPool
 from fairmend.serve.runs import runs_router
 from fairmend.serve.store import Store, default_url, new_id
+from fairmend.serve.ui import ui_router
 
 API = "/api/v1"
 UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
@@ -96,6 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
         return await call_next(request)
 
     app.include_router(_router(store, pool, settings, data_dir), prefix=API)
+    app.include_router(ui_router())
     return app
 
 
@@ -122,6 +124,10 @@ def _router(store: Store, pool: JobPool, settings: Settings, data_dir: Path) -> 
     @router.get("/health")
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
+
+    @router.get("/me")
+    def me(who: Principal = viewer) -> dict[str, str]:
+        return {"name": who.name, "role": who.role, "token_id": who.token_id}
 
     @router.get("/techniques")
     def techniques(_who: Principal = viewer) -> list[dict[str, Any]]:

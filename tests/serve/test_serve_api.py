@@ -126,3 +126,16 @@ def test_pipeline_with_its_html_report(server: Server) -> None:
     html = server.call("GET", f"/api/v1/runs/{run['id']}/report", token=viewer)
     assert html.status == 200 and html.headers["content-type"].startswith("text/html")
     assert b"<html" in html.body.lower()
+
+
+def test_web_page_is_self_contained(server: Server) -> None:
+    page = server.call("GET", "/")
+    assert page.status == 200 and page.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    text = page.body.decode()
+    assert '<script src="/ui/app.js">' in text and 'for="token"' in text
+    assert "http://" not in text and "https://" not in text  # every asset is bundled
+    script = server.call("GET", "/ui/app.js")
+    assert script.status == 200 and "innerHTML" not in script.body.decode()
+    me = server.call("GET", "/api/v1/me", token=server.tokens["viewer"]).json()
+    assert me["name"] == "viewer" and me["role"] == "viewer" and len(me["token_id"]) == 32
