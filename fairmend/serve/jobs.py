@@ -4,7 +4,8 @@ Each job runs in its own fresh (``spawn``) process, at most ``workers`` at a tim
 slot waits on it and copies what the process reports (progress steps, then success or a one-line
 error) into the store. A job that raises is marked ``failed`` with its error; a process that dies
 without reporting (a segfault, ``os._exit``, the OOM killer) is marked ``failed`` with its exit
-code. Neither reaches the server process.
+code. Neither reaches the server process. Worker processes are not daemonic, so a technique may
+start processes of its own.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class JobPool:
 
     def _watch(self, run_id: str, spec: dict[str, Any], target: Target, steps: int) -> None:
         receiver, sender = self._ctx.Pipe(duplex=False)
-        process = self._ctx.Process(target=_child, args=(sender, target, spec), daemon=True,
+        process = self._ctx.Process(target=_child, args=(sender, target, spec), daemon=False,
                                     name=f"fairmend-run-{run_id[:8]}")
         self.store.update_run(run_id, status="running", started=time.time(), progress=0.0)
         with self._lock:
