@@ -25,6 +25,7 @@ from fairmend import __version__
 from fairmend.errors import DataFileError, FairmendError, UnknownTechniqueError
 from fairmend.serve.auth import ROLES, Principal, create_token, verify
 from fairmend.serve.jobs import JobPool
+from fairmend.serve.recommend import recommend_router
 from fairmend.serve.runs import runs_router
 from fairmend.serve.store import Store, default_url, new_id
 from fairmend.serve.ui import ui_router
@@ -207,6 +208,7 @@ def _router(store: Store, pool: JobPool, settings: Settings, data_dir: Path) -> 
         return data_dir / row["path"]
 
     router.include_router(runs_router(store, pool, data_dir, dataset_path, viewer, analyst))
+    router.include_router(recommend_router(store, dataset_path, viewer))
 
     @router.get("/audit")
     def read_audit(after: int = 0, limit: int = 1000, _who: Principal = admin) -> list[dict[str, Any]]:

@@ -139,3 +139,18 @@ def test_web_page_is_self_contained(server: Server) -> None:
     assert script.status == 200 and "innerHTML" not in script.body.decode()
     me = server.call("GET", "/api/v1/me", token=server.tokens["viewer"]).json()
     assert me["name"] == "viewer" and me["role"] == "viewer" and len(me["token_id"]) == 32
+
+
+def test_recommend_reads_the_text_and_audits_a_dataset(server: Server) -> None:
+    viewer = server.tokens["viewer"]
+    body = {"text": "loan approvals; we cannot retrain the deployed model; equal opportunity", "top": 3}
+    plain = server.call("POST", "/api/v1/recommend", token=viewer, body=body)
+    assert plain.status == 200, plain.body
+    result = plain.json()
+    assert result["constraints"]["retraining_allowed"]["value"] is False
+    assert 1 <= len(result["recommendations"]) <= 3
+    audited = server.call("POST", "/api/v1/recommend", token=viewer,
+                          body={**body, "dataset_id": "german", "protected": ["sex"], "outcome": "credit"})
+    assert audited.status == 200 and audited.json()["audit"]
+    assert server.call("POST", "/api/v1/recommend", token=viewer, body={**body, "dataset_id": "german"}).status == 422
+    assert server.call("POST", "/api/v1/recommend", body=body).status == 401
