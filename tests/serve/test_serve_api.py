@@ -154,3 +154,11 @@ def test_recommend_reads_the_text_and_audits_a_dataset(server: Server) -> None:
     assert audited.status == 200 and audited.json()["audit"]
     assert server.call("POST", "/api/v1/recommend", token=viewer, body={**body, "dataset_id": "german"}).status == 422
     assert server.call("POST", "/api/v1/recommend", body=body).status == 401
+
+
+def test_browsable_api_docs_are_bundled(server: Server) -> None:
+    page = server.call("GET", "/api/v1/docs")
+    assert page.status == 200 and page.headers["content-type"].startswith("text/html")
+    text = page.body.decode()
+    assert "POST /api/v1/runs" in text and "dataset_id" in text and "GET /api/v1/runs/{run_id}/artifacts/{name}" in text
+    assert "<script" not in text and "https://" not in text
