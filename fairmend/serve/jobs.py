@@ -21,6 +21,7 @@ from typing import Any
 from fairmend.serve.store import Store
 
 RUN_STEPS = 4  # the progress steps fairmend.run reports
+AUDIT_STEPS = 1
 PIPELINE_STEPS = 6  # about as many as fairmend.pipeline reports (it skips stages it does not need)
 Target = Callable[[dict[str, Any], Callable[..., None]], None]
 
@@ -51,6 +52,30 @@ def run_pipeline_job(spec: dict[str, Any], progress: Callable[..., None]) -> Non
                           policy=Policy.from_dict(spec.get("policy") or {}), output=spec["output"],
                           favourable_label=spec.get("favourable_label"), progress=progress)
     write_report(result, Path(spec["output"]))
+
+
+def audit_job(spec: dict[str, Any], progress: Callable[..., None]) -> None:
+    """The job behind ``POST /audits``: ``fairmend audit --json`` itself, its JSON kept as ``report.json``."""
+    import contextlib
+    import io
+    from pathlib import Path
+
+    from fairmend.cli.audit import audit
+    from fairmend.io import write_atomic
+
+    args = ["--data", spec["data"], "--protected", ",".join(spec["protected"]), "--outcome", spec["outcome"],
+            "--predictions", spec["predictions"], "--n-boot", str(spec["n_boot"]),
+            "--n-permutations", str(spec["n_permutations"]), "--seed", str(spec["seed"]), "--json"]
+    for flag, key in (("--scores", "scores"), ("--favourable-label", "favourable_label")):
+        if spec.get(key) is not None:
+            args += [flag, str(spec[key])]
+    progress("audit the predictions")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        audit.main(args=args, prog_name="fairmend audit", standalone_mode=False)
+    out = Path(spec["output"])
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(out / "report.json", printed.getvalue())
 
 
 def _child(conn: Connection, target: Target, spec: dict[str, Any]) -> None:

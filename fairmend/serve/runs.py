@@ -1,4 +1,4 @@
-"""``/runs`` and ``/pipelines``: start jobs, follow them, read their reports and artifacts."""
+"""``/runs``, ``/pipelines`` and ``/audits``: start jobs, follow them, read their reports and artifacts."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from fairmend.serve.auth import Principal
-from fairmend.serve.jobs import PIPELINE_STEPS, JobPool, run_pipeline_job
+from fairmend.serve.jobs import AUDIT_STEPS, PIPELINE_STEPS, JobPool, audit_job, run_pipeline_job
 from fairmend.serve.store import Store, new_id
 
 _ARTIFACT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
@@ -47,6 +47,20 @@ class PipelineRequest(BaseModel):
     policy: dict[str, Any] = Field(default_factory=dict)
 
 
+class AuditRequest(BaseModel):
+    """The body of ``POST /audits``: group fairness of a model's predictions, as ``fairmend audit``."""
+
+    dataset_id: str
+    protected: list[str] = Field(min_length=1)
+    outcome: str
+    predictions: str
+    scores: str | None = None
+    favourable_label: Label = None
+    n_boot: int = Field(default=1000, ge=0, le=100_000)
+    n_permutations: int = Field(default=2000, ge=0, le=100_000)
+    seed: int = 0
+
+
 def fingerprint(body: BaseModel) -> str:
     """sha256 of a request body's canonical JSON: the audit log's input fingerprint."""
     return hashlib.sha256(json.dumps(body.model_dump(), sort_keys=True, default=str).encode()).hexdigest()
@@ -56,7 +70,7 @@ def runs_router(store: Store, pool: JobPool, data_dir: Path, dataset_path: Calla
                 viewer: Any, analyst: Any) -> APIRouter:
     router = APIRouter()
 
-    def queue(who: Principal, kind: str, body: RunRequest | PipelineRequest, technique: str,
+    def queue(who: Principal, kind: str, body: RunRequest | PipelineRequest | AuditRequest, technique: str,
               submit: Callable[[str, dict[str, Any]], None]) -> dict[str, str]:
         data = dataset_path(body.dataset_id)
         run_id, raw = new_id(), body.model_dump()
@@ -83,6 +97,11 @@ def runs_router(store: Store, pool: JobPool, data_dir: Path, dataset_path: Calla
         Policy.from_dict(body.policy)
         return queue(who, "pipelines", body, "pipeline",
                      lambda run_id, spec: pool.submit(run_id, spec, run_pipeline_job, steps=PIPELINE_STEPS))
+
+    @router.post("/audits", status_code=202)
+    def start_audit(body: AuditRequest, who: Principal = analyst) -> dict[str, str]:
+        return queue(who, "audits", body, "audit",
+                     lambda run_id, spec: pool.submit(run_id, spec, audit_job, steps=AUDIT_STEPS))
 
     def run_row(run_id: str) -> dict[str, Any]:
         row = store.run(run_id) if re.fullmatch(r"[0-9a-f]{32}", run_id) else None

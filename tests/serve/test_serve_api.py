@@ -162,3 +162,25 @@ def test_browsable_api_docs_are_bundled(server: Server) -> None:
     text = page.body.decode()
     assert "POST /api/v1/runs" in text and "dataset_id" in text and "GET /api/v1/runs/{run_id}/artifacts/{name}" in text
     assert "<script" not in text and "https://" not in text
+
+
+def test_audit_of_a_models_predictions(server: Server, german_csv: bytes) -> None:
+    import io
+
+    import pandas as pd
+
+    analyst = server.tokens["analyst"]
+    frame = pd.read_csv(io.BytesIO(german_csv))
+    frame["approved"] = ((frame["credit"] == 1) & ((frame["sex"] == "male") | (frame["duration"] < 24))).astype(int)
+    uploaded = server.upload(analyst, "scored.csv", frame.to_csv(index=False).encode())
+    assert uploaded.status == 201
+    body = {"dataset_id": uploaded.json()["id"], "protected": ["sex"], "outcome": "credit",
+            "predictions": "approved", "n_boot": 20, "n_permutations": 20}
+    assert server.call("POST", "/api/v1/audits", token=server.tokens["viewer"], body=body).status == 403
+    run = server.wait_run(server.call("POST", "/api/v1/audits", token=analyst, body=body).json()["id"], analyst)
+    assert run["status"] == "done", run["error"]
+    gap = run["report"]["per_attribute"]["sex"]["gaps"]["demographic_parity_difference"]["value"]
+    assert gap > 0.05
+    missing = server.call("POST", "/api/v1/audits", token=analyst, body={**body, "predictions": "nope"}).json()
+    failed = server.wait_run(missing["id"], analyst)
+    assert failed["status"] == "failed" and "nope" in failed["error"]
