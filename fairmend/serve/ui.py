@@ -1,5 +1,6 @@
-"""A minimal web page over the API at ``/``: sign in with a token, upload or pick a dataset, run a
-technique with a live progress bar, read the change, download artifacts, browse past runs.
+"""A minimal web page over the API at ``/``: sign in with a token, upload or pick a dataset, describe
+the situation and get recommendations with their constraints read back, run a technique with a live
+progress bar, read the change, download artifacts, browse past runs.
 
 One HTML page and one script, both bundled here (no CDN, no build step); the script calls
 ``/api/v1`` with the token kept in the tab's ``sessionStorage`` and writes every value with
@@ -35,7 +36,8 @@ button:focus,input:focus,select:focus{outline:3px solid #f1c232}
 progress{width:100%;height:1.2em}
 table{border-collapse:collapse;width:100%;font-size:.92em}td,th{border-bottom:1px solid #ddd;padding:3px 5px;text-align:left}
 .msg{min-height:1.4em}.err{color:#a00}.hidden{display:none}
-ul{padding-left:1.2em}#result{overflow-x:auto}td{overflow-wrap:anywhere}
+ul,ol{padding-left:1.2em}li{overflow-wrap:anywhere}#result{overflow-x:auto}td{overflow-wrap:anywhere}
+button{white-space:normal;overflow-wrap:anywhere}
 </style></head>
 <body>
 <h1>fairmend</h1>
@@ -48,6 +50,12 @@ ul{padding-left:1.2em}#result{overflow-x:auto}td{overflow-wrap:anywhere}
 <label for="dataset">Pick a dataset</label><select id="dataset"></select>
 <label for="upload">or upload a CSV or Parquet file</label><input id="upload" type="file" accept=".csv,.gz,.parquet,.pq">
 <button id="upload-btn" type="button">Upload</button><p id="upload-msg" class="msg" role="status"></p></section>
+<section><h2>Recommend</h2>
+<label for="situation">Describe the model, the data and what may change</label>
+<textarea id="situation" rows="3" style="width:100%;font:inherit;box-sizing:border-box"></textarea>
+<button id="recommend-btn" type="button">Recommend</button>
+<p id="recommend-msg" class="msg" role="status" aria-live="polite"></p>
+<ul id="understood"></ul><ol id="recommendations"></ol></section>
 <section><h2>Run a technique</h2>
 <label for="technique">Technique</label><select id="technique"></select>
 <label for="protected">Protected column(s), comma-separated</label><input id="protected" type="text" value="sex">
@@ -108,6 +116,35 @@ async function loadTechniques() {
   $("technique").textContent = "";
   for (const t of rows.filter((t) => t.executable)) option($("technique"), t.key, t.name + " [" + t.stage + "]");
   $("technique").value = "reweighing_kamiran_calders";
+}
+async function recommend() {
+  const text = $("situation").value.trim();
+  if (!text) { say("recommend-msg", "Describe the situation first", true); return; }
+  const body = {text, top: 5};
+  if ($("dataset").value && $("protected").value.trim() && $("outcome").value.trim()) {
+    Object.assign(body, {dataset_id: $("dataset").value, outcome: $("outcome").value.trim(),
+      protected: $("protected").value.split(",").map((s) => s.trim()).filter(Boolean)});
+  }
+  say("recommend-msg", "Reading the situation...");
+  $("understood").textContent = ""; $("recommendations").textContent = "";
+  try {
+    const r = await (await api("/recommend", {method: "POST", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify(body)})).json();
+    say("recommend-msg", r.recommendations.length + " recommendation(s); constraints read back:");
+    for (const line of r.understood.concat(r.uncertain)) {
+      const li = document.createElement("li"); li.textContent = line; $("understood").appendChild(li);
+    }
+    for (const rec of r.recommendations) {
+      const li = document.createElement("li"), b = document.createElement("button");
+      li.appendChild(document.createTextNode(rec.name + " [" + rec.stage + "] "));
+      if (rec.executable) {
+        b.type = "button"; b.textContent = "Use " + rec.key;
+        b.addEventListener("click", () => { $("technique").value = rec.key; $("technique").focus(); });
+        li.appendChild(b);
+      }
+      $("recommendations").appendChild(li);
+    }
+  } catch (e) { say("recommend-msg", "No recommendation: " + e.message, true); }
 }
 async function upload() {
   const file = $("upload").files[0];
@@ -180,6 +217,7 @@ $("signin-btn").addEventListener("click", signIn);
 $("signout-btn").addEventListener("click", signOut);
 $("upload-btn").addEventListener("click", upload);
 $("run-btn").addEventListener("click", startRun);
+$("recommend-btn").addEventListener("click", recommend);
 $("runs-btn").addEventListener("click", loadRuns);
 if (sessionStorage.getItem("fairmend-token")) signIn();
 """

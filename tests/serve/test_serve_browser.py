@@ -1,5 +1,6 @@
 """The web page in a real browser (Playwright driving Debian's chromium) at phone width: sign in, upload
-German credit, run reweighing on sex, read the change table, see the run among past runs.
+German credit, get recommendations with the constraints read back, run reweighing on sex, read the
+change table, see the run among past runs.
 Screenshots go to ``$FAIRMEND_ARTIFACTS`` (default: the test's temporary folder)."""
 
 from __future__ import annotations
@@ -40,7 +41,11 @@ def test_sign_in_upload_run_and_read_the_change(server: Server, german_csv: byte
             page.click("#upload-btn")
             page.wait_for_function("document.getElementById('upload-msg').textContent.startsWith('Uploaded')",
                                    timeout=30_000)
-            page.screenshot(path=str(shots / "serve-uploaded.png"), full_page=True)
+            page.fill("#situation", "loan approvals; we cannot retrain the deployed model; demographic parity")
+            page.click("#recommend-btn")
+            page.wait_for_selector("#recommendations li", timeout=60_000)
+            assert "cannot retrain" in page.text_content("#understood")
+            page.screenshot(path=str(shots / "serve-recommended.png"), full_page=True)
             page.fill("#nboot", "20")
             page.click("#run-btn")
             page.wait_for_function("document.getElementById('run-msg').textContent.includes(': done')",
