@@ -1,6 +1,7 @@
 """A minimal web page over the API at ``/``: sign in with a token, upload or pick a dataset, describe
 the situation and get recommendations with their constraints read back, run a technique with a live
-progress bar, read the change, download artifacts, browse past runs.
+progress bar (or the gated pipeline), read the change, download artifacts and the HTML report, browse
+past runs.
 
 One HTML page and one script, both bundled here (no CDN, no build step); the script calls
 ``/api/v1`` with the token kept in the tab's ``sessionStorage`` and writes every value with
@@ -62,6 +63,7 @@ button{white-space:normal;overflow-wrap:anywhere}
 <label for="outcome">Outcome column</label><input id="outcome" type="text" value="credit">
 <label for="nboot">Bootstrap resamples</label><input id="nboot" type="text" inputmode="numeric" value="200">
 <button id="run-btn" type="button">Run</button>
+<button id="pipeline-btn" type="button">Run the gated pipeline instead</button>
 <p id="run-msg" class="msg" role="status" aria-live="polite"></p>
 <progress id="progress" max="1" value="0" class="hidden" aria-label="run progress"></progress>
 <div id="result"></div></section>
@@ -166,8 +168,19 @@ async function startRun() {
     follow(run.id);
   } catch (e) { say("run-msg", "Not started: " + e.message, true); }
 }
+async function startPipeline() {
+  const body = {dataset_id: $("dataset").value, outcome: $("outcome").value.trim(),
+    protected: $("protected").value.split(",").map((s) => s.trim()).filter(Boolean),
+    policy: {n_boot: parseInt($("nboot").value, 10) || 0}};
+  try {
+    const run = await (await api("/pipelines", {method: "POST", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify(body)})).json();
+    follow(run.id);
+  } catch (e) { say("run-msg", "Not started: " + e.message, true); }
+}
 async function follow(id) {
-  $("progress").classList.remove("hidden"); $("result").textContent = "";
+  $("progress").classList.remove("hidden"); $("progress").value = 0; $("result").textContent = "";
+  say("run-msg", "Run " + id.slice(0, 8) + ": starting");
   for (;;) {
     const run = await (await api("/runs/" + id)).json();
     $("progress").value = run.progress;
@@ -218,6 +231,7 @@ $("signout-btn").addEventListener("click", signOut);
 $("upload-btn").addEventListener("click", upload);
 $("run-btn").addEventListener("click", startRun);
 $("recommend-btn").addEventListener("click", recommend);
+$("pipeline-btn").addEventListener("click", startPipeline);
 $("runs-btn").addEventListener("click", loadRuns);
 if (sessionStorage.getItem("fairmend-token")) signIn();
 """

@@ -1,6 +1,6 @@
 """The web page in a real browser (Playwright driving Debian's chromium) at phone width: sign in, upload
 German credit, get recommendations with the constraints read back, run reweighing on sex, read the
-change table, see the run among past runs.
+change table, run the gated pipeline (its HTML report offered), see both among past runs.
 Screenshots go to ``$FAIRMEND_ARTIFACTS`` (default: the test's temporary folder)."""
 
 from __future__ import annotations
@@ -52,9 +52,13 @@ def test_sign_in_upload_run_and_read_the_change(server: Server, german_csv: byte
                                    timeout=180_000)
             assert "demographic_parity_difference" in page.text_content("#result")
             assert page.is_visible("text=Download report.json")
+            page.click("#pipeline-btn")
+            page.wait_for_selector("text=Download report.html", timeout=180_000)
+            assert ": done" in page.text_content("#run-msg")
             page.click("#runs-btn")
             page.wait_for_selector("#runs tr", timeout=15_000)
-            assert "reweighing_kamiran_calders" in page.text_content("#runs")
+            listed = page.text_content("#runs")
+            assert "reweighing_kamiran_calders" in listed and "pipeline" in listed
             page.screenshot(path=str(shots / "serve-run-done.png"), full_page=True)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"the page scrolls sideways at 390 px ({width} px wide)"
