@@ -21,6 +21,7 @@ from fairmend.serve.store import Store, new_id
 
 _ARTIFACT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 Label = str | int | float | bool | None
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
 class RunRequest(BaseModel):
@@ -135,9 +136,10 @@ def runs_router(store: Store, pool: JobPool, data_dir: Path, dataset_path: Calla
             store.log(actor=who.label, action="GET /runs/artifacts", target=target, outcome=404)
             raise HTTPException(404, f"run {run_id} has no artifact {name!r}")
         store.log(actor=who.label, action="GET /runs/artifacts", target=target, outcome=200)
+        # never rendered as a page of this origin: files are attachments, the report may not run scripts
         if media_type:
-            return FileResponse(path, media_type=media_type)
-        return FileResponse(path, filename=name)
+            return FileResponse(path, media_type=media_type, headers={"Content-Security-Policy": REPORT_CSP})
+        return FileResponse(path, filename=name, headers={"X-Content-Type-Options": "nosniff"})
 
     @router.get("/runs/{run_id}/artifacts/{name}")
     def artifact(run_id: str, name: str, who: Principal = viewer) -> FileResponse:

@@ -59,6 +59,7 @@ def test_upload_run_report_and_artifacts(server: Server, german_csv: bytes) -> N
     assert str(server.data_dir) not in str(run["report"])
     got = server.call("GET", f"/api/v1/runs/{run['id']}/artifacts/report.json", token=viewer)
     assert got.status == 200 and b'"change"' in got.body
+    assert got.headers["content-disposition"].startswith("attachment")
     for name in ("..%2F..%2Ffairmend.db", "%2E%2E", ".manifest", "missing.csv"):
         assert server.call("GET", f"/api/v1/runs/{run['id']}/artifacts/{name}", token=viewer).status == 404, name
     assert server.call("POST", "/api/v1/runs", token=viewer, body={**RUN, "dataset_id": meta["id"]}).status == 403
@@ -126,6 +127,7 @@ def test_pipeline_with_its_html_report(server: Server) -> None:
     html = server.call("GET", f"/api/v1/runs/{run['id']}/report", token=viewer)
     assert html.status == 200 and html.headers["content-type"].startswith("text/html")
     assert b"<html" in html.body.lower()
+    assert "default-src 'none'" in html.headers["content-security-policy"]
 
 
 def test_web_page_is_self_contained(server: Server) -> None:
