@@ -98,7 +98,9 @@ def estimator_class(key: str, *, catalog: Any = None) -> type[_TechniqueEstimato
     if base is None:
         raise NotExecutableError(f"technique {key!r} ({technique.stage.value}) is not a pre-, in- or post-processing "
                                  "technique fairmend can apply as an estimator")
-    cache_key = (key, id(technique))
+    # One class per key for the shared catalog, kept across plugins.reset(), so a pickled estimator always
+    # finds its own class by name; a caller's own catalog gets classes of its own.
+    cache_key = (key, 0 if catalog is None else id(technique))
     if cache_key not in _CLASSES:
         _CLASSES[cache_key] = _make_class(base, technique)
     return _CLASSES[cache_key]

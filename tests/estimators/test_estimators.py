@@ -56,6 +56,16 @@ def test_clone_and_params_round_trip(key):
             assert twin.set_params(**{spec.name: other}) is twin and clone(twin).get_params()[spec.name] == other
 
 
+def test_classes_survive_a_catalog_reset():
+    from fairmend.plugins import reset
+
+    before = fairmend.estimator("platt_scaling")
+    reset()
+    after = fairmend.estimator("platt_scaling")
+    assert type(after) is type(before)
+    assert type(pickle.loads(pickle.dumps(before))) is type(before)
+
+
 def test_deep_parameters_reach_the_users_estimator():
     est = fairmend.estimator("reweighing_kamiran_calders", estimator=LogisticRegression(C=1.0))
     est.set_params(estimator__C=0.25)

@@ -166,11 +166,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "lp_multiclass_postprocessing": {**dict.fromkeys(
         ("check_sample_weights_shape", "check_sample_weights_not_overwritten", "check_estimators_nan_inf"), ONE_OUTCOME),
         "check_classifiers_train": RANDOMIZED},
-    "exponentiated_gradient_reduction": dict.fromkeys(
+    # (its check_methods_sample_order_invariance passes: with the seeded draws the permuted batch happens to agree)
+    "exponentiated_gradient_reduction": dict.fromkeys(("check_classifiers_train", "check_methods_subset_invariance"),
+                                                      RANDOMIZED),
+    "ml_debiaser_randomized_threshold": dict.fromkeys(
         ("check_classifiers_train", "check_methods_sample_order_invariance", "check_methods_subset_invariance"),
         RANDOMIZED),
-    "ml_debiaser_randomized_threshold": dict.fromkeys(("check_classifiers_train", "check_methods_subset_invariance"),
-                                                      RANDOMIZED),
     "calibrated_equalized_odds_pleiss": dict.fromkeys(
         ("check_methods_sample_order_invariance", "check_methods_subset_invariance"),
         "a randomized mix of the calibrated score and a group's base rate, drawn per row with a seeded generator, "
@@ -224,6 +225,7 @@ FAST = ("reweighing_kamiran_calders", "massaging_kamiran_calders", "zafar_fairne
 @parametrize_with_checks([checked(key) for key in FAST], expected_failed_checks=expected_failed_checks,
                          xfail_strict=True)
 def test_scikit_learn_checks(estimator, check):
+    np.random.seed(0)  # a few checks draw from numpy's global generator: same draws whatever ran before
     check(estimator)
 
 
@@ -231,6 +233,7 @@ def test_scikit_learn_checks(estimator, check):
 @parametrize_with_checks([checked(key) for key in KEYS if key not in FAST],
                          expected_failed_checks=expected_failed_checks, xfail_strict=True)
 def test_scikit_learn_checks_whole_catalogue(estimator, check):
+    np.random.seed(0)
     check(estimator)
 
 
