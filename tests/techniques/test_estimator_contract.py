@@ -7,11 +7,13 @@ from __future__ import annotations
 import math
 
 import pytest
-from sklearn.base import BaseEstimator, ClusterMixin, clone, is_classifier, is_regressor
-from sklearn.utils.estimator_checks import check_no_attributes_set_in_init, check_parameters_default_constructible
-
 from fairmend.catalog.types import Contract, Parameter
 from fairmend.plugins import get_catalog
+from sklearn.base import BaseEstimator, ClusterMixin, clone, is_classifier, is_regressor
+from sklearn.utils.estimator_checks import (
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+)
 
 STAGES = (Contract.PREPROCESSOR, Contract.ESTIMATOR, Contract.POSTPROCESSOR, Contract.CLUSTERER, Contract.RANKER)
 TECHNIQUES = [t for t in get_catalog()
