@@ -8,7 +8,7 @@ from typing import Any
 import click
 import numpy as np
 
-from fairmend.cli._common import echo_json, split_columns
+from fairmend.cli._common import data_options, echo_json, split_columns
 from fairmend.errors import ColumnNotFoundError, InvalidParameterError, LabelError
 from fairmend.runner.user_model import model_predictions, probability_column, to_binary
 
@@ -50,15 +50,12 @@ def format_audit(report: dict[str, Any]) -> str:
 
 
 @click.command()
-@click.option("--data", required=True, help="CSV or Parquet file.")
-@click.option("--protected", required=True, help="Protected attribute column(s), comma-separated.")
-@click.option("--outcome", required=True, help="Binary outcome (label) column.")
+@data_options
 @click.option("--predictions", help="Column of the model's predictions.")
 @click.option("--scores", help="Column of predicted probabilities of the favourable label.")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="A scikit-learn model saved with skops.")
 @click.option("--trust", multiple=True, metavar="TYPE",
               help="Trust this type in the --model file beyond fairmend's allow-list (repeatable).")
-@click.option("--favourable-label", help="Outcome value that counts as favourable.")
 @click.option("--n-boot", default=1000, show_default=True, type=int, help="Bootstrap resamples (0: no CIs).")
 @click.option("--n-permutations", default=2000, show_default=True, type=int, help="Group-permutation resamples (0: no p-values).")
 @click.option("--ci-method", default="percentile", show_default=True, type=click.Choice(["percentile", "bca"]))

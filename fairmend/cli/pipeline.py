@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from fairmend.cli._common import echo_json, split_columns
+from fairmend.cli._common import data_options, echo_json, split_columns
 
 
 def stack_text(stack) -> str:  # type: ignore[no-untyped-def]
@@ -39,10 +39,7 @@ def run_and_report(data, protected, outcome, policy, output, resume, quiet,  # t
 
 
 @click.command()
-@click.option("--data", required=True, help="CSV or Parquet file.")
-@click.option("--protected", required=True, help="Protected attribute column(s), comma-separated.")
-@click.option("--outcome", required=True, help="Binary outcome column.")
-@click.option("--favourable-label", help="Outcome value that counts as favourable (default: 1, True or the larger value).")
+@data_options
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False), help="Policy YAML (defaults: seed 001).")
 @click.option("--output", default="fairmend-pipeline", show_default=True, type=click.Path(file_okay=False))
 @click.option("--resume", is_flag=True, help="Continue a run in --output from its checkpoints.")

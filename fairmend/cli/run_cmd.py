@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from fairmend.cli._common import echo_json, split_columns
+from fairmend.cli._common import data_options, echo_json, split_columns
 from fairmend.errors import InvalidParameterError
 
 
@@ -20,10 +20,7 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 
 @click.command()
 @click.argument("key")
-@click.option("--data", required=True, help="CSV or Parquet file.")
-@click.option("--protected", required=True, help="Protected attribute column(s), comma-separated.")
-@click.option("--outcome", required=True, help="Binary outcome (label) column.")
-@click.option("--favourable-label", help="Outcome value that counts as favourable (default: 1, True or the larger value).")
+@data_options
 @click.option("--scores", help="Column of your model's probabilities of the favourable outcome (your model is the baseline).")
 @click.option("--predictions", help="Column of your model's decisions (your model is the baseline).")
 @click.option("--threshold", default=0.5, show_default=True, type=float, help="Turns --scores into decisions.")

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from fairmend.cli._common import echo_json, split_columns
+from fairmend.cli._common import data_options, echo_json, split_columns
 
 
 def _ci(entry: dict[str, Any]) -> str:
@@ -36,10 +36,7 @@ def format_tune(doc: dict[str, Any]) -> str:
 
 @click.command()
 @click.argument("key")
-@click.option("--data", required=True, help="CSV or Parquet file, or a bundled dataset name.")
-@click.option("--protected", required=True, help="Protected attribute column(s), comma-separated.")
-@click.option("--outcome", required=True, help="Binary outcome (label) column.")
-@click.option("--favourable-label", help="Outcome value that counts as favourable.")
+@data_options
 @click.option("--trials", default=20, show_default=True, type=int,
               help="Trials the study should hold (a resumed study runs only the missing ones).")
 @click.option("--timeout", type=float, help="Stop starting new trials after this many seconds.")
