@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fairmend.catalog.contracts import group_labels
+
 _MAX_POINTS = 200  # ROC points kept per group (quantile thresholds); the hull is barely changed
 
 
@@ -106,7 +108,7 @@ def check_feasibility(y: np.ndarray, score: np.ndarray | None, A: pd.DataFrame, 
     if score is None:
         return Feasibility(base_rates, {}, max_accuracy_loss, True, None,
                            "feasibility not computed: the baseline model gives no scores")
-    joint = A.astype(str).agg("|".join, axis=1).to_numpy() if A.shape[1] > 1 else A.iloc[:, 0].astype(str).to_numpy()
+    joint = group_labels(A)
     labels = sorted(set(joint))
     groups = []
     for label in labels:
