@@ -53,6 +53,8 @@ def recommend(text: str, top: int, as_json: bool, retraining: bool | None, prote
     """Recommend fairness techniques for the situation described in TEXT."""
     if not text.strip():
         raise InvalidParameterError("TEXT is empty: describe the model, the data and what may change")
+    from dataclasses import replace
+
     from fairmend.recommender import Recommender, apply_audit, audit_data, merge_flags, parse_text
 
     cols = split_columns(protected)
@@ -71,16 +73,16 @@ def recommend(text: str, top: int, as_json: bool, retraining: bool | None, prote
         audit = audit_data(data, protected=cols, outcome=outcome or "")
         constraints = apply_audit(constraints, audit)
     recommender = Recommender(progress=lambda line: click.echo(f"fairmend: {line}", err=True))
-    result = recommender.recommend(text, constraints=constraints, top=top, audit=audit, data=data,
-                                   protected=cols or None, outcome=outcome)
+    # One ranking: --evaluate looks past the ones shown for the top K eligible interventions.
+    pool = recommender.recommend(text, constraints=constraints, top=max(top, 50) if evaluate_k else top, audit=audit,
+                                 data=data, protected=cols or None, outcome=outcome)
+    result = replace(pool, recommendations=pool.recommendations[:top])
     for rec in result.recommendations:
         rec.run_command = complete_command(rec, constraints, data, cols, outcome, user)
     run_result = evaluation = None
     if do_run:
         run_result = _run_top(result, data or "", cols, outcome or "", constraints, user)
-    if evaluate_k:  # the top K eligible executable interventions, looking past the ones shown if needed
-        pool = recommender.recommend(text, constraints=constraints, top=50, audit=audit, data=data,
-                                     protected=cols or None, outcome=outcome)
+    if evaluate_k:
         evaluation = _evaluate(pool, evaluate_k, data or "", cols, outcome or "", constraints, user, quiet=as_json)
     if as_json:
         payload = result.to_dict()
