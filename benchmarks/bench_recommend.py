@@ -3,9 +3,10 @@
 Usage: python benchmarks/bench_recommend.py [--dev PATH] [--repeats N] [--skip-timing] [--skip-quality]
 
 Prints
-- the constraint reader on the validation corpus (tests/recommender/validation.yaml, written before
-  the reader and never trained on): precision and recall per hard-constraint type;
-- hit@3 and hard-constraint violations in the top 5 on the validation corpus, on the labelled
+- the constraint reader on the validation corpora (tests/recommender/validation.yaml, written before
+  the reader, and validation2.yaml, written later before a second round of changes; neither is ever
+  trained on): precision and recall per hard-constraint type;
+- hit@3 and hard-constraint violations in the top 5 on each validation corpus, on the labelled
   queries (tests/recommender/queries.yaml, training data) and, when present, on the development
   set (``--dev``, default /work/shared/recommender/dev-queries.yaml);
 - cold (fresh install, empty ``FAIRMEND_CACHE_DIR``) against warm ``fairmend recommend`` wall time.
@@ -31,7 +32,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "recommender"))
-from quality import evaluate, evaluate_reader, evaluate_validation, load_validation
+from quality import VALIDATION, VALIDATION2, evaluate, evaluate_reader, evaluate_validation, load_validation
 
 DEV = Path("/work/shared/recommender/dev-queries.yaml")
 QUERIES = [
@@ -56,11 +57,23 @@ def _cites(t: Any) -> set[tuple[str, int]]:
 def _dev_breaks(t: Any, hard: list[Any], rank: int) -> list[str]:
     out = []
     for h in hard:
-        if h == "no_retraining" and t.needs_retraining or h == "no_protected_at_inference" and t.needs_protected_attribute_at_inference or h == "no_intervention" and t.stage.value in INTERVENTION:
+        if (
+            h == "no_retraining"
+            and t.needs_retraining
+            or h == "no_protected_at_inference"
+            and t.needs_protected_attribute_at_inference
+            or h == "no_intervention"
+            and t.stage.value in INTERVENTION
+        ):
             out.append(h)
         elif isinstance(h, dict) and "stage" in h and t.stage.value != h["stage"]:
             out.append(f"stage={h['stage']}")
-        elif isinstance(h, dict) and "task" in h and rank <= 3 and h["task"] not in {x.value for x in t.task_types}:
+        elif (
+            isinstance(h, dict)
+            and "task" in h
+            and rank <= 3
+            and h["task"] not in {x.value for x in t.task_types}
+        ):
             out.append(f"task={h['task']}")
     return out
 
@@ -80,40 +93,58 @@ def evaluate_dev(recommender: Any, path: Path) -> dict[str, Any]:
             if broken:
                 bad_queries.add(q["id"])
                 n_viol += len(broken)
-    return {"n": len(items), "hit_at_3": hits / len(items), "queries_with_violations": sorted(bad_queries),
-            "violations": n_viol, "misses": misses}
+    return {
+        "n": len(items),
+        "hit_at_3": hits / len(items),
+        "queries_with_violations": sorted(bad_queries),
+        "violations": n_viol,
+        "misses": misses,
+    }
 
 
 def quality(dev: Path | None, verbose: bool) -> None:
-    from fairmend.recommender import Recommender, parse_text
+    from fairmend.recommender import Recommender
 
-    items = load_validation()
+    rec = Recommender()
+    for path in (VALIDATION, VALIDATION2):
+        validation(rec, path, verbose)
+    lab = evaluate(rec)
+    print(
+        f"labelled queries (training): hit@3 {lab['hit_at_3']:.3f} over {lab['n']}; "
+        f"top-5 violations {len(lab['violations'])}"
+    )
+    if dev is not None and dev.exists():
+        d = evaluate_dev(rec, dev)
+        print(
+            f"dev queries: hit@3 {d['hit_at_3']:.3f} over {d['n']}; hard-constraint violations in "
+            f"{len(d['queries_with_violations'])} of {d['n']} queries ({d['violations']} in all)"
+        )
+        if verbose:
+            print(f"    misses: {d['misses']}\n    with violations: {d['queries_with_violations']}")
+
+
+def validation(rec: Any, path: Path, verbose: bool) -> None:
+    from fairmend.recommender import parse_text
+
+    items = load_validation(path)
     reader = evaluate_reader(items, parse_text)
-    print(f"validation corpus: {len(items)} phrasings")
+    print(f"validation corpus {path.name}: {len(items)} phrasings")
     print(f"  {'constraint type':24s} {'precision':>9s} {'recall':>7s} {'support':>8s}")
     for kind, m in reader["per_type"].items():
         print(f"  {kind:24s} {m['precision']:9.3f} {m['recall']:7.3f} {m['support']:8d}")
     if verbose:
         for text, missed, extra in reader["errors"]:
             print(f"    reader: {text!r} missed {missed} extra {extra}")
-    rec = Recommender()
-    val = evaluate_validation(rec)
-    print(f"  hit@3 {val['hit_at_3']:.3f} over {val['n']} with expected techniques; "
-          f"top-5 violations {len(val['violations'])}")
+    val = evaluate_validation(rec, path)
+    print(
+        f"  hit@3 {val['hit_at_3']:.3f} over {val['n']} with expected techniques; "
+        f"top-5 violations {len(val['violations'])}"
+    )
     if verbose:
         for m in val["misses"]:
             print(f"    miss: {m}")
         for v in val["violations"]:
             print(f"    violation: {v}")
-    lab = evaluate(rec)
-    print(f"labelled queries (training): hit@3 {lab['hit_at_3']:.3f} over {lab['n']}; "
-          f"top-5 violations {len(lab['violations'])}")
-    if dev is not None and dev.exists():
-        d = evaluate_dev(rec, dev)
-        print(f"dev queries: hit@3 {d['hit_at_3']:.3f} over {d['n']}; hard-constraint violations in "
-              f"{len(d['queries_with_violations'])} of {d['n']} queries ({d['violations']} in all)")
-        if verbose:
-            print(f"    misses: {d['misses']}\n    with violations: {d['queries_with_violations']}")
 
 
 def _cli(text: str, cache: Path, plugins: bool) -> float:
@@ -121,7 +152,9 @@ def _cli(text: str, cache: Path, plugins: bool) -> float:
     if not plugins:
         env["FAIRMEND_LOAD_PLUGINS"] = ""  # built-ins only: what a fresh install has
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "fairmend", "recommend", text], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "fairmend", "recommend", text], env=env, check=True, capture_output=True
+    )
     return time.perf_counter() - t0
 
 
@@ -141,8 +174,10 @@ def timing(repeats: int) -> None:
         finally:
             shutil.rmtree(warm_cache, ignore_errors=True)
         cold, warm = statistics.median(colds), statistics.median(warms)
-        print(f"fairmend recommend wall time, {label}: cold (empty cache) median {cold:.2f} s, "
-              f"warm median {warm:.2f} s, ratio {cold / warm:.2f} (target <= 3)")
+        print(
+            f"fairmend recommend wall time, {label}: cold (empty cache) median {cold:.2f} s, "
+            f"warm median {warm:.2f} s, ratio {cold / warm:.2f} (target <= 3)"
+        )
 
 
 def main() -> None:
@@ -151,7 +186,9 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--skip-timing", action="store_true")
     ap.add_argument("--skip-quality", action="store_true")
-    ap.add_argument("-v", "--verbose", action="store_true", help="List every reader error, miss and violation.")
+    ap.add_argument(
+        "-v", "--verbose", action="store_true", help="List every reader error, miss and violation."
+    )
     args = ap.parse_args()
     if not args.skip_quality:
         quality(args.dev, args.verbose)

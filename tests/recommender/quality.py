@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from fairmend.catalog.types import Technique
 
 QUERIES = Path(__file__).with_name("queries.yaml")
@@ -27,8 +26,11 @@ def breaks(t: Technique, hard: dict[str, Any]) -> list[str]:
         out.append("protected_available")
     if "stages" in hard and t.stage.value not in hard["stages"]:
         out.append("stages")
-    if "task" in hard and t.stage.value in {"pre_processing", "in_processing", "post_processing"} and \
-            hard["task"] not in {x.value for x in t.task_types}:
+    if (
+        "task" in hard
+        and t.stage.value in {"pre_processing", "in_processing", "post_processing"}
+        and hard["task"] not in {x.value for x in t.task_types}
+    ):
         out.append("task")
     if hard.get("multi_group") and not t.supports_multiple_groups:
         out.append("multi_group")
@@ -53,12 +55,21 @@ def evaluate(recommender: Any) -> dict[str, Any]:
 
 # --- the validation corpus (validation.yaml): measured, never trained on ---------------------------
 VALIDATION = Path(__file__).with_name("validation.yaml")
-TYPES = ("retraining", "protected_at_inference", "protected_available", "stage", "intervention", "task",
-         "accuracy_budget")
+# A second corpus, written later by another hand before that session changed anything; never trained on.
+VALIDATION2 = Path(__file__).with_name("validation2.yaml")
+TYPES = (
+    "retraining",
+    "protected_at_inference",
+    "protected_available",
+    "stage",
+    "intervention",
+    "task",
+    "accuracy_budget",
+)
 
 
-def load_validation() -> list[dict[str, Any]]:
-    return yaml.safe_load(VALIDATION.read_text())["items"]
+def load_validation(path: Path = VALIDATION) -> list[dict[str, Any]]:
+    return yaml.safe_load(path.read_text())["items"]
 
 
 def labelled_pairs(hard: dict[str, Any]) -> set[tuple[str, Any]]:
@@ -92,12 +103,19 @@ def read_pairs(c: Any) -> set[tuple[str, Any]]:
 
 def breaks_validation(t: Technique, hard: dict[str, Any]) -> list[str]:
     """Labelled hard constraints of a validation item that ``t`` breaks."""
-    as_query = {k: v for k, v in hard.items() if k in ("retraining", "protected_at_inference",
-                                                      "protected_available", "task")}
+    as_query = {
+        k: v
+        for k, v in hard.items()
+        if k in ("retraining", "protected_at_inference", "protected_available", "task")
+    }
     if "stage" in hard:
         as_query["stages"] = [hard["stage"]]
     out = breaks(t, as_query)
-    if hard.get("intervention") is False and t.stage.value in {"pre_processing", "in_processing", "post_processing"}:
+    if hard.get("intervention") is False and t.stage.value in {
+        "pre_processing",
+        "in_processing",
+        "post_processing",
+    }:
         out.append("intervention")
     return out
 
@@ -119,15 +137,19 @@ def evaluate_reader(items: list[dict[str, Any]], parse: Any) -> dict[str, Any]:
     out = {}
     for kind, n in counts.items():
         tp, fp, fn = n["tp"], n["fp"], n["fn"]
-        out[kind] = {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
-                     "support": tp + fn, **n}
+        out[kind] = {
+            "precision": tp / (tp + fp) if tp + fp else 1.0,
+            "recall": tp / (tp + fn) if tp + fn else 1.0,
+            "support": tp + fn,
+            **n,
+        }
     return {"per_type": out, "errors": errors}
 
 
-def evaluate_validation(recommender: Any) -> dict[str, Any]:
+def evaluate_validation(recommender: Any, path: Path = VALIDATION) -> dict[str, Any]:
     """hit@3 (items with ``acceptable``) and top-5 violations of the labelled hard constraints."""
     hits, n, violations, misses = 0, 0, [], []
-    for item in load_validation():
+    for item in load_validation(path):
         res = recommender.recommend(item["text"], top=5)
         keys = [r.technique.key for r in res.recommendations]
         if item.get("acceptable"):
