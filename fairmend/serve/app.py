@@ -207,6 +207,20 @@ def _router(store: Store, pool: JobPool, settings: Settings, data_dir: Path) -> 
             raise HTTPException(404, f"no dataset {dataset_id!r}")
         return data_dir / row["path"]
 
+    @router.get("/datasets/{dataset_id}/audit")
+    def audit_dataset(dataset_id: str, protected: str, outcome: str, who: Principal = viewer) -> dict[str, Any]:
+        """The data's own audit (as ``fairmend recommend --data`` reads it): groups, base rates and gaps of the
+        labels per protected column; ``protected`` is comma-separated."""
+        from fairmend._json import finite
+        from fairmend.recommender import audit_data
+
+        columns = [c.strip() for c in protected.split(",") if c.strip()]
+        if not columns or not outcome.strip():
+            raise HTTPException(422, "name at least one protected column and the outcome column")
+        found = audit_data(str(dataset_path(dataset_id)), protected=columns, outcome=outcome.strip())
+        store.log(actor=who.label, action="GET /datasets/audit", target=dataset_id[:300], outcome=200)
+        return {"dataset_id": dataset_id, "protected": columns, "outcome": outcome.strip(), **finite(found)}
+
     router.include_router(runs_router(store, pool, data_dir, dataset_path, viewer, analyst))
     router.include_router(recommend_router(store, dataset_path, viewer))
 

@@ -147,7 +147,13 @@ def runs_router(store: Store, pool: JobPool, data_dir: Path, dataset_path: Calla
 
     @router.get("/runs/{run_id}/report")
     def html_report(run_id: str, who: Principal = viewer) -> FileResponse:
-        """The HTML report (written for pipelines; a single run's report is its ``report.json``)."""
+        """The HTML report: a technique's run page (``fairmend.report.run_page``) or the pipeline's report."""
+        row, folder = run_row(run_id), data_dir / "runs" / run_id
+        if (row["status"] == "done" and row["technique"] not in ("pipeline", "audit")
+                and (folder / "report.json").is_file() and not (folder / "report.html").exists()):
+            from fairmend.report.run_page import write_run_report
+
+            write_run_report(folder)  # a run finished before its page was written (an older server)
         return send(who, run_id, "report.html", media_type="text/html; charset=utf-8")
 
     return router

@@ -89,8 +89,22 @@ def _v1(conn: sa.Connection) -> None:
         conn.exec_driver_sql("CREATE RULE audit_no_delete AS ON DELETE TO audit DO INSTEAD NOTHING")
 
 
+def _v2(conn: sa.Connection) -> None:
+    """PostgreSQL: refuse changes to the audit log with an error, as SQLite does, instead of ignoring them."""
+    if conn.dialect.name != "postgresql":
+        return
+    conn.exec_driver_sql("DROP RULE IF EXISTS audit_no_update ON audit")
+    conn.exec_driver_sql("DROP RULE IF EXISTS audit_no_delete ON audit")
+    conn.exec_driver_sql(
+        "CREATE OR REPLACE FUNCTION fairmend_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$"
+    )
+    conn.exec_driver_sql("CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit "
+                         "FOR EACH STATEMENT EXECUTE FUNCTION fairmend_audit_append_only()")
+
+
 # Migration n (1-based) brings the schema from version n-1 to n. Append, never edit.
-MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (_v1,)
+MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -107,12 +121,12 @@ class Store:
 
     def __init__(self, url: str) -> None:
         try:
-            self.engine = sa.create_engine(url, future=True)
+            self.engine = sa.create_engine(_with_driver(url), future=True)
         except (ModuleNotFoundError, sa.exc.NoSuchModuleError) as exc:
             raise MissingDependencyError(f"the database driver for {url.split(':')[0]!r} is not installed "
-                                         f"({exc}); e.g. pip install psycopg") from exc
+                                         f"({exc}); for PostgreSQL pip install 'fairmend[postgres]'") from exc
         except sa.exc.ArgumentError as exc:
-            raise InvalidParameterError(f"--db {url!r} is not a database URL: {exc}") from exc
+            raise InvalidParameterError(f"--db {_masked(url)!r} is not a database URL: {exc}") from exc
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         try:
@@ -211,6 +225,22 @@ class Store:
         query = sa.select(audit).where(audit.c.id > after).order_by(audit.c.id).limit(limit)
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _with_driver(url: str) -> sa.URL | str:
+    """``postgresql://`` means psycopg 3 (the ``postgres`` extra), not SQLAlchemy's default psycopg2."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        return url  # create_engine reports it
+    return parsed.set(drivername="postgresql+psycopg") if parsed.drivername in ("postgresql", "postgres") else parsed
+
+
+def _masked(url: str) -> str:
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -76,11 +76,11 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
                           check=False)
 
 
-def start_server(data_dir: Path, workers: int = 2) -> Server:
+def start_server(data_dir: Path, workers: int = 2, db_url: str | None = None) -> Server:
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "fairmend", "serve", "--port", str(port), "--data-dir", str(data_dir),
-         "--workers", str(workers), "--max-upload-mb", str(MAX_UPLOAD_MB)],
+         "--workers", str(workers), "--max-upload-mb", str(MAX_UPLOAD_MB), *(["--db", db_url] if db_url else [])],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**_env(), "FAIRMEND_SERVE_LOG": "warning"},
     )
     server = Server(f"http://127.0.0.1:{port}", data_dir, process)

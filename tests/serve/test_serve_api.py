@@ -60,6 +60,13 @@ def test_upload_run_report_and_artifacts(server: Server, german_csv: bytes) -> N
     got = server.call("GET", f"/api/v1/runs/{run['id']}/artifacts/report.json", token=viewer)
     assert got.status == 200 and b'"change"' in got.body
     assert got.headers["content-disposition"].startswith("attachment")
+    page = server.call("GET", f"/api/v1/runs/{run['id']}/report", token=viewer)
+    assert page.status == 200 and page.headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    text = page.body.decode()
+    before = run["report"]["change"]["demographic_parity_difference"]["before"]
+    assert "demographic-parity gap" in text and f"{before:.3f}" in text and "<script" not in text.lower()
+    assert str(server.data_dir) not in text and "report.html" in run["artifacts"]
     for name in ("..%2F..%2Ffairmend.db", "%2E%2E", ".manifest", "missing.csv"):
         assert server.call("GET", f"/api/v1/runs/{run['id']}/artifacts/{name}", token=viewer).status == 404, name
     assert server.call("POST", "/api/v1/runs", token=viewer, body={**RUN, "dataset_id": meta["id"]}).status == 403
@@ -68,6 +75,20 @@ def test_upload_run_report_and_artifacts(server: Server, german_csv: bytes) -> N
     assert len(posted) == 1 and len(posted[0]["fingerprint"]) == 64 and posted[0]["actor"].startswith("analyst")
     assert any(e["action"] == "POST /datasets" and e["target"] == meta["id"] for e in log)
     assert any(e["outcome"] == 403 and e["action"] == "POST /runs" and e["actor"].startswith("viewer") for e in log)
+
+
+def test_dataset_audit(server: Server) -> None:
+    viewer = server.tokens["viewer"]
+    reply = server.call("GET", "/api/v1/datasets/german/audit?protected=sex,age_group&outcome=credit", token=viewer)
+    assert reply.status == 200, reply.body
+    found = reply.json()
+    assert found["n_rows"] == 1000 and set(found["attributes"]) == {"sex", "age_group"}
+    assert found["attributes"]["sex"]["groups"]["female"]["n"] == 310
+    missing = server.call("GET", "/api/v1/datasets/german/audit?protected=nope&outcome=credit", token=viewer)
+    assert missing.status == 422 and "nope" in missing.json()["detail"]
+    assert server.call("GET", "/api/v1/datasets/german/audit?protected=sex&outcome=credit").status == 401
+    assert server.call("GET", f"/api/v1/datasets/{'0' * 32}/audit?protected=sex&outcome=credit",
+                       token=viewer).status == 404
 
 
 def test_upload_limits_and_validation(server: Server) -> None:

@@ -1,0 +1,195 @@
+"""The HTML report of one technique's run: ``report.html`` rendered from the run's ``report.json``.
+
+Self-contained like the pipeline's report (inline CSS, no script, no network) and written for the
+same reader: the verdict first, then what changed on the held-out test rows with 95 % intervals and
+p-values, the gate's reasons, each group before and after, the notes, the configuration and the
+files the run left. It reads only the JSON, so it can be rendered again from a run folder at any time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from fairmend.report.html import CSS
+from fairmend.report.sections import badge
+from fairmend.report.text import metric_name, num, p_text, signed
+
+EXTRA_CSS = (
+    "dl.kv{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.15em 1em}"
+    "dl.kv dt{margin:0}dl.kv dd{margin:0;overflow-wrap:anywhere}"
+)
+GROUP_RATES = (("selection_rate", "selection rate"), ("tpr", "TPR"), ("fpr", "FPR"), ("accuracy", "accuracy"))
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _fmt(v: Any, digits: int = 3) -> str:
+    return num(v, digits) if _finite(v) or v is None else escape(str(v))
+
+
+def _verdict(report: dict[str, Any]) -> str:
+    gate, target = report.get("gate"), report.get("target_metric")
+    change = (report.get("change") or {}).get(target or "", {})
+    moved = (
+        (
+            f" {escape(metric_name(str(target)))} went from {_fmt(change.get('before'))} to {_fmt(change.get('after'))} "
+            "on the held-out test rows."
+        )
+        if change
+        else ""
+    )
+    if not gate:
+        return f'<p class="decision">No gate verdict for this run.{moved}</p>'
+    if gate.get("passed"):
+        return f'<p class="decision deploy">The change passes the gate.{moved}</p>'
+    return f'<p class="decision">The change does not pass the gate.{moved}</p>'
+
+
+def _direction(improved: Any) -> str:
+    if improved is None:
+        return badge(None)
+    return badge(True, "better") if improved else '<span class="badge none">not better</span>'
+
+
+def _change_table(change: dict[str, Any]) -> str:
+    rows = []
+    for metric, c in change.items():
+        ci = c.get("ci95")
+        ci_text = f"[{signed(ci[0])}, {signed(ci[1])}]" if ci and all(_finite(x) for x in ci) else "n/a"
+        p = c.get("p_value")
+        p_bh = c.get("p_value_bh")
+        p_cell = "n/a" if not _finite(p) else p_text(p) + (f" (BH {p_text(p_bh)})" if _finite(p_bh) else "")
+        delta = c.get("delta")
+        rows.append(
+            f'<tr><td title="{escape(c.get("estimand") or "")}">{escape(metric_name(metric))}</td>'
+            f'<td class="num">{_fmt(c.get("before"))}</td><td class="num">{_fmt(c.get("after"))}</td>'
+            f'<td class="num">{signed(delta) if _finite(delta) else "n/a"}</td><td class="num">{ci_text}</td>'
+            f'<td class="num">{p_cell}</td><td>{_direction(c.get("improved"))}</td></tr>'
+        )
+    return (
+        '<div class="scroll"><table class="claims"><caption>Measured on the held-out test rows; the interval '
+        "is the 95 % bootstrap CI of the change, p from a permutation test (BH: Benjamini-Hochberg adjusted)."
+        "</caption><thead><tr><th>metric</th><th>before</th><th>after</th><th>change</th><th>95 % CI</th>"
+        f"<th>p</th><th>direction</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _gate(gate: dict[str, Any] | None) -> str:
+    if not gate:
+        return "<p>This run has no gate.</p>"
+    items = []
+    for reason in gate.get("reasons", []):
+        text = str(reason)
+        passed = None if not text.endswith(("PASS", "FAIL")) else text.endswith("PASS")
+        items.append(
+            f"<li>{badge(passed)} {escape(text.removesuffix('PASS').removesuffix('FAIL').strip())}</li>"
+        )
+    return f'<ul class="more">{"".join(items)}</ul>'
+
+
+def _groups(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> str:
+    if not before:
+        return "<p>No per-group rates were recorded.</p>"
+    later = {str(g.get("group")): g for g in after or []}
+    head = "".join(
+        f"<th>{escape(label)} before</th><th>{escape(label)} after</th>" for _, label in GROUP_RATES
+    )
+    rows = []
+    for g in before:
+        name = str(g.get("group"))
+        post = later.get(name, {})
+        cells = "".join(
+            f'<td class="num">{_fmt(g.get(k))}</td><td class="num">{_fmt(post.get(k))}</td>'
+            for k, _ in GROUP_RATES
+        )
+        small = ' class="small"' if g.get("small_group") else ""
+        rows.append(
+            f'<tr{small}><td>{escape(name)}</td><td class="num">{g.get("n", "")}</td>'
+            f'<td class="num">{_fmt(g.get("base_rate"))}</td>{cells}</tr>'
+        )
+    return (
+        '<div class="scroll"><table><caption>Held-out test rows; greyed groups are too small to judge.</caption>'
+        f"<thead><tr><th>group</th><th>n</th><th>base rate</th>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _pairs(mapping: dict[str, Any]) -> str:
+    items = []
+    for key, value in mapping.items():
+        if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+            text = ", ".join(map(str, value))
+        elif isinstance(value, dict):
+            text = ", ".join(f"{k}={json.dumps(v, default=str)}" for k, v in value.items()) or "none"
+        else:
+            text = value if isinstance(value, str) else json.dumps(value, default=str)
+        items.append(f"<dt>{escape(str(key).replace('_', ' '))}</dt><dd>{escape(text)}</dd>")
+    return f'<dl class="kv">{"".join(items)}</dl>'
+
+
+def render_run_html(report: dict[str, Any]) -> str:
+    """The page for one run's ``report.json`` content (as ``fairmend run --output`` writes it)."""
+    data = dict(report.get("dataset") or {})
+    if isinstance(data.get("source"), str):
+        data["source"] = Path(data["source"]).name  # a file name, never a server path
+    technique, stage = str(report.get("technique", "?")), str(report.get("stage", ""))
+    notes = "".join(f"<li>{escape(str(n))}</li>" for n in report.get("notes") or [])
+    files = sorted(Path(str(p)).name for p in (report.get("artifacts") or {}).values())
+    analysis = report.get("analysis")
+    sections = [
+        ("change", "What changed", _change_table(report.get("change") or {})),
+        ("gate", "Gate", _gate(report.get("gate"))),
+        ("groups", "Groups", _groups(report.get("groups_before") or [], report.get("groups_after") or [])),
+        ("notes", "Notes", f'<ul class="more">{notes}</ul>' if notes else "<p>None.</p>"),
+        ("data", "Data", _pairs(data)),
+        ("config", "Configuration", _pairs(report.get("config") or {})),
+        (
+            "files",
+            "Files",
+            "<ul class=more>" + "".join(f"<li><code>{escape(f)}</code></li>" for f in files) + "</ul>",
+        ),
+    ]
+    if analysis:
+        sections.insert(
+            3,
+            (
+                "analysis",
+                "Your model",
+                _pairs(analysis)
+                if isinstance(analysis, dict)
+                else f"<pre>{escape(json.dumps(analysis, indent=1, default=str))}</pre>",
+            ),
+        )
+    nav = "".join(f'<li><a href="#{key}">{escape(title)}</a></li>' for key, title, _ in sections)
+    body = "\n".join(
+        f'<section id="{key}"><h2>{escape(title)}</h2>{html}</section>' for key, title, html in sections
+    )
+    meta = (
+        f"{escape(technique)} ({escape(stage.replace('_', '-'))}) on {data.get('n_rows', '?')} rows; protected "
+        f"{escape(', '.join(map(str, data.get('protected') or [])))}; outcome {escape(str(data.get('outcome')))}; "
+        f"{data.get('n_test', '?')} held-out test rows"
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>fairmend run report: {escape(technique)}</title><style>{CSS}{EXTRA_CSS}</style></head><body>
+<h1>fairmend run report</h1>
+{_verdict(report)}
+<p class="meta">{meta}</p>
+<nav><ul>{nav}</ul></nav>
+{body}
+</body></html>
+"""
+
+
+def write_run_report(out_dir: Path) -> Path:
+    """Render ``out_dir/report.json`` into ``out_dir/report.html`` (atomically); returns its path."""
+    from fairmend.io import write_atomic
+
+    report = json.loads((out_dir / "report.json").read_text("utf-8"))
+    return Path(write_atomic(out_dir / "report.html", render_run_html(report)))
