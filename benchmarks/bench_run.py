@@ -34,7 +34,7 @@ def _data(rows: int | None):
 
 
 def _split(frame):
-    from fairmend.runner.split import stratified_split
+    from fairmend.engine.split import stratified_split
 
     y = frame["income"].to_numpy()
     return y, stratified_split(y, frame["sex"].astype(str).to_numpy(), test_size=0.3, seed=0)
@@ -44,7 +44,7 @@ def _direct_threshold(frame) -> float:
     from fairlearn.metrics import demographic_parity_difference, equalized_odds_difference
     from fairlearn.postprocessing import ThresholdOptimizer
 
-    from fairmend.runner.models import make_base_model
+    from fairmend.engine.models import make_base_model
 
     start = time.perf_counter()
     y, s = _split(frame)
@@ -68,7 +68,7 @@ def _direct_reweighing(frame) -> float:
     from aif360.datasets import BinaryLabelDataset
     from aif360.metrics import ClassificationMetric
 
-    from fairmend.runner.models import fit_model, make_base_model
+    from fairmend.engine.models import fit_model, make_base_model
 
     start = time.perf_counter()
     y, s = _split(frame)
@@ -95,7 +95,7 @@ def _direct_expgrad(frame) -> float:
     from fairlearn.reductions import DemographicParity, ExponentiatedGradient
     from sklearn.linear_model import LogisticRegression
 
-    from fairmend.runner.models import make_base_model
+    from fairmend.engine.models import make_base_model
 
     start = time.perf_counter()
     y, s = _split(frame)

@@ -18,7 +18,7 @@ need a single column combine them with :func:`group_labels`).
 
 ``estimator`` (in-processing)
     ``fit(X, y, *, sensitive_features, sample_weight=None) -> self``; ``predict(X)``;
-    ``predict_proba(X)`` where probabilistic. Techniques whose metadata says
+    ``predict_proba(X)`` (every classification estimator is probabilistic; a test holds them to it). Techniques whose metadata says
     ``needs_protected_attribute_at_inference`` take ``predict(X, *, sensitive_features)``.
 
 ``postprocessor`` (post-processing)
@@ -26,7 +26,8 @@ need a single column combine them with :func:`group_labels`).
     models that cannot be retrained: ``fit(y_score, y_true, *, sensitive_features, X=None)
     -> self``; ``predict(y_score, *, sensitive_features, X=None) -> labels``;
     ``predict_proba(y_score, *, sensitive_features, X=None) -> adjusted P(y=1)`` for
-    calibrators and score repairs. ``X`` is passed for techniques that need features (e.g.
+    calibrators and score repairs: a post-processor declares that it outputs scores by defining
+    it (:func:`outputs_scores`); one that does not leaves the model's scores as they were. ``X`` is passed for techniques that need features (e.g.
     instance thresholding with an estimate of P(A | X)).
 
 ``ranker`` (ranking post-processing)
@@ -76,6 +77,11 @@ class AnalysisResult:
             "tables": {k: v.to_dict(orient="records") for k, v in self.tables.items()},
             "artifacts": dict(self.artifacts),
         }
+
+
+def outputs_scores(postprocessor_class: type) -> bool:
+    """Whether a post-processor's declared contract includes adjusted scores (its class defines ``predict_proba``)."""
+    return callable(getattr(postprocessor_class, "predict_proba", None))
 
 
 def group_labels(sensitive_features: Any) -> np.ndarray:

@@ -244,15 +244,15 @@ class CheckResult:
 
 def _outputs(cfg: CheckConfig, frame: pd.DataFrame, favourable: Any) -> tuple[np.ndarray, np.ndarray | None]:
     """The model's decisions (0/1, 1 = favourable) and scores, from the columns or the ``.skops`` model."""
+    from fairmend.engine.user_model import read_user_outputs
     from fairmend.errors import ColumnNotFoundError
-    from fairmend.runner.user_model import read_user_outputs
 
     for key in ("predictions", "scores"):
         if cfg.settings[key] and cfg.settings[key] not in frame.columns:
             raise ColumnNotFoundError(f"config: {key} column {cfg.settings[key]!r} is not in the data {cfg.data}")
     if cfg.model:
+        from fairmend.engine.user_model import model_predictions
         from fairmend.modelio import load_model
-        from fairmend.runner.user_model import model_predictions
 
         model = load_model(cfg.model, trust=cfg.trust)
         return model_predictions(model, frame, cfg.outcome, favourable, set(frame[cfg.outcome].tolist()))

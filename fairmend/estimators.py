@@ -188,7 +188,7 @@ class _TechniqueEstimator(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return impl(**kwargs)
 
     def _default_model(self, X: pd.DataFrame) -> Any:
-        from fairmend.runner.models import make_base_model
+        from fairmend.engine.models import make_base_model
 
         return make_base_model("logreg", X)
 
@@ -375,7 +375,7 @@ class PostProcessedClassifier(_TechniqueEstimator):
         self.prefit = prefit
 
     def fit(self, X: Any, y: Any, *, sensitive_features: Any, sample_weight: Any = None) -> PostProcessedClassifier:
-        from fairmend.runner.models import positive_scores
+        from fairmend.engine.models import positive_scores
 
         X, y01, A, weights = self._validate_fit(X, y, sensitive_features, sample_weight)
         if self.prefit:
@@ -391,7 +391,7 @@ class PostProcessedClassifier(_TechniqueEstimator):
         return self
 
     def _scores(self, X: Any, sensitive_features: Any) -> tuple[np.ndarray, Any, pd.DataFrame]:
-        from fairmend.runner.models import positive_scores
+        from fairmend.engine.models import positive_scores
 
         check_is_fitted(self, "postprocessor_")
         X = self._validate_predict(X)

@@ -100,7 +100,7 @@ def held_out_split(frame: pd.DataFrame, protected: list[str], outcome: str, favo
            seed: int) -> tuple[np.ndarray, np.ndarray, Any]:
     """Tuning and test rows exactly as ``fairmend run`` splits ``frame``, and the favourable label."""
     from fairmend.catalog.contracts import group_labels
-    from fairmend.runner.split import stratified_split
+    from fairmend.engine.split import stratified_split
     from fairmend.validation import validate
 
     checked = validate(frame, protected=protected, outcome=outcome, favourable_label=favourable)

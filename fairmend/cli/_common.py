@@ -19,6 +19,25 @@ def split_columns(raw: str | None) -> list[str]:
     return [c.strip() for c in (raw or "").split(",") if c.strip()]
 
 
+def user_model_options(command: Any) -> Any:
+    """``--scores``, ``--predictions``, ``--threshold``, ``--model`` and ``--trust``: the user's own model as the
+    baseline (parameters ``scores``, ``predictions``, ``threshold``, ``model``, ``trust``)."""
+    import click
+
+    for option in reversed((
+        click.option("--scores", help="Column of your model's probabilities of the favourable outcome "
+                                      "(your model is the baseline)."),
+        click.option("--predictions", help="Column of your model's decisions (your model is the baseline)."),
+        click.option("--threshold", default=0.5, show_default=True, type=float, help="Turns --scores into decisions."),
+        click.option("--model", type=click.Path(dir_okay=False, exists=True),
+                     help="Your fitted model (.skops) as the baseline."),
+        click.option("--trust", multiple=True, metavar="TYPE",
+                     help="Trust this type in the --model file beyond fairmend's allow-list (repeatable)."),
+    )):
+        command = option(command)
+    return command
+
+
 def data_options(command: Any) -> Any:
     """``--data``, ``--protected``, ``--outcome`` and ``--favourable-label``: the four options every command
     that works on the user's table shares (parameters ``data``, ``protected``, ``outcome``,

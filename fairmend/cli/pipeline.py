@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from fairmend.cli._common import data_options, echo_json, split_columns
+from fairmend.cli._common import data_options, echo_json, split_columns, user_model_options
 
 
 def stack_text(stack) -> str:  # type: ignore[no-untyped-def]
@@ -23,7 +23,7 @@ def summary_lines(result) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def run_and_report(data, protected, outcome, policy, output, resume, quiet,  # type: ignore[no-untyped-def]
-                   favourable_label=None):
+                   favourable_label=None, **user_model):
     from pathlib import Path
 
     from fairmend.cli._progress import progress as progress_bar
@@ -33,13 +33,14 @@ def run_and_report(data, protected, outcome, policy, output, resume, quiet,  # t
     with progress_bar("pipeline", enabled=not quiet) as step:
         result = run_pipeline(data, protected=protected, outcome=outcome, policy=policy, output=output,
                               favourable_label=favourable_label,
-                              resume=resume, progress=step)
+                              resume=resume, progress=step, **user_model)
     paths = write_report(result, Path(output))
     return result, paths
 
 
 @click.command()
 @data_options
+@user_model_options
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False), help="Policy YAML (defaults: seed 001).")
 @click.option("--output", default="fairmend-pipeline", show_default=True, type=click.Path(file_okay=False))
 @click.option("--resume", is_flag=True, help="Continue a run in --output from its checkpoints.")
@@ -48,7 +49,9 @@ def run_and_report(data, protected, outcome, policy, output, resume, quiet,  # t
               help="Gates need significant improvements; losses beyond budget fail only when significant "
                    "(default: the policy's require_significance, on).")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json.")
-def pipeline(data: str, protected: str, outcome: str, favourable_label: str | None, policy_file: str | None,
+def pipeline(data: str, protected: str, outcome: str, favourable_label: str | None, scores: str | None,
+             predictions: str | None, threshold: float, model: str | None, trust: tuple[str, ...],
+             policy_file: str | None,
              output: str, resume: bool,
              quiet: bool, require_significance: bool | None, as_json: bool) -> None:
     """Causal analysis → pre → in → post-processing with validation gates and rollback."""
@@ -60,7 +63,8 @@ def pipeline(data: str, protected: str, outcome: str, favourable_label: str | No
     if require_significance is not None:
         policy = replace(policy, require_significance=require_significance)
     result, paths = run_and_report(data, split_columns(protected), outcome, policy, output, resume, quiet or as_json,
-                                   favourable_label=favourable_label)
+                                   favourable_label=favourable_label, scores=scores, predictions=predictions,
+                                   threshold=threshold, model=model, trust=trust)
     if as_json:
         import json
         from pathlib import Path

@@ -11,12 +11,13 @@ import numpy as np
 
 from fairmend.catalog.contracts import group_labels
 from fairmend.catalog.types import Criterion
+from fairmend.engine.stack import Baseline, Data, Stack, Step, fit_stack, params_text
+from fairmend.engine.user_model import UserOutputs, read_user_outputs
 from fairmend.pipeline import gates
 from fairmend.pipeline.auditlog import AuditLog, Checkpoints
 from fairmend.pipeline.candidates import adjust, candidates
 from fairmend.pipeline.measure import Snapshot, snapshot
 from fairmend.pipeline.policy import Policy
-from fairmend.pipeline.stack import Data, Stack, Step, fit_stack, params_text
 
 Progress = Callable[[str], None]
 SLOT = {"pre": "pre", "in": "model", "post": "post"}
@@ -86,8 +87,11 @@ class PipelineResult:
 
 
 class Pipeline:
-    def __init__(self, data: Data, *, catalog: Any, policy: Policy, out: Path, progress: Progress | None = None):
+    def __init__(self, data: Data, *, catalog: Any, policy: Policy, out: Path, progress: Progress | None = None,
+                 baseline: Baseline | None = None):
         self.data, self.catalog, self.policy, self.out = data, catalog, policy, out
+        # the user's model (score/decision columns or a fitted model) or the policy's base model
+        self.baseline = baseline or Baseline(policy.base_model)
         self.log = AuditLog(out / "audit_log.jsonl")
         self.ckpt = Checkpoints(out / "checkpoints")
         self.progress = progress or (lambda _msg: None)
@@ -104,7 +108,7 @@ class Pipeline:
 
         key = json.dumps(stack.describe(), sort_keys=True, default=str)
         if key not in self._measured:
-            fitted = fit_stack(stack, self.data, self.catalog, base_model=self.policy.base_model, seed=self.policy.seed,
+            fitted = fit_stack(stack, self.data, self.catalog, baseline=self.baseline, seed=self.policy.seed,
                                cache=self._trunks)
             _, y_sel, A_sel = self.data.rows("validation")
             pred, score = fitted.on("selection")
@@ -198,30 +202,41 @@ class Pipeline:
         return None
 
 
-def build_data(frame: Any, protected: list[str], outcome: str, policy: Policy,
-               favourable_label: Any = None) -> tuple[Data, dict[str, Any]]:
-    from fairmend.runner.split import stratified_split
+def build_data(frame: Any, protected: list[str], outcome: str, policy: Policy, favourable_label: Any = None,
+               *, scores: str | None = None, predictions: str | None = None, threshold: float = 0.5,
+               ) -> tuple[Data, dict[str, Any], UserOutputs | None]:
+    """The split data; the user's model outputs (``scores``/``predictions`` columns) are read and kept out of X."""
+    from fairmend.engine.split import stratified_split
     from fairmend.validation import validate
 
     checked = validate(frame, protected=protected, outcome=outcome, binary_outcome=True,
                        favourable_label=favourable_label)
     f = checked.frame.reset_index(drop=True)
     y = np.asarray(checked.y, dtype=int)
+    own = read_user_outputs(f, scores=scores, predictions=predictions, favourable=checked.favourable_label,
+                            outcome=outcome, threshold=threshold)
     A = f[protected].astype(str)
-    X = f.drop(columns=[outcome, *protected])
+    X = f.drop(columns=[outcome, *protected, *([] if own is None else own.columns)])
     split = stratified_split(y, group_labels(A), test_size=policy.test_size, seed=policy.seed)
     info = {"n_rows": len(f), "protected": protected, "outcome": outcome, "base_rate": float(y.mean()),
             "favourable_label": checked.favourable_label,
-            "n_train": len(split.train), "n_validation": len(split.validation), "n_test": len(split.test)}
-    return Data(X, y, A, split), info
+            "n_train": len(split.train), "n_validation": len(split.validation), "n_test": len(split.test),
+            "user_model": None if own is None else own.describe()}
+    return Data(X, y, A, split), info, own
 
 
 def run_pipeline(
     data: Any, *, protected: list[str], outcome: str, policy: Policy | None = None,
     output: str | Path = "fairmend-pipeline", resume: bool = False, progress: Progress | None = None,
-    catalog: Any = None, favourable_label: Any = None,
+    catalog: Any = None, favourable_label: Any = None, scores: str | None = None, predictions: str | None = None,
+    threshold: float = 0.5, model: str | Path | None = None, trust: tuple[str, ...] | list[str] = (),
 ) -> PipelineResult:
-    """Run the gated intervention workflow and write the audit log, checkpoints and report."""
+    """Run the gated intervention workflow and write the audit log, checkpoints and report.
+
+    With ``scores``/``predictions`` (columns of the user's model outputs) or ``model`` (the user's fitted
+    ``.skops`` model) the user's model is the baseline: post-processing candidates work on its scores, and
+    pre- and in-processing candidates train new models that are compared with it.
+    """
     from fairmend.io import read_table
     from fairmend.outputs import FolderLock, check_output_path
     from fairmend.pipeline.flow import execute
@@ -229,25 +244,38 @@ def run_pipeline(
 
     policy = policy or Policy()
     out = Path(output)
-    check_output_path(out, [data if isinstance(data, (str, Path)) else None])
+    check_output_path(out, [data if isinstance(data, (str, Path)) else None, model])
+    if model is not None and (scores is not None or predictions is not None):
+        from fairmend.errors import InvalidParameterError
+
+        raise InvalidParameterError("give your model as --model or as --scores/--predictions columns, not both")
     with FolderLock(out):
         if out.exists() and any(out.iterdir()) and not resume:
             from fairmend.errors import OutputExistsError
 
             raise OutputExistsError(f"{out} is not empty; pass --resume to continue a run or choose another --output")
         frame = read_table(data)
-        d, info = build_data(frame, protected, outcome, policy, favourable_label)
+        d, info, own = build_data(frame, protected, outcome, policy, favourable_label, scores=scores,
+                                  predictions=predictions, threshold=threshold)
         info["source"] = str(data) if isinstance(data, (str, Path)) else "DataFrame"
+        baseline = Baseline(policy.base_model, outputs=own)
+        if model is not None:
+            from fairmend.modelio import load_model
+
+            baseline = Baseline(load_model(model, trust=trust), prefit=True)
+            info["user_model"] = {"model": str(model)}
         out.mkdir(parents=True, exist_ok=True)
-        pipe = Pipeline(d, catalog=catalog or get_catalog(), policy=policy, out=out, progress=progress)
-        pipe.ckpt.bind(fingerprint(frame, protected, outcome, policy, info["favourable_label"]), resume=resume)
+        pipe = Pipeline(d, catalog=catalog or get_catalog(), policy=policy, out=out, progress=progress,
+                        baseline=baseline)
+        user = None if info["user_model"] is None else {**info["user_model"], "threshold": threshold}
+        pipe.ckpt.bind(fingerprint(frame, protected, outcome, policy, info["favourable_label"], user), resume=resume)
         result = execute(pipe, frame, protected, outcome, info, resume=resume)
         write_proof_files(result, d, out)
     return result
 
 
 def fingerprint(frame: Any, protected: list[str], outcome: str, policy: Policy,
-                favourable_label: Any = None) -> dict[str, str]:
+                favourable_label: Any = None, user_model: dict[str, Any] | None = None) -> dict[str, str]:
     """What a checkpoint depends on, each part hashed: data, columns, policy, fairmend version."""
     import hashlib
     import json
@@ -262,8 +290,9 @@ def fingerprint(frame: Any, protected: list[str], outcome: str, policy: Policy,
     rows = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
     return {
         "data": digest(rows + json.dumps([str(c) for c in frame.columns]).encode()),
-        "columns": digest(json.dumps({"protected": protected, "outcome": outcome,
-                                      "favourable": str(favourable_label)}).encode()),
+        "columns": digest(json.dumps({"protected": protected, "outcome": outcome, "favourable": str(favourable_label),
+                                      **({"user_model": user_model} if user_model else {})},
+                                     sort_keys=True, default=str).encode()),
         "policy": digest(json.dumps(policy.to_dict(), sort_keys=True, default=str).encode()),
         "version": __version__,
     }

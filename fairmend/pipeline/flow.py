@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fairmend.catalog.types import Contract, Criterion
+from fairmend.engine.stack import Stack, Step, params_text
 from fairmend.pipeline import gates
 from fairmend.pipeline.candidates import CALIBRATION, adjust
 from fairmend.pipeline.feasibility import check_feasibility
 from fairmend.pipeline.measure import ks_integrity
-from fairmend.pipeline.stack import Stack, Step, params_text
 
 # The causal stage's analysis (seed 001 step 1): back-door identification with proxies, biased
 # mediators and the stage decision rules, run once per protected attribute.

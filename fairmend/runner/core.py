@@ -12,14 +12,14 @@ import pandas as pd
 
 from fairmend.catalog.contracts import group_labels
 from fairmend.catalog.types import Contract, TaskType, Technique
+from fairmend.engine.split import Split, stratified_split
+from fairmend.engine.stack import Baseline, Data, Stack, coerce_params, fit_stack
+from fairmend.engine.user_model import read_user_outputs
 from fairmend.errors import InvalidParameterError, LabelError, NotExecutableError
 from fairmend.modelio import load_model
 from fairmend.runner import tasks
 from fairmend.runner.gates import GatePolicy, GateVerdict, evaluate_gate
-from fairmend.runner.models import fit_model, make_base_model, positive_scores
-from fairmend.runner.split import Split, stratified_split
 from fairmend.runner.targets import target_for
-from fairmend.runner.user_model import read_user_outputs
 
 REQUIRED_METRICS = (
     "demographic_parity_difference",
@@ -119,85 +119,21 @@ def _numeric_outcome(values: Any, outcome: str) -> np.ndarray:
     return y.to_numpy(dtype=float)
 
 
-def coerce_params(technique: Technique, raw: dict[str, Any]) -> dict[str, Any]:
-    """Check ``--param`` names against the technique's declared parameters and convert types."""
-    return {name: technique.parameter(name).coerce(value) for name, value in raw.items()}
-
-
 def _features(frame: pd.DataFrame, protected: list[str], outcome: str, use_protected: bool,
               user_columns: list[str] | None = None) -> pd.DataFrame:
     drop = [outcome, *(user_columns or []), *([] if use_protected else protected)]
     return frame.drop(columns=drop)
 
 
-def _apply(
-    technique: Technique,
-    impl: Any,
-    X: pd.DataFrame,
-    y: np.ndarray,
-    A: pd.DataFrame,
-    split: Split,
-    base_model: Any,
-    baseline: Any,
-    config: RunConfig,
-    baseline_scores: Any,
-) -> tuple[np.ndarray, np.ndarray | None, dict[str, Any]]:
-    """Apply the intervention according to its declared contract; returns test predictions, scores."""
-    va, te = split.validation, split.test
-    fit_idx = np.concatenate([split.train, va])  # stages other than post-processing train on train + validation
-    params = config.params
-    fitted: dict[str, Any] = {}
-    if technique.contract is Contract.PREPROCESSOR:
-        pre = impl(**params)
-        res = pre.fit_resample(X.iloc[fit_idx], y[fit_idx], sensitive_features=A.iloc[fit_idx])
-        model = _fresh_model(base_model, res.X, config)
-        fit_model(model, res.X, np.asarray(res.y), res.sample_weight)
-        X_test = pre.transform(X.iloc[te], sensitive_features=A.iloc[te])
-        fitted.update(preprocessor=pre, model=model, transformed_train=res)
-        return np.asarray(model.predict(X_test)).astype(int), positive_scores(model, X_test), fitted
-    if technique.contract is Contract.ESTIMATOR:
-        est = impl(**params)
-        est.fit(X.iloc[fit_idx], y[fit_idx], sensitive_features=A.iloc[fit_idx])
-        kwargs = {"sensitive_features": A.iloc[te]} if technique.needs_protected_attribute_at_inference else {}
-        pred = np.asarray(est.predict(X.iloc[te], **kwargs)).astype(int)
-        scores = None
-        if hasattr(est, "predict_proba"):
-            try:
-                scores = np.asarray(est.predict_proba(X.iloc[te], **kwargs))[:, 1]
-            except (AttributeError, NotImplementedError):
-                scores = None
-        fitted.update(model=est)
-        return pred, scores, fitted
-    if technique.contract is Contract.POSTPROCESSOR:
-        model = baseline  # fitted on the training rows only (or the user's); selection rows fit the post-processor
-        post = impl(**params)
-        post.fit(baseline_scores(va), y[va], sensitive_features=A.iloc[va], X=X.iloc[va])
-        s_te = baseline_scores(te)
-        pred = np.asarray(post.predict(s_te, sensitive_features=A.iloc[te], X=X.iloc[te])).astype(int)
-        scores = None
-        if hasattr(post, "predict_proba"):
-            scores = np.asarray(post.predict_proba(s_te, sensitive_features=A.iloc[te], X=X.iloc[te]), dtype=float)
-            scores = scores[:, 1] if scores.ndim == 2 else scores
-        fitted.update(postprocessor=post, **({} if model is None else {"model": model}))
-        return pred, scores, fitted
-    raise NotExecutableError(
-        f"technique {technique.key!r} has contract {technique.contract}; `fairmend run` applies "
-        "pre-, in- and post-processing interventions and analysis techniques"
-    )
+def _is_fitted(model: Any) -> bool:
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
 
-
-def _fresh_model(base_model: Any, X: pd.DataFrame, config: RunConfig) -> Any:
-    if isinstance(base_model, str):
-        return make_base_model(base_model, X, seed=config.seed)
-    from sklearn.base import clone
-
-    return clone(base_model)
-
-
-def _baseline_model(base_model: Any, X: pd.DataFrame, y: np.ndarray, rows: np.ndarray, config: RunConfig) -> Any:
-    if isinstance(base_model, str):
-        return fit_model(make_base_model(base_model, X, seed=config.seed), X.iloc[rows], y[rows])
-    return base_model  # a user's trained model is used as deployed
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        return False
+    return True
 
 
 def run_technique(
@@ -241,7 +177,8 @@ def run_technique(
     from fairmend.plugins import get_catalog
 
     protected = [protected] if isinstance(protected, str) else list(protected)
-    technique = (catalog or get_catalog()).get(key)
+    catalog = catalog or get_catalog()
+    technique = catalog.get(key)
     if not technique.executable:
         raise NotExecutableError(f"technique {technique.key!r} is catalogued but has no implementation in fairmend")
     task = run_task(technique)
@@ -261,7 +198,7 @@ def run_technique(
         pool_size=pool_size,
     )
     user = {"favourable_label": favourable_label, "scores": scores, "predictions": predictions,
-            "threshold": threshold, "progress": progress or (lambda _label: None)}
+            "threshold": threshold, "progress": progress or (lambda _label: None), "catalog": catalog}
     if output is None:
         return _execute(technique, task, data, protected, outcome, config, base_model, trust, user, None)
     from fairmend.io import write_json_atomic
@@ -327,40 +264,32 @@ def _execute(technique: Technique, task: TaskType | None, data: Any, protected: 
         return tasks.run_regression_task(technique, impl, config, dataset, X, y, A, split, out_dir)
     if task is TaskType.CLUSTERING:
         return tasks.run_clustering_task(technique, impl, config, dataset, X, A, split, out_dir)
-    fit_rows = split.train if technique.contract is Contract.POSTPROCESSOR else np.concatenate(
-        [split.train, split.validation]
-    )
+    # Nothing is chosen on a single run's selection rows: they fit a post-processor, or else join the training rows.
+    fit_on = "train" if technique.contract is Contract.POSTPROCESSOR else "train+selection"
+    prefit = not isinstance(model_spec, str) and _is_fitted(model_spec)
+    base = Baseline(model_spec, prefit=prefit, outputs=own)
+    stacked = Data(X, y, A, split)
+    trunks: dict[str, Any] = {}  # the baseline's fitted model is shared with a post-processing stack
     te = split.test
     notes: list[str] = []
     step("baseline model")
-    if own is None:
-        baseline = _baseline_model(model_spec, X, y, fit_rows, config)
-        if task is TaskType.RANKING:
-            return tasks.run_ranking_task(technique, impl, config, dataset, baseline, X, y, A, split, out_dir)
-        pred_before = np.asarray(baseline.predict(X.iloc[te])).astype(int)
-        score_before: np.ndarray | None = positive_scores(baseline, X.iloc[te])
-
-        def baseline_scores(rows: np.ndarray) -> np.ndarray:
-            return positive_scores(baseline, X.iloc[rows])
-    else:
-        baseline = None
-        pred_before, score_before = own.decisions(te), None if own.scores is None else own.scores[te]
-        if technique.contract is Contract.POSTPROCESSOR and own.scores is None:
-            raise InvalidParameterError(
-                f"{technique.key!r} post-processes scores: give --scores COL (your model's probability of the "
-                "favourable outcome); --predictions alone holds decisions only")
-        if technique.contract is not Contract.POSTPROCESSOR:
-            notes.append(f"your model ({', '.join(own.columns)}) is the baseline; this {technique.stage.value} technique "
-                         f"trains a new {config.base_model} model, and the comparison is that model against yours")
-
-        def baseline_scores(rows: np.ndarray) -> np.ndarray:
-            assert own is not None and own.scores is not None
-            return own.scores[rows]
+    before = fit_stack(Stack(), stacked, user["catalog"], baseline=base, seed=config.seed, fit_on=fit_on, cache=trunks)
+    if task is TaskType.RANKING:
+        return tasks.run_ranking_task(technique, impl, config, dataset, before.objects["model"], X, y, A, split, out_dir)
+    if own is not None and technique.contract is not Contract.POSTPROCESSOR:
+        notes.append(f"your model ({', '.join(own.columns)}) is the baseline; this {technique.stage.value} technique "
+                     f"trains a new {base.name} model, and the comparison is that model against yours")
+    elif prefit and technique.contract is not Contract.POSTPROCESSOR:
+        notes.append(f"your fitted {base.name} is the baseline as deployed; this {technique.stage.value} technique "
+                     f"trains a new model{'' if technique.contract is Contract.ESTIMATOR else ' of the same kind'} "
+                     "on the training and selection rows, and the comparison is that model against yours")
     step(f"apply {technique.key}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=FutureWarning)
-        pred_after, score_after, fitted = _apply(technique, impl, X, y, A, split, model_spec, baseline, config,
-                                                 baseline_scores)
+        after = fit_stack(Stack.of(technique, config.params), stacked, user["catalog"], baseline=base,
+                          seed=config.seed, fit_on=fit_on, cache=trunks)
+    pred_before, score_before, pred_after, score_after = before.pred, before.score, after.pred, after.score
+    fitted = dict(after.objects)
     step("statistics on the test rows")
     return _measure(
         technique, config, dataset, y[te], A.iloc[te], pred_before, pred_after, score_before, score_after,

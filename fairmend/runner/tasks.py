@@ -80,7 +80,7 @@ def finish(technique: Technique, config: Any, dataset: dict[str, Any], before: d
 def run_ranking_task(technique: Technique, impl: Any, config: Any, dataset: dict[str, Any], baseline: Any,
                      X: pd.DataFrame, y: np.ndarray, A: pd.DataFrame, split: Any, out_dir: Path | None) -> Any:
     from fairmend.catalog.contracts import group_labels
-    from fairmend.runner.models import positive_scores
+    from fairmend.engine.models import positive_scores
     from fairmend.runner.ranking import RANKING_METRICS, ranking_metrics
 
     te = split.test
@@ -160,7 +160,7 @@ def regression_metrics(y: np.ndarray, pred: np.ndarray, groups: np.ndarray) -> d
 def run_regression_task(technique: Technique, impl: Any, config: Any, dataset: dict[str, Any],
                         X: pd.DataFrame, y: np.ndarray, A: pd.DataFrame, split: Any, out_dir: Path | None) -> Any:
     from fairmend.catalog.contracts import group_labels
-    from fairmend.runner.models import make_base_model
+    from fairmend.engine.models import make_base_model
 
     tr, va, te = split.train, split.validation, split.test
     fit_rows = tr if technique.contract is Contract.POSTPROCESSOR else np.concatenate([tr, va])

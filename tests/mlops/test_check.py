@@ -15,8 +15,8 @@ from fairmend.cli import cli
 @pytest.fixture(scope="module")
 def adult_outputs(adult, tmp_path_factory):
     """Full Adult with a logistic regression's decisions and scores as columns, and the model as .skops."""
+    from fairmend.engine.models import fit_model, make_base_model
     from fairmend.modelio import save_model
-    from fairmend.runner.models import fit_model, make_base_model
 
     folder = tmp_path_factory.mktemp("check")
     frame = adult.frame.copy()

@@ -38,7 +38,7 @@ def test_trials_never_see_the_test_rows(german):
     """Scrambling the test rows' features changes the test measurements, never a trial's objectives."""
     from fairmend.catalog.contracts import group_labels
 
-    from fairmend.runner.split import stratified_split
+    from fairmend.engine.split import stratified_split
 
     frame = german.frame.copy()
     y = frame["credit"].to_numpy()

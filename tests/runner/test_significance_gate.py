@@ -97,7 +97,7 @@ def test_pipeline_cli_flag_overrides_policy(monkeypatch, tmp_path, flag, expecte
 
     seen = {}
 
-    def fake(data, protected, outcome, policy, output, resume, quiet, favourable_label=None):
+    def fake(data, protected, outcome, policy, output, resume, quiet, favourable_label=None, **_user_model):
         seen["policy"] = policy
         raise SystemExit(0)
 

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+
 from fairmend.cli import cli
-from fairmend.runner.models import make_base_model
+from fairmend.engine.models import make_base_model
 
 FAST = ["--n-boot", "200", "--n-permutations", "200"]
 

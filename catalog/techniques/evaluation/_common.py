@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.contracts import group_labels
+
 from fairmend.errors import ColumnNotFoundError, DataError, LabelError, SingleGroupError
 
 BASELINE = "baseline_logreg_test_split"
@@ -67,7 +67,7 @@ def describe(audit: Audit) -> dict[str, Any]:
     return {
         "audited": audit.audited,
         "audit_note": AUDIT_NOTES[audit.audited],
-        "n_rows": int(len(audit.y_true)),
+        "n_rows": len(audit.y_true),
     }
 
 
@@ -170,7 +170,7 @@ def _baseline(
 ) -> Audit:
     from sklearn.model_selection import train_test_split
 
-    from fairmend.runner.models import make_base_model, positive_scores
+    from fairmend.engine.models import make_base_model, positive_scores
 
     X = frame.drop(columns=[outcome, *names])
     if X.shape[1] == 0:
@@ -212,7 +212,7 @@ def clean(value: Any) -> Any:
 
 def encode_features(X: pd.DataFrame) -> np.ndarray:
     """Dense float matrix: one-hot categoricals, imputed and standardised numerics (the runner's encoding)."""
-    from fairmend.runner.models import make_base_model
+    from fairmend.engine.models import make_base_model
 
     prep = make_base_model("logreg", X).named_steps["prep"]
     matrix = prep.fit_transform(X)

@@ -191,7 +191,7 @@ class FACTSAudit:
         predictions: str | None = None,
         scores: str | None = None,
     ) -> AnalysisResult:
-        from fairmend.runner.models import make_base_model, positive_scores
+        from fairmend.engine.models import make_base_model, positive_scores
 
         self._check()
         audit = prepare(data, protected, outcome, predictions, scores, when_missing="labels")
@@ -273,7 +273,7 @@ class FACTSAudit:
 
     def _subgroup(self, ctx: _Audit, cols: list[str], sg: tuple, targets: list[tuple]) -> Any:
         """One subgroup's ranked row and its actions' rows (``None`` without a valid action)."""
-        from fairmend.runner.models import positive_scores
+        from fairmend.engine.models import positive_scores
 
         acts = [
             t

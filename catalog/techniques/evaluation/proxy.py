@@ -31,9 +31,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.contracts import AnalysisResult
 from fairmend.catalog.techniques.evaluation._common import as_list, check_columns, check_groups, clean
+
 from fairmend.errors import DataError, InvalidParameterError
 
 METRICS = ("cramers_v", "nmi", "auc")
@@ -87,7 +87,7 @@ def combined_auc(X: pd.DataFrame, a: np.ndarray, *, folds: int, seed: int) -> fl
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    from fairmend.runner.models import make_base_model
+    from fairmend.engine.models import make_base_model
 
     classes, codes = np.unique(a, return_inverse=True)
     model = make_base_model("logreg", X, seed=seed)
@@ -179,7 +179,7 @@ class ProxyVariableDetection:
                         "cramers_v": cramers_v(x, a),
                         "nmi": float(normalized_mutual_info_score(a, x)),
                         "auc": crossfit_auc(x, a, folds=self.folds, seed=self.seed),
-                        "n_levels": int(len(np.unique(x))),
+                        "n_levels": len(np.unique(x)),
                     }
                 )
             if self.combined_model:
@@ -204,6 +204,6 @@ class ProxyVariableDetection:
             "by_attribute": by_attribute,
             "combined_auc": combined,
             "n_features": len(features),
-            "n_rows": int(len(frame)),
+            "n_rows": len(frame),
         }
         return AnalysisResult("proxy_variable_detection", clean(summary), {"associations": table})

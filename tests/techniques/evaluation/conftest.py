@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairmend.runner.models import make_base_model
+from fairmend.engine.models import make_base_model
 
 
 @pytest.fixture(scope="module")

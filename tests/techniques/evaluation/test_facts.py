@@ -44,7 +44,7 @@ def test_adult_recourse_is_harder_for_women(adult_facts, adult_frame):
     assert not actions["action"].str.contains("race=|age=|relationship=|marital_status=").any()
     assert set(actions["subgroup"]) <= set(top["subgroup"])
     # recompute a single-predicate subgroup's best action for women with an independently fitted baseline
-    from fairmend.runner.models import make_base_model, positive_scores
+    from fairmend.engine.models import make_base_model, positive_scores
 
     X = adult_frame.drop(columns=["sex", "income"])
     model = make_base_model("logreg", X).fit(X, adult_frame["income"])

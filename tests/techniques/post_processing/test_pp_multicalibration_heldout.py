@@ -14,8 +14,8 @@ from fairmend.catalog.techniques.post_processing._common import expected_calibra
 from fairmend.catalog.techniques.post_processing.multicalibration import Multicalibration
 from sklearn.model_selection import train_test_split
 
+from fairmend.engine.models import fit_model, make_base_model
 from fairmend.errors import InvalidParameterError
-from fairmend.runner.models import fit_model, make_base_model
 
 
 @pytest.fixture(scope="module")

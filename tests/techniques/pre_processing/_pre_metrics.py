@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fairmend.runner.models import fit_model, make_base_model
+from fairmend.engine.models import fit_model, make_base_model
 
 
 def dp_diff(pred: np.ndarray, A: pd.DataFrame) -> float:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from fairmend.runner.models import fit_model, make_base_model
+from fairmend.engine.models import fit_model, make_base_model
 
 
 @dataclass

@@ -16,8 +16,8 @@ from scipy.stats import ks_2samp
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
+from fairmend.engine.models import fit_model, make_base_model
 from fairmend.errors import ColumnNotFoundError, DataError, InvalidParameterError, SingleGroupError
-from fairmend.runner.models import fit_model, make_base_model
 
 torch = pytest.importorskip("torch")
 

@@ -9,8 +9,8 @@ from _pre_metrics import downstream_predictions, dp_diff
 from fairmend.catalog.techniques.pre_processing.counterfactual import CounterfactualDataAugmentation
 from fairmend.catalog.techniques.pre_processing.fairmask import FairMask
 
+from fairmend.engine.models import fit_model, make_base_model
 from fairmend.errors import NotExecutableError, SingleGroupError
-from fairmend.runner.models import fit_model, make_base_model
 
 
 def _flip(X):

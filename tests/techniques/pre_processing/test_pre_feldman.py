@@ -72,7 +72,7 @@ def test_downstream_demographic_parity_improves(adult_split):
     assert after < base, (base, after)
     # with numeric features only (no categorical proxies) the repair removes most of the gap
     Xtr, Xte = s.X_train[NUMERIC], s.X_test[NUMERIC]
-    from fairmend.runner.models import fit_model, make_base_model
+    from fairmend.engine.models import fit_model, make_base_model
 
     model = fit_model(make_base_model("logreg", Xtr), Xtr, s.y_train)
     base_num = dp_diff(model.predict(Xte), s.A_test)

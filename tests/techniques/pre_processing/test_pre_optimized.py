@@ -7,8 +7,8 @@ import pytest
 from _pre_metrics import dp_diff, label_rate_diff
 from fairmend.catalog.techniques.pre_processing.optimized import OptimizedPreprocessing
 
+from fairmend.engine.models import fit_model, make_base_model
 from fairmend.errors import InvalidParameterError, NotExecutableError
-from fairmend.runner.models import fit_model, make_base_model
 
 COLUMNS = ["age", "education_num", "hours_per_week"]
 

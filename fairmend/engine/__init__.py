@@ -1,0 +1,1 @@
+"""One engine: base models, splits, the user's model outputs, and stack fitting (pre → model → post)."""
