@@ -1,6 +1,9 @@
-"""``fairmend monitor --reference F1 --current F2 [--protected A] [--outcome Y] [--predictions COL] [--json]``.
+"""``fairmend monitor --reference F1 --current F2 [--protected A] [--outcome Y] [--predictions COL] [--json]``
+compares two tables once; ``fairmend monitor run --config monitor.yml [--as-of DAY] [--json]`` is the
+scheduled form (prediction logs, windows, state, alerts; see docs/monitoring.md).
 
-Alerts are data, not errors: the command exits 0 whether or not anything drifted.
+Alerts are data, not errors: both exit 0 whether or not anything drifted (``monitor run`` exits 1 only
+when an alert could not be delivered, 2 on a bad config).
 """
 
 from __future__ import annotations
@@ -54,11 +57,9 @@ def monitor_report(
     return report
 
 
-@click.command()
-@click.option(
-    "--reference", required=True, type=click.Path(dir_okay=False), help="Reference data."
-)
-@click.option("--current", required=True, type=click.Path(dir_okay=False), help="Current data.")
+@click.group(invoke_without_command=True)
+@click.option("--reference", type=click.Path(dir_okay=False), help="Reference data.")
+@click.option("--current", type=click.Path(dir_okay=False), help="Current data.")
 @click.option("--protected", help="Protected attribute column(s), comma-separated.")
 @click.option("--outcome", help="Outcome column.")
 @click.option("--predictions", help="Predictions column.")
@@ -70,9 +71,11 @@ def monitor_report(
 )
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
 def monitor(
-    reference: str,
-    current: str,
+    ctx: click.Context,
+    reference: str | None,
+    current: str | None,
     protected: str | None,
     outcome: str | None,
     predictions: str | None,
@@ -81,8 +84,17 @@ def monitor(
     seed: int,
     as_json: bool,
 ) -> None:
-    """Compare CURRENT with REFERENCE: feature drift and fairness-metric drift, with alerts."""
+    """Compare CURRENT with REFERENCE: feature drift and fairness-metric drift, with alerts.
+
+    `fairmend monitor run --config monitor.yml` monitors prediction logs on a schedule instead."""
     from fairmend.io import read_table
+
+    if ctx.invoked_subcommand is not None:
+        return
+    for name, value in (("--reference", reference), ("--current", current)):
+        if value is None:
+            raise click.UsageError(f"Missing option '{name}' (or use 'fairmend monitor run --config FILE')")
+    assert reference is not None and current is not None
 
     report = monitor_report(
         read_table(reference),
@@ -115,3 +127,46 @@ def monitor(
         )
     lines.append("Alerts: " + (", ".join(report["alerts"]) or "none"))
     click.echo("\n".join(lines))
+
+
+@monitor.command("run")
+@click.option(
+    "--config",
+    "config_path",
+    default="monitor.yml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="YAML file naming the prediction logs, columns, windows, thresholds and alert channels.",
+)
+@click.option(
+    "--as-of", help="Judge the windows ending at this day's start (ISO date or time, UTC; default: now)."
+)
+@click.option("--dry-run", is_flag=True, help="Judge, record and report, but send no alert.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON.")
+@click.pass_context
+def run(ctx: click.Context, config_path: str, as_of: str | None, dry_run: bool, as_json: bool) -> None:
+    """Scheduled monitoring of prediction logs: windows, drift and fairness tests, alerts sent once, a trend report."""
+    from fairmend.monitoring import load_config, run_monitor
+
+    summary = run_monitor(load_config(config_path), as_of=as_of, send=not dry_run)
+    if as_json:
+        echo_json(summary)
+    else:
+        for comp in summary["comparisons"]:
+            state = comp.get("skipped") or f"{comp['n_current']} rows vs {comp['n_reference']}"
+            click.echo(f"{comp['name']}: {comp['current']['days']} vs {comp['reference']['days']}: {state}")
+        for note in summary["notes"]:
+            click.echo(f"note: {note}")
+        for f in summary["findings"]:
+            click.echo(f"ALERT  {f['message']}")
+        alerts = summary["alerts"]
+        for channel in alerts["channels"]:
+            click.echo(
+                f"{channel}: {len(alerts['sent'].get(channel, []))} finding(s) sent, "
+                f"{len(alerts['suppressed'].get(channel, []))} already delivered"
+            )
+        click.echo(f"wrote report: {summary['report']['report_html']}")
+    if summary["delivery_errors"]:
+        for e in summary["delivery_errors"]:
+            click.echo(f"Error: alert not delivered ({e}); it is retried on the next run", err=True)
+        ctx.exit(1)

@@ -7,7 +7,7 @@ Every chart has a title, a legend band under it (so nothing overlaps the data), 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -264,3 +264,40 @@ def reliability(title: str, curves: Mapping[str, Sequence[tuple[float, float]]],
         body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{color}"/>' for x, y in coords]
     return _frame(title, body, "mean predicted probability (dashed: perfect calibration)", "observed favourable rate",
                   figure_id)
+
+
+def line_chart(title: str, series: Mapping[str, Sequence[tuple[float, float]]], xlabel: str, ylabel: str,
+               figure_id: str, *, x_text: Callable[[float], str] | None = None,
+               limit: tuple[float, str] | None = None) -> str:
+    """One line (with point markers) per series over a shared x axis; ``x_text`` labels the x ticks
+    (dates), ``limit`` draws a dashed horizontal line (a threshold) with its label in the legend."""
+    pts = [(x, y) for line in series.values() for x, y in line if math.isfinite(y)]
+    if not pts:
+        return _frame(title, [f'<text x="{W / 2}" y="{H / 2}" text-anchor="middle">no values yet</text>'],
+                      xlabel, ylabel, figure_id)
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts] + ([limit[0]] if limit else [])
+    ax = Axes(nice_ticks(min(xs), max(xs)), nice_ticks(min(0.0, min(ys)), max(ys) * 1.05 if max(ys) > 0 else 1.0))
+    body = ax.grid(x_ticks=x_text is None)
+    if x_text is not None:
+        for i, v in enumerate(ax.xs):
+            anchor = "end" if i == len(ax.xs) - 1 and i else "middle"  # the last label stays inside the figure
+            body.append(f'<text x="{ax.x(v) + (8 if anchor == "end" else 0):.1f}" y="{H - BOTTOM + 17}" '
+                        f'text-anchor="{anchor}" font-size="11">{escape(x_text(v))}</text>')
+    items = [(f'fill="{COLORS[j % len(COLORS)]}"', name[:40]) for j, name in enumerate(series)]
+    if limit is not None:
+        items.append(('fill="#777"', limit[1][:40]))
+        y = ax.y(limit[0])
+        body.append(f'<line class="limit" x1="{LEFT}" y1="{y:.1f}" x2="{W - RIGHT}" y2="{y:.1f}" stroke="#777" '
+                    'stroke-dasharray="5 4"/>')
+    body += _legend(items)
+    for j, (name, line) in enumerate(series.items()):
+        color = COLORS[j % len(COLORS)]
+        coords = [(ax.x(x), ax.y(y), x, y) for x, y in line if math.isfinite(y)]
+        if len(coords) > 1:
+            body.append(f'<polyline class="trend" points="{" ".join(f"{a:.1f},{b:.1f}" for a, b, _, _ in coords)}" '
+                        f'fill="none" stroke="{color}" stroke-width="1.5"/>')
+        for a, b, x, y in coords:
+            label = x_text(x) if x_text else f"{x:g}"
+            body.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3" fill="{color}"><title>{escape(name)}, '
+                        f'{escape(label)}: {y:.4g}</title></circle>')
+    return _frame(title, body, xlabel, ylabel, figure_id)
