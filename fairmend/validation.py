@@ -302,3 +302,13 @@ def validate(
         groups=groups,
         intersections=intersections,
     )
+
+
+def require_column(frame: pd.DataFrame, column: str, role: str) -> None:
+    """Raise :class:`ColumnNotFoundError` (suggesting near matches) unless ``frame`` has ``column``."""
+    _require_column(frame, column, role)
+
+
+def binary_outcome(frame: pd.DataFrame, column: str, favourable_label: Any = None) -> tuple[np.ndarray, Any]:
+    """Map the outcome column of ``frame`` to 0/1 by the module's label rule: ``(y, favourable_label)``."""
+    return _outcome(frame, column, True, favourable_label)

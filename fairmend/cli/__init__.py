@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "plugins": "fairmend.cli.plugins_cmd:plugins",
     "datasets": "fairmend.cli.datasets_cmd:datasets",
     "audit": "fairmend.cli.audit:audit",
+    "apply": "fairmend.cli.apply_cmd:apply",
     "run": "fairmend.cli.run_cmd:run",
     "recommend": "fairmend.cli.recommend:recommend",
     "causal": "fairmend.cli.causal:causal",

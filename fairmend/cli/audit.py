@@ -10,7 +10,7 @@ import numpy as np
 
 from fairmend.cli._common import data_options, echo_json, split_columns
 from fairmend.errors import ColumnNotFoundError, InvalidParameterError, LabelError
-from fairmend.runner.user_model import model_predictions, probability_column, to_binary
+from fairmend.engine.user_model import model_predictions, probability_column, to_binary
 
 
 def _fmt(v: Any) -> str:
@@ -61,13 +61,17 @@ def format_audit(report: dict[str, Any]) -> str:
 @click.option("--ci-method", default="percentile", show_default=True, type=click.Choice(["percentile", "bca"]))
 @click.option("--min-group-size", default=30, show_default=True, type=int, help="Flag smaller groups.")
 @click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--engine", default="auto", show_default=True, type=click.Choice(["auto", "pandas", "dask"]),
+              help="dask: grouped counts per partition, for tables larger than memory; auto: dask from 256 MiB "
+                   "of files (--data may be a glob or a folder of Parquet/CSV partitions).")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (tcp://host:8786); default local threads.")
 @click.option("--json", "as_json", is_flag=True, help="Print the audit as JSON.")
 def audit(data: str, protected: str, outcome: str, predictions: str | None, scores: str | None,
           model_path: str | None, trust: tuple[str, ...], favourable_label: str | None, n_boot: int, n_permutations: int, ci_method: str,
-          min_group_size: int, seed: int, as_json: bool) -> None:
+          min_group_size: int, seed: int, engine: str, scheduler: str | None, as_json: bool) -> None:
     """Measure group fairness of predictions: per-group metrics, gaps with CIs and p-values."""
-    from fairmend.io import read_table
     from fairmend.modelio import load_model
+    from fairmend.scale._sources import choose_engine, read_frame
     from fairmend.stats import audit as run_audit
     from fairmend.validation import validate
 
@@ -77,8 +81,20 @@ def audit(data: str, protected: str, outcome: str, predictions: str | None, scor
         raise InvalidParameterError("--scores goes with --predictions; a --model provides its own scores")
     if n_boot < 0 or n_permutations < 0:
         raise InvalidParameterError("--n-boot and --n-permutations must be >= 0")
-    frame = read_table(data)
     columns = split_columns(protected)
+    if choose_engine(engine, data, scheduler) == "dask":
+        if model_path is not None:
+            raise InvalidParameterError("--model needs --engine pandas; on Dask audit a predictions column "
+                                        "(fairmend apply RUN_DIR writes one partition by partition)")
+        from fairmend.scale.audit import audit_partitions
+
+        report, favourable = audit_partitions(data, columns, outcome, predictions, favourable_label=favourable_label,
+                                              scores=scores, scheduler=scheduler, n_boot=n_boot,
+                                              n_permutations=n_permutations, seed=seed, ci_method=ci_method,
+                                              min_group_size=min_group_size)
+        _finish(report, data, outcome, favourable, predictions, scores, model_path, "dask", as_json)
+        return
+    frame = read_frame(data)
     checked = validate(frame, protected=columns, outcome=outcome, binary_outcome=True,
                        favourable_label=favourable_label, min_group_size=min_group_size)
     favourable = checked.favourable_label
@@ -96,8 +112,13 @@ def audit(data: str, protected: str, outcome: str, predictions: str | None, scor
         pred, score = model_predictions(model, frame, outcome, favourable, labels)
     report = run_audit(checked.y, pred, frame, columns, score=score, n_boot=n_boot, n_permutations=n_permutations,
                        seed=seed, ci_method=ci_method, min_group_size=min_group_size)
+    _finish(report, data, outcome, favourable, predictions, scores, model_path, "pandas", as_json)
+
+
+def _finish(report: dict[str, Any], data: str, outcome: str, favourable: Any, predictions: str | None,
+            scores: str | None, model_path: str | None, engine: str, as_json: bool) -> None:
     report["data"] = {"path": str(data), "outcome": outcome, "favourable_label": favourable,
-                      "predictions": predictions, "scores": scores, "model": model_path}
+                      "predictions": predictions, "scores": scores, "model": model_path, "engine": engine}
     if as_json:
         echo_json(report)
         return

@@ -104,7 +104,34 @@ def group_table(y_true: Any, y_pred: Any, sensitive_features: Any, *, y_score: A
     :class:`~fairmend.errors.SmallGroupWarning`.
     """
     y, pred, groups, score = _prepare(y_true, y_pred, sensitive_features, y_score)
-    rates = group_rates(confusion_counts(groups.codes, y, pred, groups.n_groups))
+    counts = confusion_counts(groups.codes, y, pred, groups.n_groups)
+    extra = None if score is None else group_score_columns(y, score, groups)
+    table = table_from_counts(groups, counts, min_group_size=min_group_size, score_columns=extra)
+    if table["small_group"].any():
+        small = table[table["small_group"]]
+        listed = ", ".join(f"{g} ({n} rows)" for g, n in zip(small["group"], small["n"]))
+        warnings.warn(f"{len(small)} group(s) under {min_group_size} rows, estimates will be unstable: {listed}",
+                      SmallGroupWarning, stacklevel=2)
+    return table
+
+
+def group_score_columns(y: np.ndarray, score: np.ndarray, groups: GroupCodes) -> dict[str, list[float]]:
+    """Per-group ``auc``, ``brier``, ``ece`` (equal-width) and ``ece_equal_mass`` of the rows' scores."""
+    cols: dict[str, list[float]] = {"auc": [], "brier": [], "ece": [], "ece_equal_mass": []}
+    for g in range(groups.n_groups):
+        mask = groups.codes == g
+        yg, sg = y[mask], score[mask]
+        cols["auc"].append(_scores.roc_auc(yg, sg))
+        cols["brier"].append(_scores.brier(yg, sg))
+        cols["ece"].append(_scores.ece(yg, sg, strategy="uniform"))
+        cols["ece_equal_mass"].append(_scores.ece(yg, sg, strategy="quantile"))
+    return cols
+
+
+def table_from_counts(groups: GroupCodes, counts: np.ndarray, *, min_group_size: int = 30,
+                      score_columns: dict[str, Any] | None = None) -> pd.DataFrame:
+    """:func:`group_table` from the ``(G, 2, 2)`` confusion table (and per-group score columns), without warning."""
+    rates = group_rates(counts)
     table = pd.DataFrame({"group": groups.labels})
     if len(groups.columns) > 1:
         for j, column in enumerate(groups.columns):
@@ -112,22 +139,9 @@ def group_table(y_true: Any, y_pred: Any, sensitive_features: Any, *, y_score: A
     table["n"] = rates["n"].astype(np.int64)
     for name in ("base_rate", "selection_rate", "tpr", "fpr", "fnr", "tnr", "ppv", "npv", "accuracy"):
         table[name] = rates[name]
-    if score is not None:
-        auc, bri, ew, em = [], [], [], []
-        for g in range(groups.n_groups):
-            mask = groups.codes == g
-            yg, sg = y[mask], score[mask]
-            auc.append(_scores.roc_auc(yg, sg))
-            bri.append(_scores.brier(yg, sg))
-            ew.append(_scores.ece(yg, sg, strategy="uniform"))
-            em.append(_scores.ece(yg, sg, strategy="quantile"))
-        table["auc"], table["brier"], table["ece"], table["ece_equal_mass"] = auc, bri, ew, em
+    for name, values in (score_columns or {}).items():
+        table[name] = values
     table["small_group"] = table["n"] < min_group_size
-    if table["small_group"].any():
-        small = table[table["small_group"]]
-        listed = ", ".join(f"{g} ({n} rows)" for g, n in zip(small["group"], small["n"]))
-        warnings.warn(f"{len(small)} group(s) under {min_group_size} rows, estimates will be unstable: {listed}",
-                      SmallGroupWarning, stacklevel=2)
     return table
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from fairmend.catalog.types import Technique
 
+
 def write_artifacts(result: Any, out_dir: Path, X: pd.DataFrame, split: Any) -> None:
     """Write every artifact atomically and record their paths in ``result.artifacts``."""
     from fairmend.io import write_csv_atomic, write_json_atomic, write_parquet_atomic
@@ -25,16 +26,23 @@ def write_artifacts(result: Any, out_dir: Path, X: pd.DataFrame, split: Any) -> 
         path = out_dir / "transformed_train.csv"
         write_csv_atomic(path, frame)
         result.artifacts["transformed_train"] = str(path)
-    for name in ("model", "postprocessor"):
+    unpersisted: list[str] = []
+    for name in ("preprocessor", "model", "postprocessor"):
         obj = fitted.get(name)
-        if obj is None:
+        if obj is None or (name == "preprocessor" and _identity_transform(obj)):
             continue
         path = out_dir / f"{name}.skops"
         try:
             save_model(obj, path)
             result.artifacts[name] = str(path)
         except Exception as exc:  # noqa: BLE001 - e.g. torch modules skops cannot persist
-            result.notes.append(f"{name} not persisted with skops: {type(exc).__name__}: {exc}")
+            note = f"{name} not persisted with skops: {type(exc).__name__}: {exc}"
+            unpersisted.append(note)
+            if name != "preprocessor":  # the pre-processor is saved for fairmend apply alone
+                result.notes.append(note)
+    path = out_dir / "apply.json"
+    write_json_atomic(path, apply_recipe(result, X, unpersisted))
+    result.artifacts["apply"] = str(path)
     path = out_dir / "splits.json"
     write_json_atomic(path, splits_payload(split))
     result.artifacts["splits"] = str(path)
@@ -45,6 +53,33 @@ def write_artifacts(result: Any, out_dir: Path, X: pd.DataFrame, split: Any) -> 
     report = out_dir / "report.json"
     result.artifacts["report"] = str(report)
     write_json_atomic(report, result.to_dict())
+
+
+def _identity_transform(pre: Any) -> bool:
+    """Whether a fitted pre-processor leaves features unchanged at prediction time (it only reweighs or
+    resamples the training rows), so nothing of it is needed to apply the run."""
+    from fairmend.catalog.contracts import PreProcessorMixin
+
+    return isinstance(pre, PreProcessorMixin) and type(pre).transform is PreProcessorMixin.transform
+
+
+def apply_recipe(result: Any, X: pd.DataFrame, unpersisted: list[str]) -> dict[str, Any]:
+    """``apply.json``: what ``fairmend apply`` needs to re-apply the fitted stack to new rows: the feature
+    columns in order, the protected and outcome columns, the user's model columns (when the baseline was
+    the user's own outputs) and the persisted fitted objects (``preprocessor``/``model``/``postprocessor``)."""
+    dataset = result.dataset
+    return {
+        "technique": result.technique,
+        "stage": result.stage,
+        "features": [str(c) for c in X.columns],
+        "protected": list(dataset.get("protected") or []),
+        "outcome": dataset.get("outcome"),
+        "favourable_label": dataset.get("favourable_label"),
+        "user_model": dataset.get("user_model"),
+        "objects": {name: Path(result.artifacts[name]).name
+                    for name in ("preprocessor", "model", "postprocessor") if name in result.artifacts},
+        "not_persisted": unpersisted,
+    }
 
 
 def splits_payload(split: Any) -> dict[str, Any]:

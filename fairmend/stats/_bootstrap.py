@@ -170,8 +170,14 @@ def gap_tests(y_true: Any, y_pred: Any, sensitive_features: Any, metrics: list[s
     orientation = orientation_of(data)
     point = _point(data, names, orientation)
     reps, jack = replicates(data, names, n_boot, rng, None, orientation, method == "bca")
+    return parity_tests(names, point, reps, jack, method)
+
+
+def parity_tests(metrics: list[str], point: dict[str, float], reps: dict[str, np.ndarray],
+                 jack: dict[str, tuple[np.ndarray, np.ndarray]], method: str) -> dict[str, tuple[float, float, float]]:
+    """95 % interval and p-value of "the metric is at parity" (1 for ratios, 0 otherwise) per metric."""
     out = {}
-    for m in names:
+    for m in metrics:
         parity = 1.0 if m.endswith("_ratio") else 0.0
         shifted = None if m not in jack else (jack[m][0] - parity, jack[m][1])
         lo, hi, p = inference(reps[m] - parity, point[m] - parity, 0.95, method, shifted)

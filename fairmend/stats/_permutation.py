@@ -22,7 +22,7 @@ import numpy as np
 
 from fairmend.errors import InvalidParameterError
 from fairmend.metrics._api import FAIRNESS_METRICS, higher_is_better
-from fairmend.metrics._counts import evaluate_counts, gap
+from fairmend.metrics._counts import confusion_counts, evaluate_counts, gap
 from fairmend.metrics._scores import batched_group_ece, equal_width_bins
 from fairmend.stats import _engine
 from fairmend.stats._bootstrap import _point
@@ -178,7 +178,8 @@ def _group_null(data: Prepared, metrics: list[str], n_permutations: int, rng: np
     count_m = [m for m in metrics if _engine.is_count_metric(m)]
     out: dict[str, np.ndarray] = {}
     if count_m:
-        out.update(evaluate_counts(_permuted_counts(data, strata, n_permutations, rng), count_m))
+        counts = confusion_counts(data.g, data.y, data.preds[0], G)
+        out.update(evaluate_counts(permuted_counts(counts, stratify, n_permutations, rng), count_m))
     if "ece_difference" in metrics:  # needs the rows: shuffle group codes in chunks
         bins = equal_width_bins(data.scores[0])
         parts = []
@@ -207,28 +208,34 @@ def _mv_hypergeometric(colors: np.ndarray, nsample: np.ndarray, rng: np.random.G
     return out
 
 
-def _permuted_counts(data: Prepared, strata: np.ndarray, n_permutations: int, rng: np.random.Generator) -> np.ndarray:
-    """Count arrays ``(B, G, 2, 2)`` after shuffling group codes within strata, drawn exactly.
+def permuted_counts(counts: np.ndarray, stratify: str, n_permutations: int, rng: np.random.Generator) -> np.ndarray:
+    """Count arrays ``(B, G, 2, 2)`` after shuffling group codes within strata, drawn exactly from ``counts``.
 
-    Shuffling the group codes of a stratum's rows makes the (group x row type) table, with row type =
-    (label, prediction), multivariate hypergeometric given its margins; it is drawn type by type.
+    ``counts`` is the ``(G, 2, 2)`` table of the data; strata are the labels (``"label"``), the
+    predictions (``"prediction"``) or all rows (``"none"``). Shuffling the group codes of a stratum's rows
+    makes the (group x row type) table, with row type = (label, prediction), multivariate hypergeometric
+    given its margins; it is drawn type by type. Only the table is needed, so an aggregated table of any
+    size gives the same draws as its rows.
     """
-    G = data.n_groups
-    counts = np.zeros((n_permutations, G, 2, 2))
-    for stratum in np.unique(strata):
-        rows = strata == stratum
-        pool = np.tile(np.bincount(data.g[rows], minlength=G), (n_permutations, 1)).astype(np.int64)
-        types = data.y[rows] * 2 + data.preds[0][rows]
-        present = [t for t in range(4) if (types == t).any()]
-        for i, t in enumerate(present):
-            n_t = int((types == t).sum())
-            if i == len(present) - 1:
+    table = np.asarray(counts, dtype=np.int64)
+    G = table.shape[0]
+    out = np.zeros((n_permutations, G, 2, 2))
+    by_type = table.reshape(G, 4)  # type t = label * 2 + prediction
+    members = {"label": [(0, 1), (2, 3)], "prediction": [(0, 2), (1, 3)], "none": [(0, 1, 2, 3)]}[stratify]
+    for stratum in members:
+        types = [t for t in stratum if by_type[:, t].sum() > 0]
+        if not types:
+            continue
+        pool = np.tile(by_type[:, list(stratum)].sum(axis=1), (n_permutations, 1))
+        for i, t in enumerate(types):
+            n_t = int(by_type[:, t].sum())
+            if i == len(types) - 1:
                 drawn = pool
             else:
                 drawn = _mv_hypergeometric(pool, np.full(n_permutations, n_t, dtype=np.int64), rng)
                 pool = pool - drawn
-            counts[:, :, t // 2, t % 2] += drawn
-    return counts
+            out[:, :, t // 2, t % 2] += drawn
+    return out
 
 
 def _chunk_sizes(n: int, total: int) -> list[int]:
