@@ -36,9 +36,10 @@ def _fmt(v: Any, digits: int = 3) -> str:
 def _verdict(report: dict[str, Any]) -> str:
     gate, target = report.get("gate"), report.get("target_metric")
     change = (report.get("change") or {}).get(target or "", {})
+    name = metric_name(str(target))
     moved = (
         (
-            f" {escape(metric_name(str(target)))} went from {_fmt(change.get('before'))} to {_fmt(change.get('after'))} "
+            f" {escape(name[:1].upper() + name[1:])} went from {_fmt(change.get('before'))} to {_fmt(change.get('after'))} "
             "on the held-out test rows."
         )
         if change

@@ -160,6 +160,10 @@ def test_web_page_is_self_contained(server: Server) -> None:
     assert "http://" not in text and "https://" not in text  # every asset is bundled
     script = server.call("GET", "/ui/app.js")
     assert script.status == 200 and "innerHTML" not in script.body.decode()
+    assert script.headers["content-type"].startswith("text/javascript")
+    style = server.call("GET", "/ui/app.css")
+    assert style.status == 200 and style.headers["content-type"].startswith("text/css") and b"@media" in style.body
+    assert server.call("GET", "/ui/..%2Ffairmend.db").status == 404
     me = server.call("GET", "/api/v1/me", token=server.tokens["viewer"]).json()
     assert me["name"] == "viewer" and me["role"] == "viewer" and len(me["token_id"]) == 32
 

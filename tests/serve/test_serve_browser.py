@@ -1,7 +1,9 @@
-"""The web page in a real browser (Playwright driving Debian's chromium) at phone width: sign in, upload
-German credit, get recommendations with the constraints read back, run reweighing on sex, read the
-change table, run the gated pipeline (its HTML report offered), see both among past runs.
-Screenshots go to ``$FAIRMEND_ARTIFACTS`` (default: the test's temporary folder)."""
+"""The web page in a real browser (Playwright driving Debian's chromium). At phone width (390 px): sign in
+(a wrong token first), upload German credit and read its audit, get recommendations with the constraints
+read back, run reweighing on sex with the progress bar, read the change and the HTML report, find the
+transformed data among the downloads and the run among past runs, with no sideways scroll. At desktop
+width: a viewer signs in and opens that run from the list. Screenshots of every step go to
+``$FAIRMEND_ARTIFACTS`` (default: the test's temporary folder)."""
 
 from __future__ import annotations
 
@@ -15,53 +17,84 @@ from _live_server import Server
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = os.environ.get("FAIRMEND_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium executable (apt-get install chromium)")
+TEXT = "document.getElementById('{0}').textContent.includes('{1}')"
 
 
-def test_sign_in_upload_run_and_read_the_change(server: Server, german_csv: bytes, tmp_path: Path) -> None:
+def test_the_whole_flow_at_phone_and_desktop_width(server: Server, german_csv: bytes, tmp_path: Path) -> None:
     shots = Path(os.environ.get("FAIRMEND_ARTIFACTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     data = tmp_path / "german.csv"
     data.write_bytes(german_csv)
+    errors: list[str] = []
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             # bypass_csp only lets Playwright evaluate its own wait expressions; the page's CSP is tested elsewhere
             page = browser.new_page(viewport={"width": 390, "height": 844}, bypass_csp=True)
-            errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(server.base + "/")
             page.fill("#token", "not-a-token")
-            page.click("#signin-btn")
-            page.wait_for_function("document.getElementById('who').textContent.includes('failed')", timeout=15_000)
+            page.press("#token", "Enter")
+            page.wait_for_function(TEXT.format("signin-msg", "failed"), timeout=15_000)
             page.fill("#token", server.tokens["analyst"])
             page.click("#signin-btn")
             page.wait_for_selector("#app:not(.hidden)", timeout=15_000)
-            assert "analyst" in page.text_content("#who")
+            assert "analyst" in page.text_content("#who") and page.is_hidden("#signin")
+            unnamed = page.evaluate(
+                "[...document.querySelectorAll('input, select, textarea, button')]"
+                ".filter((e) => e.offsetParent && !(e.labels && e.labels.length) && !e.textContent.trim()"
+                " && !e.getAttribute('aria-label')).map((e) => e.id)"
+            )
+            assert unnamed == [], f"controls without an accessible name: {unnamed}"
             page.set_input_files("#upload", str(data))
             page.click("#upload-btn")
-            page.wait_for_function("document.getElementById('upload-msg').textContent.startsWith('Uploaded')",
-                                   timeout=30_000)
-            page.fill("#situation", "loan approvals; we cannot retrain the deployed model; demographic parity")
+            page.wait_for_function(
+                TEXT.format("upload-msg", "Uploaded german.csv: 1,000 rows"), timeout=30_000
+            )
+            page.fill("#protected", "sex")
+            page.fill("#outcome", "credit")
+            page.click("#audit-btn")
+            page.wait_for_selector("#audit table", timeout=30_000)
+            assert "female" in page.text_content("#audit") and "310" in page.text_content("#audit")
+            page.screenshot(path=str(shots / "serve-390-1-audit.png"), full_page=True)
+
+            page.fill(
+                "#situation", "loan approvals; we cannot retrain the deployed model; demographic parity"
+            )
             page.click("#recommend-btn")
             page.wait_for_selector("#recommendations li", timeout=60_000)
             assert "cannot retrain" in page.text_content("#understood")
-            page.screenshot(path=str(shots / "serve-recommended.png"), full_page=True)
+            page.screenshot(path=str(shots / "serve-390-2-recommendations.png"), full_page=True)
+
+            page.select_option("#technique", "reweighing_kamiran_calders")
             page.fill("#nboot", "20")
             page.click("#run-btn")
-            page.wait_for_function("document.getElementById('run-msg').textContent.includes(': done')",
-                                   timeout=180_000)
-            assert "demographic_parity_difference" in page.text_content("#result")
-            assert page.is_visible("text=Download report.json")
-            page.click("#pipeline-btn")
-            page.wait_for_selector("text=Download report.html", timeout=180_000)
+            page.wait_for_selector("#progress-box:not(.hidden)", timeout=15_000)
+            page.wait_for_selector("#result-section:not(.hidden)", timeout=180_000)
             assert ": done" in page.text_content("#run-msg")
-            page.click("#runs-btn")
-            page.wait_for_selector("#runs tr", timeout=15_000)
-            listed = page.text_content("#runs")
-            assert "reweighing_kamiran_calders" in listed and "pipeline" in listed
-            page.screenshot(path=str(shots / "serve-run-done.png"), full_page=True)
+            assert page.get_attribute("#progress", "value") == "100"
+            assert "demographic-parity gap (target)" in page.text_content("#result")
+            assert "Transformed training data (CSV)" in page.text_content("#downloads")
+            page.click("#report-btn")
+            page.wait_for_selector("#report:not(.hidden)", timeout=15_000)
+            report = page.frame_locator("#report")
+            assert "fairmend run report" in report.locator("h1").text_content()
+            assert report.locator("#change table").count() == 1
+            page.screenshot(path=str(shots / "serve-390-3-result.png"), full_page=True)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"the page scrolls sideways at 390 px ({width} px wide)"
+
+            desk = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+            desk.on("pageerror", lambda exc: errors.append(str(exc)))
+            desk.goto(server.base + "/")
+            desk.fill("#token", server.tokens["viewer"])
+            desk.press("#token", "Enter")
+            desk.wait_for_selector("#runs button", timeout=15_000)
+            assert desk.is_hidden("#run-btn") and desk.is_visible("#role-msg")  # a viewer reads, runs nothing
+            desk.click("#runs tr:has-text('reweighing_kamiran_calders') button")
+            desk.wait_for_selector("#result-section:not(.hidden)", timeout=30_000)
+            assert "demographic-parity gap" in desk.text_content("#result")
+            desk.screenshot(path=str(shots / "serve-1280-run.png"), full_page=True)
             assert errors == []
         finally:
             browser.close()
