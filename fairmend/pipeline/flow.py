@@ -10,6 +10,7 @@ from fairmend.pipeline import gates
 from fairmend.pipeline.candidates import CALIBRATION, adjust
 from fairmend.pipeline.feasibility import check_feasibility
 from fairmend.pipeline.measure import ks_integrity
+from fairmend.pipeline.result import SLOT, PipelineResult
 
 # The causal stage's analysis (seed 001 step 1): back-door identification with proxies, biased
 # mediators and the stage decision rules, run once per protected attribute.
@@ -59,7 +60,6 @@ def causal_stage(pipe: Any, frame: Any, protected: list[str], outcome: str) -> d
 
 
 def execute(pipe: Any, frame: Any, protected: list[str], outcome: str, info: dict[str, Any], *, resume: bool) -> Any:
-    from fairmend.pipeline.core import PipelineResult
 
     policy, log = pipe.policy, pipe.log
     log.write("start", dataset=info, policy=policy.to_dict(), resume=resume)
@@ -182,7 +182,6 @@ def execute(pipe: Any, frame: Any, protected: list[str], outcome: str, info: dic
 
 
 def _stage(pipe: Any, stage: str, stack: Stack, resume: bool, needed: bool, want: set[Criterion], judge: Any) -> Stack:
-    from fairmend.pipeline.core import SLOT
 
     slot = SLOT[stage]
     saved = pipe.ckpt.load(stage) if resume else None

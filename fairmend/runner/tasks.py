@@ -28,6 +28,7 @@ import pandas as pd
 
 from fairmend.catalog.types import Contract, Criterion, Technique
 from fairmend.runner.gates import evaluate_gate
+from fairmend.runner.result import RunResult, config_dict
 
 REGRESSION_METRICS = {  # name -> higher is better
     "ks_distance": False,
@@ -57,7 +58,6 @@ def finish(technique: Technique, config: Any, dataset: dict[str, Any], before: d
            after: dict[str, float], better: dict[str, bool], metric: str, utility: str, note: str,
            out_dir: Path | None) -> Any:
     """Gate, typed result and ``report.json`` shared by every non-binary task."""
-    from fairmend.runner.core import RunResult, _config_dict
 
     metric = config.target_metric or metric
     change = _change(before, after, better)
@@ -66,7 +66,7 @@ def finish(technique: Technique, config: Any, dataset: dict[str, Any], before: d
     result = RunResult(
         technique=technique.key, stage=technique.stage.value, dataset=dataset,
         target_criterion=technique.criteria[0].value if technique.criteria else None, target_metric=metric,
-        before=before, after=after, change=change, gate=gate, config=_config_dict(config),
+        before=before, after=after, change=change, gate=gate, config=config_dict(config),
         notes=[note, "No resampling statistics for this task: point estimates only."],
     )
     if out_dir is not None:
