@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from fairmend.catalog.types import Technique
+from fairmend.runner.result import RunResult
 
 
 def write_artifacts(result: Any, out_dir: Path, X: pd.DataFrame, split: Any) -> None:
@@ -127,8 +128,6 @@ def run_analysis(
     out_dir: Path | None,
 ) -> Any:
     """Analysis techniques (causal, evaluation, monitoring, documentation) produce their artifact."""
-    from fairmend.runner.core import RunResult
-
     params = dict(config.params)
     if out_dir is not None and any(p.name == "output_dir" for p in technique.parameters):
         params.setdefault("output_dir", str(out_dir))
