@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "datasets": "fairmend.cli.datasets_cmd:datasets",
     "audit": "fairmend.cli.audit:audit",
     "apply": "fairmend.cli.apply_cmd:apply",
+    "benchmark": "fairmend.cli.benchmark:benchmark",
     "run": "fairmend.cli.run_cmd:run",
     "recommend": "fairmend.cli.recommend:recommend",
     "causal": "fairmend.cli.causal:causal",
