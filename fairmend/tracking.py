@@ -1,4 +1,5 @@
-"""MLflow experiment tracking for ``fairmend run --mlflow`` and ``fairmend tune --mlflow`` (the ``mlops`` extra).
+"""MLflow experiment tracking for ``fairmend run --mlflow``, ``fairmend pipeline --mlflow`` and
+``fairmend tune --mlflow`` (the ``mlops`` extra).
 
 :func:`log_run` records one :class:`~fairmend.runner.core.RunResult` as one MLflow run:
 
@@ -13,6 +14,14 @@
 * **artifacts**: every file of the run's output folder (``report.json``, ``model.skops``,
   ``predictions.parquet``, ``report.html`` when written); without a folder, ``report.json`` and the
   fitted model as ``model.skops``.
+
+:func:`log_pipeline` records a pipeline run from its ``report.json``: the chosen stack (``stack.pre``,
+``stack.model``, ``stack.post`` and their ``.params``), the policy (``policy.*``), ``before/M`` and ``after/M``
+on the test rows (``before/ATTR/M`` per protected attribute), every significance claim of the report as
+``delta``/``delta_ci_low``/``delta_ci_high``/``p_value``/``p_value_bh`` (``/ATTR/M``, or ``/M`` over all rows),
+``gate_passed`` (the final gate on the test rows), ``selection_gate_passed`` and ``gate/CHECK`` (1/0), tags as
+for a run plus ``fairmend.kind=pipeline``, ``fairmend.decision`` and ``fairmend.stack``, and the output folder's
+files (not the resume checkpoints) with the fitted stack as ``model.skops`` where skops can persist it.
 
 The tracking URI is ``uri``, else ``MLFLOW_TRACKING_URI``, else ``./mlruns``: a local folder, nothing to
 start. MLflow's usage telemetry is switched off before it is imported.
@@ -176,6 +185,101 @@ def log_run(result: Any, *, uri: str | None = None, output: str | Path | None = 
             mlflow.log_artifacts(str(folder))
             if note:
                 mlflow.set_tag("fairmend.model_not_logged", note[:5000])
+        info = active.info
+    return {"run_id": info.run_id, "experiment_id": info.experiment_id, "tracking_uri": resolved,
+            "artifact_uri": info.artifact_uri}
+
+
+POLICY_METRICS = {"demographic_parity": "demographic_parity_difference",
+                  "equalized_odds": "equalized_odds_difference"}
+
+
+def pipeline_params(doc: dict[str, Any], policy: Any) -> dict[str, str]:
+    """The pipeline's data, columns, chosen stack and policy as MLflow params."""
+    from dataclasses import asdict
+
+    ds = doc.get("dataset") or {}
+    params: dict[str, Any] = {"kind": "pipeline", "data": ds.get("source"),
+                              "protected": ",".join(ds.get("protected") or []), "outcome": ds.get("outcome"),
+                              "favourable_label": ds.get("favourable_label"), "n_rows": ds.get("n_rows"),
+                              "n_test": ds.get("n_test"), "decision": doc.get("decision")}
+    from fairmend.report.text import empty_slot
+
+    for slot, step in (doc.get("stack") or {}).items():
+        params[f"stack.{slot}"] = empty_slot(slot) if step is None else step.get("key")
+        for name, value in ((step or {}).get("params") or {}).items():
+            params[f"stack.{slot}.params.{name}"] = value
+    if policy is not None:
+        params.update({f"policy.{k}": v for k, v in _flat("", asdict(policy))})
+    return {_key(k): str(v)[:6000] for k, v in params.items() if v is not None}
+
+
+def pipeline_metrics(doc: dict[str, Any]) -> dict[str, float]:
+    """Before/after on the test rows, every claim's change with its interval and p-values, and the gates."""
+    out: dict[str, float | None] = {}
+    for side, snap in (("before", doc.get("baseline") or {}), ("after", doc.get("final") or {})):
+        out.update({f"{side}/{m}": _number(v) for m, v in (snap.get("overall") or {}).items()})
+        for attr, values in (snap.get("per_attribute") or {}).items():
+            out.update({f"{side}/{attr}/{m}": _number(v) for m, v in values.items()})
+    for grouping, claims in (doc.get("significance") or {}).items():
+        prefix = "" if grouping == "all rows" else f"{grouping}/"
+        for m, c in claims.items():
+            ci = c.get("ci95") or (None, None)
+            out.update({f"delta/{prefix}{m}": _number(c.get("delta")), f"delta_ci_low/{prefix}{m}": _number(ci[0]),
+                        f"delta_ci_high/{prefix}{m}": _number(ci[1]), f"p_value/{prefix}{m}": _number(c.get("p_value")),
+                        f"p_value_bh/{prefix}{m}": _number(c.get("p_value_bh"))})
+    test, selection = doc.get("test_gate"), doc.get("final_gate")
+    gate = test or selection
+    if gate is not None:
+        out["gate_passed"] = float(bool(gate["passed"]))
+        out.update({f"gate/{c['name']}": float(bool(c["passed"])) for c in gate.get("checks", [])})
+    if selection is not None:
+        out["selection_gate_passed"] = float(bool(selection["passed"]))
+    return {_key(k): v for k, v in out.items() if v is not None}
+
+
+def pipeline_tags(doc: dict[str, Any], policy: Any, stack: str | None = None) -> dict[str, str]:
+    gate = doc.get("test_gate") or doc.get("final_gate")
+    criterion = getattr(policy, "target_criterion", None)
+    failed = [f"{c['name']}: {c['detail']}" for c in (gate or {}).get("checks", []) if not c["passed"]]
+    tags = {"fairmend.kind": "pipeline", "fairmend.decision": doc.get("decision"),
+            "fairmend.criterion": criterion, "fairmend.target_metric": POLICY_METRICS.get(str(criterion),
+                                                                                     ",".join(POLICY_METRICS.values())),
+            "fairmend.gate_passed": None if gate is None else str(bool(gate["passed"])).lower(),
+            "fairmend.favourable_label": (doc.get("dataset") or {}).get("favourable_label"),
+            "fairmend.gate_reasons": "\n".join(failed)[:5000] or None, "fairmend.stack": stack}
+    return {k: str(v) for k, v in tags.items() if v is not None}
+
+
+def log_pipeline(result: Any, report_json: str | Path, *, output: str | Path, policy: Any = None,
+                 uri: str | None = None, experiment: str | None = None) -> dict[str, str]:
+    """Log a ``fairmend pipeline`` run (its ``report.json`` and output folder) as one MLflow run."""
+    import json
+
+    from fairmend.report.text import stack_text
+
+    doc = json.loads(Path(report_json).read_text(encoding="utf-8"))
+    stack = stack_text(result.stack) if getattr(result, "stack", None) is not None else None
+    resolved = resolve_uri(uri)
+    mlflow = _mlflow(resolved)
+    exp = mlflow.set_experiment(experiment or os.environ.get("MLFLOW_EXPERIMENT_NAME") or EXPERIMENT)
+    with mlflow.start_run(experiment_id=exp.experiment_id, run_name="pipeline") as active:
+        mlflow.log_params(pipeline_params(doc, policy))
+        mlflow.log_metrics(pipeline_metrics(doc))
+        mlflow.set_tags(pipeline_tags(doc, policy, stack))
+        for path in sorted(Path(output).iterdir()):
+            if path.is_file() and not path.name.startswith("."):
+                mlflow.log_artifact(str(path))
+        objects = getattr((getattr(result, "fitted", None) or {}).get("final"), "objects", None)
+        if objects:
+            from fairmend.modelio import save_model
+
+            with tempfile.TemporaryDirectory(prefix="fairmend-mlflow-") as tmp:
+                try:
+                    save_model(dict(objects), Path(tmp) / "model.skops")
+                    mlflow.log_artifact(str(Path(tmp) / "model.skops"))
+                except Exception as exc:  # noqa: BLE001 - e.g. torch modules skops cannot persist
+                    mlflow.set_tag("fairmend.model_not_logged", f"{type(exc).__name__}: {exc}"[:5000])
         info = active.info
     return {"run_id": info.run_id, "experiment_id": info.experiment_id, "tracking_uri": resolved,
             "artifact_uri": info.artifact_uri}

@@ -48,12 +48,17 @@ def run_and_report(data, protected, outcome, policy, output, resume, quiet,  # t
 @click.option("--require-significance/--no-require-significance", default=None,
               help="Gates need significant improvements; losses beyond budget fail only when significant "
                    "(default: the policy's require_significance, on).")
+@click.option("--mlflow", "mlflow_log", is_flag=True,
+              help="Log the run to MLflow: stack, policy, before/after metrics with CIs and p-values, gates, "
+                   "report and artifacts.")
+@click.option("--mlflow-uri", help="MLflow tracking URI (implies --mlflow; default: MLFLOW_TRACKING_URI, else ./mlruns).")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json.")
 def pipeline(data: str, protected: str, outcome: str, favourable_label: str | None, scores: str | None,
              predictions: str | None, threshold: float, model: str | None, trust: tuple[str, ...],
              policy_file: str | None,
              output: str, resume: bool,
-             quiet: bool, require_significance: bool | None, as_json: bool) -> None:
+             quiet: bool, require_significance: bool | None, mlflow_log: bool, mlflow_uri: str | None,
+             as_json: bool) -> None:
     """Causal analysis → pre → in → post-processing with validation gates and rollback."""
     from dataclasses import replace
 
@@ -62,17 +67,28 @@ def pipeline(data: str, protected: str, outcome: str, favourable_label: str | No
     policy = Policy.from_yaml(policy_file) if policy_file else Policy()
     if require_significance is not None:
         policy = replace(policy, require_significance=require_significance)
+    if mlflow_log or mlflow_uri:
+        from fairmend.tracking import require
+
+        mlflow_uri = require(mlflow_uri)
     result, paths = run_and_report(data, split_columns(protected), outcome, policy, output, resume, quiet or as_json,
                                    favourable_label=favourable_label, scores=scores, predictions=predictions,
                                    threshold=threshold, model=model, trust=trust)
+    tracked = None
+    if mlflow_uri:
+        from fairmend.tracking import log_pipeline
+
+        tracked = log_pipeline(result, paths["report_json"], output=output, policy=policy, uri=mlflow_uri)
     if as_json:
         import json
         from pathlib import Path
 
-        echo_json(json.loads(Path(paths["report_json"]).read_text()))
+        echo_json(json.loads(Path(paths["report_json"]).read_text()) | ({"mlflow": tracked} if tracked else {}))
         return
     for line in summary_lines(result):
         click.echo(line)
     for name, path in paths.items():
         click.echo(f"wrote {name}: {path}")
     click.echo(f"audit log: {output}/audit_log.jsonl")
+    if tracked:
+        click.echo(f"mlflow: run {tracked['run_id']} logged to {tracked['tracking_uri']}")
