@@ -22,6 +22,7 @@ from fairmend.serve.store import Store
 
 RUN_STEPS = 4  # the progress steps fairmend.run reports
 AUDIT_STEPS = 1
+EVALUATE_STEPS = 1
 PIPELINE_STEPS = 6  # about as many as fairmend.pipeline reports (it skips stages it does not need)
 Target = Callable[[dict[str, Any], Callable[..., None]], None]
 
@@ -60,12 +61,7 @@ def run_pipeline_job(spec: dict[str, Any], progress: Callable[..., None]) -> Non
 
 def audit_job(spec: dict[str, Any], progress: Callable[..., None]) -> None:
     """The job behind ``POST /audits``: ``fairmend audit --json`` itself, its JSON kept as ``report.json``."""
-    import contextlib
-    import io
-    from pathlib import Path
-
     from fairmend.cli.audit import audit
-    from fairmend.io import write_atomic
 
     args = ["--data", spec["data"], "--protected", ",".join(spec["protected"]), "--outcome", spec["outcome"],
             "--predictions", spec["predictions"], "--n-boot", str(spec["n_boot"]),
@@ -74,10 +70,29 @@ def audit_job(spec: dict[str, Any], progress: Callable[..., None]) -> None:
         if spec.get(key) is not None:
             args += [flag, str(spec[key])]
     progress("audit the predictions")
+    _cli_json(audit, "fairmend audit", args, spec["output"])
+
+
+def evaluate_job(spec: dict[str, Any], progress: Callable[..., None]) -> None:
+    """The job behind ``POST /evaluations``: ``fairmend recommend --evaluate K --json``, its JSON as ``report.json``."""
+    from fairmend.cli.recommend import recommend
+
+    progress(f"measure the top {spec['k']} recommendations on the data")
+    _cli_json(recommend, "fairmend recommend", spec["args"], spec["output"])
+
+
+def _cli_json(command: Any, name: str, args: list[str], output: str) -> None:
+    """Run a fairmend command with ``--json`` in this process and keep what it prints as ``output/report.json``."""
+    import contextlib
+    import io
+    from pathlib import Path
+
+    from fairmend.io import write_atomic
+
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        audit.main(args=args, prog_name="fairmend audit", standalone_mode=False)
-    out = Path(spec["output"])
+        command.main(args=args, prog_name=name, standalone_mode=False)
+    out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / "report.json", printed.getvalue())
 

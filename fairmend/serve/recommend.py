@@ -39,6 +39,31 @@ class RecommendRequest(BaseModel):
     favourable_label: str | int | float | bool | None = None
 
 
+class EvaluationRequest(RecommendRequest):
+    """The body of ``POST /evaluations``: ``fairmend recommend TEXT --data ... --evaluate K --json`` as a job."""
+
+    k: int = Field(default=3, ge=1, le=10)
+    dataset_id: str
+    protected: list[str] = Field(min_length=1)
+    outcome: str
+
+
+def evaluate_args(body: EvaluationRequest, data: str) -> list[str]:
+    """The command line of ``fairmend recommend`` for an evaluation request."""
+    args = [body.text, "--data", data, "--protected", ",".join(body.protected), "--outcome", body.outcome,
+            "--evaluate", str(body.k), "--top", str(body.top), "--json"]
+    for flag, value in (("retraining", body.retraining), ("protected-at-inference", body.protected_at_inference),
+                        ("intervention", body.intervention)):
+        if value is not None:
+            args.append(f"--{'' if value else 'no-'}{flag}")
+    args += [a for stage in body.stages for a in ("--stage", stage)]
+    args += [a for criterion in body.criteria for a in ("--criterion", criterion)]
+    valued: tuple[tuple[str, Any], ...] = (("--max-accuracy-loss", body.max_accuracy_loss), ("--task", body.task),
+                                           ("--favourable-label", body.favourable_label))
+    args += [a for flag, value in valued if value is not None for a in (flag, str(value))]
+    return args
+
+
 def recommend_router(store: Store, dataset_path: Callable[[str], Path], viewer: Any) -> APIRouter:
     router = APIRouter()
 

@@ -1,4 +1,4 @@
-"""``/runs``, ``/pipelines`` and ``/audits``: start jobs, follow them, read their reports and artifacts."""
+"""``/runs``, ``/pipelines``, ``/audits`` and ``/evaluations``: start jobs, follow them, read their reports and artifacts."""
 
 from __future__ import annotations
 
@@ -16,7 +16,16 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from fairmend.serve.auth import Principal
-from fairmend.serve.jobs import AUDIT_STEPS, PIPELINE_STEPS, JobPool, audit_job, run_pipeline_job
+from fairmend.serve.jobs import (
+    AUDIT_STEPS,
+    EVALUATE_STEPS,
+    PIPELINE_STEPS,
+    JobPool,
+    audit_job,
+    evaluate_job,
+    run_pipeline_job,
+)
+from fairmend.serve.recommend import EvaluationRequest, evaluate_args
 from fairmend.serve.store import Store, new_id
 
 _ARTIFACT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
@@ -71,7 +80,8 @@ def runs_router(store: Store, pool: JobPool, data_dir: Path, dataset_path: Calla
                 viewer: Any, analyst: Any) -> APIRouter:
     router = APIRouter()
 
-    def queue(who: Principal, kind: str, body: RunRequest | PipelineRequest | AuditRequest, technique: str,
+    def queue(who: Principal, kind: str, body: RunRequest | PipelineRequest | AuditRequest | EvaluationRequest,
+              technique: str,
               submit: Callable[[str, dict[str, Any]], None]) -> dict[str, str]:
         data = dataset_path(body.dataset_id)
         run_id, raw = new_id(), body.model_dump()
@@ -103,6 +113,15 @@ def runs_router(store: Store, pool: JobPool, data_dir: Path, dataset_path: Calla
     def start_audit(body: AuditRequest, who: Principal = analyst) -> dict[str, str]:
         return queue(who, "audits", body, "audit",
                      lambda run_id, spec: pool.submit(run_id, spec, audit_job, steps=AUDIT_STEPS))
+
+    @router.post("/evaluations", status_code=202)
+    def start_evaluation(body: EvaluationRequest, who: Principal = analyst) -> dict[str, str]:
+        """``fairmend recommend TEXT --data ... --evaluate K --json`` as a job: the top K eligible techniques
+        measured on the data (chosen on selection rows, reported on test rows); its JSON is the run's report."""
+        data = str(dataset_path(body.dataset_id))
+        return queue(who, "evaluations", body, "evaluate",
+                     lambda run_id, spec: pool.submit(run_id, {**spec, "args": evaluate_args(body, data)},
+                                                      evaluate_job, steps=EVALUATE_STEPS))
 
     def run_row(run_id: str) -> dict[str, Any]:
         row = store.run(run_id) if re.fullmatch(r"[0-9a-f]{32}", run_id) else None
@@ -149,7 +168,7 @@ def runs_router(store: Store, pool: JobPool, data_dir: Path, dataset_path: Calla
     def html_report(run_id: str, who: Principal = viewer) -> FileResponse:
         """The HTML report: a technique's run page (``fairmend.report.run_page``) or the pipeline's report."""
         row, folder = run_row(run_id), data_dir / "runs" / run_id
-        if (row["status"] == "done" and row["technique"] not in ("pipeline", "audit")
+        if (row["status"] == "done" and row["technique"] not in ("pipeline", "audit", "evaluate")
                 and (folder / "report.json").is_file() and not (folder / "report.html").exists()):
             from fairmend.report.run_page import write_run_report
 

@@ -211,3 +211,20 @@ def test_audit_of_a_models_predictions(server: Server, german_csv: bytes) -> Non
     missing = server.call("POST", "/api/v1/audits", token=analyst, body={**body, "predictions": "nope"}).json()
     failed = server.wait_run(missing["id"], analyst)
     assert failed["status"] == "failed" and "nope" in failed["error"]
+
+
+def test_evaluation_measures_the_top_recommendations_on_the_data(server: Server) -> None:
+    analyst = server.tokens["analyst"]
+    body = {"text": "loan approvals; demographic parity", "dataset_id": "german", "protected": ["sex"],
+            "outcome": "credit", "k": 2}
+    assert server.call("POST", "/api/v1/evaluations", token=server.tokens["viewer"], body=body).status == 403
+    assert server.call("POST", "/api/v1/evaluations", token=analyst, body={**body, "k": 11}).status == 422
+    started = server.call("POST", "/api/v1/evaluations", token=analyst, body=body)
+    assert started.status == 202, started.body
+    run = server.wait_run(started.json()["id"], analyst)
+    assert run["status"] == "done", run["error"]
+    assert run["technique"] == "evaluate" and run["progress"] == 1.0
+    measured = run["report"]["evaluation"]
+    assert len(measured) == 2 and all("change" in e or "error" in e for e in measured)
+    assert run["report"]["judged_on"] == "demographic_parity_difference"
+    assert server.call("GET", f"/api/v1/runs/{run['id']}/report", token=analyst).status == 404

@@ -1,8 +1,8 @@
 """The web page in a real browser (Playwright driving Debian's chromium). At phone width (390 px): sign in
 (a wrong token first), upload German credit and read its audit, get recommendations with the constraints
-read back, run reweighing on sex with the progress bar, read the change and the HTML report, find the
-transformed data among the downloads and the run among past runs, with no sideways scroll. At desktop
-width: a viewer signs in and opens that run from the list. Screenshots of every step go to
+read back and measure the top one on the data, run reweighing on sex with the progress bar, read the
+change and the HTML report, find the transformed data among the downloads, with no sideways scroll. At
+desktop width: a viewer signs in and opens that run from past runs. Screenshots of every step go to
 ``$FAIRMEND_ARTIFACTS`` (default: the test's temporary folder)."""
 
 from __future__ import annotations
@@ -65,13 +65,20 @@ def test_the_whole_flow_at_phone_and_desktop_width(server: Server, german_csv: b
             page.wait_for_selector("#recommendations li", timeout=60_000)
             assert "cannot retrain" in page.text_content("#understood")
             page.screenshot(path=str(shots / "serve-390-2-recommendations.png"), full_page=True)
+            page.fill("#k", "1")
+            page.click("#evaluate-btn")
+            page.wait_for_function(TEXT.format("verdict", "Measured 1 technique"), timeout=120_000)
+            assert "(95 % CI)" in page.text_content("#result")
+            page.locator("#result-section").screenshot(path=str(shots / "serve-390-2b-measured.png"))
 
             page.select_option("#technique", "reweighing_kamiran_calders")
             page.fill("#nboot", "20")
             page.click("#run-btn")
             page.wait_for_selector("#progress-box:not(.hidden)", timeout=15_000)
-            page.wait_for_selector("#result-section:not(.hidden)", timeout=180_000)
-            assert ": done" in page.text_content("#run-msg")
+            page.wait_for_function(
+                TEXT.format("run-msg", "reweighing_kamiran_calders on german.csv: done"), timeout=180_000
+            )
+            assert page.is_visible("#result-section")
             assert page.get_attribute("#progress", "value") == "100"
             assert "demographic-parity gap (target)" in page.text_content("#result")
             assert "Transformed training data (CSV)" in page.text_content("#downloads")

@@ -222,10 +222,18 @@ function runBody() {
 }
 async function start(path, body) {
   if (!body.protected.length || !body.outcome) { say("run-msg", "Name the protected column(s) and the outcome in step 1.", true); return; }
+  show("result-section", false); state.run = null;
+  say("run-msg", "Starting...");
   try { follow((await postJSON(path, body)).id); } catch (e) { say("run-msg", "Not started: " + e.message, true); }
 }
 const nBoot = () => Math.max(0, parseInt($("nboot").value, 10) || 0);
 const startRun = () => start("/runs", Object.assign(runBody(), {technique: $("technique").value, n_boot: nBoot()}));
+const startEvaluation = () => {
+  const text = $("situation").value.trim();
+  if (!text) { say("recommend-msg", "Describe the situation first.", true); return; }
+  $("run-h").scrollIntoView();
+  return start("/evaluations", Object.assign(runBody(), {text, k: Math.min(10, Math.max(1, parseInt($("k").value, 10) || 3))}));
+};
 const startPipeline = () => start("/pipelines", Object.assign(runBody(), {policy: {n_boot: nBoot()}}));
 
 async function follow(id) {
@@ -258,6 +266,7 @@ function showResult(run) {
   const report = run.report || {};
   const verdict = $("verdict");
   verdict.className = "verdict";
+  if (run.status === "done" && report.evaluation) { showEvaluation(report); return; }
   if (run.status !== "done") { verdict.textContent = "The run " + run.status + ": " + (run.error || "no report"); verdict.classList.add("fail"); }
   else if (report.gate) {
     verdict.textContent = report.gate.passed ? "The change passes the gate." : "The change does not pass the gate.";
@@ -293,6 +302,34 @@ function showResult(run) {
     $("downloads").appendChild(li);
   }
   if (!run.artifacts.length) $("downloads").appendChild(el("li", "No files.", "help"));
+  $("result-section").focus();
+}
+function showEvaluation(report) {
+  const metric = report.judged_on, name = METRICS[metric] || metric.replace(/_/g, " ");
+  const pick = report.pick && report.pick.key, n = report.evaluation.length;
+  const measured = "Measured " + n + " technique" + (n === 1 ? "" : "s");
+  $("verdict").textContent = measured + (pick ? "; the pick is " + pick + "." : "; none fits the accuracy budget.");
+  $("verdict").classList.add(pick ? "pass" : "fail");
+  if (report.pick && report.pick.reason) $("result").appendChild(el("p", "Why: " + report.pick.reason, "help"));
+  const rows = report.evaluation.map((e) => {
+    const use = el("button", "Use", "link");
+    use.type = "button";
+    use.setAttribute("aria-label", "Use " + e.key);
+    use.addEventListener("click", () => { $("technique").value = e.key; $("run-h").scrollIntoView(); $("technique").focus(); });
+    if (e.error) return [e.key, "could not run: " + e.error, "", "", "", ""];
+    const c = e.change[metric] || {}, acc = e.change.accuracy || {};
+    return [e.key + (e.key === pick ? " (pick)" : ""), num(e.before[metric]) + " \u2192 " + num(e.after[metric]),
+      c.ci95 ? signed(c.delta) + " [" + signed(c.ci95[0]) + ", " + signed(c.ci95[1]) + "]" : "n/a",
+      signed(acc.delta), e.gate ? (e.gate.passed ? "passes" : "does not pass") : "n/a", use];
+  });
+  $("result").appendChild(el("p", "Measured on the held-out test rows; " + name + " is the judged metric:", "help"));
+  $("result").appendChild(table(["technique", name, "change (95 % CI)", "accuracy change", "gate", ""], rows,
+    [false, true, true, true, false, false], true));
+  document.querySelectorAll("#report-btn, #report-tab-btn").forEach((b) => b.classList.add("hidden"));
+  $("downloads").appendChild(el("li", "The measurements as JSON: "));
+  const b = el("button", "Report (JSON)", "link");
+  b.type = "button"; b.addEventListener("click", () => download(state.run, "report.json"));
+  $("downloads").lastChild.appendChild(b);
   $("result-section").focus();
 }
 async function reportText() { return (await api("/runs/" + state.run + "/report")).text(); }
@@ -345,6 +382,7 @@ $("audit-btn").addEventListener("click", auditData);
 $("recommend-btn").addEventListener("click", recommend);
 $("run-btn").addEventListener("click", startRun);
 $("pipeline-btn").addEventListener("click", startPipeline);
+$("evaluate-btn").addEventListener("click", startEvaluation);
 $("report-btn").addEventListener("click", readReport);
 $("report-tab-btn").addEventListener("click", reportTab);
 $("runs-btn").addEventListener("click", loadRuns);
