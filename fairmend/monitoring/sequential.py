@@ -11,14 +11,15 @@ group sizes. Under no change ``z_t`` is close to iid N(0, 1). The tabular CUSUM
 
 Calibration: ``d_ref`` is itself estimated, so under no change every ``z_t`` shares one offset
 ``(d̂_ref − d_ref) / se_t`` of standard deviation ``r = se_ref / se_t`` (``se_ref`` from the reference
-period's group sizes; the median day's ``se_t``). A CUSUM calibrated for iid steps ignores it and false-alarms
-several times too often (18 % instead of 5 % over 30 days with 14 reference days, by simulation). So ``h`` is
-the ``1 − α/G`` quantile of ``max_t max(S⁺_t, S⁻_t)`` over ``long_days`` steps ``e_t + b``, ``e_t`` iid
-N(0, 1) and ``b ~ N(0, r²)`` common to the path (20,000 simulated paths, fixed seed): the probability of any
-false alarm within the long window is then about ``α`` across the ``G`` groups tested (Bonferroni; with two
-groups one test covers both, as the two differences mirror each other). Days on which a group has fewer than ``min_group_rows`` rows (or the
-rest has) are skipped, which only lowers the false-alarm rate. ``tests/monitoring/test_sequential.py``
-checks the level by simulating binomial days, and the power against a planted shift.
+period's group sizes; the median day's ``se_t``). A CUSUM calibrated for iid steps ignores it and
+false-alarms several times too often (16–27 % instead of 5 % over 30 days, by simulation:
+``benchmarks/bench_monitor.py``). So ``h`` is the ``1 − α/G`` quantile of ``max_t max(S⁺_t, S⁻_t)`` over
+``long_days`` steps ``e_t + b``, ``e_t`` iid N(0, 1) and ``b ~ N(0, r²)`` common to the path (20,000
+simulated paths, fixed seed): the probability of any false alarm within the long window is then about
+``α`` across the ``G`` groups tested (Bonferroni; with two groups one test covers both, as the two
+differences mirror each other). Days on which a group (or the rest) has fewer than ``min_group_rows`` rows
+are skipped, which only lowers the false-alarm rate. ``tests/monitoring/test_sequential.py`` checks the
+level by simulating binomial days, and the power against a planted shift.
 """
 
 from __future__ import annotations

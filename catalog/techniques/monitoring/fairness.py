@@ -98,7 +98,9 @@ class FairnessMetricMonitoring:
         rng = np.random.default_rng(self.seed)
 
         def arrays(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-            g = group_labels(frame[prot])
+            # integer codes: the gaps only compare groups within a window, and the bootstrap's np.unique
+            # and == on codes are many times faster than on the label strings
+            g = np.unique(group_labels(frame[prot]), return_inverse=True)[1]
             pred = _binary(frame[predictions if predictions else outcome], predictions or outcome)
             y = _binary(frame[outcome], outcome) if (predictions and outcome) else None
             return g, pred, y
