@@ -24,6 +24,8 @@ pytest.importorskip("distributed")
 
 def _adult_with_predictions(adult_sample):
     frame = adult_sample.frame.copy()
+    noise = np.random.default_rng(0).normal(0, 0.05, len(frame))
+    frame["score"] = np.clip((frame["education_num"] - 4) / 12 + noise, 0, 1)
     frame["pred"] = ((frame["education_num"] >= 11) | (frame["capital_gain"] > 5000)).astype(int)
     return frame
 
@@ -63,32 +65,67 @@ def test_table_statistics_equal_row_statistics(adult_sample, columns, method):
     )
 
 
-def test_dask_audit_equals_pandas_audit(adult_parts):
-    folder, _ = adult_parts
+def _both_engines(data, *extra):
+    """The audit JSON of each engine (its ``data.engine`` checked and removed)."""
     docs = {}
     for engine in ("pandas", "dask"):
         res = _audit(
             "--engine",
             engine,
             "--data",
-            f"{folder}/*.parquet",
+            data,
             "--protected",
             "sex,race",
             "--outcome",
             "income",
             "--predictions",
             "pred",
-            "--n-boot",
-            200,
-            "--n-permutations",
-            200,
+            *extra,
             "--json",
         )
         assert res.exit_code == 0, res.output
         docs[engine] = json.loads(res.stdout)
-    assert docs["dask"]["data"].pop("engine") == "dask" and docs["pandas"]["data"].pop("engine") == "pandas"
-    assert docs["dask"] == docs["pandas"]  # metrics, groups, intervals, p-values: every number
-    assert docs["dask"]["n_rows"] == 8000 and len(docs["dask"]["intersectional"]["groups"]) >= 8
+        assert docs[engine]["data"].pop("engine") == engine
+    return docs["pandas"], docs["dask"]
+
+
+def test_dask_audit_equals_pandas_audit(adult_parts):
+    folder, _ = adult_parts
+    pandas_doc, dask_doc = _both_engines(f"{folder}/*.parquet", "--n-boot", 200, "--n-permutations", 200)
+    assert dask_doc == pandas_doc  # metrics, groups, intervals, p-values: every number
+    assert dask_doc["n_rows"] == 8000 and len(dask_doc["intersectional"]["groups"]) >= 8
+
+
+def _compare(a, b, path, loose):
+    """Walk two audit documents; numbers equal to 1e-12 except where ``loose`` gives a tolerance."""
+    if isinstance(a, dict):
+        assert set(a) == set(b), path
+        for key in a:
+            _compare(a[key], b[key], f"{path}/{key}", loose)
+    elif isinstance(a, list):
+        assert len(a) == len(b), path
+        for x, y in zip(a, b):
+            _compare(x, y, path, loose)
+    elif isinstance(a, float):
+        tol = next((t for name, t in loose.items() if path.endswith(name)), 1e-12)
+        assert a == pytest.approx(b, abs=tol, nan_ok=True), path
+    else:
+        assert a == b, path
+
+
+def test_dask_audit_with_scores_from_histograms(adult_parts):
+    """Brier, equal-width ECE and its reliability diagram exact; AUC and equal-mass ECE from 1/1000 bins."""
+    folder, _ = adult_parts
+    pandas_doc, dask_doc = _both_engines(
+        folder, "--scores", "score", "--n-boot", 100, "--n-permutations", 100
+    )
+    docs = {"pandas": pandas_doc, "dask": dask_doc}
+    quantile = [docs[e].pop("reliability").pop("quantile") for e in ("pandas", "dask")]
+    _compare(docs["pandas"], docs["dask"], "", {"auc": 2e-3, "ece_equal_mass": 3e-2})
+    for rows in quantile:  # equal-mass bins from interpolated edges: same groups, same rows per group
+        assert {r["group"] for r in rows} == {r["group"] for r in quantile[0]}
+    n_of = [pd.DataFrame(rows).groupby("group")["n"].sum() for rows in quantile]
+    pd.testing.assert_series_equal(n_of[0], n_of[1])
 
 
 def test_dask_audit_of_a_folder_of_csv_matches_parquet(adult_parts, tmp_path):
@@ -121,7 +158,10 @@ def test_dask_audit_errors_are_one_line(adult_parts, monkeypatch):
     res = _audit(*base, "--protected", "sexx")
     assert res.exit_code == 2 and "'sexx' not found" in res.stderr and "did you mean 'sex'" in res.stderr
     res = _audit(*base, "--protected", "sex", "--scores", "education_num")
-    assert res.exit_code == 2 and "--scores is not supported with --engine dask" in res.stderr
+    assert (
+        res.exit_code == 2
+        and "--scores column 'education_num' must hold probabilities in [0, 1]" in res.stderr
+    )
     res = _audit(
         "--engine",
         "dask",
