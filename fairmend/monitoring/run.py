@@ -100,16 +100,20 @@ def _sequential_findings(seq: dict[str, Any] | None, protected: list[str]) -> tu
 
 
 def next_steps(
-    cfg: MonitorConfig, findings: list[dict[str, Any]], extracts: dict[str, dict[str, str]]
+    cfg: MonitorConfig,
+    findings: list[dict[str, Any]],
+    extracts: dict[str, dict[str, str]],
+    labelled: frozenset[str] = frozenset(),
 ) -> list[str]:
-    """Commands to run next, on the window extracts written beside the report."""
+    """Commands to run next, on the window extracts written beside the report (``fairmend audit`` only on
+    a window whose rows all have their label: the comparisons named in ``labelled``)."""
     steps: list[str] = []
     kinds = {f["kind"] for f in findings}
     prot = ",".join(cfg["protected"])
     comp = next((f["comparison"] for f in findings if f["comparison"] in extracts), None)
     if comp is not None:
         cur, ref = extracts[comp]["current"], extracts[comp]["reference"]
-        if kinds & {"fairness", "sequential"} and cfg["outcome"]:
+        if kinds & {"fairness", "sequential"} and cfg["outcome"] and comp in labelled:
             steps.append(
                 f"Audit the recent decisions with intervals: fairmend audit --data {cur} --protected {prot} "
                 f"--outcome {cfg['outcome']} --predictions {cfg['predictions']}"
@@ -147,7 +151,9 @@ def _extracts(
 
     ts = cfg["source"]["timestamp"]
     out: dict[str, dict[str, str]] = {}
-    original = [c for c in frame.columns if c not in (PRED, LABEL)]
+    original = [
+        c for c in frame.columns if c not in (PRED, LABEL, ts)
+    ]  # the rows as `fairmend audit` reads them
     folder = Path(cfg["output"]) / "windows" / str(end.date())
     for comp in comps:
         if not any(f["comparison"] == comp.name for f in findings):
@@ -191,7 +197,8 @@ def run_monitor(cfg: MonitorConfig, *, as_of: str | None = None, send: bool = Tr
     findings = [f for j in judged for f in j.pop("findings")] + seq_findings
     rows = [r for j in judged for r in j.pop("rows")] + seq_rows
     extracts = _extracts(frame, cfg, comps, end, findings) if findings else {}
-    steps = next_steps(cfg, findings, extracts)
+    labelled = frozenset(j["name"] for j in judged if "eo_gap" in j.get("fairness", {}).get("metrics", {}))
+    steps = next_steps(cfg, findings, extracts, labelled)
     report_path = Path(cfg["output"]) / "report.html"
     channels = {
         k: v for k, v in (("email", cfg["alerts"]["email"]), ("webhook", cfg["alerts"]["webhook"])) if v

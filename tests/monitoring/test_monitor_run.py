@@ -86,6 +86,18 @@ def test_planted_shift_alerts_once_and_a_rerun_sends_nothing_new(
         extract in body and (tmp_path / "out" / "windows" / "2026-03-02" / "weekly-current.parquet").is_file()
     )
 
+    import shlex
+
+    runnable = [
+        s.split(": ", 1)[1] for s in loud["next_steps"] if "fairmend audit" in s or "fairmend monitor" in s
+    ]
+    assert len(runnable) == 2
+    for command in runnable:  # the suggested commands run as written on the window extracts
+        res = CliRunner().invoke(cli, [*shlex.split(command)[1:], "--json"])
+        assert res.exit_code == 0, (command, res.output)
+        if shlex.split(command)[1] == "monitor":
+            assert "fairness:dp_gap" in json.loads(res.stdout)["alerts"]
+
     again = _run(config, "2026-03-02T18:45")  # the same day: the same windows, a rerun
     assert (len(inbox), len(posts)) == (1, 1)
     assert again["alerts"]["sent"] == {}
@@ -99,9 +111,10 @@ def test_planted_shift_alerts_once_and_a_rerun_sends_nothing_new(
 
 def test_control_without_shift_sends_nothing(prediction_log, tmp_path, smtp_server, webhook_server):
     write_weekly_files(prediction_log, tmp_path / "logs", suffix="parquet")
-    config = _config(tmp_path, tmp_path / "logs", smtp_server, webhook_server)
+    config = _config(tmp_path, tmp_path / "logs", smtp_server, webhook_server, mmd=True)
     doc = _run(config, "2026-03-02")
     assert [c["n_current"] > 800 for c in doc["comparisons"]] == [True, True]
+    assert all(0 < c["mmd"]["p_value"] <= 1 and not c["mmd"]["alert"] for c in doc["comparisons"])
     assert doc["findings"] == [] and doc["sequential"]["groups"]["Female"]["alert"] is False
     assert smtp_server[2] == [] and webhook_server[1] == []
 
