@@ -87,6 +87,10 @@ def test_missing_config_column_and_as_of_errors(tmp_path):
     ):
         res = CliRunner().invoke(cli, ["monitor", "run", *argv])
         assert res.exit_code == 2 and expected in res.stderr, (argv, res.output)
+    cfg.write_text(yaml.safe_dump({**GOOD, "state": "state.sqlite"}))
+    (tmp_path / "state.sqlite").write_text("not a database, " * 100)
+    res = CliRunner().invoke(cli, ["monitor", "run", "--config", str(cfg), "--as-of", "2026-01-05"])
+    assert res.exit_code == 2 and "is not a fairmend monitor state" in res.stderr, res.output
 
 
 def test_windows_depend_only_on_the_day_of_as_of():
