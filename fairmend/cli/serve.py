@@ -59,7 +59,8 @@ def serve(ctx: click.Context, host: str, port: int, db_url: str | None, data_dir
     settings = Settings(data_dir=Path(data_dir), db_url=db_url, workers=workers,
                         max_upload_bytes=int(max_upload_mb * 1024 * 1024))
     app = create_app(settings)
-    click.echo(f"fairmend serve: http://{host}:{port}/api/v1 (data in {settings.data_dir.resolve()})", err=True)
+    click.echo(f"fairmend serve: web page http://{host}:{port}/, API http://{host}:{port}/api/v1 "
+               f"(data in {settings.data_dir.resolve()})", err=True)
     uvicorn.run(app, host=host, port=port, log_level=os.environ.get("FAIRMEND_SERVE_LOG", "info"))
 
 
