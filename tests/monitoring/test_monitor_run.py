@@ -159,3 +159,28 @@ def test_an_undelivered_alert_exits_1_and_is_retried(prediction_log, tmp_path, s
     config = _config(tmp_path, tmp_path / "logs", smtp_server)
     retried = _run(config, "2026-03-02")
     assert len(inbox) == 1 and retried["alerts"]["sent"]["email"]
+
+
+def test_two_runs_started_together_send_once(prediction_log, tmp_path, smtp_server, monkeypatch):
+    """Both runs reach the alert phase at the same moment (a barrier) and sending is slow: the state's write
+    transaction makes the second wait, then find the findings delivered."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fairmend.monitoring import alerts, load_config, run_monitor
+    from fairmend.monitoring.state import State
+
+    barrier, transaction, send = threading.Barrier(2, timeout=120), State.transaction, alerts.send_email
+    monkeypatch.setattr(State, "transaction", lambda self: (barrier.wait(), transaction(self))[1])
+    monkeypatch.setitem(alerts.CHANNELS, "email", lambda *a: (time.sleep(0.5), send(*a))[1])
+    write_weekly_files(
+        shifted(prediction_log.iloc[::2]), tmp_path / "logs"
+    )  # half the rows: faster, still loud
+    cfg = load_config(
+        _config(tmp_path, tmp_path / "logs", smtp_server, n_boot=20, sequential={"method": "none"})
+    )
+    with ThreadPoolExecutor(2) as pool:  # cron and a retry at the same moment, one state file
+        docs = list(pool.map(lambda _: run_monitor(cfg, as_of="2026-03-02"), range(2)))
+    assert len(smtp_server[2]) == 1
+    assert sorted(bool(d["alerts"]["sent"]) for d in docs) == [False, True]
