@@ -121,17 +121,25 @@ def _groups(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> str:
     )
 
 
+def _plain(value: Any) -> str:
+    """A configuration value as a reader writes it: lists joined, mappings as ``key value``, no Python or JSON."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{str(k).replace('_', ' ')} {_plain(v)}" for k, v in value.items()) or "none"
+    return str(value)
+
+
 def _pairs(mapping: dict[str, Any]) -> str:
-    items = []
-    for key, value in mapping.items():
-        if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
-            text = ", ".join(map(str, value))
-        elif isinstance(value, dict):
-            text = ", ".join(f"{k}={json.dumps(v, default=str)}" for k, v in value.items()) or "none"
-        else:
-            text = value if isinstance(value, str) else json.dumps(value, default=str)
-        items.append(f"<dt>{escape(str(key).replace('_', ' '))}</dt><dd>{escape(text)}</dd>")
-    return f'<dl class="kv">{"".join(items)}</dl>'
+    items = "".join(
+        f"<dt>{escape(str(key).replace('_', ' '))}</dt><dd>{escape(_plain(value))}</dd>"
+        for key, value in mapping.items()
+    )
+    return f'<dl class="kv">{items}</dl>'
 
 
 def render_run_html(report: dict[str, Any]) -> str:
@@ -147,7 +155,7 @@ def render_run_html(report: dict[str, Any]) -> str:
         ("change", "What changed", _change_table(report.get("change") or {})),
         ("gate", "Gate", _gate(report.get("gate"))),
         ("groups", "Groups", _groups(report.get("groups_before") or [], report.get("groups_after") or [])),
-        ("notes", "Notes", f'<ul class="more">{notes}</ul>' if notes else "<p>None.</p>"),
+        ("notes", "Notes", f'<ul class="more">{notes}</ul>' if notes else "<p>No notes.</p>"),
         ("data", "Data", _pairs(data)),
         ("config", "Configuration", _pairs(report.get("config") or {})),
         (
@@ -157,16 +165,8 @@ def render_run_html(report: dict[str, Any]) -> str:
         ),
     ]
     if analysis:
-        sections.insert(
-            3,
-            (
-                "analysis",
-                "Your model",
-                _pairs(analysis)
-                if isinstance(analysis, dict)
-                else f"<pre>{escape(json.dumps(analysis, indent=1, default=str))}</pre>",
-            ),
-        )
+        shown = _pairs(analysis) if isinstance(analysis, dict) else f"<p>{escape(_plain(analysis))}</p>"
+        sections.insert(3, ("analysis", "Your model", shown))
     nav = "".join(f'<li><a href="#{key}">{escape(title)}</a></li>' for key, title, _ in sections)
     body = "\n".join(
         f'<section id="{key}"><h2>{escape(title)}</h2>{html}</section>' for key, title, html in sections
