@@ -134,10 +134,12 @@ def runs_router(store: Store, pool: JobPool, data_dir: Path, dataset_path: Calla
         return store.list_runs()
 
     @router.get("/runs/{run_id}")
-    def get_run(run_id: str, _who: Principal = viewer) -> dict[str, Any]:
+    def get_run(run_id: str, who: Principal = viewer) -> dict[str, Any]:
         from fairmend._json import finite
 
         row = run_row(run_id)
+        if row["status"] not in ("queued", "running"):  # reading a result is recorded; polling is not
+            store.log(actor=who.label, action="GET /runs", target=run_id, outcome=200)
         folder = data_dir / "runs" / run_id
         row["artifacts"] = sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
         report = folder / "report.json"

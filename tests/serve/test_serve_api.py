@@ -74,6 +74,8 @@ def test_upload_run_report_and_artifacts(server: Server, german_csv: bytes) -> N
     posted = [e for e in log if e["action"] == "POST /runs" and e["target"] == run["id"]]
     assert len(posted) == 1 and len(posted[0]["fingerprint"]) == 64 and posted[0]["actor"].startswith("analyst")
     assert any(e["action"] == "POST /datasets" and e["target"] == meta["id"] for e in log)
+    reads = [e for e in log if e["action"] == "GET /runs" and e["target"] == run["id"]]
+    assert reads and all(e["actor"].startswith("viewer") for e in reads)  # the finished run, read by the viewer
     assert any(e["outcome"] == 403 and e["action"] == "POST /runs" and e["actor"].startswith("viewer") for e in log)
 
 
