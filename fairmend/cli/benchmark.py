@@ -8,7 +8,11 @@ from fairmend.cli._common import echo_json, split_columns
 
 
 @click.command()
-@click.option("--techniques", required=True, help="Technique keys, comma-separated.")
+@click.option(
+    "--techniques",
+    required=True,
+    help="Technique keys, comma-separated, or all (every executable pre/in/post technique).",
+)
 @click.option("--datasets", required=True, help="Bundled datasets, comma-separated (adult, german).")
 @click.option("--protected", help="Protected attribute(s), comma-separated (default: each dataset's own).")
 @click.option("--seeds", default="0-49", show_default=True, help="Seeds: 0-49, 0,3,7 or 0-4,10.")

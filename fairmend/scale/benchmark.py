@@ -98,20 +98,21 @@ def parse_seeds(text: str) -> list[int]:
 def plan(
     techniques: list[str], datasets: list[str], protected: list[str] | None, seeds: list[int]
 ) -> list[Cell]:
-    """Every cell, checked before anything runs: executable classification techniques, bundled datasets,
-    protected attributes that each dataset has (default: all of the dataset's own)."""
-    from fairmend.catalog.types import TaskType
+    """Every cell, checked before anything runs: executable pre/in/post binary-classification techniques
+    (``["all"]``: every one of them), bundled datasets, protected attributes that each dataset has (default:
+    all of the dataset's own)."""
     from fairmend.datasets import list_datasets
     from fairmend.plugins import get_catalog
 
     if not techniques or not datasets:
         raise InvalidParameterError("--techniques and --datasets each need at least one name")
     catalog = get_catalog()
+    if techniques == ["all"]:
+        techniques = [t.key for t in catalog if _sweepable(t)]
     for key in techniques:
-        technique = catalog.get(key)
-        if not technique.executable or TaskType.BINARY_CLASSIFICATION not in technique.task_types:
+        if not _sweepable(catalog.get(key)):
             raise NotExecutableError(
-                f"technique {key!r} is not an executable binary-classification technique"
+                f"technique {key!r} is not an executable pre-, in- or post-processing binary-classification technique"
             )
     known = {d["name"]: d for d in list_datasets()}
     cells = []
@@ -125,6 +126,15 @@ def plan(
                 raise DataError(f"dataset {name!r} has no column {attribute!r}")
         cells += [Cell(t, name, a, s) for t in techniques for a in attributes for s in seeds]
     return cells
+
+
+def _sweepable(technique: Any) -> bool:
+    """Executable pre-, in- or post-processing techniques for binary classification (what ``all`` sweeps)."""
+    from fairmend.catalog.types import TaskType
+
+    stages = ("pre_processing", "in_processing", "post_processing")
+    binary = TaskType.BINARY_CLASSIFICATION in technique.task_types
+    return bool(technique.executable) and technique.stage.value in stages and binary
 
 
 @functools.lru_cache(maxsize=4)

@@ -144,6 +144,19 @@ def test_resume_refuses_another_protocol(tmp_path):
     assert res.exit_code == 2 and "protocol" in res.stderr and "choose another --output" in res.stderr
 
 
+def test_all_plans_every_executable_pre_in_post_technique():
+    from fairmend.plugins import get_catalog
+
+    from fairmend.scale.benchmark import plan
+
+    cells = plan(["all"], ["german"], None, [0, 1])
+    keys = {c.technique for c in cells}
+    assert len(cells) == len(keys) * 2 * 2 and {c.protected for c in cells} == {"sex", "age_group"}
+    stages = {get_catalog().get(k).stage.value for k in keys}
+    assert stages == {"pre_processing", "in_processing", "post_processing"}
+    assert {"reweighing_kamiran_calders", "threshold_optimizer_equalized_odds_hardt"} <= keys
+
+
 def test_parse_seeds():
     assert parse_seeds("0-4,10,3") == [0, 1, 2, 3, 4, 10]
     assert parse_seeds("7") == [7]
