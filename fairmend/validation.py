@@ -312,3 +312,8 @@ def require_column(frame: pd.DataFrame, column: str, role: str) -> None:
 def binary_outcome(frame: pd.DataFrame, column: str, favourable_label: Any = None) -> tuple[np.ndarray, Any]:
     """Map the outcome column of ``frame`` to 0/1 by the module's label rule: ``(y, favourable_label)``."""
     return _outcome(frame, column, True, favourable_label)
+
+
+def warn_small_groups(kind: str, counts: pd.Series, min_group_size: int) -> None:
+    """The :class:`SmallGroupWarning` :func:`validate` gives, for group sizes counted elsewhere."""
+    _warn_small(kind, counts, min_group_size)

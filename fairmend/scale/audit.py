@@ -187,7 +187,15 @@ def audit_partitions(
     **options: Any,
 ) -> tuple[dict[str, Any], Any]:
     """Audit the predictions column of a partitioned table on Dask: the audit and the favourable label."""
+    from fairmend.validation import warn_small_groups
+
     table, favourable = counts_table(
         data, protected, outcome, predictions, favourable_label, scheduler, scores
     )
+    size = options.get("min_group_size", 30)
+    for column in protected:
+        warn_small_groups(f"protected attribute {column!r}", table.groupby(column)["__n__"].sum(), size)
+    if len(protected) > 1:
+        joint = table.groupby(protected)["__n__"].sum()
+        warn_small_groups(f"intersection of {' x '.join(repr(c) for c in protected)}", joint, size)
     return audit_table(table, protected, **options), favourable

@@ -157,6 +157,11 @@ def test_dask_audit_errors_are_one_line(adult_parts, monkeypatch):
     base = ["--engine", "dask", "--data", folder, "--outcome", "income", "--predictions", "pred"]
     res = _audit(*base, "--protected", "sexx")
     assert res.exit_code == 2 and "'sexx' not found" in res.stderr and "did you mean 'sex'" in res.stderr
+    res = _audit(
+        *base, "--protected", "sex,race", "--min-group-size", 1000, "--n-boot", 10, "--n-permutations", 10
+    )
+    assert res.exit_code == 0 and "protected attribute 'race': 4 group(s) under 1000 rows" in res.stderr
+    assert "intersection of 'sex' x 'race'" in res.stderr
     res = _audit(*base, "--protected", "sex", "--scores", "education_num")
     assert (
         res.exit_code == 2
