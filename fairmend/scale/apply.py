@@ -65,9 +65,17 @@ def read_recipe(folder: str | os.PathLike[str]) -> dict[str, Any]:
     return recipe
 
 
-@functools.lru_cache(maxsize=4)
 def load_run(folder: str, trust: tuple[str, ...] = ()) -> FittedRun:
-    """Read ``apply.json`` and load the fitted objects it names (once per process)."""
+    """Read ``apply.json`` and load the fitted objects it names (once per process and version of the run)."""
+    try:
+        stamp = (Path(folder) / RECIPE).stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    return _load_run(folder, tuple(trust), stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_run(folder: str, trust: tuple[str, ...], stamp: int | None) -> FittedRun:
     from fairmend.modelio import load_model
     from fairmend.plugins import get_catalog
 
