@@ -2,6 +2,7 @@
 
 from fairmend.catalog.catalog import Catalog
 from fairmend.catalog.hookspecs import hookimpl, hookspec
+from fairmend.catalog.params import Param
 from fairmend.catalog.types import (
     AccuracyCost,
     Citation,
@@ -20,6 +21,7 @@ __all__ = [
     "Citation",
     "Contract",
     "Criterion",
+    "Param",
     "Parameter",
     "RuntimeClass",
     "Stage",

@@ -9,18 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from fairmend.catalog.types import (
     AccuracyCost,
     Citation,
     Contract,
     Criterion,
-    Parameter,
     RuntimeClass,
     Stage,
     TaskType,
     Technique,
 )
+
 from fairmend.errors import CatalogError
 
 REQUIRED = (
@@ -75,25 +74,15 @@ def citation_from_dict(raw: Mapping[str, Any], key: str = "?") -> Citation:
     )
 
 
-def _parameter(raw: Mapping[str, Any]) -> Parameter:
-    rng = raw.get("range")
-    choices = raw.get("choices")
-    return Parameter(
-        name=raw["name"],
-        type=raw.get("type", "str"),
-        default=raw.get("default"),
-        range=(float(rng[0]), float(rng[1])) if rng else None,
-        choices=tuple(choices) if choices else None,
-        help=raw.get("help", ""),
-    )
-
-
 def technique_from_dict(raw: Mapping[str, Any], plugin: str = "") -> Technique:
     """Build a :class:`Technique` from a mapping; errors name the entry and the field."""
     key = raw.get("key", "?")
     missing = [f for f in REQUIRED if f not in raw]
     if missing:
         raise CatalogError(f"technique {key!r}: missing field(s) {', '.join(missing)}")
+    if "parameters" in raw:
+        raise CatalogError(f"technique {key!r}: parameters are declared once, on the implementation class's "
+                           "__init__ as Annotated[type, Param(help, range=..., choices=...)], not in the registry")
     tid = raw.get("technique_id")
     if isinstance(tid, list):
         tid = tuple(int(t) for t in tid)
@@ -117,7 +106,6 @@ def technique_from_dict(raw: Mapping[str, Any], plugin: str = "") -> Technique:
         technique_id=tid,
         contract=_enum(Contract, contract, key, "contract") if contract else None,
         implementation=raw.get("implementation"),
-        parameters=tuple(_parameter(p) for p in raw.get("parameters") or ()),
         expected_accuracy_cost=(
             AccuracyCost(float(cost["low"]), float(cost["high"]), str(cost.get("source", ""))) if cost else None
         ),

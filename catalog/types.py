@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from fairmend.catalog.params import Parameter, parameters_of
+
 
 class Stage(StrEnum):
     """Where in the ML lifecycle a technique intervenes (seed 001's components)."""
@@ -145,43 +147,6 @@ class Citation:
 
 
 @dataclass(frozen=True)
-class Parameter:
-    """A tunable parameter of a technique, as ``fairmend run --param NAME=VALUE`` accepts it."""
-
-    name: str
-    type: str  # one of: int, float, str, bool, choice
-    default: Any = None
-    range: tuple[float, float] | None = None
-    choices: tuple[Any, ...] | None = None
-    help: str = ""
-
-    def coerce(self, raw: Any) -> Any:
-        """Convert a command-line string to this parameter's type and check its range or choices."""
-        from fairmend.errors import InvalidParameterError
-
-        try:
-            if self.type == "int":
-                value: Any = int(raw)
-            elif self.type == "float":
-                value = float(raw)
-            elif self.type == "bool":
-                value = raw if isinstance(raw, bool) else str(raw).strip().lower() in {"1", "true", "yes", "on"}
-            else:
-                value = raw
-        except (TypeError, ValueError):
-            raise InvalidParameterError(f"parameter {self.name!r} expects {self.type}, got {raw!r}") from None
-        if self.range is not None and isinstance(value, (int, float)):
-            lo, hi = self.range
-            if not lo <= value <= hi:
-                raise InvalidParameterError(f"parameter {self.name!r}={value} is outside [{lo}, {hi}]")
-        if self.choices is not None and value not in self.choices:
-            raise InvalidParameterError(
-                f"parameter {self.name!r}={value!r} is not one of {', '.join(map(str, self.choices))}"
-            )
-        return value
-
-
-@dataclass(frozen=True)
 class AccuracyCost:
     """Expected accuracy loss (absolute, 0.01 = one point) reported in the literature."""
 
@@ -211,7 +176,6 @@ class Technique:
     needs_protected_attribute_for_fit: bool = True
     contract: Contract | None = None
     implementation: str | None = None
-    parameters: tuple[Parameter, ...] = ()
     expected_accuracy_cost: AccuracyCost | None = None
     extras: tuple[str, ...] = ()
     reference_implementations: tuple[str, ...] = ()
@@ -232,6 +196,13 @@ class Technique:
         if isinstance(self.technique_id, int):
             return (self.technique_id,)
         return tuple(self.technique_id)
+
+    @property
+    def parameters(self) -> tuple[Parameter, ...]:
+        """The parameters declared on the implementation class's ``__init__`` (:mod:`fairmend.catalog.params`)."""
+        if self.implementation is None:
+            return ()
+        return parameters_of(self.load())
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -261,8 +232,9 @@ class Technique:
             obj = getattr(obj, part)
         return obj
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready view used by ``--json`` and the recommender."""
+    def to_dict(self, *, parameters: bool = True) -> dict[str, Any]:
+        """JSON-ready view used by ``--json`` and the recommender; ``parameters=False`` leaves out the parameters
+        (reading them imports the implementation)."""
         return {
             "key": self.key,
             "name": self.name,
@@ -296,8 +268,10 @@ class Technique:
                     "choices": list(p.choices) if p.choices else None,
                     "help": p.help,
                 }
-                for p in self.parameters
-            ],
+                for p in (self.parameters if parameters else ())
+            ]
+            if parameters
+            else None,
             "citation": self.citation.to_dict(),
             "also_cite": [c.to_dict() for c in self.also_cite],
             "contract": self.contract.value if self.contract else None,

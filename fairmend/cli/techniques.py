@@ -30,7 +30,7 @@ def list_(stage: str | None, criterion: str | None, executable_only: bool, as_js
 
     found = get_catalog().filter(stage=stage, criterion=criterion, executable=True if executable_only else None)
     if as_json:
-        echo_json([{k: t.to_dict()[k] for k in LIST_FIELDS} for t in found])
+        echo_json([{k: t.to_dict(parameters=False)[k] for k in LIST_FIELDS} for t in found])
         return
     width = max((len(t.key) for t in found), default=10)
     click.echo(f"{'key':<{width}}  {'stage':<15} {'seed id':>7}  {'run':<3}  citation")

@@ -135,7 +135,7 @@ def _router(store: Store, pool: JobPool, settings: Settings, data_dir: Path) -> 
         from fairmend.cli.techniques import LIST_FIELDS
         from fairmend.plugins import get_catalog
 
-        return [{k: t.to_dict()[k] for k in LIST_FIELDS} for t in get_catalog().filter()]
+        return [{k: t.to_dict(parameters=False)[k] for k in LIST_FIELDS} for t in get_catalog().filter()]
 
     @router.get("/techniques/{key}")
     def technique(key: str, _who: Principal = viewer) -> dict[str, Any]:

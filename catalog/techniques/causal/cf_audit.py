@@ -15,11 +15,12 @@ so the audit is of the surrogate, i.e. of the model as far as the features expla
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.causal._common import as_columns, check_columns, prepare
 from fairmend.catalog.techniques.causal.counterfactual import AdditiveNoiseModel
 
@@ -66,11 +67,11 @@ class CounterfactualPredictionAudit:
 
     def __init__(
         self,
-        features: str | None = None,
-        edges: str | None = None,
-        threshold: float = 0.5,
-        privileged: str | None = None,
-        seed: int = 0,
+        features: Annotated[str | None, Param('Comma-separated model features (default: all but protected, outcome and predictions)')] = None,
+        edges: Annotated[str | None, Param('DAG (file or ``"a->b, ..."``) giving feature parents; default: features depend on A only')] = None,
+        threshold: Annotated[float, Param('Decision threshold on P(y=1) for flip rates', range=(0.01, 0.99))] = 0.5,
+        privileged: Annotated[str | None, Param('Protected value to flip from (default: the group with the highest favourable rate)')] = None,
+        seed: Annotated[int, Param('Seed of the baseline split', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.features = features
         self.edges = edges

@@ -12,11 +12,12 @@ treated as real-valued in the additive model, which is an approximation for cate
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult, group_labels
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.causal._common import as_columns, design, prepare
 
 from fairmend.errors import DataError, NotExecutableError
@@ -172,11 +173,11 @@ class CounterfactualFairness:
 
     def __init__(
         self,
-        features: str | None = None,
-        edges: str | None = None,
-        test_size: float = 0.3,
-        privileged: str | None = None,
-        seed: int = 0,
+        features: Annotated[str | None, Param('Comma-separated features (default: all)')] = None,
+        edges: Annotated[str | None, Param('DAG giving feature parents (default: features depend on A only)')] = None,
+        test_size: Annotated[float, Param('Test split share', range=(0.05, 0.9))] = 0.3,
+        privileged: Annotated[str | None, Param('Protected value coded 1')] = None,
+        seed: Annotated[int, Param('Split seed', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.features = features
         self.edges = edges

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.causal._common import as_columns, check_columns, prepare
 from fairmend.catalog.techniques.causal._dag import DAG
 from fairmend.catalog.techniques.causal.discovery import discover, orient
@@ -201,15 +202,15 @@ class CausalDAGConstruction:
 
     def __init__(
         self,
-        edges: str | None = None,
-        discover: bool = True,
-        method: str = "pc",
-        alpha: float = 0.01,
-        max_rows: int = 2000,
-        max_features: int = 10,
-        depth: int = 2,
-        seed: int = 0,
-        output_dir: str | None = None,
+        edges: Annotated[str | None, Param("YAML/JSON DAG file ({edges: [...], resolving: [...]}) or inline 'a->b, b->c'")] = None,
+        discover: Annotated[bool, Param('Also run PC discovery for suggested edges (the DAG itself when no edges are given)')] = True,
+        method: Annotated[str, Param('Discovery algorithm', choices=('pc', 'ges'))] = "pc",
+        alpha: Annotated[float, Param('PC chi-square test level', range=(0.0001, 0.5))] = 0.01,
+        max_rows: Annotated[int, Param('Rows sampled for discovery', range=(100.0, 100000.0))] = 2000,
+        max_features: Annotated[int, Param('Features kept for discovery', range=(2.0, 50.0))] = 10,
+        depth: Annotated[int, Param('PC maximum conditioning-set size', range=(0.0, 10.0))] = 2,
+        seed: Annotated[int, Param('Sampling seed', range=(0.0, 2147483647.0))] = 0,
+        output_dir: Annotated[str | None, Param('Folder for causal_dag.dot and causal_dag.json')] = None,
     ) -> None:
         self.edges = edges
         self.discover = discover
@@ -293,14 +294,14 @@ class CausalDiscovery(CausalDAGConstruction):
 
     def __init__(
         self,
-        edges: str | None = None,
-        method: str = "pc",
-        alpha: float = 0.01,
-        max_rows: int = 2000,
-        max_features: int = 10,
-        depth: int = 2,
-        seed: int = 0,
-        output_dir: str | None = None,
+        edges: Annotated[str | None, Param('User DAG to check against the discovered graph')] = None,
+        method: Annotated[str, Param('PC (chi-square tests) or GES (BDeu score)', choices=('pc', 'ges'))] = "pc",
+        alpha: Annotated[float, Param('PC chi-square test level', range=(0.0001, 0.5))] = 0.01,
+        max_rows: Annotated[int, Param('Rows sampled', range=(100.0, 100000.0))] = 2000,
+        max_features: Annotated[int, Param('Features kept', range=(2.0, 50.0))] = 10,
+        depth: Annotated[int, Param('PC maximum conditioning-set size', range=(0.0, 10.0))] = 2,
+        seed: Annotated[int, Param('Sampling seed', range=(0.0, 2147483647.0))] = 0,
+        output_dir: Annotated[str | None, Param('Folder for the DAG files')] = None,
     ) -> None:
         super().__init__(
             edges=edges,

@@ -25,11 +25,12 @@ decomposition is reported with the paper's signs, plus the "disparity-contributi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.causal._common import prepare
 from fairmend.catalog.techniques.causal._gformula import (
     OutcomeRegression,
@@ -95,12 +96,12 @@ class CausalExplanationFormula:
 
     def __init__(
         self,
-        confounders: str | None = None,
-        mediators: str | None = None,
-        outcome_model: str = "logistic",
-        n_boot: int = 0,
-        privileged: str | None = None,
-        seed: int = 0,
+        confounders: Annotated[str | None, Param('Comma-separated confounders ``Z``; default: the demographic columns present among ``age, native_country, race, sex, age_group`` (minus the protected attribute)')] = None,
+        mediators: Annotated[str | None, Param('Comma-separated mediators ``W``; default: every other feature')] = None,
+        outcome_model: Annotated[str, Param('Model of E[Y | x, z, w] used by the g-formula', choices=('logistic', 'linear'))] = "logistic",
+        n_boot: Annotated[int, Param('Bootstrap replicates for 95 % percentile intervals', range=(0.0, 2000.0))] = 0,
+        privileged: Annotated[str | None, Param('Value of the protected attribute coded ``x1`` (default: highest favourable rate)')] = None,
+        seed: Annotated[int, Param('Seed of the bootstrap', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.confounders = confounders
         self.mediators = mediators

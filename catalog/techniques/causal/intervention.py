@@ -19,11 +19,12 @@ Decision rules (seed 001, "Decision Point: Which Intervention Types?"), evaluate
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.causal.dag import construct, roles, write_dag
 from fairmend.catalog.techniques.causal.proxy import proxy_scores
 
@@ -129,16 +130,16 @@ class BackdoorIdentification:
 
     def __init__(
         self,
-        edges: str | None = None,
-        resolving: str | None = None,
-        discover: bool = True,
-        proxy_auc: float = 0.7,
-        min_association: float = 0.1,
-        mediation_method: str = "product",
-        n_boot: int = 50,
-        privileged: str | None = None,
-        seed: int = 0,
-        output_dir: str | None = None,
+        edges: Annotated[str | None, Param('DAG file or inline edges; default: discovered')] = None,
+        resolving: Annotated[str | None, Param('Comma-separated resolving variables')] = None,
+        discover: Annotated[bool, Param('Run PC discovery')] = True,
+        proxy_auc: Annotated[float, Param('Cross-fitted AUC from which a feature is a proxy', range=(0.5, 1.0))] = 0.7,
+        min_association: Annotated[float, Param("Cramer's V from which A shifts a mediator", range=(0.0, 1.0))] = 0.1,
+        mediation_method: Annotated[str, Param('NDE/NIE estimator', choices=('product', 'g_formula'))] = "product",
+        n_boot: Annotated[int, Param('Bootstrap replicates of the NDE interval', range=(0.0, 2000.0))] = 50,
+        privileged: Annotated[str | None, Param('Protected value coded 1 (default: highest outcome rate)')] = None,
+        seed: Annotated[int, Param('Seed', range=(0.0, 2147483647.0))] = 0,
+        output_dir: Annotated[str | None, Param('Folder for the DAG and intervention_points.json')] = None,
     ) -> None:
         self.edges = edges
         self.resolving = resolving

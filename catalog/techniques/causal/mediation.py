@@ -17,11 +17,12 @@ Two estimators:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.causal._common import Prepared, as_columns, check_columns, design, prepare
 
 from fairmend.errors import DataError
@@ -100,13 +101,13 @@ class MediationAnalysis:
 
     def __init__(
         self,
-        mediators: str | None = None,
-        confounders: str | None = None,
-        method: str = "g_formula",
-        outcome_model: str = "logistic",
-        n_boot: int = 0,
-        privileged: str | None = None,
-        seed: int = 0,
+        mediators: Annotated[str | None, Param('Comma-separated mediators (default: all non-confounder features)')] = None,
+        confounders: Annotated[str | None, Param('Comma-separated pre-treatment covariates')] = None,
+        method: Annotated[str, Param('Estimator', choices=('g_formula', 'product'))] = "g_formula",
+        outcome_model: Annotated[str, Param('g-formula outcome model', choices=('logistic', 'linear'))] = "logistic",
+        n_boot: Annotated[int, Param('Bootstrap replicates (0 = none)', range=(0.0, 2000.0))] = 0,
+        privileged: Annotated[str | None, Param('Protected value coded 1')] = None,
+        seed: Annotated[int, Param('Bootstrap seed', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.mediators = mediators
         self.confounders = confounders

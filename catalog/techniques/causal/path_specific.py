@@ -24,11 +24,12 @@ mediators the unfair PSE equals the total effect (up to estimation error).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.causal._common import as_columns, check_columns, prepare
 from fairmend.catalog.techniques.causal._gformula import (
     DEMOGRAPHIC_CONFOUNDERS,
@@ -119,14 +120,14 @@ class PathSpecificFairness:
 
     def __init__(
         self,
-        resolving: str | None = None,
-        confounders: str | None = None,
-        mediators: str | None = None,
-        outcome_model: str = "logistic",
-        tolerance: float = 0.05,
-        n_boot: int = 0,
-        privileged: str | None = None,
-        seed: int = 0,
+        resolving: Annotated[str | None, Param('Comma-separated resolving (fair) mediators ``R``; paths through them are permissible')] = None,
+        confounders: Annotated[str | None, Param('Comma-separated baseline covariates ``C``; default: the demographic columns present among ``age, native_country, race, sex, age_group`` (minus the protected attribute)')] = None,
+        mediators: Annotated[str | None, Param('Other mediators ``M``; default: every remaining feature')] = None,
+        outcome_model: Annotated[str, Param('Model of E[Y | x, c, m, r] used by the g-formula', choices=('logistic', 'linear'))] = "logistic",
+        tolerance: Annotated[float, Param("The outcome is flagged unfair when ``|PSE| > tolerance`` (the paper's ε bound)", range=(0.0, 1.0))] = 0.05,
+        n_boot: Annotated[int, Param('Bootstrap replicates for 95 % percentile intervals', range=(0.0, 2000.0))] = 0,
+        privileged: Annotated[str | None, Param('Value of the protected attribute taken as the reference level (default: highest favourable rate)')] = None,
+        seed: Annotated[int, Param('Seed of the bootstrap', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.resolving = resolving
         self.confounders = confounders

@@ -19,11 +19,12 @@ can be used as a pre-processor (the attribute is needed to transform rows).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.causal._common import as_columns, check_columns, design, prepare
 from fairmend.catalog.techniques.causal.counterfactual import _binary
 from fairmend.catalog.techniques.causal.proxy import proxy_scores
@@ -57,12 +58,12 @@ class ProxyInterventionFairness:
 
     def __init__(
         self,
-        proxies: str | None = None,
-        proxy_auc: float = 0.65,
-        test_size: float = 0.3,
-        C: float = 1.0,
-        privileged: str | None = None,
-        seed: int = 0,
+        proxies: Annotated[str | None, Param('Comma-separated proxy columns; default: features whose cross-fitted AUC for the attribute is at least ``proxy_auc`` (:func:`fairmend.catalog.techniques.causal.proxy.proxy_scores`)')] = None,
+        proxy_auc: Annotated[float, Param('Cross-fitted AUC for the attribute above which a feature counts as a proxy', range=(0.5, 1.0))] = 0.65,
+        test_size: Annotated[float, Param('Share of rows held out to evaluate the proxy-intervened predictor', range=(0.05, 0.8))] = 0.3,
+        C: Annotated[float, Param('Inverse regularisation of the logistic-regression models', range=(1e-06, 1000000.0))] = 1.0,
+        privileged: Annotated[str | None, Param('Value of the protected attribute proxies are set to (default: highest favourable rate)')] = None,
+        seed: Annotated[int, Param('Seed of the split and the cross-fitting', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.proxies = proxies
         self.proxy_auc = proxy_auc

@@ -31,11 +31,12 @@ a logistic regression on the features (``A`` excluded), or a surrogate of a ``pr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.causal._common import as_columns, check_columns, prepare
 from fairmend.catalog.techniques.causal.cf_audit import _labels
 from fairmend.catalog.techniques.causal.counterfactual import AdditiveNoiseModel
@@ -99,13 +100,13 @@ class PathSpecificCounterfactualFairness:
     def __init__(
         self,
         *,
-        edges: str | None = None,
-        fair_mediators: str | None = None,
-        features: str | None = None,
-        privileged: str | None = None,
-        baseline: str = "privileged",
-        threshold: float = 0.5,
-        seed: int = 0,
+        edges: Annotated[str | None, Param("DAG file (YAML/JSON) or inline 'a->b, b->c' over protected, features and outcome (default: A -> every feature -> outcome, A -> outcome)")] = None,
+        fair_mediators: Annotated[str | None, Param('Comma-separated children of the protected attribute whose paths are fair (none = all paths unfair)')] = None,
+        features: Annotated[str | None, Param('Comma-separated model features (default: all but protected, outcome and predictions)')] = None,
+        privileged: Annotated[str | None, Param('Protected value coded 1 (default: highest outcome rate)')] = None,
+        baseline: Annotated[str, Param('Value the protected attribute takes along unfair paths in the corrected (fair-world) decisions', choices=('privileged', 'unprivileged'))] = "privileged",
+        threshold: Annotated[float, Param('Decision threshold on P(y=1)', range=(0.01, 0.99))] = 0.5,
+        seed: Annotated[int, Param('Random state passed to the audited model (the logistic-regression fit is deterministic)', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.edges = edges
         self.fair_mediators = fair_mediators

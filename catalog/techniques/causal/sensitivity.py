@@ -13,11 +13,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.causal._common import as_columns, check_columns, design, prepare
 from scipy import stats
 
@@ -78,10 +79,10 @@ class OmittedVariableSensitivity:
 
     def __init__(
         self,
-        covariates: str | None = None,
-        q: float = 1.0,
-        alpha: float = 0.05,
-        privileged: str | None = None,
+        covariates: Annotated[str | None, Param('Comma-separated adjustment covariates')] = None,
+        q: Annotated[float, Param('Fraction of the estimate to explain away', range=(0.0, 10.0))] = 1.0,
+        alpha: Annotated[float, Param('Level of RV_{q,alpha}', range=(0.0001, 0.5))] = 0.05,
+        privileged: Annotated[str | None, Param('Protected value coded 1')] = None,
     ) -> None:
         self.covariates = covariates
         self.q = q
@@ -143,11 +144,11 @@ class EValueSensitivity:
 
     def __init__(
         self,
-        covariates: str | None = None,
-        alpha: float = 0.05,
-        n_boot: int = 200,
-        privileged: str | None = None,
-        seed: int = 0,
+        covariates: Annotated[str | None, Param('Covariates for a standardised risk ratio')] = None,
+        alpha: Annotated[float, Param('1 - confidence level', range=(0.0001, 0.5))] = 0.05,
+        n_boot: Annotated[int, Param('Bootstrap replicates (with covariates)', range=(10.0, 5000.0))] = 200,
+        privileged: Annotated[str | None, Param('Protected value coded 1')] = None,
+        seed: Annotated[int, Param('Bootstrap seed', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.covariates = covariates
         self.alpha = alpha

@@ -8,10 +8,11 @@ an explicit "to be completed" marker rather than invented text.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.documentation._facts import data_facts, model_facts
 from fairmend.catalog.techniques.documentation._render import (
     TODO,
@@ -42,7 +43,7 @@ class _DocBase:
     technique = ""
     stem = ""
 
-    def __init__(self, title: str | None = None, output_dir: str | None = None, seed: int = 0) -> None:
+    def __init__(self, title: Annotated[str | None, Param('Document title')] = None, output_dir: Annotated[str | None, Param('Folder for the Markdown and HTML files')] = None, seed: Annotated[int, Param('Seed of the baseline split (model documents)', range=(0.0, 2147483647.0))] = 0) -> None:
         self.title = title
         self.output_dir = output_dir
         self.seed = seed

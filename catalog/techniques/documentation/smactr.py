@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.causal._common import as_columns
 from fairmend.catalog.techniques.documentation._facts import model_facts
 from fairmend.catalog.techniques.documentation._render import TODO, Document, Section, Table
@@ -84,11 +85,11 @@ class SMACTRAudit(_DocBase):
 
     def __init__(
         self,
-        title: str | None = None,
-        intended_use: str | None = None,
-        reports: str | None = None,
-        output_dir: str | None = None,
-        seed: int = 0,
+        title: Annotated[str | None, Param('Title of the audit (default: derived from the dataset and outcome)')] = None,
+        intended_use: Annotated[str | None, Param('One-sentence use case for the Scoping stage (left to be completed when absent)')] = None,
+        reports: Annotated[str | None, Param('Comma-separated paths of ``report.json`` files from ``fairmend run`` (mitigation evidence)')] = None,
+        output_dir: Annotated[str | None, Param('Where ``smactr_audit.md`` and ``smactr_audit.html`` are written')] = None,
+        seed: Annotated[int, Param('Seed of the baseline split when no ``predictions`` column is given', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         super().__init__(title=title, output_dir=output_dir, seed=seed)
         self.intended_use = intended_use

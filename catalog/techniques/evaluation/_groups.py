@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.contracts import group_labels
 from fairmend.catalog.techniques.evaluation._common import Audit, check_groups
 

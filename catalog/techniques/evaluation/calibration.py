@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.evaluation._common import clean, describe, prepare
+
 from fairmend.errors import DataError, InvalidParameterError
 
 SCHEMES = ("equal_width", "equal_mass")
@@ -90,13 +92,13 @@ class ECEGroupCalibrationAudit:
     def __init__(
         self,
         *,
-        n_bins: int = 10,
-        max_ece: float = 0.05,
-        max_group_ece: float = 0.08,
-        predictions: str | None = None,
-        scores: str | None = None,
-        output_dir: str | None = None,
-        seed: int = 0,
+        n_bins: Annotated[int, Param('Bins per scheme (equal-width and equal-mass)', range=(1.0, 1000.0))] = 10,
+        max_ece: Annotated[float, Param('Gate on overall ECE', range=(0.0, 1.0))] = 0.05,
+        max_group_ece: Annotated[float, Param("Gate on every group's ECE", range=(0.0, 1.0))] = 0.08,
+        predictions: Annotated[str | None, Param('Column of audited 0/1 decisions')] = None,
+        scores: Annotated[str | None, Param('Column of P(y=1) (baseline model when absent)')] = None,
+        output_dir: Annotated[str | None, Param('Folder for reliability.csv and reliability.svg')] = None,
+        seed: Annotated[int, Param('Seed of the baseline split', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.n_bins = n_bins
         self.max_ece = max_ece
@@ -156,7 +158,7 @@ class ECEGroupCalibrationAudit:
         worst = per_group.loc[per_group["ece_equal_width"].idxmax()]
         summary = {
             **describe(audit),
-            "n_rows": int(len(y)),
+            "n_rows": len(y),
             "n_bins": int(self.n_bins),
             "ece": float(overall["ece_equal_width"]),
             "ece_equal_mass": float(overall["ece_equal_mass"]),

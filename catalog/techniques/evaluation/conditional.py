@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.evaluation._common import check_columns, clean, describe, prepare
 from fairmend.catalog.techniques.evaluation.proxy import discretise
 
@@ -48,7 +49,7 @@ class ConditionalDemographicDisparity:
     """
 
     def __init__(
-        self, *, stratum: str | None = None, n_bins: int = 10, predictions: str | None = None
+        self, *, stratum: Annotated[str | None, Param('Legitimate column to condition on (unconditioned DD only when absent)')] = None, n_bins: Annotated[int, Param('Quantile bins for a numeric stratum', range=(2.0, 100.0))] = 10, predictions: Annotated[str | None, Param('Column of audited 0/1 decisions (labels when absent)')] = None
     ) -> None:
         self.stratum = stratum
         self.n_bins = n_bins
@@ -109,9 +110,9 @@ class ConditionalDemographicDisparity:
         worst = table.loc[table["cdd"].idxmax()] if table["cdd"].notna().any() else None
         summary = {
             **describe(audit),
-            "n_rows": int(len(y)),
+            "n_rows": len(y),
             "stratum": self.stratum,
-            "n_strata": int(len(np.unique(strata))),
+            "n_strata": len(np.unique(strata)),
             "dd": {r["group"]: r["dd"] for r in rows},
             "cdd": {r["group"]: r["cdd"] for r in rows},
             "most_disadvantaged_group": None if worst is None else str(worst["group"]),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import combinations
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.contracts import AnalysisResult, group_labels
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.evaluation._common import clean, describe, prepare
+
 from fairmend.errors import InvalidParameterError
 
 
@@ -60,7 +62,7 @@ class DifferentialFairness:
     ICDE 2020.
     """
 
-    def __init__(self, *, alpha: float = 0.5, predictions: str | None = None) -> None:
+    def __init__(self, *, alpha: Annotated[float, Param('Dirichlet pseudo-count per outcome (0.5 = aif360 concentration 1.0)', range=(0.0, 100.0))] = 0.5, predictions: Annotated[str | None, Param('Column of audited 0/1 decisions (labels when absent)')] = None) -> None:
         self.alpha = alpha
         self.predictions = predictions
 
@@ -91,12 +93,12 @@ class DifferentialFairness:
         lo, hi = table.loc[table["smoothed_rate"].idxmin()], table.loc[table["smoothed_rate"].idxmax()]
         summary = {
             **describe(audit),
-            "n_rows": int(len(audit.y_pred)),
+            "n_rows": len(audit.y_pred),
             "alpha": alpha,
             "epsilon": eps,
             "max_ratio": float(np.exp(eps)),
             "epsilon_by_attribute_subset": subsets,
-            "n_intersections": int(len(table)),
+            "n_intersections": len(table),
             "lowest_rate_group": str(lo["group"]),
             "highest_rate_group": str(hi["group"]),
         }

@@ -33,11 +33,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.evaluation._common import clean, prepare
 from fairmend.catalog.techniques.evaluation.proxy import discretise
 
@@ -150,16 +151,16 @@ class FACTSAudit:
     def __init__(
         self,
         *,
-        min_support: float = 0.05,
-        max_predicate_length: int = 2,
-        n_bins: int = 4,
-        metric: str = "equal_effectiveness",
-        phi: float = 0.3,
-        budget: float = 1.0,
-        top: int = 10,
-        mutable: str | None = None,
-        immutable: str | None = None,
-        seed: int = 0,
+        min_support: Annotated[float, Param("Least share of each group's affected rows in a subgroup (and of the unaffected rows for an action)", range=(0.001, 0.99))] = 0.05,
+        max_predicate_length: Annotated[int, Param('Largest number of feature=value predicates in a subgroup', range=(1.0, 4.0))] = 2,
+        n_bins: Annotated[int, Param('Quantile bins for numeric features', range=(2.0, 20.0))] = 4,
+        metric: Annotated[str, Param('Recourse-unfairness measure whose between-group gap ranks the subgroups', choices=('equal_effectiveness', 'equal_choice_for_recourse', 'equal_effectiveness_within_budget', 'equal_cost_of_effectiveness', 'equal_mean_recourse', 'fair_tradeoff'))] = "equal_effectiveness",
+        phi: Annotated[float, Param('Effectiveness threshold of the choice-for-recourse and cost-of-effectiveness measures', range=(0.0, 1.0))] = 0.3,
+        budget: Annotated[float, Param('Action cost budget of the effectiveness-within-budget measure', range=(0.0, 100.0))] = 1.0,
+        top: Annotated[int, Param('Subgroups listed in the summary and the actions table', range=(1.0, 1000.0))] = 10,
+        mutable: Annotated[str | None, Param('Comma-separated features actions may change (default: all non-protected features)')] = None,
+        immutable: Annotated[str | None, Param('Comma-separated features actions must keep (e.g. age,race,native_country)')] = None,
+        seed: Annotated[int, Param('Random state passed to the audited model (the logistic-regression fit is deterministic)', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.min_support = min_support
         self.max_predicate_length = max_predicate_length

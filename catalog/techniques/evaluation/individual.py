@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.evaluation._common import (
     AUDIT_NOTES,
     as_list,
@@ -18,6 +19,7 @@ from fairmend.catalog.techniques.evaluation._common import (
     encode_features,
     prepare,
 )
+
 from fairmend.errors import DataError, InvalidParameterError
 
 
@@ -73,7 +75,7 @@ class InequalityIndices:
     """
 
     def __init__(
-        self, *, alpha: float = 2.0, predictions: str | None = None, scores: str | None = None, seed: int = 0
+        self, *, alpha: Annotated[float, Param('Inequality aversion (1 = Theil index, 2 = aif360 default)', range=(0.0, 10.0))] = 2.0, predictions: Annotated[str | None, Param('Column of audited 0/1 decisions (baseline model when absent)')] = None, scores: Annotated[str | None, Param('Column of P(y=1), thresholded at 0.5 when no predictions')] = None, seed: Annotated[int, Param('Seed of the baseline split', range=(0.0, 2147483647.0))] = 0
     ) -> None:
         self.alpha = alpha
         self.predictions = predictions
@@ -119,7 +121,7 @@ class InequalityIndices:
         between = generalized_entropy(between_b, alpha)
         summary = {
             **describe(audit),
-            "n_rows": int(len(b)),
+            "n_rows": len(b),
             "alpha": alpha,
             "generalized_entropy_index": total,
             "theil_index": generalized_entropy(b, 1.0),
@@ -183,13 +185,13 @@ class ConsistencyIndividualFairness:
     def __init__(
         self,
         *,
-        n_neighbors: int = 5,
-        include_self: bool = True,
-        include_protected: bool = False,
-        encode: bool = True,
-        max_rows: int = 20_000,
-        predictions: str | None = None,
-        seed: int = 0,
+        n_neighbors: Annotated[int, Param('Neighbours per individual', range=(1.0, 1000.0))] = 5,
+        include_self: Annotated[bool, Param('Count the individual among its neighbours (as aif360)')] = True,
+        include_protected: Annotated[bool, Param('Keep protected attributes among the features')] = False,
+        encode: Annotated[bool, Param('One-hot categoricals and standardise numerics')] = True,
+        max_rows: Annotated[int, Param('Audit a seeded sample of at most this many rows', range=(10.0, 10000000.0))] = 20_000,
+        predictions: Annotated[str | None, Param('Column of audited 0/1 decisions (labels when absent)')] = None,
+        seed: Annotated[int, Param('Seed of the row sample', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.n_neighbors = n_neighbors
         self.include_self = include_self
@@ -234,7 +236,7 @@ class ConsistencyIndividualFairness:
         summary = {
             "audited": "predictions" if pred else "labels",
             "audit_note": AUDIT_NOTES["predictions" if pred else "labels"].replace(" against the labels", ""),
-            "n_rows": int(len(frame)),
+            "n_rows": len(frame),
             "n_neighbors": int(self.n_neighbors),
             "consistency": score,
             "n_features": int(matrix.shape[1]),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.contracts import AnalysisResult, group_labels
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.evaluation._common import check_groups, clean, describe, prepare
 from fairmend.catalog.techniques.evaluation._groups import gaps, group_table
 
@@ -43,10 +44,10 @@ class IntersectionalFairnessEvaluation:
     def __init__(
         self,
         *,
-        min_group_size: int = 30,
-        predictions: str | None = None,
-        scores: str | None = None,
-        seed: int = 0,
+        min_group_size: Annotated[int, Param('Smaller intersections are left out of the max gaps', range=(1.0, 1000000.0))] = 30,
+        predictions: Annotated[str | None, Param('Column of audited 0/1 decisions (baseline model when absent)')] = None,
+        scores: Annotated[str | None, Param('Column of P(y=1), thresholded at 0.5 when no predictions')] = None,
+        seed: Annotated[int, Param('Seed of the baseline split', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.min_group_size = min_group_size
         self.predictions = predictions
@@ -99,9 +100,9 @@ class IntersectionalFairnessEvaluation:
         worst = judged.loc[judged["accuracy"].idxmin()] if len(judged) else None
         summary = {
             **describe(audit),
-            "n_rows": int(len(audit.y_true)),
+            "n_rows": len(audit.y_true),
             "overall_accuracy": float(np.mean(audit.y_true == audit.y_pred)),
-            "n_intersections": int(len(table)),
+            "n_intersections": len(table),
             "max_gaps": max_gaps,
             "marginal_gaps": marginal_gaps,
             "worst_accuracy_group": None if worst is None else str(worst["group"]),

@@ -7,13 +7,14 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.evaluation._common import clean
+
 from fairmend.errors import ColumnNotFoundError, DataError, DataFileError
 
 
@@ -104,13 +105,13 @@ class ParetoFrontierFairnessAccuracy:
     def __init__(
         self,
         *,
-        reports: str | None = None,
-        accuracy_metric: str = "accuracy",
-        fairness_metric: str = "demographic_parity_difference",
-        name_column: str = "name",
-        accuracy_column: str = "accuracy",
-        fairness_column: str = "unfairness",
-        output_dir: str | None = None,
+        reports: Annotated[str | None, Param('Comma-separated report.json paths or globs (else data is a table of runs)')] = None,
+        accuracy_metric: Annotated[str, Param("Metric read from reports' before/after")] = "accuracy",
+        fairness_metric: Annotated[str, Param('Unfairness metric (lower is better) read from reports')] = "demographic_parity_difference",
+        name_column: Annotated[str, Param('Run-name column of a runs table')] = "name",
+        accuracy_column: Annotated[str, Param('Accuracy column of a runs table')] = "accuracy",
+        fairness_column: Annotated[str, Param('Unfairness column of a runs table')] = "unfairness",
+        output_dir: Annotated[str | None, Param('Folder for pareto.csv and pareto.svg')] = None,
     ) -> None:
         self.reports = reports
         self.accuracy_metric = accuracy_metric
@@ -164,7 +165,7 @@ class ParetoFrontierFairnessAccuracy:
         runs["dominated_by"] = dominated_by
         front = runs[runs["pareto_optimal"]].sort_values("unfairness")
         summary = {
-            "n_runs": int(len(runs)),
+            "n_runs": len(runs),
             "frontier": front["name"].tolist(),
             "dominated": {r.name: r.dominated_by for r in runs[~runs["pareto_optimal"]].itertuples()},
             "frontier_points": front[["name", "accuracy", "unfairness"]].to_dict("records"),

@@ -7,12 +7,12 @@ and the largest gap (max - min) and smallest ratio (min / max) of its metrics.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.evaluation._common import Audit, clean, describe, prepare
 from fairmend.catalog.techniques.evaluation._groups import gaps, group_table, views
 
@@ -94,7 +94,7 @@ class DemographicParityFourFifths(_ParityAudit):
     when_missing = "labels"
 
     def __init__(
-        self, *, threshold: float = 0.8, min_group_size: int = 30, predictions: str | None = None
+        self, *, threshold: Annotated[float, Param('Impact-ratio threshold (0.8 = four-fifths rule)', range=(0.0, 1.0))] = 0.8, min_group_size: Annotated[int, Param('Smaller groups are reported but not judged', range=(1.0, 1000000.0))] = 30, predictions: Annotated[str | None, Param('Column of audited 0/1 decisions (labels when absent)')] = None
     ) -> None:
         self.threshold = threshold
         self.min_group_size = min_group_size
@@ -164,11 +164,11 @@ class ErrorRateParityMetrics(_ParityAudit):
     def __init__(
         self,
         *,
-        max_gap: float = 0.1,
-        min_group_size: int = 30,
-        predictions: str | None = None,
-        scores: str | None = None,
-        seed: int = 0,
+        max_gap: Annotated[float, Param('Gate on the equalized-odds difference', range=(0.0, 1.0))] = 0.1,
+        min_group_size: Annotated[int, Param('Smaller groups are left out of the gaps', range=(1.0, 1000000.0))] = 30,
+        predictions: Annotated[str | None, Param('Column of audited 0/1 decisions (baseline model when absent)')] = None,
+        scores: Annotated[str | None, Param('Column of P(y=1), thresholded at 0.5 when no predictions')] = None,
+        seed: Annotated[int, Param('Seed of the baseline split', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.max_gap = max_gap
         self.min_group_size = min_group_size
@@ -231,11 +231,11 @@ class PredictiveParityMetrics(_ParityAudit):
     def __init__(
         self,
         *,
-        max_gap: float = 0.1,
-        min_group_size: int = 30,
-        predictions: str | None = None,
-        scores: str | None = None,
-        seed: int = 0,
+        max_gap: Annotated[float, Param('Gate on the PPV gap', range=(0.0, 1.0))] = 0.1,
+        min_group_size: Annotated[int, Param('Smaller groups are left out of the gaps', range=(1.0, 1000000.0))] = 30,
+        predictions: Annotated[str | None, Param('Column of audited 0/1 decisions (baseline model when absent)')] = None,
+        scores: Annotated[str | None, Param('Column of P(y=1), thresholded at 0.5 when no predictions')] = None,
+        seed: Annotated[int, Param('Seed of the baseline split', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.max_gap = max_gap
         self.min_group_size = min_group_size

@@ -27,11 +27,12 @@ Models. NeurIPS 2018.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.evaluation._common import as_list, check_columns, check_groups, clean
 
 from fairmend.errors import DataError, InvalidParameterError
@@ -124,13 +125,13 @@ class ProxyVariableDetection:
     def __init__(
         self,
         *,
-        metric: str = "cramers_v",
-        threshold: float = 0.3,
-        n_bins: int = 10,
-        folds: int = 5,
-        combined_model: bool = True,
-        exclude: str | None = None,
-        seed: int = 0,
+        metric: Annotated[str, Param('Association measure compared with threshold', choices=('cramers_v', 'nmi', 'auc'))] = "cramers_v",
+        threshold: Annotated[float, Param('A feature is a proxy when metric reaches this (about 0.7 for auc, 0.05 for nmi)', range=(0.0, 1.0))] = 0.3,
+        n_bins: Annotated[int, Param('Quantile bins for numeric features', range=(2.0, 100.0))] = 10,
+        folds: Annotated[int, Param('Folds of the cross-fitted AUCs', range=(2.0, 20.0))] = 5,
+        combined_model: Annotated[bool, Param('Also fit an all-features logistic regression predicting the attribute')] = True,
+        exclude: Annotated[str | None, Param('Comma-separated columns not to test (e.g. identifiers)')] = None,
+        seed: Annotated[int, Param('Seed of the fold split', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.metric = metric
         self.threshold = threshold

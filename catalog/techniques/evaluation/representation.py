@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.contracts import AnalysisResult, group_labels
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.evaluation._common import as_list, binary, check_columns, check_groups, clean
+
 from fairmend.errors import InvalidParameterError
 
 
@@ -70,7 +71,7 @@ class DatasetRepresentationAudit:
     """
 
     def __init__(
-        self, *, reference: str | None = None, min_group_size: int = 30, underrepresented_ratio: float = 0.8
+        self, *, reference: Annotated[str | None, Param('Population shares: JSON object or JSON file, {attribute: {group: share}}; parity when absent')] = None, min_group_size: Annotated[int, Param('Groups with fewer rows are flagged as small', range=(1.0, 1000000.0))] = 30, underrepresented_ratio: Annotated[float, Param('Share / expected share below this is under-represented', range=(0.0, 1.0))] = 0.8
     ) -> None:
         self.reference = reference
         self.min_group_size = min_group_size
@@ -144,7 +145,7 @@ class DatasetRepresentationAudit:
         table = pd.DataFrame(rows)
         under = table[table["representation_ratio"] < self.underrepresented_ratio]
         summary = {
-            "n_rows": int(len(frame)),
+            "n_rows": len(frame),
             "overall_base_rate": overall,
             "class_imbalance": float(abs(2 * overall - 1)),
             "reference": "given" if reference else "parity",

@@ -8,11 +8,12 @@ are degenerate on the labels alone.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.evaluation._common import Audit, check_columns, clean, describe, prepare
 from fairmend.catalog.techniques.evaluation._groups import views
 from fairmend.catalog.techniques.evaluation._resampling import (
@@ -24,6 +25,7 @@ from fairmend.catalog.techniques.evaluation._resampling import (
     studentized_gap,
 )
 from fairmend.catalog.techniques.evaluation.subgroup import exact_permutation_pvalue
+
 from fairmend.errors import InvalidParameterError
 
 
@@ -69,13 +71,13 @@ class BootstrapConfidenceIntervals:
     def __init__(
         self,
         *,
-        metrics: str = "selection_rate,tpr,fpr,equalized_odds",
-        n_resamples: int = 1000,
-        confidence: float = 0.95,
-        min_group_size: int = 30,
-        predictions: str | None = None,
-        scores: str | None = None,
-        seed: int = 0,
+        metrics: Annotated[str, Param('Comma-separated gaps: selection_rate, tpr, fpr, accuracy, equalized_odds')] = "selection_rate,tpr,fpr,equalized_odds",
+        n_resamples: Annotated[int, Param('Bootstrap resamples (stratified by group)', range=(10.0, 100000.0))] = 1000,
+        confidence: Annotated[float, Param('Interval coverage', range=(0.5, 0.999))] = 0.95,
+        min_group_size: Annotated[int, Param('Smaller groups are left out', range=(1.0, 1000000.0))] = 30,
+        predictions: Annotated[str | None, Param('Column of audited 0/1 decisions (baseline model when absent)')] = None,
+        scores: Annotated[str | None, Param('Column of P(y=1), thresholded at 0.5 when no predictions')] = None,
+        seed: Annotated[int, Param('Seed of resampling and baseline split', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.metrics = metrics
         self.n_resamples = n_resamples
@@ -180,13 +182,13 @@ class PermutationTestFairness:
     def __init__(
         self,
         *,
-        metrics: str = "selection_rate,tpr,fpr",
-        n_permutations: int = 1000,
-        studentize: bool = True,
-        min_group_size: int = 30,
-        predictions: str | None = None,
-        scores: str | None = None,
-        seed: int = 0,
+        metrics: Annotated[str, Param('Comma-separated gaps: selection_rate, tpr, fpr, accuracy, equalized_odds')] = "selection_rate,tpr,fpr",
+        n_permutations: Annotated[int, Param('Permutations per metric', range=(10.0, 100000.0))] = 1000,
+        studentize: Annotated[bool, Param('Studentised statistic (DiCiccio et al. 2020)')] = True,
+        min_group_size: Annotated[int, Param('Smaller groups are left out', range=(1.0, 1000000.0))] = 30,
+        predictions: Annotated[str | None, Param('Column of audited 0/1 decisions (baseline model when absent)')] = None,
+        scores: Annotated[str | None, Param('Column of P(y=1), thresholded at 0.5 when no predictions')] = None,
+        seed: Annotated[int, Param('Seed of permutations and baseline split', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.metrics = metrics
         self.n_permutations = n_permutations
@@ -288,12 +290,12 @@ class MultipleComparisonCorrection:
     def __init__(
         self,
         *,
-        metrics: str = "selection_rate,tpr,fpr,accuracy",
-        alpha: float = 0.05,
-        p_value_column: str | None = None,
-        predictions: str | None = None,
-        scores: str | None = None,
-        seed: int = 0,
+        metrics: Annotated[str, Param('Comma-separated rates tested per group vs rest')] = "selection_rate,tpr,fpr,accuracy",
+        alpha: Annotated[float, Param('FDR (Benjamini-Hochberg) and FWER (Holm) level', range=(0.0, 1.0))] = 0.05,
+        p_value_column: Annotated[str | None, Param('Correct this column of ready p-values instead of running tests')] = None,
+        predictions: Annotated[str | None, Param('Column of audited 0/1 decisions (baseline model when absent)')] = None,
+        scores: Annotated[str | None, Param('Column of P(y=1), thresholded at 0.5 when no predictions')] = None,
+        seed: Annotated[int, Param('Seed of the baseline split', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.metrics = metrics
         self.alpha = alpha
@@ -347,7 +349,7 @@ class MultipleComparisonCorrection:
         table["significant_uncorrected"] = pvals <= self.alpha
         summary = head | {
             "alpha": float(self.alpha),
-            "n_tests": int(len(table)),
+            "n_tests": len(table),
             "n_significant_uncorrected": int(table["significant_uncorrected"].sum()),
             "n_significant_bh": int(table["significant_bh"].sum()),
             "n_significant_holm": int(table["significant_holm"].sum()),

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import combinations, product
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
-
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.evaluation._common import check_columns, clean, describe, prepare
 from fairmend.catalog.techniques.evaluation.proxy import discretise
+
 from fairmend.errors import DataError, InvalidParameterError
 
 METRICS = ("selection_rate", "error_rate")
@@ -74,15 +76,15 @@ class IntersectionalBiasAuditSubgroupScan:
     def __init__(
         self,
         *,
-        metric: str = "selection_rate",
-        features: str | None = None,
-        max_order: int = 0,
-        min_size: int = 30,
-        n_bins: int = 4,
-        alpha: float = 0.05,
-        top_k: int = 10,
-        predictions: str | None = None,
-        seed: int = 0,
+        metric: Annotated[str, Param('Rate compared across subgroups', choices=('selection_rate', 'error_rate'))] = "selection_rate",
+        features: Annotated[str | None, Param('Comma-separated non-protected columns added to the conjunctions')] = None,
+        max_order: Annotated[int, Param('Most attributes per conjunction (0 = all)', range=(0.0, 10.0))] = 0,
+        min_size: Annotated[int, Param('Smallest subgroup scanned', range=(1.0, 1000000.0))] = 30,
+        n_bins: Annotated[int, Param('Quantile bins for numeric features', range=(2.0, 20.0))] = 4,
+        alpha: Annotated[float, Param('Benjamini-Hochberg false discovery rate', range=(0.0, 1.0))] = 0.05,
+        top_k: Annotated[int, Param('Subgroups listed in the summary', range=(1.0, 1000.0))] = 10,
+        predictions: Annotated[str | None, Param('Column of audited 0/1 decisions')] = None,
+        seed: Annotated[int, Param('Seed of the baseline split (error_rate without predictions)', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.metric = metric
         self.features = features
@@ -179,7 +181,7 @@ class IntersectionalBiasAuditSubgroupScan:
             "metric": self.metric,
             "n_rows": int(n_all),
             "overall_rate": k_all / n_all,
-            "n_subgroups_scanned": int(len(table)),
+            "n_subgroups_scanned": len(table),
             "n_significant": int(table["significant"].sum()),
             "most_disadvantaged": top[["subgroup", "n", "rate", "gap", "p_value", "q_value"]].to_dict(
                 "records"

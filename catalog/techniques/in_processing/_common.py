@@ -102,7 +102,7 @@ def check_binary_labels(y: Any) -> np.ndarray:
     if pd.isna(pd.Series(arr)).any():
         raise LabelError("labels contain missing values")
     values = set(pd.unique(arr).tolist())
-    if not values <= {0, 1, True, False, 0.0, 1.0}:
+    if not values <= {0, 1}:
         raise LabelError(f"labels must be binary 0/1, got values {sorted(map(str, values))[:5]}")
     if len(values) < 2:
         raise LabelError("labels contain a single class; a classifier needs both 0 and 1")

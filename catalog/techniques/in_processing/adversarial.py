@@ -12,9 +12,10 @@ cross-entropy. Runs on CUDA when available; seeded by ``random_state``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     LogitClassifierMixin,
@@ -60,13 +61,13 @@ class AdversarialDebiasing(LogitClassifierMixin):
     def __init__(
         self,
         *,
-        constraint: str = "demographic_parity",
-        alpha: float = 1.0,
-        hidden_units: int = 0,
-        epochs: int = 50,
-        batch_size: int = 128,
-        learning_rate: float = 0.01,
-        random_state: int = 0,
+        constraint: Annotated[str, Param('What the adversary sees (logit, or logit and label)', choices=('demographic_parity', 'equalized_odds'))] = "demographic_parity",
+        alpha: Annotated[float, Param('Weight of the adversary gradient in the predictor update', range=(0.0, 100.0))] = 1.0,
+        hidden_units: Annotated[int, Param('0 = logistic regression predictor, else one hidden layer', range=(0.0, 4096.0))] = 0,
+        epochs: Annotated[int, Param('Training epochs', range=(1.0, 10000.0))] = 50,
+        batch_size: Annotated[int, Param('Mini-batch size', range=(1.0, 1000000.0))] = 128,
+        learning_rate: Annotated[float, Param('Adam learning rate', range=(1e-06, 1.0))] = 0.01,
+        random_state: Annotated[int, Param('Seed', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.constraint = constraint
         self.alpha = alpha

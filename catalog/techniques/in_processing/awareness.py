@@ -19,9 +19,10 @@ is not part of ``X``). A new row gets the midpoint of the McShane and Whitney ex
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     check_binary_labels,
@@ -58,7 +59,7 @@ class FairnessThroughAwareness(ClassifierMixin, BaseEstimator):
     Awareness. ITCS 2012.
     """
 
-    def __init__(self, *, n_anchors: int = 400, metric_scale: float = 1.0, random_state: int = 0) -> None:
+    def __init__(self, *, n_anchors: Annotated[int, Param('Training rows the LP is solved on (at most 1000; the LP has up to ``n²`` constraints)', range=(20.0, 1000.0))] = 400, metric_scale: Annotated[float, Param('Distances are divided by ``metric_scale × median anchor distance``; a smaller scale makes the metric larger and the Lipschitz condition looser', range=(0.01, 100.0))] = 1.0, random_state: Annotated[int, Param('Seed of the anchor sample', range=(0.0, 2147483647.0))] = 0) -> None:
         self.n_anchors = n_anchors
         self.metric_scale = metric_scale
         self.random_state = random_state

@@ -16,9 +16,10 @@ is used at fit only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import FeatureEncoder, check_groups, import_torch
 from fairmend.catalog.techniques.post_processing._ranking_common import protected_label
 from sklearn.base import BaseEstimator
@@ -56,13 +57,13 @@ class DELTR(BaseEstimator):
     def __init__(
         self,
         *,
-        gamma: float = 1.0,
-        disparity: str = "one_sided",
-        protected_group: str | None = None,
-        epochs: int = 300,
-        lr: float = 0.05,
-        l2: float = 1e-4,
-        random_state: int = 0,
+        gamma: Annotated[float, Param('Weight of the exposure-disparity term (0 = ListNet)', range=(0.0, 1000000.0))] = 1.0,
+        disparity: Annotated[str, Param("Exposure penalty max(0, E_nonprotected - E_protected)^2 (the authors') or the symmetric (E_nonprotected - E_protected)^2", choices=('one_sided', 'squared'))] = "one_sided",
+        protected_group: Annotated[str | None, Param('Protected group; empty = the smaller group')] = None,
+        epochs: Annotated[int, Param('Full-batch Adam iterations', range=(1.0, 100000.0))] = 300,
+        lr: Annotated[float, Param('Adam learning rate', range=(1e-06, 10.0))] = 0.05,
+        l2: Annotated[float, Param('L2 penalty on the weights', range=(0.0, 10.0))] = 1e-4,
+        random_state: Annotated[int, Param('Seed of torch', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.gamma = gamma
         self.disparity = disparity

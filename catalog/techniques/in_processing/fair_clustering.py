@@ -9,9 +9,10 @@ of a clustering is ``min_k min_{g, g'} n_{k,g} / n_{k,g'}`` (0 when a cluster la
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import FeatureEncoder, check_groups
 from sklearn.base import BaseEstimator, ClusterMixin
 
@@ -61,7 +62,7 @@ class FairletClustering(ClusterMixin, BaseEstimator):
     Fairlets. NeurIPS 2017.
     """
 
-    def __init__(self, *, n_clusters: int = 5, t: int | None = None, random_state: int = 0) -> None:
+    def __init__(self, *, n_clusters: Annotated[int, Param('Number of clusters', range=(2.0, 1000.0))] = 5, t: Annotated[int | None, Param('Fairlet size bound; ``None`` uses the smallest feasible ``ceil(n_large / n_small)``', range=(1.0, 1000.0))] = None, random_state: Annotated[int, Param('Seed of k-means', range=(0.0, 2147483647.0))] = 0) -> None:
         self.n_clusters = n_clusters
         self.t = t
         self.random_state = random_state
@@ -139,8 +140,8 @@ class VariationalFairClustering(ClusterMixin, BaseEstimator):
     AAAI 2021.
     """
 
-    def __init__(self, *, n_clusters: int = 5, lmbda: float = 30.0, n_iter: int = 30, inner_iter: int = 10,
-                 random_state: int = 0) -> None:
+    def __init__(self, *, n_clusters: Annotated[int, Param('Number of clusters', range=(2.0, 1000.0))] = 5, lmbda: Annotated[float, Param('Weight ``λ`` of the fairness term (0 = soft k-means from a k-means start)', range=(0.0, 1000000.0))] = 30.0, n_iter: Annotated[int, Param('Outer iterations (centre updates)', range=(1.0, 10000.0))] = 30, inner_iter: Annotated[int, Param('Assignment updates per outer iteration', range=(1.0, 1000.0))] = 10,
+                 random_state: Annotated[int, Param('Seed of the k-means initialisation', range=(0.0, 2147483647.0))] = 0) -> None:
         self.n_clusters = n_clusters
         self.lmbda = lmbda
         self.n_iter = n_iter

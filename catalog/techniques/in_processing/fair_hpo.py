@@ -14,9 +14,10 @@ As in Perrone et al. §5 the search space may include a hyperparameter of a fair
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     check_binary_labels,
@@ -105,8 +106,8 @@ class FairBayesianOptimization(ClassifierMixin, BaseEstimator):
     Fair Bayesian Optimization. AIES 2021.
     """
 
-    def __init__(self, *, epsilon: float = 0.05, model: str = "logistic", n_initial: int = 8, n_iter: int = 12,
-                 validation_fraction: float = 0.3, random_state: int = 0) -> None:
+    def __init__(self, *, epsilon: Annotated[float, Param('Largest admissible demographic-parity gap (max − min group positive rate) on validation', range=(0.0, 1.0))] = 0.05, model: Annotated[str, Param('``logistic`` (C, positive-class weight, reweighing strength) or ``gbm`` (HistGradientBoosting: learning rate, depth, iterations, positive-class weight, reweighing strength)', choices=('logistic', 'gbm'))] = "logistic", n_initial: Annotated[int, Param('Random configurations before the GP-guided ones', range=(1.0, 1000.0))] = 8, n_iter: Annotated[int, Param('GP-guided configurations', range=(0.0, 1000.0))] = 12,
+                 validation_fraction: Annotated[float, Param('Share of the training rows held out (stratified by group × label) to score configurations', range=(0.05, 0.8))] = 0.3, random_state: Annotated[int, Param('Seed of the split, the random configurations and the models', range=(0.0, 2147483647.0))] = 0) -> None:
         self.epsilon = epsilon
         self.model = model
         self.n_initial = n_initial

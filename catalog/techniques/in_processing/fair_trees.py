@@ -16,9 +16,10 @@ most ``n_bins - 1`` quantile thresholds per feature. The protected attribute is 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     check_binary_labels,
@@ -71,8 +72,8 @@ class FairTreeClassifier(ClassifierMixin, BaseEstimator):
     classifier using strong demographic parity. Machine Learning. doi:10.1007/s10994-023-06376-z
     """
 
-    def __init__(self, *, orthogonality: float = 0.5, max_depth: int = 5, min_samples_leaf: int = 20,
-                 n_bins: int = 32) -> None:
+    def __init__(self, *, orthogonality: Annotated[float, Param('``θ`` in ``[0, 1]``: weight of the protected-attribute AUC in the split criterion', range=(0.0, 1.0))] = 0.5, max_depth: Annotated[int, Param('Maximum depth of the tree', range=(1.0, 30.0))] = 5, min_samples_leaf: Annotated[int, Param('Fewest (weighted) training rows a leaf may hold', range=(1.0, 100000.0))] = 20,
+                 n_bins: Annotated[int, Param('Candidate thresholds per feature are its ``n_bins`` quantiles', range=(2.0, 1024.0))] = 32) -> None:
         self.orthogonality = orthogonality
         self.max_depth = max_depth
         self.min_samples_leaf = min_samples_leaf

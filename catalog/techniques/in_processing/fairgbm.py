@@ -52,9 +52,10 @@ only truncates it).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     LogitClassifierMixin,
@@ -134,15 +135,15 @@ class FairGBMClassifier(LogitClassifierMixin):
     def __init__(
         self,
         *,
-        constraint: str = "equal_opportunity",
-        n_estimators: int = 100,
-        learning_rate: float = 0.1,
-        max_depth: int = 3,
-        multiplier_learning_rate: float = 0.05,
-        tolerance: float = 0.01,
-        global_target_fpr: float | None = None,
-        global_target_fnr: float | None = None,
-        random_state: int = 0,
+        constraint: Annotated[str, Param('Group rates equalised - FNR, FPR, or both', choices=('equal_opportunity', 'predictive_equality', 'equalized_odds'))] = "equal_opportunity",
+        n_estimators: Annotated[int, Param('Boosting rounds (one tree and one multiplier step per round)', range=(1.0, 100000.0))] = 100,
+        learning_rate: Annotated[float, Param('Shrinkage of each tree', range=(0.0001, 1.0))] = 0.1,
+        max_depth: Annotated[int, Param('Depth of each regression tree', range=(1.0, 32.0))] = 3,
+        multiplier_learning_rate: Annotated[float, Param('Ascent step of the Lagrange multipliers on the true violations (0 = unconstrained)', range=(0.0, 10.0))] = 0.05,
+        tolerance: Annotated[float, Param("Allowed gap between a group's rate and the largest group rate", range=(0.0, 1.0))] = 0.01,
+        global_target_fpr: Annotated[float | None, Param("Cap on the overall FPR; empty = plain boosting's training FPR + 0.05, 1 = no cap", range=(0.0, 1.0))] = None,
+        global_target_fnr: Annotated[float | None, Param("Cap on the overall FNR; empty = plain boosting's training FNR + 0.05, 1 = no cap", range=(0.0, 1.0))] = None,
+        random_state: Annotated[int, Param("Seed of the trees' tie-breaking", range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.constraint = constraint
         self.n_estimators = n_estimators

@@ -9,9 +9,10 @@ of the paper's recipe for the worst-group guarantee to generalise.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     LogitClassifierMixin,
@@ -44,8 +45,8 @@ class GroupDRO(LogitClassifierMixin):
     Networks for Group Shifts. ICLR 2020.
     """
 
-    def __init__(self, *, step_size: float = 0.5, group_step_size: float = 0.05, l2: float = 1e-3,
-                 n_iter: int = 1000) -> None:
+    def __init__(self, *, step_size: Annotated[float, Param('Model learning rate', range=(1e-06, 100.0))] = 0.5, group_step_size: Annotated[float, Param('Exponentiated-gradient step of group weights', range=(0.0, 100.0))] = 0.05, l2: Annotated[float, Param('L2 penalty on non-intercept weights', range=(0.0, 100.0))] = 1e-3,
+                 n_iter: Annotated[int, Param('Full-batch iterations', range=(1.0, 1000000.0))] = 1000) -> None:
         self.step_size = step_size
         self.group_step_size = group_step_size
         self.l2 = l2

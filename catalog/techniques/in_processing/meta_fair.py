@@ -13,9 +13,10 @@ at least ``tau``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     check_binary_labels,
@@ -53,7 +54,7 @@ class MetaFairClassifier(ClassifierMixin, BaseEstimator):
     Constraints: A Meta-Algorithm with Provable Guarantees. FAT* 2019.
     """
 
-    def __init__(self, *, tau: float = 0.8, n_grid: int = 200, C: float = 1.0) -> None:
+    def __init__(self, *, tau: Annotated[float, Param('Required statistical rate (min/max positive-rate ratio)', range=(0.0, 1.0))] = 0.8, n_grid: Annotated[int, Param('Multipliers tried on each side of 0', range=(1.0, 100000.0))] = 200, C: Annotated[float, Param('Inverse L2 strength of the two logistic regressions', range=(0.0001, 10000.0))] = 1.0) -> None:
         self.tau = tau
         self.n_grid = n_grid
         self.C = C

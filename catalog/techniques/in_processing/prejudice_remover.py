@@ -13,10 +13,11 @@ per group (the authors' default) and optimised with L-BFGS using the exact gradi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from fairmend.catalog.contracts import group_labels
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     check_binary_labels,
@@ -77,7 +78,7 @@ class PrejudiceRemover(ClassifierMixin, BaseEstimator):
     Remover Regularizer. ECML PKDD 2012.
     """
 
-    def __init__(self, *, eta: float = 1.0, C: float = 1.0, max_iter: int = 500) -> None:
+    def __init__(self, *, eta: Annotated[float, Param('Weight of the prejudice index (mutual information)', range=(0.0, 1000.0))] = 1.0, C: Annotated[float, Param('L2 regularisation strength', range=(0.0001, 10000.0))] = 1.0, max_iter: Annotated[int, Param('L-BFGS iterations', range=(1.0, 100000.0))] = 500) -> None:
         self.eta = eta
         self.C = C
         self.max_iter = max_iter

@@ -11,9 +11,10 @@ Reduction-Based Algorithms. ICML 2019.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     check_binary_labels,
@@ -127,12 +128,12 @@ class ExponentiatedGradientReduction(_ReductionClassifier):
     def __init__(
         self,
         *,
-        constraint: str = "demographic_parity",
-        eps: float = 0.01,
-        max_iter: int = 50,
-        difference_bound: float | None = None,
-        C: float = 1.0,
-        random_state: int = 0,
+        constraint: Annotated[str, Param('Fairness constraint (fairlearn Moment)', choices=('demographic_parity', 'equalized_odds', 'true_positive_rate_parity', 'false_positive_rate_parity', 'error_rate_parity'))] = "demographic_parity",
+        eps: Annotated[float, Param('Allowed constraint violation', range=(0.0, 1.0))] = 0.01,
+        max_iter: Annotated[int, Param('Exponentiated-gradient iterations', range=(1.0, 1000.0))] = 50,
+        difference_bound: Annotated[float | None, Param('Optional bound on the moment (fairlearn difference_bound)', range=(0.0, 1.0))] = None,
+        C: Annotated[float, Param('Inverse L2 strength of the base logistic regression', range=(0.0001, 10000.0))] = 1.0,
+        random_state: Annotated[int, Param('Seed of the randomized prediction', range=(0.0, 2147483647.0))] = 0,
         estimator: Any = None,
     ) -> None:
         self.constraint = constraint
@@ -203,11 +204,11 @@ class GridSearchReduction(_ReductionClassifier):
     def __init__(
         self,
         *,
-        constraint: str = "demographic_parity",
-        grid_size: int = 10,
-        grid_limit: float = 2.0,
-        constraint_weight: float = 0.5,
-        C: float = 1.0,
+        constraint: Annotated[str, Param('Fairness constraint (fairlearn Moment)', choices=('demographic_parity', 'equalized_odds', 'true_positive_rate_parity', 'false_positive_rate_parity', 'error_rate_parity'))] = "demographic_parity",
+        grid_size: Annotated[int, Param('Number of Lagrange-multiplier vectors', range=(2.0, 1000.0))] = 10,
+        grid_limit: Annotated[float, Param('Largest multiplier on the grid', range=(0.0, 100.0))] = 2.0,
+        constraint_weight: Annotated[float, Param('Weight of the violation when selecting the model (0 = accuracy only)', range=(0.0, 1.0))] = 0.5,
+        C: Annotated[float, Param('Inverse L2 strength of the base logistic regression', range=(0.0001, 10000.0))] = 1.0,
         estimator: Any = None,
     ) -> None:
         self.constraint = constraint
@@ -274,12 +275,12 @@ class FairRegressionReduction(RegressorMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        loss: str = "square",
-        upper_bound: float = 0.1,
-        eps: float = 0.01,
-        max_iter: int = 50,
-        alpha: float = 1.0,
-        random_state: int = 0,
+        loss: Annotated[str, Param('Group loss bounded by upper_bound', choices=('square', 'absolute'))] = "square",
+        upper_bound: Annotated[float, Param('Largest mean loss per group (targets rescaled to [0, 1])', range=(0.0, 1.0))] = 0.1,
+        eps: Annotated[float, Param('Allowed constraint violation', range=(0.0, 1.0))] = 0.01,
+        max_iter: Annotated[int, Param('Exponentiated-gradient iterations', range=(1.0, 1000.0))] = 50,
+        alpha: Annotated[float, Param('Ridge penalty of the base regressor', range=(0.0, 10000.0))] = 1.0,
+        random_state: Annotated[int, Param('Seed of the weighted resample that honours sample_weight', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.loss = loss
         self.upper_bound = upper_bound

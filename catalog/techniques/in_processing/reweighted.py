@@ -11,9 +11,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     LogitClassifierMixin,
@@ -62,9 +63,9 @@ class ARLClassifier(LogitClassifierMixin):
     Fairness without Demographics through Adversarially Reweighted Learning. NeurIPS 2020.
     """
 
-    def __init__(self, *, hidden_units: int = 0, epochs: int = 20, pretrain_epochs: int = 2,
-                 batch_size: int = 256, learning_rate: float = 0.1, adversary_learning_rate: float = 0.1,
-                 random_state: int = 0) -> None:
+    def __init__(self, *, hidden_units: Annotated[int, Param('0 for a logistic learner, else one hidden ReLU layer of this width', range=(0.0, 4096.0))] = 0, epochs: Annotated[int, Param('Passes over the training data', range=(1.0, 10000.0))] = 20, pretrain_epochs: Annotated[int, Param('Epochs of plain (unweighted) learner training before the adversary starts (the paper pre-trains the learner)', range=(0.0, 10000.0))] = 2,
+                 batch_size: Annotated[int, Param("Mini-batch size; the adversary's weights are normalised over each batch", range=(8.0, 1000000.0))] = 256, learning_rate: Annotated[float, Param('Adagrad learning rate of the learner', range=(1e-06, 10.0))] = 0.1, adversary_learning_rate: Annotated[float, Param('Adagrad learning rate of the adversary', range=(1e-06, 10.0))] = 0.1,
+                 random_state: Annotated[int, Param('Seed of initialisation and shuffling', range=(0.0, 2147483647.0))] = 0) -> None:
         self.hidden_units = hidden_units
         self.epochs = epochs
         self.pretrain_epochs = pretrain_epochs
@@ -166,7 +167,7 @@ class MAATClassifier(ClassifierMixin, BaseEstimator):
     Addressing Fairness and Performance Bugs for Machine Learning Software. ESEC/FSE 2022.
     """
 
-    def __init__(self, *, fairness_weight: float = 0.5, C: float = 1.0, random_state: int = 0) -> None:
+    def __init__(self, *, fairness_weight: Annotated[float, Param("Weight of the fairness model's probability (0 = performance model only, 1 = fairness model only)", range=(0.0, 1.0))] = 0.5, C: Annotated[float, Param('Inverse L2 strength of both logistic regressions', range=(1e-06, 1000000.0))] = 1.0, random_state: Annotated[int, Param('Seed of the resampling', range=(0.0, 2147483647.0))] = 0) -> None:
         self.fairness_weight = fairness_weight
         self.C = C
         self.random_state = random_state

@@ -31,9 +31,10 @@ a thread pool, which only adds synchronisation cost.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     LogitClassifierMixin,
@@ -91,9 +92,9 @@ class SenSeIClassifier(LogitClassifierMixin):
     Fairness. ICLR 2021.
     """
 
-    def __init__(self, *, rho: float = 5.0, epsilon: float = 0.01, lambda_init: float = 1.0, steps: int = 10,
-                 attack_lr: float = 0.1, epochs: int = 20, batch_size: int = 256, lr: float = 0.005,
-                 hidden: int = 32, random_state: int = 0) -> None:
+    def __init__(self, *, rho: Annotated[float, Param("Weight of the invariance term d_Y(h(x), h(x')) (0 = plain training)", range=(0.0, 1000.0))] = 5.0, epsilon: Annotated[float, Param('Transport budget - mean fair distance the dual variable lets the ascent travel', range=(0.0, 100.0))] = 0.01, lambda_init: Annotated[float, Param('Starting value of the dual variable that prices fair distance in the ascent', range=(0.0, 1000.0))] = 1.0, steps: Annotated[int, Param('Gradient-ascent steps that find the comparable individual per minibatch', range=(1.0, 1000.0))] = 10,
+                 attack_lr: Annotated[float, Param('Step size of that ascent (standardised feature units)', range=(0.0, 10.0))] = 0.1, epochs: Annotated[int, Param('Passes over the training data', range=(1.0, 10000.0))] = 20, batch_size: Annotated[int, Param('Minibatch size', range=(8.0, 1000000.0))] = 256, lr: Annotated[float, Param('Adam learning rate of the model', range=(1e-06, 10.0))] = 0.005,
+                 hidden: Annotated[int, Param('Units of the hidden ReLU layer (0 = logistic regression)', range=(0.0, 4096.0))] = 32, random_state: Annotated[int, Param('Seed of the initialisation, minibatch order and ascent noise', range=(0.0, 2147483647.0))] = 0) -> None:
         self.rho = rho
         self.epsilon = epsilon
         self.lambda_init = lambda_init

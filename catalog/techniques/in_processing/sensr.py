@@ -15,9 +15,10 @@ features; the protected attribute is used at fit only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     LogitClassifierMixin,
@@ -72,9 +73,9 @@ class SenSRClassifier(LogitClassifierMixin):
     Subspace Robustness. ICLR 2020.
     """
 
-    def __init__(self, *, eps: float = 2.0, fair_reg: float = 10.0, subspace_steps: int = 10, full_steps: int = 5,
-                 epochs: int = 30, batch_size: int = 256, lr: float = 0.01, l2: float = 1e-4,
-                 random_state: int = 0) -> None:
+    def __init__(self, *, eps: Annotated[float, Param('Largest norm of the adversarial move inside the sensitive subspace (standardised units)', range=(0.0, 100.0))] = 2.0, fair_reg: Annotated[float, Param('``λ`` of the transport penalty in the full-space adversarial step', range=(0.0, 1000000.0))] = 10.0, subspace_steps: Annotated[int, Param('Gradient-ascent steps of the subspace attack per minibatch', range=(0.0, 1000.0))] = 10, full_steps: Annotated[int, Param('Gradient-ascent steps of the full-space attack per minibatch (0 = subspace attack only)', range=(0.0, 1000.0))] = 5,
+                 epochs: Annotated[int, Param('Passes over the training data', range=(1.0, 10000.0))] = 30, batch_size: Annotated[int, Param('Minibatch size', range=(8.0, 1000000.0))] = 256, lr: Annotated[float, Param('Adam learning rate of the model', range=(1e-06, 10.0))] = 0.01, l2: Annotated[float, Param('L2 penalty on the weights', range=(0.0, 10.0))] = 1e-4,
+                 random_state: Annotated[int, Param('Seed of the minibatch order and initialisation', range=(0.0, 2147483647.0))] = 0) -> None:
         self.eps = eps
         self.fair_reg = fair_reg
         self.subspace_steps = subspace_steps

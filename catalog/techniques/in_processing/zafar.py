@@ -15,9 +15,10 @@ With more than two groups there is one constraint per group (one-hot ``z``), as 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import (
     FeatureEncoder,
     LogitClassifierMixin,
@@ -111,7 +112,7 @@ class ZafarFairnessConstraints(_ZafarBase):
     Mechanisms for Fair Classification. AISTATS 2017.
     """
 
-    def __init__(self, *, covariance_threshold: float = 0.0, l2: float = 1e-4, max_iter: int = 200) -> None:
+    def __init__(self, *, covariance_threshold: Annotated[float, Param('Bound c on |cov(z, theta^T x)|; 0 is strictest', range=(0.0, 10.0))] = 0.0, l2: Annotated[float, Param('L2 penalty on non-intercept weights', range=(0.0, 100.0))] = 1e-4, max_iter: Annotated[int, Param('SLSQP iterations', range=(1.0, 10000.0))] = 200) -> None:
         self.covariance_threshold = covariance_threshold
         self.l2 = l2
         self.max_iter = max_iter
@@ -163,11 +164,11 @@ class ZafarDisparateMistreatment(_ZafarBase):
     def __init__(
         self,
         *,
-        constraint: str = "both",
-        covariance_threshold: float = 0.0,
-        smoothing: float = 5.0,
-        l2: float = 1e-4,
-        max_iter: int = 200,
+        constraint: Annotated[str, Param('Which misclassification covariance is constrained', choices=('false_positive_rate', 'false_negative_rate', 'both', 'misclassification'))] = "both",
+        covariance_threshold: Annotated[float, Param('Bound c on the misclassification covariance', range=(0.0, 10.0))] = 0.0,
+        smoothing: Annotated[float, Param('Sharpness beta of the smoothed min(0, u)', range=(0.1, 1000.0))] = 5.0,
+        l2: Annotated[float, Param('L2 penalty on non-intercept weights', range=(0.0, 100.0))] = 1e-4,
+        max_iter: Annotated[int, Param('SLSQP iterations', range=(1.0, 10000.0))] = 200,
     ) -> None:
         self.constraint = constraint
         self.covariance_threshold = covariance_threshold

@@ -13,11 +13,12 @@ A column alerts when its test's p-value is below ``alpha`` divided by the number
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.monitoring._common import require, windows
 from scipy import stats
 
@@ -126,10 +127,10 @@ def mmd_test(X: np.ndarray, Y: np.ndarray, *, n_permutations: int = 200, seed: i
 class _DriftBase:
     def __init__(
         self,
-        reference: str | None = None,
-        reference_fraction: float = 0.5,
-        columns: str | None = None,
-        alpha: float = 0.05,
+        reference: Annotated[str | None, Param('Reference data file (default: first rows of data)')] = None,
+        reference_fraction: Annotated[float, Param('Share of rows used as reference when no file', range=(0.05, 0.95))] = 0.5,
+        columns: Annotated[str | None, Param('Comma-separated columns (default: all)')] = None,
+        alpha: Annotated[float, Param('Family-wise level (Bonferroni)', range=(0.0001, 0.5))] = 0.05,
     ) -> None:
         self.reference = reference
         self.reference_fraction = reference_fraction
@@ -216,13 +217,13 @@ class MMDDriftTest:
 
     def __init__(
         self,
-        reference: str | None = None,
-        reference_fraction: float = 0.5,
-        columns: str | None = None,
-        max_rows: int = 500,
-        n_permutations: int = 200,
-        alpha: float = 0.05,
-        seed: int = 0,
+        reference: Annotated[str | None, Param('Reference data file')] = None,
+        reference_fraction: Annotated[float, Param('Reference share when no file', range=(0.05, 0.95))] = 0.5,
+        columns: Annotated[str | None, Param('Comma-separated columns')] = None,
+        max_rows: Annotated[int, Param('Rows sampled per window', range=(20.0, 5000.0))] = 500,
+        n_permutations: Annotated[int, Param('Permutations of the p-value', range=(20.0, 10000.0))] = 200,
+        alpha: Annotated[float, Param('Alert level', range=(0.0001, 0.5))] = 0.05,
+        seed: Annotated[int, Param('Seed', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.reference = reference
         self.reference_fraction = reference_fraction

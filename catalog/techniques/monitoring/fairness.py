@@ -9,11 +9,12 @@ true-positive rate) are computed in both windows. A metric alerts when its chang
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult, group_labels
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.monitoring._common import require, windows
 
 from fairmend.errors import DataError
@@ -67,12 +68,12 @@ class FairnessMetricMonitoring:
 
     def __init__(
         self,
-        reference: str | None = None,
-        reference_fraction: float = 0.5,
-        threshold: float = 0.05,
-        n_boot: int = 200,
-        alpha: float = 0.05,
-        seed: int = 0,
+        reference: Annotated[str | None, Param('Reference data file')] = None,
+        reference_fraction: Annotated[float, Param('Reference share when no file', range=(0.05, 0.95))] = 0.5,
+        threshold: Annotated[float, Param('Minimum gap change that alerts', range=(0.0, 1.0))] = 0.05,
+        n_boot: Annotated[int, Param('Bootstrap replicates', range=(20.0, 5000.0))] = 200,
+        alpha: Annotated[float, Param('1 - interval level', range=(0.0001, 0.5))] = 0.05,
+        seed: Annotated[int, Param('Seed', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.reference = reference
         self.reference_fraction = reference_fraction

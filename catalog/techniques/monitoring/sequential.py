@@ -20,11 +20,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import AnalysisResult, group_labels
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.monitoring._common import require
 from fairmend.catalog.techniques.monitoring.fairness import _binary
 
@@ -203,12 +204,12 @@ class SPRTMonitoring(_StreamBase):
 
     def __init__(
         self,
-        metric: str = "positive_rate",
-        p0: float | None = None,
-        delta: float = 0.05,
-        alpha: float = 0.05,
-        beta: float = 0.2,
-        reference_fraction: float = 0.3,
+        metric: Annotated[str, Param('Monitored per-group rate', choices=('positive_rate', 'error_rate'))] = "positive_rate",
+        p0: Annotated[float | None, Param('H0 rate (default: reference rate)', range=(0.001, 0.999))] = None,
+        delta: Annotated[float, Param('Shift tested in each direction', range=(0.001, 0.5))] = 0.05,
+        alpha: Annotated[float, Param('Type I error', range=(0.0001, 0.5))] = 0.05,
+        beta: Annotated[float, Param('Type II error', range=(0.0001, 0.5))] = 0.2,
+        reference_fraction: Annotated[float, Param("Share of each group's rows used as reference", range=(0.05, 0.95))] = 0.3,
     ) -> None:
         super().__init__(metric, reference_fraction)
         self.p0 = p0
@@ -272,12 +273,12 @@ class ChangePointDetection(_StreamBase):
 
     def __init__(
         self,
-        metric: str = "positive_rate",
-        method: str = "cusum",
-        k: float = 0.5,
-        h: float = 8.0,
-        window: int = 50,
-        reference_fraction: float = 0.3,
+        metric: Annotated[str, Param('Monitored per-group rate', choices=('positive_rate', 'error_rate'))] = "positive_rate",
+        method: Annotated[str, Param('CUSUM against the reference rate, or Page-Hinkley against the running mean', choices=('cusum', 'page_hinkley'))] = "cusum",
+        k: Annotated[float, Param('Allowance (reference sds)', range=(0.0, 5.0))] = 0.5,
+        h: Annotated[float, Param('Decision threshold (reference sds)', range=(0.5, 50.0))] = 8.0,
+        window: Annotated[int, Param('Rows per step (block rate)', range=(1.0, 10000.0))] = 50,
+        reference_fraction: Annotated[float, Param('Reference share per group', range=(0.05, 0.95))] = 0.3,
     ) -> None:
         super().__init__(metric, reference_fraction)
         self.method = method
@@ -335,7 +336,7 @@ class ADWINMonitoring(_StreamBase):
 
     technique = "adwin_adaptive_windowing"
 
-    def __init__(self, metric: str = "positive_rate", delta: float = 0.002, clock: int = 32) -> None:
+    def __init__(self, metric: Annotated[str, Param('Monitored per-group rate', choices=('positive_rate', 'error_rate'))] = "positive_rate", delta: Annotated[float, Param('Confidence parameter', range=(1e-06, 0.5))] = 0.002, clock: Annotated[int, Param('Check for cuts every clock items', range=(1.0, 10000.0))] = 32) -> None:
         super().__init__(metric, reference_fraction=0.0)
         self.delta = delta
         self.clock = clock

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._calibrator_base import Calibrator
 from scipy.special import gammaln, logsumexp
 
@@ -38,7 +39,7 @@ class BayesianBinningIntoQuantiles(Calibrator):
     _key = "bayesian_binning_into_quantiles"
 
     def __init__(
-        self, *, C: float = 10.0, prior_strength: float = 2.0, per_group: bool = False, threshold: float = 0.5
+        self, *, C: Annotated[float, Param('Bin counts from N^(1/3)/C to C N^(1/3) are averaged', range=(1.0, 1000.0))] = 10.0, prior_strength: Annotated[float, Param("Equivalent sample size N' of the Beta priors", range=(0.001, 1000.0))] = 2.0, per_group: Annotated[bool, Param('Fit one calibration map per group (then needed at prediction)')] = False, threshold: Annotated[float, Param('Decision threshold on the calibrated probability', range=(0.0, 1.0))] = 0.5
     ) -> None:
         self.C = C
         self.prior_strength = prior_strength

@@ -13,9 +13,10 @@ Bayesian binning into quantiles lives in :mod:`.bbq`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._calibrator_base import Calibrator, clip01, fit_logistic
 from fairmend.catalog.techniques.post_processing._common import logit, sigmoid
 from scipy.optimize import minimize_scalar
@@ -44,7 +45,7 @@ class PlattScaling(Calibrator):
 
     _key = "platt_scaling"
 
-    def __init__(self, *, per_group: bool = False, threshold: float = 0.5) -> None:
+    def __init__(self, *, per_group: Annotated[bool, Param('Fit one calibration map per group (then needed at prediction)')] = False, threshold: Annotated[float, Param('Decision threshold on the calibrated probability', range=(0.0, 1.0))] = 0.5) -> None:
         self.per_group = per_group
         self.threshold = threshold
 
@@ -68,7 +69,7 @@ class GroupSpecificPlattScaling(PlattScaling):
 
     _key = "group_specific_platt_scaling"
 
-    def __init__(self, *, per_group: bool = True, threshold: float = 0.5) -> None:
+    def __init__(self, *, per_group: Annotated[bool, Param('Fit one calibration map per group (then needed at prediction)')] = True, threshold: Annotated[float, Param('Decision threshold on the calibrated probability', range=(0.0, 1.0))] = 0.5) -> None:
         self.per_group = per_group
         self.threshold = threshold
 
@@ -84,7 +85,7 @@ class IsotonicCalibration(Calibrator):
 
     _key = "isotonic_calibration"
 
-    def __init__(self, *, per_group: bool = False, threshold: float = 0.5) -> None:
+    def __init__(self, *, per_group: Annotated[bool, Param('Fit one calibration map per group (then needed at prediction)')] = False, threshold: Annotated[float, Param('Decision threshold on the calibrated probability', range=(0.0, 1.0))] = 0.5) -> None:
         self.per_group = per_group
         self.threshold = threshold
 
@@ -112,7 +113,7 @@ class BetaCalibration(Calibrator):
 
     _key = "beta_calibration"
 
-    def __init__(self, *, per_group: bool = False, threshold: float = 0.5) -> None:
+    def __init__(self, *, per_group: Annotated[bool, Param('Fit one calibration map per group (then needed at prediction)')] = False, threshold: Annotated[float, Param('Decision threshold on the calibrated probability', range=(0.0, 1.0))] = 0.5) -> None:
         self.per_group = per_group
         self.threshold = threshold
 
@@ -141,7 +142,7 @@ class TemperatureScaling(Calibrator):
 
     _key = "temperature_scaling"
 
-    def __init__(self, *, per_group: bool = False, threshold: float = 0.5) -> None:
+    def __init__(self, *, per_group: Annotated[bool, Param('Fit one calibration map per group (then needed at prediction)')] = False, threshold: Annotated[float, Param('Decision threshold on the calibrated probability', range=(0.0, 1.0))] = 0.5) -> None:
         self.per_group = per_group
         self.threshold = threshold
 
@@ -180,7 +181,7 @@ class HistogramBinning(Calibrator):
     _key = "histogram_binning"
 
     def __init__(
-        self, *, n_bins: int = 10, strategy: str = "quantile", per_group: bool = False, threshold: float = 0.5
+        self, *, n_bins: Annotated[int, Param('Number of score bins', range=(1.0, 1000.0))] = 10, strategy: Annotated[str, Param('Equal-frequency or equal-width bins', choices=('quantile', 'uniform'))] = "quantile", per_group: Annotated[bool, Param('Fit one calibration map per group (then needed at prediction)')] = False, threshold: Annotated[float, Param('Decision threshold on the calibrated probability', range=(0.0, 1.0))] = 0.5
     ) -> None:
         self.n_bins = n_bins
         self.strategy = strategy

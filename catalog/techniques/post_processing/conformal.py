@@ -7,9 +7,10 @@ Gammerman & Shafer (2005), "Algorithmic Learning in a Random World".
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._common import (
     check_groups,
     check_labels,
@@ -68,7 +69,7 @@ class MondrianConformalClassifier(BaseEstimator):
     Vovk, V., Gammerman, A., Shafer, G. (2005). Algorithmic Learning in a Random World. Springer.
     """
 
-    def __init__(self, *, alpha: float = 0.1, by_class: bool = False, threshold: float = 0.5) -> None:
+    def __init__(self, *, alpha: Annotated[float, Param('Miscoverage level in (0, 1); each group is covered with probability ``>= 1 - alpha``', range=(0.001, 0.999))] = 0.1, by_class: Annotated[bool, Param('Also condition on the true class (label-conditional within each group)')] = False, threshold: Annotated[float, Param('Decision threshold of the point prediction', range=(0.0, 1.0))] = 0.5) -> None:
         self.alpha = alpha
         self.by_class = by_class
         self.threshold = threshold

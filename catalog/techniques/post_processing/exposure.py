@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._ranking_common import check_ranking_input
 from sklearn.base import BaseEstimator
 
@@ -42,7 +43,7 @@ class FairExposureRanking(BaseEstimator):
     """
 
     def __init__(
-        self, *, criterion: str = "demographic_parity", pool_size: int = 60, random_state: int = 0
+        self, *, criterion: Annotated[str, Param('Equal exposure, or exposure proportional to mean utility', choices=('demographic_parity', 'disparate_treatment'))] = "demographic_parity", pool_size: Annotated[int, Param('Best-scored candidates entering the LP', range=(2.0, 500.0))] = 60, random_state: Annotated[int, Param('Seed of the ranking sampled from the policy', range=(0.0, 2147483647.0))] = 0
     ) -> None:
         self.criterion = criterion
         self.pool_size = pool_size

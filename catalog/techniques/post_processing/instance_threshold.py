@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._common import check_groups, check_labels, check_scores
 from sklearn.base import BaseEstimator
 
@@ -65,7 +66,7 @@ class MenonWilliamsonThresholding(BaseEstimator):
     """
 
     def __init__(
-        self, *, lam: float | None = None, threshold: float = 0.5, lam_max: float = 2.0, C: float = 1.0
+        self, *, lam: Annotated[float | None, Param('Fairness multiplier; empty = tuned for demographic parity on the fitting data', range=(-100.0, 100.0))] = None, threshold: Annotated[float, Param('Base cost threshold c', range=(0.0, 1.0))] = 0.5, lam_max: Annotated[float, Param('Half-width of the lam grid', range=(0.0, 100.0))] = 2.0, C: Annotated[float, Param('Inverse L2 strength of the P(A | X) model', range=(0.0001, 10000.0))] = 1.0
     ) -> None:
         self.lam = lam
         self.threshold = threshold

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import group_labels
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._common import check_labels, check_scores
 from sklearn.base import BaseEstimator
 
@@ -93,13 +94,13 @@ class Multicalibration(BaseEstimator):
     def __init__(
         self,
         *,
-        alpha: float = 0.01,
-        n_buckets: int = 10,
-        min_cell_fraction: float = 0.02,
-        max_iter: int = 50,
-        holdout_fraction: float = 0.5,
-        random_state: int = 0,
-        threshold: float = 0.5,
+        alpha: Annotated[float, Param('Calibration tolerance per (subgroup, bucket) cell', range=(0.0001, 1.0))] = 0.01,
+        n_buckets: Annotated[int, Param('Equal-width score buckets', range=(1.0, 1000.0))] = 10,
+        min_cell_fraction: Annotated[float, Param('Smallest cell (fraction of the update rows and of the held-out rows) that is patched', range=(0.0, 1.0))] = 0.02,
+        max_iter: Annotated[int, Param('Maximum patching rounds', range=(1.0, 10000.0))] = 50,
+        holdout_fraction: Annotated[float, Param("Share of the fitting rows held out to confirm each cell's violation before it is patched", range=(0.01, 0.99))] = 0.5,
+        random_state: Annotated[int, Param('Seed of the update / held-out split', range=(0.0, 2147483647.0))] = 0,
+        threshold: Annotated[float, Param('Decision threshold on the patched score', range=(0.0, 1.0))] = 0.5,
     ) -> None:
         self.alpha = alpha
         self.n_buckets = n_buckets

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._common import check_groups, groups_at_predict
 from sklearn.base import BaseEstimator
 
@@ -60,7 +61,7 @@ class LPMulticlassPostprocessor(BaseEstimator):
     """
 
     def __init__(
-        self, *, constraint: str = "equalized_odds", tolerance: float = 0.0, random_state: int = 0
+        self, *, constraint: Annotated[str, Param('``equalized_odds`` or ``demographic_parity``', choices=('equalized_odds', 'demographic_parity'))] = "equalized_odds", tolerance: Annotated[float, Param("Allowed deviation of each group's rate from the common rate (0 = exact equality)", range=(0.0, 1.0))] = 0.0, random_state: Annotated[int, Param('Seed of the randomised prediction', range=(0.0, 2147483647.0))] = 0
     ) -> None:
         self.constraint = constraint
         self.tolerance = tolerance

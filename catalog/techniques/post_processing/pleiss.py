@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._common import (
     check_groups,
     check_labels,
@@ -49,7 +50,7 @@ class CalibratedEqualizedOdds(BaseEstimator):
     """
 
     def __init__(
-        self, *, cost_constraint: str = "weighted", threshold: float = 0.5, random_state: int = 0
+        self, *, cost_constraint: Annotated[str, Param('Generalised error rate equalised across groups', choices=('fnr', 'fpr', 'weighted'))] = "weighted", threshold: Annotated[float, Param('Decision threshold on the mixed score', range=(0.0, 1.0))] = 0.5, random_state: Annotated[int, Param('Seed of the mixing', range=(0.0, 2147483647.0))] = 0
     ) -> None:
         self.cost_constraint = cost_constraint
         self.threshold = threshold

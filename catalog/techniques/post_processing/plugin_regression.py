@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._common import check_groups, groups_at_predict
 from fairmend.catalog.techniques.post_processing.wasserstein_regression import check_predictions
 from sklearn.base import BaseEstimator
@@ -59,12 +60,12 @@ class PluginRecalibrationRegression(BaseEstimator):
     def __init__(
         self,
         *,
-        n_levels: int = 30,
-        epsilon: float = 0.005,
-        beta: float = 2000.0,
-        max_iter: int = 2000,
-        jitter: float = 1e-4,
-        random_state: int = 0,
+        n_levels: Annotated[int, Param('Number of grid levels ``L``', range=(2.0, 1000.0))] = 30,
+        epsilon: Annotated[float, Param("Allowed deviation of a group's level frequency from the overall one", range=(0.0, 1.0))] = 0.005,
+        beta: Annotated[float, Param('Smoothing of the dual (inverse temperature, on the [0, 1]-rescaled scale)', range=(1.0, 10000000.0))] = 2000.0,
+        max_iter: Annotated[int, Param('Dual optimisation steps', range=(1.0, 1000000.0))] = 2000,
+        jitter: Annotated[float, Param('Half-width of the uniform tie-breaking noise (rescaled units)', range=(0.0, 1.0))] = 1e-4,
+        random_state: Annotated[int, Param('Seed of the jitter', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.n_levels = n_levels
         self.epsilon = epsilon

@@ -9,9 +9,10 @@ Exposure-based re-ranking (Singh & Joachims 2018) lives in :mod:`.exposure`.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._ranking_common import (
     by_score,
     check_ranking_input,
@@ -54,9 +55,9 @@ class DeterministicReranker(BaseEstimator):
     def __init__(
         self,
         *,
-        algorithm: str = "det_greedy",
-        target_proportion: float | None = None,
-        protected_group: str | None = None,
+        algorithm: Annotated[str, Param('DetGreedy or DetCons', choices=('det_greedy', 'det_cons'))] = "det_greedy",
+        target_proportion: Annotated[float | None, Param('Share of protected_group in every prefix; empty = pool shares', range=(0.0, 1.0))] = None,
+        protected_group: Annotated[str | None, Param('Group target_proportion refers to; empty = smallest group')] = None,
     ) -> None:
         self.algorithm = algorithm
         self.target_proportion = target_proportion
@@ -158,10 +159,10 @@ class FAIRTopK(BaseEstimator):
     def __init__(
         self,
         *,
-        p: float = 0.5,
-        alpha: float = 0.1,
-        protected_group: str | None = None,
-        adjust_alpha: bool = False,
+        p: Annotated[float, Param('Minimum target proportion of protected candidates', range=(0.0, 1.0))] = 0.5,
+        alpha: Annotated[float, Param('Significance of the binomial test', range=(0.0, 1.0))] = 0.1,
+        protected_group: Annotated[str | None, Param('Protected group; empty = smallest group')] = None,
+        adjust_alpha: Annotated[bool, Param('Correct alpha for the k dependent tests')] = False,
     ) -> None:
         self.p = p
         self.alpha = alpha

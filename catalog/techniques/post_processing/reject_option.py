@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._common import (
     check_groups,
     check_labels,
@@ -53,13 +54,13 @@ class RejectOptionClassification(BaseEstimator):
     def __init__(
         self,
         *,
-        metric: str = "statistical_parity",
-        metric_bound: float = 0.05,
-        low_threshold: float = 0.01,
-        high_threshold: float = 0.99,
-        n_thresholds: int = 100,
-        n_margins: int = 50,
-        privileged_group: str | None = None,
+        metric: Annotated[str, Param('Fairness metric bounded during the search', choices=('statistical_parity', 'average_odds', 'equal_opportunity'))] = "statistical_parity",
+        metric_bound: Annotated[float, Param('Allowed absolute metric value', range=(0.0, 1.0))] = 0.05,
+        low_threshold: Annotated[float, Param('Lowest classification threshold searched', range=(0.0, 1.0))] = 0.01,
+        high_threshold: Annotated[float, Param('Highest classification threshold searched', range=(0.0, 1.0))] = 0.99,
+        n_thresholds: Annotated[int, Param('Thresholds on the grid', range=(1.0, 10000.0))] = 100,
+        n_margins: Annotated[int, Param('Critical-region margins per threshold', range=(1.0, 10000.0))] = 50,
+        privileged_group: Annotated[str | None, Param('Privileged group label; empty = group with the higher selection rate')] = None,
     ) -> None:
         self.metric = metric
         self.metric_bound = metric_bound

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._common import (
     check_groups,
     check_labels,
@@ -57,10 +58,10 @@ class RelaxedThresholdOptimizer(BaseEstimator):
     def __init__(
         self,
         *,
-        constraint: str = "equalized_odds",
-        tolerance: float = 0.05,
-        n_thresholds: int = 100,
-        random_state: int = 0,
+        constraint: Annotated[str, Param('Rates whose between-group gap is bounded', choices=('equalized_odds', 'true_positive_rate_parity', 'false_positive_rate_parity', 'demographic_parity'))] = "equalized_odds",
+        tolerance: Annotated[float, Param('Largest allowed gap (0 = exact Hardt et al.)', range=(0.0, 1.0))] = 0.05,
+        n_thresholds: Annotated[int, Param('Candidate thresholds (score quantiles) per group', range=(1.0, 10000.0))] = 100,
+        random_state: Annotated[int, Param('Seed of the randomised prediction', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.constraint = constraint
         self.tolerance = tolerance

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._common import (
     check_groups,
     check_labels,
@@ -44,7 +45,7 @@ class FairSelectiveClassification(BaseEstimator):
     Selective Classification via Sufficiency. ICML.
     """
 
-    def __init__(self, *, criterion: str = "equal_coverage", coverage: float = 0.8) -> None:
+    def __init__(self, *, criterion: Annotated[str, Param('Equalise coverage, or accuracy on accepted rows, across groups', choices=('equal_coverage', 'equal_accuracy'))] = "equal_coverage", coverage: Annotated[float, Param('Fraction of rows accepted (predict returns -1 to abstain)', range=(0.01, 1.0))] = 0.8) -> None:
         self.criterion = criterion
         self.coverage = coverage
 

@@ -10,10 +10,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._common import (
     check_groups,
     check_labels,
@@ -80,10 +81,10 @@ class HardtThresholdOptimizer(BaseEstimator):
     def __init__(
         self,
         *,
-        constraint: str = "equalized_odds",
-        objective: str = "accuracy_score",
-        grid_size: int = 1000,
-        random_state: int = 0,
+        constraint: Annotated[str, Param('Constraint (true_positive_rate_parity = equal opportunity)', choices=('equalized_odds', 'true_positive_rate_parity', 'false_positive_rate_parity', 'true_negative_rate_parity', 'false_negative_rate_parity', 'demographic_parity'))] = "equalized_odds",
+        objective: Annotated[str, Param('Objective maximised under the constraint', choices=('accuracy_score', 'balanced_accuracy_score'))] = "accuracy_score",
+        grid_size: Annotated[int, Param('Thresholds evaluated per group', range=(10.0, 100000.0))] = 1000,
+        random_state: Annotated[int, Param('Seed of the randomised prediction', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.constraint = constraint
         self.objective = objective
@@ -160,7 +161,7 @@ class GroupThresholdsDemographicParity(BaseEstimator):
     Making and the Cost of Fairness. KDD.
     """
 
-    def __init__(self, *, target_rate: float | None = None, grid_size: int = 200) -> None:
+    def __init__(self, *, target_rate: Annotated[float | None, Param('Common selection rate; empty = the accuracy-maximising rate', range=(0.0, 1.0))] = None, grid_size: Annotated[int, Param('Candidate selection rates searched', range=(2.0, 100000.0))] = 200) -> None:
         self.target_rate = target_rate
         self.grid_size = grid_size
 

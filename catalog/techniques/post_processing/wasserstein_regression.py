@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.post_processing._common import check_groups, groups_at_predict
 from sklearn.base import BaseEstimator
 
@@ -50,7 +51,7 @@ class WassersteinBarycenterRegression(BaseEstimator):
     Wasserstein Barycenters. NeurIPS 2020.
     """
 
-    def __init__(self, *, repair_level: float = 1.0, jitter: float = 1e-5, random_state: int = 0) -> None:
+    def __init__(self, *, repair_level: Annotated[float, Param('0 = unchanged, 1 = full barycenter repair', range=(0.0, 1.0))] = 1.0, jitter: Annotated[float, Param('Half-width of the uniform tie-breaking noise, in units of the prediction', range=(0.0, 1.0))] = 1e-5, random_state: Annotated[int, Param('Seed of the jitter', range=(0.0, 2147483647.0))] = 0) -> None:
         self.repair_level = repair_level
         self.jitter = jitter
         self.random_state = random_state

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import PreProcessorMixin, Resampled
+from fairmend.catalog.params import Param
 
 from fairmend.errors import DataError, InvalidParameterError
 
@@ -38,7 +39,7 @@ class CorrelationRemover(PreProcessorMixin):
     Assessing and Improving Fairness of AI Systems. JMLR 24(257).
     """
 
-    def __init__(self, *, alpha: float = 1.0) -> None:
+    def __init__(self, *, alpha: Annotated[float, Param('1 removes all linear correlation with the group, 0 none', range=(0.0, 1.0))] = 1.0) -> None:
         self.alpha = alpha
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any) -> CorrelationRemover:

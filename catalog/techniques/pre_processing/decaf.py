@@ -28,11 +28,12 @@ is not controlled.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import Resampled
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import import_torch, torch_device
 from sklearn.base import BaseEstimator
 
@@ -86,18 +87,18 @@ class DECAF(BaseEstimator):
     def __init__(
         self,
         *,
-        edges: str | None = None,
-        resolving: str | None = None,
-        remove_edges: str | None = None,
-        n_samples: int | None = None,
-        hidden_units: int = 64,
-        noise_dim: int = 2,
-        epochs: int = 300,
-        batch_size: int = 64,
-        learning_rate: float = 0.001,
-        critic_steps: int = 3,
-        gradient_penalty: float = 10.0,
-        random_state: int = 0,
+        edges: Annotated[str | None, Param("DAG file or inline 'a->b, b->c' over features, protected node (its column name or A) and label (y); default A -> every feature -> y plus A -> y")] = None,
+        resolving: Annotated[str | None, Param('Comma-separated resolving features whose edges from A are kept by default')] = None,
+        remove_edges: Annotated[str | None, Param("Edges cut at generation ('A->y, A->x'); default every edge out of A into a non-resolving node; 'none' cuts nothing")] = None,
+        n_samples: Annotated[int | None, Param('Synthetic rows returned; default as many as the training data', range=(1.0, 10000000.0))] = None,
+        hidden_units: Annotated[int, Param('Width of the two hidden layers of every generator and of the critic', range=(1.0, 4096.0))] = 64,
+        noise_dim: Annotated[int, Param('Gaussian noise inputs per node', range=(1.0, 256.0))] = 2,
+        epochs: Annotated[int, Param('Passes over the training data', range=(1.0, 100000.0))] = 300,
+        batch_size: Annotated[int, Param('Mini-batch size', range=(1.0, 1000000.0))] = 64,
+        learning_rate: Annotated[float, Param('Adam learning rate of generators and critic', range=(1e-06, 1.0))] = 0.001,
+        critic_steps: Annotated[int, Param('Critic updates per generator update (WGAN-GP)', range=(1.0, 100.0))] = 3,
+        gradient_penalty: Annotated[float, Param('Weight of the WGAN-GP gradient penalty', range=(0.0, 1000.0))] = 10.0,
+        random_state: Annotated[int, Param('Seed of initialisation, training and generation', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.edges = edges
         self.resolving = resolving

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import PreProcessorMixin, Resampled
+from fairmend.catalog.params import Param
 
 from fairmend.errors import DataError, InvalidParameterError
 
@@ -40,7 +41,7 @@ class FairPCA(PreProcessorMixin):
     Fair PCA: One Extra Dimension. NeurIPS 2018.
     """
 
-    def __init__(self, *, n_components: int = 10) -> None:
+    def __init__(self, *, n_components: Annotated[int, Param('Dimension of the representation', range=(1.0, 10000.0))] = 10) -> None:
         self.n_components = n_components
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any) -> FairPCA:

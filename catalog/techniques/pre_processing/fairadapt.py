@@ -23,11 +23,12 @@ cumulative-frequency interval (seeded), and takes the reference category whose i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import PreProcessorMixin, group_labels
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.pre_processing._common import (
     as_frame,
     categorical_columns,
@@ -63,12 +64,12 @@ class FairAdapt(PreProcessorMixin):
 
     def __init__(
         self,
-        edges: str | None = None,
-        resolving: str | None = None,
-        reference: str | None = None,
-        n_bins: int = 4,
-        min_cell: int = 20,
-        seed: int = 0,
+        edges: Annotated[str | None, Param('Feature-to-feature edges (file or ``"a->b, ..."``); default: every feature depends on ``A`` only')] = None,
+        resolving: Annotated[str | None, Param("Comma-separated features left unchanged (the paper's resolving variables)")] = None,
+        reference: Annotated[str | None, Param('Reference (advantaged) group; default: the group with the highest favourable rate')] = None,
+        n_bins: Annotated[int, Param('Quantile bins per numeric parent when conditioning on parents', range=(1.0, 100.0))] = 4,
+        min_cell: Annotated[int, Param("Smallest parent cell used; smaller cells fall back to the group's marginal", range=(1.0, 100000.0))] = 20,
+        seed: Annotated[int, Param('Seed of the uniform draws inside categorical frequency intervals', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.edges = edges
         self.resolving = resolving

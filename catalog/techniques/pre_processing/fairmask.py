@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import PreProcessorMixin, Resampled
+from fairmend.catalog.params import Param
 
 from fairmend.errors import DataError
 
@@ -54,7 +55,7 @@ class FairMask(PreProcessorMixin):
     Rebalancing of Protected Attributes. IEEE Transactions on Software Engineering 49(4).
     """
 
-    def __init__(self, *, max_depth: int = 8, random_state: int = 0) -> None:
+    def __init__(self, *, max_depth: Annotated[int, Param('Depth of the trees that predict the protected attribute', range=(1.0, 64.0))] = 8, random_state: Annotated[int, Param('Seed of the trees', range=(0.0, 2147483647.0))] = 0) -> None:
         self.max_depth = max_depth
         self.random_state = random_state
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import PreProcessorMixin, Resampled
+from fairmend.catalog.params import Param
 
 from fairmend.errors import ColumnNotFoundError, DataError, InvalidParameterError
 
@@ -78,11 +79,11 @@ class DisparateImpactRemover(PreProcessorMixin):
     def __init__(
         self,
         *,
-        repair_level: float = 1.0,
-        columns: str | None = None,
-        n_quantiles: int = 1000,
-        tie_breaking: str = "random",
-        random_state: int = 0,
+        repair_level: Annotated[float, Param('0 = no change, 1 = full repair of each numeric feature', range=(0.0, 1.0))] = 1.0,
+        columns: Annotated[str | None, Param('Comma-separated numeric columns to repair; empty = all numeric columns')] = None,
+        n_quantiles: Annotated[int, Param('Grid size of the stored target quantile function', range=(2.0, 100000.0))] = 1000,
+        tie_breaking: Annotated[str, Param('Spread tied values over their quantile range by a per-row hash (equalises point masses; row-deterministic) or map them to the mid-rank', choices=('random', 'midrank'))] = "random",
+        random_state: Annotated[int, Param('Seed mixed into the per-row hash of the tie breaking', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.repair_level = repair_level
         self.columns = columns

@@ -18,11 +18,12 @@ discrimination. Knowledge and Information Systems 33(1), 1-33.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import PreProcessorMixin, Resampled
+from fairmend.catalog.params import Param
 
 from fairmend.errors import InvalidParameterError
 
@@ -83,7 +84,7 @@ class Massaging(PreProcessorMixin):
         Bayes; logistic regression is the default here).
     """
 
-    def __init__(self, *, ranker: str = "logreg") -> None:
+    def __init__(self, *, ranker: Annotated[str, Param('Classifier ranking rows by closeness to the positive class', choices=('logreg', 'naive_bayes'))] = "logreg") -> None:
         self.ranker = ranker
 
     def fit(self, X: Any, y: Any, *, sensitive_features: Any) -> Massaging:
@@ -128,7 +129,7 @@ class UniformSampling(PreProcessorMixin):
         Seed of the random draws.
     """
 
-    def __init__(self, *, random_state: int = 0) -> None:
+    def __init__(self, *, random_state: Annotated[int, Param('Seed of the random draws', range=(0.0, 2147483647.0))] = 0) -> None:
         self.random_state = random_state
 
     def fit(self, X: Any, y: Any, *, sensitive_features: Any) -> UniformSampling:
@@ -169,7 +170,7 @@ class PreferentialSampling(PreProcessorMixin):
         Classifier whose scores rank rows by closeness to the decision boundary.
     """
 
-    def __init__(self, *, ranker: str = "logreg") -> None:
+    def __init__(self, *, ranker: Annotated[str, Param('Classifier ranking rows by closeness to the decision boundary', choices=('logreg', 'naive_bayes'))] = "logreg") -> None:
         self.ranker = ranker
 
     def fit(self, X: Any, y: Any, *, sensitive_features: Any) -> PreferentialSampling:

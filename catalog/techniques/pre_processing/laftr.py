@@ -32,11 +32,12 @@ needs no torch and the fitted object saves with skops.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import Resampled
+from fairmend.catalog.params import Param
 from fairmend.catalog.techniques.in_processing._common import FeatureEncoder, import_torch, torch_device
 from sklearn.base import BaseEstimator
 
@@ -97,17 +98,17 @@ class LAFTR(BaseEstimator):
     def __init__(
         self,
         *,
-        constraint: str = "demographic_parity",
-        adversary_loss: str = "cross_entropy",
-        gamma: float = 1.0,
-        hidden_units: int = 32,
-        latent_dim: int = 8,
-        epochs: int = 100,
-        batch_size: int = 1024,
-        learning_rate: float = 0.002,
-        adversary_learning_rate: float = 0.02,
-        adversary_steps: int = 5,
-        random_state: int = 0,
+        constraint: Annotated[str, Param('Group-normalised adversarial objective (paper eqs. 4-6); the adversary also sees y for the odds criteria', choices=('demographic_parity', 'equalized_odds', 'equal_opportunity'))] = "demographic_parity",
+        adversary_loss: Annotated[str, Param("Per-row adversary loss inside the group-normalised objective (l1 is the paper's; it saturates in short runs)", choices=('cross_entropy', 'l1'))] = "cross_entropy",
+        gamma: Annotated[float, Param("Weight of the adversary's objective in the encoder loss (0 = no fairness)", range=(0.0, 100.0))] = 1.0,
+        hidden_units: Annotated[int, Param('Hidden-layer width of encoder and adversary', range=(1.0, 4096.0))] = 32,
+        latent_dim: Annotated[int, Param('Dimension of the representation z (columns z0..z{d-1})', range=(1.0, 1024.0))] = 8,
+        epochs: Annotated[int, Param('Passes over the training data', range=(1.0, 100000.0))] = 100,
+        batch_size: Annotated[int, Param('Mini-batch size', range=(1.0, 10000000.0))] = 1024,
+        learning_rate: Annotated[float, Param('Adam learning rate of encoder and classifier head', range=(1e-06, 1.0))] = 0.002,
+        adversary_learning_rate: Annotated[float, Param('Adam learning rate of the adversary (two-time-scale training)', range=(1e-06, 1.0))] = 0.02,
+        adversary_steps: Annotated[int, Param('Adversary updates per encoder/classifier update', range=(1.0, 100.0))] = 5,
+        random_state: Annotated[int, Param('Seed of initialisation and shuffling', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.constraint = constraint
         self.adversary_loss = adversary_loss

@@ -7,11 +7,12 @@ calls ``DataFrame.applymap``, removed in pandas 3, and needs a hand-written dist
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import PreProcessorMixin, Resampled, group_labels
+from fairmend.catalog.params import Param
 
 from fairmend.errors import (
     ColumnNotFoundError,
@@ -71,12 +72,12 @@ class OptimizedPreprocessing(PreProcessorMixin):
     def __init__(
         self,
         *,
-        columns: str | None = None,
-        n_bins: int = 4,
-        epsilon: float = 0.05,
-        distortion_bound: float = 1.0,
-        label_cost: float = 1.0,
-        random_state: int = 0,
+        columns: Annotated[str | None, Param('Comma-separated columns to map (required; keep their joint cardinality small)')] = None,
+        n_bins: Annotated[int, Param('Quantile bins per numeric column', range=(2.0, 20.0))] = 4,
+        epsilon: Annotated[float, Param("Allowed relative deviation of each group's positive rate from the overall rate", range=(0.0, 1.0))] = 0.05,
+        distortion_bound: Annotated[float, Param("Bound on each state's expected distortion (bins moved + label changes)", range=(0.0, 100.0))] = 1.0,
+        label_cost: Annotated[float, Param('Distortion of changing the label', range=(0.0, 100.0))] = 1.0,
+        random_state: Annotated[int, Param('Seed of the sampling from the mapping', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.columns = columns
         self.n_bins = n_bins

@@ -7,11 +7,12 @@ autograd (L-BFGS in torch) and takes seconds.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import PreProcessorMixin, Resampled
+from fairmend.catalog.params import Param
 
 from fairmend.errors import InvalidParameterError, MissingDependencyError
 
@@ -63,12 +64,12 @@ class LearnedFairRepresentations(PreProcessorMixin):
     def __init__(
         self,
         *,
-        n_prototypes: int = 10,
-        reconstruct_weight: float = 0.01,
-        target_weight: float = 1.0,
-        fairness_weight: float = 50.0,
-        max_iter: int = 200,
-        random_state: int = 0,
+        n_prototypes: Annotated[int, Param('Number of prototypes (columns of the representation)', range=(1.0, 200.0))] = 10,
+        reconstruct_weight: Annotated[float, Param('Weight A_x of the reconstruction loss', range=(0.0, 1000.0))] = 0.01,
+        target_weight: Annotated[float, Param('Weight A_y of the label loss', range=(0.0, 1000.0))] = 1.0,
+        fairness_weight: Annotated[float, Param('Weight A_z of the statistical-parity loss', range=(0.0, 10000.0))] = 50.0,
+        max_iter: Annotated[int, Param('L-BFGS iterations', range=(1.0, 100000.0))] = 200,
+        random_state: Annotated[int, Param('Seed of the prototype initialisation', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.n_prototypes = n_prototypes
         self.reconstruct_weight = reconstruct_weight

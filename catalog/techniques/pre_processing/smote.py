@@ -8,11 +8,12 @@ label) of the stratum they were generated for.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import PreProcessorMixin, Resampled
+from fairmend.catalog.params import Param
 
 from fairmend.errors import DataError, InvalidParameterError
 
@@ -73,7 +74,7 @@ class SMOTEOversampling(PreProcessorMixin):
     """
 
     def __init__(
-        self, *, by: str = "group", k_neighbors: int = 5, sampling_ratio: float = 1.0, random_state: int = 0
+        self, *, by: Annotated[str, Param("Oversample each group's minority class (group) or the overall minority class (label)", choices=('group', 'label'))] = "group", k_neighbors: Annotated[int, Param('Nearest neighbours to interpolate towards', range=(1.0, 100.0))] = 5, sampling_ratio: Annotated[float, Param('Target minority/majority size ratio', range=(0.01, 1.0))] = 1.0, random_state: Annotated[int, Param('Seed', range=(0.0, 2147483647.0))] = 0
     ) -> None:
         self.by = by
         self.k_neighbors = k_neighbors
@@ -155,11 +156,11 @@ class FairSMOTE(PreProcessorMixin):
     def __init__(
         self,
         *,
-        k_neighbors: int = 5,
-        crossover: float = 0.8,
-        mutation: float = 0.8,
-        situation_testing: bool = False,
-        random_state: int = 0,
+        k_neighbors: Annotated[int, Param('Neighbours in the subgroup that parents are mixed with', range=(2.0, 100.0))] = 5,
+        crossover: Annotated[float, Param('Probability that a feature is regenerated', range=(0.0, 1.0))] = 0.8,
+        mutation: Annotated[float, Param('Step size of the numeric mutation', range=(0.0, 1.0))] = 0.8,
+        situation_testing: Annotated[bool, Param('Remove rows whose prediction flips when the group is switched')] = False,
+        random_state: Annotated[int, Param('Seed', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
         self.k_neighbors = k_neighbors
         self.crossover = crossover

@@ -5,11 +5,12 @@ Both only return ``sample_weight`` for the training rows; ``transform`` is the i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from fairmend.catalog.contracts import PreProcessorMixin, Resampled
+from fairmend.catalog.params import Param
 
 from ._common import as_frame, check_binary_labels, check_groups
 
@@ -69,7 +70,7 @@ class FairBalance(PreProcessorMixin):
     Data Pre-processing. IEEE Transactions on Software Engineering; arXiv:2107.08310.
     """
 
-    def __init__(self, *, variant: str = "fairbalance") -> None:
+    def __init__(self, *, variant: Annotated[str, Param('|g|/|g,y| weights (fairbalance) or 1/|g,y| (fairbalance_class)', choices=('fairbalance', 'fairbalance_class'))] = "fairbalance") -> None:
         self.variant = variant
 
     def fit(self, X: Any, y: Any, *, sensitive_features: Any) -> FairBalance:

@@ -4,7 +4,6 @@ from fairmend.catalog import (
     Citation,
     Contract,
     Criterion,
-    Parameter,
     RuntimeClass,
     Stage,
     TaskType,
@@ -42,7 +41,6 @@ TECHNIQUE = Technique(
     ),
     contract=Contract.POSTPROCESSOR,
     implementation="fairmend_example.recalibration:GroupRecalibrationInTheLarge",
-    parameters=(Parameter("threshold", "float", 0.5, (0.0, 1.0), help="Decision threshold."),),
     use_cases=("Deployed credit model over-predicts default for one group; scores shown as probabilities.",),
 )
 

@@ -8,7 +8,10 @@ scores within a group.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
+from fairmend.catalog import Param
 from scipy.optimize import brentq
 from scipy.special import expit, logit
 
@@ -29,7 +32,7 @@ class GroupRecalibrationInTheLarge:
         Decision threshold applied to the recalibrated probability in ``predict``.
     """
 
-    def __init__(self, threshold: float = 0.5) -> None:
+    def __init__(self, threshold: Annotated[float, Param("Decision threshold.", range=(0.0, 1.0))] = 0.5) -> None:
         self.threshold = threshold
 
     def fit(self, y_score, y_true, *, sensitive_features, X=None):  # type: ignore[no-untyped-def]
