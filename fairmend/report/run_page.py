@@ -134,6 +134,38 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def _value(value: Any) -> str:
+    """A finding as text: numbers to four significant digits, nested values flattened."""
+    if _finite(value) and isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_value(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{str(k).replace('_', ' ')} {_value(v)}" for k, v in value.items()) or "none"
+    return _plain(value)
+
+
+def _table(rows: list[dict[str, Any]], limit: int = 50) -> str:
+    """Records as an HTML table (the first ``limit`` rows)."""
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    head = "".join(f"<th>{escape(str(c).replace('_', ' '))}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{escape(_value(row.get(c)))}</td>" for c in columns) + "</tr>"
+                   for row in rows[:limit])
+    more = f"<p class=note>First {limit} of {len(rows)} rows; report.json holds them all.</p>" if len(rows) > limit else ""
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{more}'
+
+
+def _findings(analysis: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Sections of an analysis run (causal, evaluation, monitoring, documentation): its summary and tables."""
+    summary = analysis.get("summary") or {}
+    items = "".join(f"<dt>{escape(str(k).replace('_', ' '))}</dt><dd>{escape(_value(v))}</dd>" for k, v in summary.items())
+    found = [("findings", "Findings", f'<dl class="kv">{items}</dl>' if items else "<p>No summary.</p>")]
+    for name, rows in (analysis.get("tables") or {}).items():
+        if isinstance(rows, list) and rows:
+            found.append((f"table-{escape(str(name))}", str(name).replace("_", " ").capitalize(), _table(rows)))
+    return found
+
+
 def _pairs(mapping: dict[str, Any]) -> str:
     items = "".join(
         f"<dt>{escape(str(key).replace('_', ' '))}</dt><dd>{escape(_plain(value))}</dd>"
@@ -151,6 +183,17 @@ def render_run_html(report: dict[str, Any]) -> str:
     notes = "".join(f"<li>{escape(str(n))}</li>" for n in report.get("notes") or [])
     files = sorted(Path(str(p)).name for p in (report.get("artifacts") or {}).values())
     analysis = report.get("analysis")
+    if isinstance(analysis, dict) and not report.get("change"):
+        return _page(report, data, technique, stage, [
+            *_findings(analysis),
+            ("notes", "Notes", f'<ul class="more">{notes}</ul>' if notes else "<p>No notes.</p>"),
+            ("data", "Data", _pairs(data)),
+            ("config", "Configuration", _pairs(report.get("config") or {})),
+            ("files", "Files", "<ul class=more>" + "".join(f"<li><code>{escape(f)}</code></li>" for f in files) + "</ul>"),
+        ], verdict=f'<p class="decision deploy">Analysis by {escape(technique)}: its findings on all '
+                   f'{data.get("n_rows", "?")} rows are below; an analysis changes nothing, so there is no gate.</p>',
+           meta=f"{escape(technique)} ({escape(stage.replace('_', '-'))}) on {data.get('n_rows', '?')} rows; protected "
+                f"{escape(', '.join(map(str, data.get('protected') or [])))}; outcome {escape(str(data.get('outcome')))}")
     sections = [
         ("change", "What changed", _change_table(report.get("change") or {})),
         ("gate", "Gate", _gate(report.get("gate"))),
@@ -164,23 +207,25 @@ def render_run_html(report: dict[str, Any]) -> str:
             "<ul class=more>" + "".join(f"<li><code>{escape(f)}</code></li>" for f in files) + "</ul>",
         ),
     ]
-    if analysis:
-        shown = _pairs(analysis) if isinstance(analysis, dict) else f"<p>{escape(_plain(analysis))}</p>"
-        sections.insert(3, ("analysis", "Your model", shown))
-    nav = "".join(f'<li><a href="#{key}">{escape(title)}</a></li>' for key, title, _ in sections)
-    body = "\n".join(
-        f'<section id="{key}"><h2>{escape(title)}</h2>{html}</section>' for key, title, html in sections
-    )
     meta = (
         f"{escape(technique)} ({escape(stage.replace('_', '-'))}) on {data.get('n_rows', '?')} rows; protected "
         f"{escape(', '.join(map(str, data.get('protected') or [])))}; outcome {escape(str(data.get('outcome')))}; "
         f"{data.get('n_test', '?')} held-out test rows"
     )
+    return _page(report, data, technique, stage, sections, verdict=_verdict(report), meta=meta)
+
+
+def _page(report: dict[str, Any], data: dict[str, Any], technique: str, stage: str,
+          sections: list[tuple[str, str, str]], *, verdict: str, meta: str) -> str:
+    nav = "".join(f'<li><a href="#{key}">{escape(title)}</a></li>' for key, title, _ in sections)
+    body = "\n".join(
+        f'<section id="{key}"><h2>{escape(title)}</h2>{html}</section>' for key, title, html in sections
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>fairmend run report: {escape(technique)}</title><style>{CSS}{EXTRA_CSS}</style></head><body>
 <h1>fairmend run report</h1>
-{_verdict(report)}
+{verdict}
 <p class="meta">{meta}</p>
 <nav><ul>{nav}</ul></nav>
 {body}

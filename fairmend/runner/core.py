@@ -141,7 +141,11 @@ def run_technique(
         result.artifacts = folder.final_path(result.artifacts)
         result.analysis = folder.final_path(result.analysis)
         if "report" in result.artifacts:
+            from fairmend.report.run_page import write_run_report
+
+            result.artifacts["report_html"] = str(folder.final / "report.html")
             write_json_atomic(staging / "report.json", result.to_dict())
+            write_run_report(staging)  # the same page `fairmend serve` shows for the run
     return result
 
 

@@ -70,3 +70,22 @@ def test_missing_values_no_gate_and_hostile_names(run: tuple[Path, dict[str, Any
     assert "n/a" in re.search(r"<tr><td title=[^>]*>[^<]+</td>.*?</tr>", page).group(0)
     assert "<img" not in page and "&lt;img src=x" in page
     assert "/srv/data" not in page and "x&lt;b&gt;.csv" in page
+
+
+def test_run_output_holds_the_page_in_its_manifest(run: tuple[Path, dict[str, Any]]) -> None:
+    """``fairmend run --output`` writes report.html itself, inside the folder's manifest."""
+    out, report = run
+    assert (out / "report.html").is_file()
+    assert report["artifacts"]["report_html"] == str(out / "report.html")
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert "report.html" in {f["path"] for f in manifest["files"]}
+    assert (out / "report.html").read_text("utf-8") == render_run_html(report)
+
+
+def test_an_analysis_run_shows_its_findings_not_an_empty_gate(tmp_path: Path) -> None:
+    out = tmp_path / "analysis"
+    fairmend.run("fairness_metric_monitoring", "german", protected="sex", outcome="credit", output=str(out))
+    text = _text((out / "report.html").read_text("utf-8"))
+    assert "Findings" in text and "no gate" in text
+    assert "What changed" not in text and "held-out test rows" not in text
+    assert not REPR.search(text)
