@@ -17,8 +17,16 @@ from fairmend.catalog.types import Criterion, Stage, TaskType
 
 # Fields that are bookkeeping, not constraints.
 META_FIELDS = frozenset({"sources", "confidence", "evidence", "uncertain"})
-HARD_FIELDS = ("retraining_allowed", "protected_at_inference_allowed", "protected_available", "intervention_allowed",
-               "stages", "task", "max_accuracy_loss", "multi_group")
+HARD_FIELDS = (
+    "retraining_allowed",
+    "protected_at_inference_allowed",
+    "protected_available",
+    "intervention_allowed",
+    "stages",
+    "task",
+    "max_accuracy_loss",
+    "multi_group",
+)
 NON_INTERVENTION_STAGES = [Stage.CAUSAL, Stage.EVALUATION, Stage.MONITORING, Stage.DOCUMENTATION]
 
 
@@ -31,11 +39,17 @@ class Uncertain:
     confidence: float
     evidence: str
     flag: str
-    applied: bool  # restrictive readings are applied anyway (safe side); permissive ones are not
+    applied: bool  # False: an uncertain reading is never a hard constraint (kept for older JSON readers)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "value": _plain(self.value), "confidence": round(self.confidence, 3),
-                "evidence": self.evidence, "flag": self.flag, "applied": self.applied}
+        return {
+            "field": self.field,
+            "value": _plain(self.value),
+            "confidence": round(self.confidence, 3),
+            "evidence": self.evidence,
+            "flag": self.flag,
+            "applied": self.applied,
+        }
 
 
 def _plain(value: Any) -> Any:
@@ -86,9 +100,11 @@ class Constraints:
         for f in fields(self):
             if f.name in META_FIELDS:
                 continue
-            entry: dict[str, Any] = {"value": _plain(getattr(self, f.name)),
-                                     "source": self.sources.get(f.name),
-                                     "confidence": self.confidence.get(f.name)}
+            entry: dict[str, Any] = {
+                "value": _plain(getattr(self, f.name)),
+                "source": self.sources.get(f.name),
+                "confidence": self.confidence.get(f.name),
+            }
             if f.name in self.evidence:
                 entry["evidence"] = self.evidence[f.name]
             out[f.name] = entry
@@ -114,18 +130,34 @@ class Constraints:
         return lines
 
     def uncertain_lines(self) -> list[str]:
+        """One line per uncertain reading. It is not a hard constraint: a restrictive one marks (and ranks
+        lower) the techniques that would break it, a permissive one excludes nothing."""
         out = []
         for u in self.uncertain:
-            state = "applied to be safe" if u.applied else "not applied"
-            out.append(f"uncertain: {describe_value(u.field, u.value)}? (from: '{u.evidence}', confidence "
-                       f"{u.confidence:.2f}; {state}) - settle it with {u.flag}")
+            if restrictive(u.field, u.value):
+                state = "not binding; techniques that would break it are marked and ranked lower"
+            else:
+                state = "not binding"
+            out.append(
+                f"uncertain: {describe_value(u.field, u.value)}? (from: '{u.evidence}', confidence "
+                f"{u.confidence:.2f}; {state}) - settle it with {u.flag}"
+            )
         return out
 
     def describe(self) -> list[str]:
         """Human-readable lines for the stated soft constraints."""
         lines = []
-        for name in ("criteria", "model_family", "intent", "preferred_stages", "intersectional", "data_size",
-                     "small_data", "time_budget", "domain"):
+        for name in (
+            "criteria",
+            "model_family",
+            "intent",
+            "preferred_stages",
+            "intersectional",
+            "data_size",
+            "small_data",
+            "time_budget",
+            "domain",
+        ):
             value = _plain(getattr(self, name))
             if value is None or value == [] or value is False:
                 continue
@@ -149,6 +181,18 @@ _VALUE_WORDS: dict[tuple[str, Any], str] = {
     ("intervention_allowed", True): "interventions are allowed",
     ("multi_group", True): "more than two groups",
 }
+
+
+def restrictive(name: str, value: Any) -> bool:
+    """Whether setting ``name`` to ``value`` can exclude a technique."""
+    if name in (
+        "retraining_allowed",
+        "protected_at_inference_allowed",
+        "protected_available",
+        "intervention_allowed",
+    ):
+        return value is False
+    return name in ("stages", "task", "max_accuracy_loss", "multi_group") and bool(value)
 
 
 def describe_value(name: str, value: Any) -> str:
@@ -181,15 +225,28 @@ def settling_flag(name: str, value: Any) -> str:
     return "--max-accuracy-loss FRACTION"
 
 
-def merge_flags(c: Constraints, *, retraining: bool | None = None, protected_at_inference: bool | None = None,
-                intervention: bool | None = None, stages: list[str] | None = None,
-                criteria: list[str] | None = None, max_accuracy_loss: float | None = None,
-                task: str | None = None) -> Constraints:
+def merge_flags(
+    c: Constraints,
+    *,
+    retraining: bool | None = None,
+    protected_at_inference: bool | None = None,
+    intervention: bool | None = None,
+    stages: list[str] | None = None,
+    criteria: list[str] | None = None,
+    max_accuracy_loss: float | None = None,
+    task: str | None = None,
+) -> Constraints:
     """Return ``c`` with explicit flags applied; flags always override the text."""
     from fairmend.errors import InvalidParameterError
 
-    out = replace(c, sources=dict(c.sources), confidence=dict(c.confidence), evidence=dict(c.evidence),
-                  stages=list(c.stages) if c.stages else c.stages, criteria=list(c.criteria))
+    out = replace(
+        c,
+        sources=dict(c.sources),
+        confidence=dict(c.confidence),
+        evidence=dict(c.evidence),
+        stages=list(c.stages) if c.stages else c.stages,
+        criteria=list(c.criteria),
+    )
     settled: set[str] = set()
     if retraining is not None:
         out.put("retraining_allowed", retraining, "flag")
@@ -208,13 +265,19 @@ def merge_flags(c: Constraints, *, retraining: bool | None = None, protected_at_
         if stages:
             out.put("stages", [Stage(s.replace("-", "_")) for s in stages], "flag")
             settled |= {"stages", "intervention_allowed"}
-            if any(s not in NON_INTERVENTION_STAGES for s in out.stages or []) and out.intervention_allowed is False:
+            if (
+                any(s not in NON_INTERVENTION_STAGES for s in out.stages or [])
+                and out.intervention_allowed is False
+            ):
                 out.intervention_allowed = None
         if criteria:
             out.put("criteria", [Criterion(x.replace("-", "_").replace(" ", "_")) for x in criteria], "flag")
         if task:
-            alias = {"classification": "binary_classification", "binary": "binary_classification",
-                     "multiclass": "multiclass_classification"}
+            alias = {
+                "classification": "binary_classification",
+                "binary": "binary_classification",
+                "multiclass": "multiclass_classification",
+            }
             out.put("task", TaskType(alias.get(task, task)), "flag")
             settled.add("task")
     except ValueError as exc:
@@ -222,7 +285,8 @@ def merge_flags(c: Constraints, *, retraining: bool | None = None, protected_at_
     if max_accuracy_loss is not None:
         if not 0 <= max_accuracy_loss <= 1:
             raise InvalidParameterError(
-                f"--max-accuracy-loss must be a fraction in [0, 1] (0.02 = two points), got {max_accuracy_loss}")
+                f"--max-accuracy-loss must be a fraction in [0, 1] (0.02 = two points), got {max_accuracy_loss}"
+            )
         out.put("max_accuracy_loss", max_accuracy_loss, "flag")
         settled.add("max_accuracy_loss")
     out.uncertain = [u for u in c.uncertain if u.field not in settled]

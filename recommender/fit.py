@@ -7,12 +7,25 @@ from fairmend.recommender.constraints import Constraints
 
 # Criteria that partly serve a target (target -> related criteria a technique may declare instead).
 RELATED: dict[Criterion, set[Criterion]] = {
-    Criterion.DEMOGRAPHIC_PARITY: {Criterion.STRONG_DEMOGRAPHIC_PARITY, Criterion.CONDITIONAL_DEMOGRAPHIC_PARITY,
-                                   Criterion.STATISTICAL_PARITY_REGRESSION, Criterion.BALANCE,
-                                   Criterion.REPRESENTATION_PARITY_TOP_K, Criterion.EXPOSURE_PARITY},
+    Criterion.DEMOGRAPHIC_PARITY: {
+        Criterion.STRONG_DEMOGRAPHIC_PARITY,
+        Criterion.CONDITIONAL_DEMOGRAPHIC_PARITY,
+        Criterion.STATISTICAL_PARITY_REGRESSION,
+        Criterion.BALANCE,
+        Criterion.REPRESENTATION_PARITY_TOP_K,
+        Criterion.EXPOSURE_PARITY,
+    },
     Criterion.EQUAL_OPPORTUNITY: {Criterion.EQUALIZED_ODDS, Criterion.ERROR_RATE_PARITY},
-    Criterion.EQUALIZED_ODDS: {Criterion.EQUAL_OPPORTUNITY, Criterion.PREDICTIVE_EQUALITY, Criterion.ERROR_RATE_PARITY},
-    Criterion.CALIBRATION: {Criterion.CALIBRATION_WITHIN_GROUPS, Criterion.MULTICALIBRATION, Criterion.SUFFICIENCY},
+    Criterion.EQUALIZED_ODDS: {
+        Criterion.EQUAL_OPPORTUNITY,
+        Criterion.PREDICTIVE_EQUALITY,
+        Criterion.ERROR_RATE_PARITY,
+    },
+    Criterion.CALIBRATION: {
+        Criterion.CALIBRATION_WITHIN_GROUPS,
+        Criterion.MULTICALIBRATION,
+        Criterion.SUFFICIENCY,
+    },
     Criterion.PREDICTIVE_PARITY: {Criterion.SUFFICIENCY, Criterion.CALIBRATION_WITHIN_GROUPS},
     Criterion.INDIVIDUAL_FAIRNESS: {Criterion.COUNTERFACTUAL_FAIRNESS},
     Criterion.COUNTERFACTUAL_FAIRNESS: {Criterion.PATH_SPECIFIC_FAIRNESS, Criterion.INDIVIDUAL_FAIRNESS},
@@ -29,12 +42,7 @@ INTERVENTION_STAGES = INTENT_STAGES["mitigate"]
 
 
 def _task_ok(t: Technique, task: TaskType) -> bool:
-    if not t.task_types:
-        return True
-    if task in t.task_types:
-        return True
-    # a binary classifier technique is usable for "classification" stated loosely only when binary
-    return False
+    return not t.task_types or task in t.task_types
 
 
 def hard_violations(t: Technique, c: Constraints) -> list[tuple[str, str]]:
@@ -43,28 +51,88 @@ def hard_violations(t: Technique, c: Constraints) -> list[tuple[str, str]]:
     if c.retraining_allowed is False and t.needs_retraining:
         reasons.append(("retraining_allowed", "needs retraining, but retraining is not allowed"))
     if c.protected_at_inference_allowed is False and t.needs_protected_attribute_at_inference:
-        why = f" ({c.legal_note})" if c.legal_note and c.sources.get(
-            "protected_at_inference_allowed") == "domain-default" else ""
-        reasons.append(("protected_at_inference_allowed",
-                        "uses the protected attribute at decision time, which is not allowed" + why))
-    if c.protected_available is False and t.needs_protected_attribute_for_fit and t.stage != Stage.DOCUMENTATION:
-        reasons.append(("protected_available", "needs the protected attribute to fit or audit, but it is not collected"))
+        why = (
+            f" ({c.legal_note})"
+            if c.legal_note and c.sources.get("protected_at_inference_allowed") == "domain-default"
+            else ""
+        )
+        reasons.append(
+            (
+                "protected_at_inference_allowed",
+                "uses the protected attribute at decision time, which is not allowed" + why,
+            )
+        )
+    if (
+        c.protected_available is False
+        and t.needs_protected_attribute_for_fit
+        and t.stage != Stage.DOCUMENTATION
+    ):
+        reasons.append(
+            ("protected_available", "needs the protected attribute to fit or audit, but it is not collected")
+        )
     if c.intervention_allowed is False and t.stage in INTERVENTION_STAGES:
-        reasons.append(("intervention_allowed", f"is a {t.stage.value.replace('_', '-')} intervention, but nothing may "
-                        "be changed (evaluate, analyse, monitor or document only)"))
+        reasons.append(
+            (
+                "intervention_allowed",
+                (
+                    f"is a {t.stage.value.replace('_', '-')} intervention, but nothing may "
+                    "be changed (evaluate, analyse, monitor or document only)"
+                ),
+            )
+        )
     if c.stages is not None and t.stage not in c.stages:
-        reasons.append(("stages", f"stage {t.stage.value} is not among the allowed stages "
-                       f"({', '.join(s.value for s in c.stages)})"))
+        reasons.append(
+            (
+                "stages",
+                (
+                    f"stage {t.stage.value} is not among the allowed stages "
+                    f"({', '.join(s.value for s in c.stages)})"
+                ),
+            )
+        )
     if c.task is not None and not _task_ok(t, c.task) and t.stage in INTERVENTION_STAGES:
-        reasons.append(("task", f"does not handle {c.task.value.replace('_', ' ')} "
-                       f"(handles {', '.join(x.value.replace('_', ' ') for x in t.task_types)})"))
+        reasons.append(
+            (
+                "task",
+                (
+                    f"does not handle {c.task.value.replace('_', ' ')} "
+                    f"(handles {', '.join(x.value.replace('_', ' ') for x in t.task_types)})"
+                ),
+            )
+        )
     if c.multi_group and not t.supports_multiple_groups:
         reasons.append(("multi_group", "handles only two groups, but there are more than two"))
     cost = t.expected_accuracy_cost
     if c.max_accuracy_loss is not None and cost is not None and cost.low > c.max_accuracy_loss:
-        reasons.append(("max_accuracy_loss", f"expected accuracy loss of at least {cost.low:.1%} exceeds the budget of "
-                       f"{c.max_accuracy_loss:.1%}"))
+        reasons.append(
+            (
+                "max_accuracy_loss",
+                (
+                    f"expected accuracy loss of at least {cost.low:.1%} exceeds the budget of "
+                    f"{c.max_accuracy_loss:.1%}"
+                ),
+            )
+        )
     return reasons
+
+
+def uncertain_conflicts(t: Technique, c: Constraints) -> list[str]:
+    """The uncertain restrictive readings of ``c`` that ``t`` would break, as soft conflicts naming the flag
+    that settles each (they are not hard constraints; the ranker ranks such techniques lower)."""
+    from fairmend.recommender.constraints import describe_value, restrictive
+
+    out = []
+    for u in c.uncertain:  # an uncertain stage is already a soft preference (preferred_stages)
+        if u.field == "stages" or not restrictive(u.field, u.value) or getattr(c, u.field) is not None:
+            continue
+        probe = Constraints()
+        setattr(probe, u.field, u.value)
+        if hard_violations(t, probe):
+            out.append(
+                f"would break the uncertain reading '{describe_value(u.field, u.value)}' "
+                f"(from: '{u.evidence}'); {u.flag} settles it"
+            )
+    return out
 
 
 def criterion_fit(t: Technique, c: Constraints) -> float:
@@ -118,8 +186,11 @@ def metadata_fit(t: Technique, c: Constraints) -> tuple[float, list[str], list[s
         ok = t.supports_multiple_groups
         parts.append((1.0, 1.0 if ok else 0.0))
         if c.intersectional:
-            inter = {Criterion.INTERSECTIONAL_FAIRNESS, Criterion.SUBGROUP_FAIRNESS,
-                     Criterion.MULTICALIBRATION} & set(t.criteria)
+            inter = {
+                Criterion.INTERSECTIONAL_FAIRNESS,
+                Criterion.SUBGROUP_FAIRNESS,
+                Criterion.MULTICALIBRATION,
+            } & set(t.criteria)
             parts.append((1.5, 1.0 if inter else 0.0))
             if inter:
                 fits.append("is designed for intersectional subgroups")
@@ -128,7 +199,9 @@ def metadata_fit(t: Technique, c: Constraints) -> tuple[float, list[str], list[s
             parts.append((0.5, 1.0))
         else:
             parts.append((0.5, 0.3))
-            conflicts.append(f"tied to a model family; check it suits your {c.model_family.replace('_', ' ')}")
+            conflicts.append(
+                f"tied to a model family; check it suits your {c.model_family.replace('_', ' ')}"
+            )
     if c.time_budget == "fast":
         score = {RuntimeClass.FAST: 1.0, RuntimeClass.MODERATE: 0.5, RuntimeClass.SLOW: 0.0}[t.runtime_class]
         parts.append((1.0, score))
@@ -139,7 +212,9 @@ def metadata_fit(t: Technique, c: Constraints) -> tuple[float, list[str], list[s
         conflicts.append("trains a heavy model; may be unstable on a small dataset")
     cost = t.expected_accuracy_cost
     if c.max_accuracy_loss is not None and cost is not None and cost.high > c.max_accuracy_loss >= cost.low:
-        conflicts.append(f"accuracy loss may reach {cost.high:.1%}, above your budget of {c.max_accuracy_loss:.1%}")
+        conflicts.append(
+            f"accuracy loss may reach {cost.high:.1%}, above your budget of {c.max_accuracy_loss:.1%}"
+        )
     if c.legal_note and t.needs_protected_attribute_at_inference is False and t.stage in INTERVENTION_STAGES:
         parts.append((0.5, 1.0))
     total_w = sum(w for w, _ in parts)

@@ -14,36 +14,75 @@ import re
 from typing import Any
 
 from fairmend.catalog.types import Criterion, Stage, TaskType
+from fairmend.recommender.combine import FIRM
 from fairmend.recommender.constraints import NON_INTERVENTION_STAGES, Constraints, Uncertain, settling_flag
 
 # A reader finding at or above UNDERSTOOD is applied as stated; between FLOOR and UNDERSTOOD it is
-# reported as uncertain (and applied only when restrictive).
-UNDERSTOOD = 0.6
+# reported as uncertain with the flag that settles it, and is not a hard constraint.
+UNDERSTOOD = FIRM
 FLOOR = 0.45
 
 # Criteria the user can target, with the phrases that name them (checked in this order).
 CRITERION_PATTERNS: list[tuple[Criterion, str]] = [
-    (Criterion.EQUALIZED_ODDS, r"equali[sz]ed odds|equal(ize|ise)? (both )?(error rates|false positive and false negative)"
-                               r"|(both|same) (false positive|error) rates?|average odds"),
-    (Criterion.EQUAL_OPPORTUNITY, r"equal(ity of)? opportunit|true positive rate|\btpr\b|false negative rate"
-                                  r"|recall (gap|parity|for)|qualified (people|applicants|candidates)"
-                                  r"|miss(es|ing)? (more )?(qualified|sick|positive)"),
-    (Criterion.PREDICTIVE_PARITY, r"predictive parity|precision (gap|parity)|\bppv\b|positive predictive"
-                                  r"|false discovery rate|sufficiency"),
-    (Criterion.CALIBRATION, r"calibrat|probabilit(y|ies) (mean|are|should)|risk scores? (mean|should)"
-                            r"|well[- ]calibrated|reliab(le|ility) (of )?(scores|probabilities)"),
-    (Criterion.COUNTERFACTUAL_FAIRNESS, r"counterfactual|had (they|he|she) been|causal (effect|path|graph|dag)"
-                                        r"|path[- ]specific|mediat"),
-    (Criterion.INDIVIDUAL_FAIRNESS, r"individual fairness|similar (people|individuals|applicants|candidates|cases)"
-                                    r"|treat(ed)? (like|alike|similarly)|lipschitz|consisten(t|cy) (decisions|treatment)"),
-    (Criterion.DEMOGRAPHIC_PARITY, r"demographic parity|statistical parity|disparate impact|four[- ]fifths|80 ?%"
-                                   r"|selection rates?|approval rates?|acceptance rates?|hiring rates?|same rate"
-                                   r"|positive rates?|independence|adverse impact|equal (share|proportion)"),
+    (
+        Criterion.EQUALIZED_ODDS,
+        (
+            r"equali[sz]ed odds|equal(ize|ise)? (both )?(error rates|false positive and false negative)"
+            r"|(both|same) (false positive|error) rates?|average odds"
+        ),
+    ),
+    (
+        Criterion.EQUAL_OPPORTUNITY,
+        (
+            r"equal(ity of)? opportunit|true positive rate|\btpr\b|false negative rate"
+            r"|recall (gap|parity|for)|qualified (people|applicants|candidates)"
+            r"|miss(es|ing)? (more )?(qualified|sick|positive)"
+        ),
+    ),
+    (
+        Criterion.PREDICTIVE_PARITY,
+        (
+            r"predictive parity|precision (gap|parity)|\bppv\b|positive predictive"
+            r"|false discovery rate|sufficiency"
+        ),
+    ),
+    (
+        Criterion.CALIBRATION,
+        (
+            r"calibrat|probabilit(y|ies) (mean|are|should)|risk scores? (mean|should)"
+            r"|well[- ]calibrated|reliab(le|ility) (of )?(scores|probabilities)"
+        ),
+    ),
+    (
+        Criterion.COUNTERFACTUAL_FAIRNESS,
+        (
+            r"counterfactual|had (they|he|she) been|causal (effect|path|graph|dag)"
+            r"|path[- ]specific|mediat"
+        ),
+    ),
+    (
+        Criterion.INDIVIDUAL_FAIRNESS,
+        (
+            r"individual fairness|similar (people|individuals|applicants|candidates|cases)"
+            r"|treat(ed)? (like|alike|similarly)|lipschitz|consisten(t|cy) (decisions|treatment)"
+        ),
+    ),
+    (
+        Criterion.DEMOGRAPHIC_PARITY,
+        (
+            r"demographic parity|statistical parity|disparate impact|four[- ]fifths|80 ?%"
+            r"|selection rates?|approval rates?|acceptance rates?|hiring rates?|same rate"
+            r"|positive rates?|independence|adverse impact|equal (share|proportion)"
+        ),
+    ),
 ]
 
 # Task names that are exact (the reader's classifier handles paraphrases).
 TASK_PATTERNS: list[tuple[TaskType, str]] = [
-    (TaskType.RANKING, r"learning[- ]to[- ]rank|\brank(ing|ings|er|ers)\b|search results|top[- ]k\b|recommendation lists?"),
+    (
+        TaskType.RANKING,
+        r"learning[- ]to[- ]rank|\brank(ing|ings|er|ers)\b|search results|top[- ]k\b|recommendation lists?",
+    ),
     (TaskType.CLUSTERING, r"\bclusters?\b|\bclustering\b|k-?means|k-?medians"),
     (TaskType.REGRESSION, r"(?<!logistic )\bregression\b|continuous (outcome|target|value)"),
     (TaskType.MULTICLASS_CLASSIFICATION, r"multi-?class|several classes|more than two classes"),
@@ -56,20 +95,47 @@ STAGE_PATTERNS: list[tuple[Stage, str]] = [
     (Stage.POST_PROCESSING, r"post-?process(ing)?"),
 ]
 PREFERRED_STAGE_PATTERNS: list[tuple[Stage, str]] = [
-    (Stage.PRE_PROCESSING, r"(training|the) data (before|first)|before (training|fitting)|re-?weight|resampl|oversampl|relabel"),
-    (Stage.IN_PROCESSING, r"(re)?train(ing)? (it |the model |a model )?with a (fairness )?(constraint|penalty|regulari)"
-                          r"|during training|in the loss|built into training|fairness constraint"),
-    (Stage.POST_PROCESSING, r"post-?process|after training|(trained|existing|deployed) (model|classifier)|threshold"),
+    (
+        Stage.PRE_PROCESSING,
+        r"(training|the) data (before|first)|before (training|fitting)|re-?weight|resampl|oversampl|relabel",
+    ),
+    (
+        Stage.IN_PROCESSING,
+        (
+            r"(re)?train(ing)? (it |the model |a model )?with a (fairness )?(constraint|penalty|regulari)"
+            r"|during training|in the loss|built into training|fairness constraint"
+        ),
+    ),
+    (
+        Stage.POST_PROCESSING,
+        r"post-?process|after training|(trained|existing|deployed) (model|classifier)|threshold",
+    ),
 ]
 
 INTENT_PATTERNS: list[tuple[str, str]] = [
-    ("document", r"document|model card|datasheet|factsheet|governance|checklist|transparen|accountab|internal audit"),
+    (
+        "document",
+        r"document|model card|datasheet|factsheet|governance|checklist|transparen|accountab|internal audit",
+    ),
     ("monitor", r"monitor|drift|over time|in production|alert|dashboard|stream"),
-    ("causal", r"causal|dag\b|confound|mediat|path[- ]specific|back-?door|direct effect|indirect effect|decompos"),
-    ("audit", r"\baudit|measure|compare (fairness|the )?(gaps|metrics|models)|false discover|quantify|assess|evaluat|check (whether|if)|is (there|it) (bias|significant)"
-              r"|significan|confidence interval|report (the )?(gap|disparit)|which groups|find (the )?subgroups"),
-    ("mitigate", r"fix|reduce|mitigat|remove|debias|de-bias|make .* fair|correct|improve fairness|close the gap"
-                 r"|equali[sz]e|enforce|satisfy|achieve"),
+    (
+        "causal",
+        r"causal|dag\b|confound|mediat|path[- ]specific|back-?door|direct effect|indirect effect|decompos",
+    ),
+    (
+        "audit",
+        (
+            r"\baudit|measure|compare (fairness|the )?(gaps|metrics|models)|false discover|quantify|assess|evaluat|check (whether|if)|is (there|it) (bias|significant)"
+            r"|significan|confidence interval|report (the )?(gap|disparit)|which groups|find (the )?subgroups"
+        ),
+    ),
+    (
+        "mitigate",
+        (
+            r"fix|reduce|mitigat|remove|debias|de-bias|make .* fair|correct|improve fairness|close the gap"
+            r"|equali[sz]e|enforce|satisfy|achieve"
+        ),
+    ),
 ]
 
 FAMILY_PATTERNS: list[tuple[str, str]] = [
@@ -77,7 +143,10 @@ FAMILY_PATTERNS: list[tuple[str, str]] = [
     ("neural_network", r"neural|deep learning|pytorch|tensorflow|\bbert\b|transformer model|\bcnn\b|\bmlp\b"),
     ("logistic_regression", r"logistic regression|\blogit\b|scorecard"),
     ("tree", r"decision tree|random forest"),
-    ("black_box", r"black[- ]box|vendor|third[- ]party model|api we (call|use)|can(no|')t (see|access) the model"),
+    (
+        "black_box",
+        r"black[- ]box|vendor|third[- ]party model|api we (call|use)|can(no|')t (see|access) the model",
+    ),
 ]
 
 DOMAIN_PATTERNS: list[tuple[str, str, bool]] = [
@@ -94,22 +163,35 @@ DOMAIN_PATTERNS: list[tuple[str, str, bool]] = [
 
 LEGAL_NOTES = {
     "lending": "credit decisions (ECOA / Regulation B in the US, EU anti-discrimination law): the protected "
-               "attribute may not be used to make the decision",
+    "attribute may not be used to make the decision",
     "hiring": "employment decisions (Title VII, EU equal-treatment directives): the protected attribute may "
-              "not be used to make the decision",
+    "not be used to make the decision",
     "housing": "housing decisions (Fair Housing Act): the protected attribute may not be used to make the decision",
     "insurance": "insurance pricing and underwriting (EU Test-Achats ruling for sex): the protected attribute "
-                 "may not be used to make the decision",
+    "may not be used to make the decision",
 }
 
 
-
-_NUMBER_WORDS = {"half a": 0.5, "half of one": 0.5, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-                 "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_NUMBER_WORDS = {
+    "half a": 0.5,
+    "half of one": 0.5,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 _NUM = r"(\d+(?:\.\d+)?|half a|half of one|one|two|three|four|five|six|seven|eight|nine|ten)(?![a-z])"
 _UNIT = r"(%|\s*percent(?:age)?(?:\s+points?)?|\s*(?:accuracy\s+)?points?|\s*pp\b)?"
-_CUE = (r"(lose|losing|loss|lost|drop|dropping|decrease|cost|costs|sacrifice|sacrificing|give up|giving up|budget|"
-        r"at most|no more than|not more than|up to|under|below|less than|within|max(?:imum)?|tolerate|afford)")
+_CUE = (
+    r"(lose|losing|loss|lost|drop|dropping|decrease|cost|costs|sacrifice|sacrificing|give up|giving up|budget|"
+    r"at most|no more than|not more than|up to|under|below|less than|within|max(?:imum)?|tolerate|afford)"
+)
 _METRIC = re.compile(r"accura|\bauc\b|performance|\bf1\b|precision|recall|points?\b|percentage point")
 _BUDGET = re.compile(_CUE + r"\b[^.;?!]{0,40}?\b" + _NUM + _UNIT + r"(?![\d,])")
 
@@ -131,14 +213,31 @@ def accuracy_budget(text: str) -> tuple[float, str] | None:
 
 
 _DIM_FIELD = {"retraining": "retraining_allowed", "inference": "protected_at_inference_allowed"}
-_SCOPE_STAGE = {"pre_processing": Stage.PRE_PROCESSING, "in_processing": Stage.IN_PROCESSING,
-                "post_processing": Stage.POST_PROCESSING, "causal": Stage.CAUSAL,
-                "monitoring": Stage.MONITORING, "documentation": Stage.DOCUMENTATION}
-_SCOPE_INTENT = {"pre_processing": "mitigate", "in_processing": "mitigate", "post_processing": "mitigate",
-                 "no_intervention": "audit", "causal": "causal", "monitoring": "monitor", "documentation": "document"}
+_SCOPE_STAGE = {
+    "pre_processing": Stage.PRE_PROCESSING,
+    "in_processing": Stage.IN_PROCESSING,
+    "post_processing": Stage.POST_PROCESSING,
+    "causal": Stage.CAUSAL,
+    "monitoring": Stage.MONITORING,
+    "documentation": Stage.DOCUMENTATION,
+}
+_SCOPE_INTENT = {
+    "pre_processing": "mitigate",
+    "in_processing": "mitigate",
+    "post_processing": "mitigate",
+    "no_intervention": "audit",
+    "causal": "causal",
+    "monitoring": "monitor",
+    "documentation": "document",
+}
 
 
 def _apply_findings(c: Constraints, findings: dict[str, Any]) -> None:
+    """Put sure findings into ``c``; keep unsure ones (below :data:`UNDERSTOOD`) in ``c.uncertain`` only.
+
+    An uncertain reading is never a hard constraint, in either direction: it is reported with the flag
+    that settles it, and the ranker marks and ranks lower the techniques that would break a restrictive
+    one (:func:`fairmend.recommender.fit.uncertain_conflicts`)."""
     for dim, f in findings.items():
         sure = f.confidence >= UNDERSTOOD
         if dim in _DIM_FIELD:
@@ -146,14 +245,15 @@ def _apply_findings(c: Constraints, findings: dict[str, Any]) -> None:
                 fields_values = [("protected_available", False), ("protected_at_inference_allowed", False)]
             else:
                 fields_values = [(_DIM_FIELD[dim], f.value == "allowed")]
-            restrictive = f.value in ("forbidden", "not_collected")
             for name, value in fields_values:
-                if sure or restrictive:
+                if sure:
                     c.put(name, value, "text", f.confidence, f.evidence)
-                if not sure:
-                    c.uncertain.append(Uncertain(name, value, f.confidence, f.evidence,
-                                                 settling_flag(name, not value if restrictive else value),
-                                                 applied=restrictive))
+                else:
+                    c.uncertain.append(
+                        Uncertain(
+                            name, value, f.confidence, f.evidence, settling_flag(name, value), applied=False
+                        )
+                    )
         elif dim == "scope":
             if f.value == "no_intervention":
                 name, value = "intervention_allowed", False
@@ -163,8 +263,11 @@ def _apply_findings(c: Constraints, findings: dict[str, Any]) -> None:
                 c.put(name, value, "text", f.confidence, f.evidence)
                 c.put("intent", _SCOPE_INTENT[f.value], "text", f.confidence, f.evidence)
             else:
-                c.uncertain.append(Uncertain(name, value, f.confidence, f.evidence, settling_flag(name, value),
-                                             applied=False))
+                c.uncertain.append(
+                    Uncertain(
+                        name, value, f.confidence, f.evidence, settling_flag(name, value), applied=False
+                    )
+                )
                 if name == "stages":  # still a soft preference for the ranking
                     c.put("preferred_stages", value, "text", f.confidence, f.evidence)
         elif dim == "task":
@@ -172,22 +275,38 @@ def _apply_findings(c: Constraints, findings: dict[str, Any]) -> None:
             if sure:
                 c.put("task", task, "text", f.confidence, f.evidence)
             else:
-                c.uncertain.append(Uncertain("task", task, f.confidence, f.evidence, settling_flag("task", task),
-                                             applied=False))
+                c.uncertain.append(
+                    Uncertain(
+                        "task", task, f.confidence, f.evidence, settling_flag("task", task), applied=False
+                    )
+                )
 
 
 def _reconcile(c: Constraints) -> None:
     """Training-time stages need retraining: when the text seems to say both, the surer reading wins
     and the other becomes uncertain (not applied), so the pair cannot silently exclude everything."""
     needs_training = {Stage.PRE_PROCESSING, Stage.IN_PROCESSING}
-    if not (c.retraining_allowed is False and c.stages and set(c.stages) <= needs_training
-            and c.sources.get("retraining_allowed") == "text" and c.sources.get("stages") == "text"):
+    if not (
+        c.retraining_allowed is False
+        and c.stages
+        and set(c.stages) <= needs_training
+        and c.sources.get("retraining_allowed") == "text"
+        and c.sources.get("stages") == "text"
+    ):
         return
     loser = "retraining_allowed" if c.confidence["retraining_allowed"] < c.confidence["stages"] else "stages"
     value = getattr(c, loser)
     c.uncertain = [u for u in c.uncertain if u.field != loser]
-    c.uncertain.append(Uncertain(loser, value, c.confidence[loser], c.evidence.get(loser, ""),
-                                 settling_flag(loser, value), applied=False))
+    c.uncertain.append(
+        Uncertain(
+            loser,
+            value,
+            c.confidence[loser],
+            c.evidence.get(loser, ""),
+            settling_flag(loser, value),
+            applied=False,
+        )
+    )
     setattr(c, loser, None)
     for book in (c.sources, c.confidence, c.evidence):
         book.pop(loser, None)
@@ -206,8 +325,18 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
     _apply_findings(c, read(text, embedder, floor=FLOOR))
 
     # exact rules: a stage named with a restriction, a task named outright
-    named = [s for s, p in STAGE_PATTERNS if _has(r"\b(only|must be|has to be|have to be|exclusively)\b[a-z -]{0,12}"
-                                                  + p + r"|" + p + r"[a-z -]{0,6}\bonly\b", t)]
+    named = [
+        s
+        for s, p in STAGE_PATTERNS
+        if _has(
+            r"\b(only|must be|has to be|have to be|exclusively)\b[a-z -]{0,12}"
+            + p
+            + r"|"
+            + p
+            + r"[a-z -]{0,6}\bonly\b",
+            t,
+        )
+    ]
     if named:
         c.put("stages", named, "text", 1.0, re.search("|".join(p for _, p in STAGE_PATTERNS), t).group(0))
         c.uncertain = [u for u in c.uncertain if u.field not in ("stages", "intervention_allowed")]
@@ -234,16 +363,28 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
     budget = accuracy_budget(text)
     if budget is not None:
         c.put("max_accuracy_loss", budget[0], "text", 1.0, budget[1])
-    elif _has(r"(can(no|')?t|cannot|must not|not) (afford to )?(lose|sacrifice|drop) (any |much )?(accuracy|performance)", t):
+    elif _has(
+        r"(can(no|')?t|cannot|must not|not) (afford to )?(lose|sacrifice|drop) (any |much )?(accuracy|performance)",
+        t,
+    ):
         c.put("max_accuracy_loss", 0.01, "text", 0.8, "cannot lose accuracy")
-    if _has(r"(more than|over) two (groups|races|categories)|multiple (groups|races|ethnicit|categories)|several (groups|ethnic)"
-            r"|(\b[3-9]|\b[1-9]\d+|three|four|five|six|seven|eight|many) (racial |ethnic |age )?(groups|categories|races|ethnicities)"
-            r"|multi-?group|non-?binary", t):
+    if _has(
+        r"(more than|over) two (groups|races|categories)|multiple (groups|races|ethnicit|categories)|several (groups|ethnic)"
+        r"|(\b[3-9]|\b[1-9]\d+|three|four|five|six|seven|eight|many) (racial |ethnic |age )?(groups|categories|races|ethnicities)"
+        r"|multi-?group|non-?binary",
+        t,
+    ):
         c.put("multi_group", True, "text")
-    if _has(r"intersection|(black|hispanic|asian) wom[ae]n|combinations? of (attributes|groups)|subgroups? (of|defined by|across)"
-            r"|race and (gender|sex)|(gender|sex) and race|sex and age|age and (sex|gender|race)", t):
+    if _has(
+        r"intersection|(black|hispanic|asian) wom[ae]n|combinations? of (attributes|groups)|subgroups? (of|defined by|across)"
+        r"|race and (gender|sex)|(gender|sex) and race|sex and age|age and (sex|gender|race)",
+        t,
+    ):
         c.put("intersectional", True, "text")
-    m = re.search(r"(\d[\d,.]*)\s*(k|thousand|million|m)?\s*(rows|records|examples|samples|applicants|patients|customers|people|instances)", t)
+    m = re.search(
+        r"(\d[\d,.]*)\s*(k|thousand|million|m)?\s*(rows|records|examples|samples|applicants|patients|customers|people|instances)",
+        t,
+    )
     if m:
         n = float(m.group(1).replace(",", "").rstrip("."))
         n *= {"k": 1e3, "thousand": 1e3, "million": 1e6, "m": 1e6}.get(m.group(2) or "", 1)
@@ -252,7 +393,10 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
             c.put("small_data", True, "text")
     if _has(r"small (dataset|data|sample)|few (rows|records|examples)|limited data|tiny dataset", t):
         c.put("small_data", True, "text")
-    if _has(r"(quick|fast|cheap|lightweight|simple) (fix|solution|to run|method|approach|win)|quickly|by tomorrow|no time|limited compute|little compute|no gpu", t):
+    if _has(
+        r"(quick|fast|cheap|lightweight|simple) (fix|solution|to run|method|approach|win)|quickly|by tomorrow|no time|limited compute|little compute|no gpu",
+        t,
+    ):
         c.put("time_budget", "fast", "text")
     if c.intent is None:
         for intent, p in INTENT_PATTERNS:

@@ -14,13 +14,15 @@ from fairmend.recommender.constraints import Constraints
 from fairmend.recommender.documents import technique_document
 from fairmend.recommender.embedding import Embedder
 from fairmend.recommender.explain import run_command, trade_offs, why
-from fairmend.recommender.fit import hard_violations, metadata_fit
+from fairmend.recommender.fit import hard_violations, metadata_fit, uncertain_conflicts
 from fairmend.recommender.parse import parse_text
 
 from fairmend.errors import InvalidParameterError
 
 # Weights of the hybrid score; each component is scaled to [0, 1] before mixing.
 WEIGHTS = {"dense": 0.45, "lexical": 0.15, "metadata": 0.40}
+# Subtracted from the score of a technique for each uncertain restrictive reading it would break.
+UNCERTAIN_PENALTY = 0.15
 
 
 @dataclass
@@ -45,13 +47,20 @@ class Recommendation:
             "stage": t.stage.value,
             "technique_id": list(t.technique_id) if isinstance(t.technique_id, tuple) else t.technique_id,
             "score": round(self.score, 4),
-            "score_parts": {"dense": round(self.dense, 4), "lexical": round(self.lexical, 4),
-                            "metadata": round(self.metadata, 4)},
+            "score_parts": {
+                "dense": round(self.dense, 4),
+                "lexical": round(self.lexical, 4),
+                "metadata": round(self.metadata, 4),
+            },
             "criteria": [c.value for c in t.criteria],
             "needs_retraining": t.needs_retraining,
             "needs_protected_attribute_at_inference": t.needs_protected_attribute_at_inference,
             "executable": t.executable,
-            "citation": {"authors": list(t.citation.authors), "year": t.citation.year, "title": t.citation.title},
+            "citation": {
+                "authors": list(t.citation.authors),
+                "year": t.citation.year,
+                "title": t.citation.title,
+            },
             "why": self.why,
             "trade_offs": self.trade_offs,
             "soft_conflicts": self.soft_conflicts,
@@ -101,9 +110,15 @@ class Recommender:
         Receives a line before any slow step (embedding techniques that are neither shipped nor cached).
     """
 
-    def __init__(self, techniques: Iterable[Technique] | None = None, *, embedder: Embedder | None = None,
-                 use_cache: bool = True, cache_directory: str | Path | None = None,
-                 progress: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        techniques: Iterable[Technique] | None = None,
+        *,
+        embedder: Embedder | None = None,
+        use_cache: bool = True,
+        cache_directory: str | Path | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
         self.techniques = techniques
         self.embedder = embedder
         self.use_cache = use_cache
@@ -128,17 +143,31 @@ class Recommender:
             embedder = default_embedder()  # the same MiniLM instance the constraint reader uses
         self.techniques_ = techniques
         self.embedder_ = embedder
-        self.index_ = load_or_build(techniques, embedder, use_cache=self.use_cache, progress=self.progress,
-                                    directory=Path(self.cache_directory) if self.cache_directory else None)
+        self.index_ = load_or_build(
+            techniques,
+            embedder,
+            use_cache=self.use_cache,
+            progress=self.progress,
+            directory=Path(self.cache_directory) if self.cache_directory else None,
+        )
         self.bm25_ = BM25().fit([technique_document(t) for t in techniques])
 
-    def recommend(self, query: str, *, constraints: Constraints | None = None, top: int = 5,
-                  audit: dict[str, Any] | None = None,
-                  data: str | None = None, protected: list[str] | None = None,
-                  outcome: str | None = None) -> RecommendationResult:
+    def recommend(
+        self,
+        query: str,
+        *,
+        constraints: Constraints | None = None,
+        top: int = 5,
+        audit: dict[str, Any] | None = None,
+        data: str | None = None,
+        protected: list[str] | None = None,
+        outcome: str | None = None,
+    ) -> RecommendationResult:
         """Rank techniques for ``query``; ``constraints`` default to those parsed from the text."""
         if not query.strip():
-            raise InvalidParameterError("the situation text is empty; describe your model, data and constraints")
+            raise InvalidParameterError(
+                "the situation text is empty; describe your model, data and constraints"
+            )
         self._ready()
         c = constraints if constraints is not None else parse_text(query, embedder=self.embedder_)
         dense = self.index_.scores(self.embedder_.encode([query])[0])
@@ -158,23 +187,39 @@ class Recommender:
                     violations_by_constraint[name] = violations_by_constraint.get(name, 0) + 1
                 continue
             meta, fits, conflicts = metadata_fit(t, c)
-            score = (WEIGHTS["dense"] * dense_scaled[pos] + WEIGHTS["lexical"] * lexical[pos]
-                     + WEIGHTS["metadata"] * meta)
+            unsure = uncertain_conflicts(t, c)
+            conflicts = unsure + conflicts
+            score = (
+                WEIGHTS["dense"] * dense_scaled[pos]
+                + WEIGHTS["lexical"] * lexical[pos]
+                + WEIGHTS["metadata"] * meta
+                - UNCERTAIN_PENALTY * len(unsure)
+            )
             scored.append((score, pos, meta, fits, conflicts))
         scored.sort(key=lambda s: (-s[0], self.techniques_[s[1]].key))
         recs = []
         for rank, (score, pos, meta, fits, conflicts) in enumerate(scored[:top], start=1):
             t = self.techniques_[pos]
-            recs.append(Recommendation(
-                rank=rank, technique=t, score=float(score), dense=float(dense[pos]), lexical=float(lexical[pos]),
-                metadata=float(meta), why=why(t, fits, float(dense_scaled[pos]), float(lexical[pos])),
-                trade_offs=trade_offs(t), soft_conflicts=conflicts,
-                run_command=run_command(t, data=data, protected=protected, outcome=outcome),
-            ))
+            recs.append(
+                Recommendation(
+                    rank=rank,
+                    technique=t,
+                    score=float(score),
+                    dense=float(dense[pos]),
+                    lexical=float(lexical[pos]),
+                    metadata=float(meta),
+                    why=why(t, fits, float(dense_scaled[pos]), float(lexical[pos])),
+                    trade_offs=trade_offs(t),
+                    soft_conflicts=conflicts,
+                    run_command=run_command(t, data=data, protected=protected, outcome=outcome),
+                )
+            )
         relax = []
         if not recs:
             ranked = sorted(violations_by_constraint.items(), key=lambda kv: -kv[1])
             stated = c.to_dict()
-            relax = [f"{name}={stated[name]['value']} (breaks it: {n} of {len(self.techniques_)} techniques)"
-                     for name, n in ranked[:3]]
+            relax = [
+                f"{name}={stated[name]['value']} (breaks it: {n} of {len(self.techniques_)} techniques)"
+                for name, n in ranked[:3]
+            ]
         return RecommendationResult(query, c, recs, excluded, relax, audit)

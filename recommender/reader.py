@@ -8,10 +8,11 @@ counts (negations, permissions, restrictions). One multinomial logistic regressi
 it. The models are trained at build time by :mod:`fairmend.recommender.build` and shipped as plain
 arrays in ``data/reader_model.npz``; nothing is pickled.
 
-Clauses are then combined per dimension (:func:`combine`): a statement that is later withdrawn
-("we thought we couldn't retrain, but actually we can") gives way to the later one, and an
-elliptical reversal ("scratch that, we can") flips the value of the statement before it. When two
-clauses disagree without a withdrawal, the restrictive value is kept at a lower confidence.
+Clauses are then combined per dimension by :mod:`fairmend.recommender.combine`: a withdrawn
+statement ("we thought we couldn't retrain, but actually we can") gives way to the later one, a
+concessive clause to the main one, an elliptical reversal ("it is not") flips the statement before
+it, and any other disagreement is settled by confidence with only the margin kept (so a close call
+is reported as uncertain, never silently resolved towards either side).
 """
 
 from __future__ import annotations
@@ -25,22 +26,33 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from fairmend.recommender.combine import FLIP, Finding, combine
 
 from fairmend.errors import MissingDependencyError
+
+__all__ = ["FLIP", "Finding", "combine"]  # re-exported: the reader's findings are combine's
 
 DATA = Path(__file__).with_name("data")
 MODEL_FILE = DATA / "reader_model.npz"
 EXEMPLARS_FILE = DATA / "constraint_exemplars.yaml"
+SITUATIONS_FILE = DATA / "situations.yaml"  # whole labelled texts for tuning the combining (training data)
 FEATURE_VERSION = 3
 HASH_DIM = 1024
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "retraining": ("none", "forbidden", "allowed"),
     "inference": ("none", "forbidden", "allowed", "not_collected"),
-    "scope": ("none", "pre_processing", "in_processing", "post_processing", "no_intervention", "causal",
-              "monitoring", "documentation"),
+    "scope": (
+        "none",
+        "pre_processing",
+        "in_processing",
+        "post_processing",
+        "no_intervention",
+        "causal",
+        "monitoring",
+        "documentation",
+    ),
     "task": ("none", "regression", "ranking", "clustering", "multiclass_classification"),
 }
-FLIP = {"forbidden": "allowed", "allowed": "forbidden"}
 # The classifiers ("heads"). Whether a clause restricts or permits is learned once, from the clauses
 # of both polar dimensions pooled ("polarity"); what it is about is learned per dimension.
 POLAR = ("retraining", "inference")
@@ -77,32 +89,43 @@ def compose(heads: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "task": heads["task"],
     }
 
-_CONTRACTIONS = [(r"\bcan't\b|\bcannot\b", "can not"), (r"\bwon't\b", "will not"), (r"\bshan't\b", "shall not"),
-                 (r"n't\b", " not"), (r"'re\b", " are"), (r"'s\b", " is"), (r"'d\b", " would"), (r"'ll\b", " will")]
-NEGATORS = re.compile(r"\b(not|no|never|nobody|none|nothing|neither|nor|without|unable|impossible|prohibit\w*|"
-                      r"forbid\w*|ban|banned|bans|barred|bar|unlawful|illegal|off-limits|refuse\w*|lack|lacks)\b")
-_PERMISSION = re.compile(r"\b(can|could|may|allowed|allow|allows|permitted|permits|permit|free|fine|ok|okay|"
-                         r"possible|able|legal|lawful|acceptable|happy|approved|lets?)\b")
+
+_CONTRACTIONS = [
+    (r"\bcan't\b|\bcannot\b", "can not"),
+    (r"\bwon't\b", "will not"),
+    (r"\bshan't\b", "shall not"),
+    (r"n't\b", " not"),
+    (r"'re\b", " are"),
+    (r"'s\b", " is"),
+    (r"'d\b", " would"),
+    (r"'ll\b", " will"),
+]
+NEGATORS = re.compile(
+    r"\b(not|no|never|nobody|none|nothing|neither|nor|without|unable|impossible|prohibit\w*|"
+    r"forbid\w*|ban|banned|bans|barred|bar|unlawful|illegal|off-limits|refuse\w*|lack|lacks)\b"
+)
+_PERMISSION = re.compile(
+    r"\b(can|could|may|allowed|allow|allows|permitted|permits|permit|free|fine|ok|okay|"
+    r"possible|able|legal|lawful|acceptable|happy|approved|lets?)\b"
+)
 _MODALS = r"(?:can|could|may|might|must|will|would|shall|is|are|was|were|be|being)"
-_DENIED = re.compile(rf"\b(?:{_MODALS} )?not (?:be )?(?:allowed|permitted|possible|able|legal|lawful|acceptable"
-                     rf"|an option)\b|\b{_MODALS} not\b")
+_DENIED = re.compile(
+    rf"\b(?:{_MODALS} )?not (?:be )?(?:allowed|permitted|possible|able|legal|lawful|acceptable"
+    rf"|an option)\b|\b{_MODALS} not\b"
+)
 _RESTRICT = re.compile(r"\b(only|just|solely|exclusively|nothing else|nowhere else|except)\b")
 # Negation scope ends at punctuation or at a word that starts a new proposition.
 _SCOPE_END = re.compile(r"^(but|however|although|though|yet|whereas|while|and|so|because|since|or)$")
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[.,;:!?]")
 
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\s*\n+\s*")
-_CLAUSE = re.compile(r"\s*,?\s+\b(?:but|however|although|though|whereas|yet|so that|so|because|since|while|"
-                     r"which means)\b\s+|\s*,\s+(?:and\s+)?|\s+[-\u2013\u2014]+\s+|\s*[()]\s*"
-                     # "and" starts a new clause only before a subject, a modal or a negation
-                     r"|\s+and\s+(?=(?:we|i|you|they|it|he|she|there|nobody|no one|can|cannot|can't|could|"
-                     r"may|must|might|should|will|won't|not|never|no|our|their|its|using|use)\b)")
-# Cues of a statement that is being withdrawn, and of the clause that withdraws it.
-BELIEF = re.compile(r"\b(thought|believed|assumed|used to|originally|initially|at first|earlier|"
-                    r"previously|were told|was told|supposedly|i said|we said|had assumed)\b")
-REVERSAL = re.compile(r"\b(actually|in fact|turns out|turned out|scratch that|not anymore|not any more|no longer|"
-                      r"learned|learnt|found out|but now|now (?:we|it|they) (?:can|may|are|is)|after all|cleared|"
-                      r"was wrong|not true|correction)\b")
+_CLAUSE = re.compile(
+    r"\s*,?\s+\b(?:but|however|although|though|whereas|yet|so that|so|because|since|while|"
+    r"which means)\b\s+|\s*,\s+(?:and\s+)?|\s+[-\u2013\u2014]+\s+|\s*[()]\s*"
+    # "and" starts a new clause only before a subject, a modal or a negation
+    r"|\s+and\s+(?=(?:we|i|you|they|it|he|she|there|nobody|no one|can|cannot|can't|could|"
+    r"may|must|might|should|will|won't|not|never|no|our|their|its|using|use)\b)"
+)
 
 
 def normalise(text: str) -> str:
@@ -118,8 +141,68 @@ def split_sentences(text: str) -> list[str]:
 
 def split_clauses(sentence: str) -> list[str]:
     """Clauses of one sentence: split at conjunctions, commas and dashes (empty pieces dropped)."""
-    parts = [p.strip(" ,.;:!?") for p in _CLAUSE.split(sentence) if p and p.strip(" ,.;:!?")]
-    return parts or [sentence]
+    return [text for text, _ in marked_clauses(sentence)]
+
+
+_MARKED = re.compile(f"({_CLAUSE.pattern})")
+
+
+def marked_clauses(sentence: str) -> list[tuple[str, str]]:
+    """``(clause, marker)`` pairs: the marker is the conjunction that introduced the clause ("but",
+    "although", ...; "" for none), so that combining knows which statement concedes and which prevails.
+    A fragment of one or two words is no clause: a lone connective ("however") becomes the marker of the
+    next clause, and a bare noun phrase ("the deployment") is joined to the clause after it."""
+    pieces = _MARKED.split(sentence)
+    raw: list[tuple[str, str]] = []
+    marker = ""
+    for i, piece in enumerate(pieces):
+        if i % 2:  # a delimiter
+            marker = re.sub(r"[^a-z ]", "", piece.lower()).strip() or marker
+            continue
+        text = piece.strip(" ,.;:!?")
+        if text:
+            raw.append((text, marker))
+            marker = ""
+    out: list[tuple[str, str]] = []
+    carry, carry_marker = "", ""
+    for text, marker in raw:
+        if len(text.split()) <= 2 and text.lower() in _CONNECTIVES:
+            carry_marker = carry_marker or text.lower()
+            continue
+        if len(text.split()) <= 2 and _DETERMINER.match(text.lower()) and (text, marker) != raw[-1]:
+            carry = f"{carry} {text}".strip()
+            carry_marker = carry_marker or marker
+            continue
+        out.append((f"{carry} {text}".strip(), carry_marker or marker))
+        carry, carry_marker = "", ""
+    if carry:
+        out.append((carry, carry_marker))
+    return out or [(sentence, "")]
+
+
+_DETERMINER = re.compile(r"(the|a|an|our|their|its|this|that|these|those|his|her|my|your)\b")
+_CONNECTIVES = frozenset(
+    {
+        "however",
+        "but",
+        "yet",
+        "though",
+        "although",
+        "still",
+        "also",
+        "so",
+        "then",
+        "and",
+        "too",
+        "instead",
+        "actually",
+        "in fact",
+        "of course",
+        "sadly",
+        "luckily",
+        "fortunately",
+    }
+)
 
 
 def scoped_tokens(text: str) -> list[str]:
@@ -212,20 +295,17 @@ class ClauseModel:
 @lru_cache(maxsize=2)
 def load_model(path: Path = MODEL_FILE) -> ClauseModel:
     if not path.exists():
-        raise MissingDependencyError(f"the constraint reader's model {path} is missing; build it with "
-                                     "`python -m fairmend.recommender.build`")
+        raise MissingDependencyError(
+            f"the constraint reader's model {path} is missing; build it with "
+            "`python -m fairmend.recommender.build`"
+        )
     with np.load(path, allow_pickle=False) as z:
-        return ClauseModel({h: z[f"{h}__w"] for h in HEADS}, {h: z[f"{h}__b"] for h in HEADS},
-                           str(z["digest"]), str(z["model_name"]))
-
-
-@dataclass
-class Finding:
-    """The reader's value for one dimension, its confidence and the clause it came from."""
-
-    value: str
-    confidence: float
-    evidence: str
+        return ClauseModel(
+            {h: z[f"{h}__w"] for h in HEADS},
+            {h: z[f"{h}__b"] for h in HEADS},
+            str(z["digest"]),
+            str(z["model_name"]),
+        )
 
 
 @dataclass
@@ -233,6 +313,7 @@ class _Unit:
     text: str
     sentence: int
     probs: dict[str, np.ndarray]
+    marker: str = ""  # the conjunction that introduced the clause (see marked_clauses)
 
     def best(self, dim: str) -> tuple[str, float]:
         p = self.probs[dim]
@@ -242,78 +323,25 @@ class _Unit:
 
 def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], list[_Unit]]:
     sentences = split_sentences(text)
-    clauses: list[tuple[str, int]] = []
-    multi: list[tuple[str, int]] = []
+    clauses: list[tuple[str, int, str]] = []
+    multi: list[tuple[str, int, str]] = []
     for i, s in enumerate(sentences):
-        parts = split_clauses(s)
-        clauses += [(p, i) for p in parts]
+        parts = marked_clauses(s)
+        clauses += [(p, i, marker) for p, marker in parts]
         if len(parts) > 1:
-            multi.append((s, i))
-    texts = [c for c, _ in clauses] + [s for s, _ in multi]
+            multi.append((s, i, ""))
+    texts = [c for c, _, _ in clauses] + [s for s, _, _ in multi]
     probs = model.probabilities(features(texts, embedder))
-    units = [_Unit(t, i, {d: probs[d][row] for d in DIMENSIONS}) for row, (t, i) in enumerate(clauses + multi)]
-    return units[:len(clauses)], units[len(clauses):]
+    units = [
+        _Unit(t, i, {d: probs[d][row] for d in DIMENSIONS}, marker)
+        for row, (t, i, marker) in enumerate(clauses + multi)
+    ]
+    return units[: len(clauses)], units[len(clauses) :]
 
 
-_FUNCTION_WORDS = frozenset({
-    "a", "an", "the", "we", "i", "it", "they", "you", "he", "she", "this", "that", "so", "then", "yes", "no", "not",
-    "do", "does", "did", "can", "could", "may", "might", "must", "will", "would", "be", "is", "are", "was", "were",
-    "been", "to", "of", "in", "on", "at", "for", "by", "with", "after", "all", "actually", "fact", "now", "turns",
-    "turned", "out", "learned", "learnt", "found", "scratch", "anymore", "any", "more", "longer", "true", "wrong",
-    "correction", "cleared", "allowed", "permitted", "our", "us", "there", "here", "indeed", "really"})
-
-
-def elliptical(text: str) -> bool:
-    """A withdrawal with no content of its own ("actually we can", "scratch that, it is allowed")."""
-    norm = normalise(text)
-    content = [w for w in re.findall(r"[a-z]+", norm) if w not in _FUNCTION_WORDS]
-    return bool(REVERSAL.search(norm)) and len(content) <= 2
-
-
-def combine(clauses: list[_Unit], sentences: list[_Unit], *, floor: float) -> dict[str, Finding]:
-    """Per dimension, the value the text settles on (see the module docstring)."""
-    found: dict[str, Finding] = {}
-    believed: dict[str, bool] = {}
-    last_dims: list[str] = []
-    for unit in clauses:
-        norm = normalise(unit.text)
-        stated = []
-        if elliptical(unit.text):
-            for dim in last_dims:  # "scratch that, we can": flip the statement just made
-                prev = found.get(dim)
-                if prev is not None and prev.value in FLIP:
-                    found[dim] = Finding(FLIP[prev.value], 0.8, unit.text)
-                    believed[dim] = False
-            continue
-        for dim in DIMENSIONS:
-            value, conf = unit.best(dim)
-            if value == "none" or conf < floor:
-                continue
-            stated.append(dim)
-            prev = found.get(dim)
-            if prev is None or prev.value == value:
-                if prev is None or conf > prev.confidence:
-                    found[dim] = Finding(value, conf, unit.text)
-            elif believed.get(dim) or REVERSAL.search(norm):
-                found[dim] = Finding(value, conf, unit.text)  # the later statement withdraws the earlier
-            else:
-                restrictive = prev if prev.value in ("forbidden", "not_collected") else Finding(value, conf, unit.text)
-                if value in ("forbidden", "not_collected") and prev.value not in ("forbidden", "not_collected"):
-                    restrictive = Finding(value, conf, unit.text)
-                found[dim] = Finding(restrictive.value, min(prev.confidence, conf) * 0.8, restrictive.evidence)
-            believed[dim] = bool(BELIEF.search(norm))
-        if stated:
-            last_dims = stated
-    for unit in sentences:  # a sentence read whole settles a dimension none of its clauses did
-        for dim in DIMENSIONS:
-            value, conf = unit.best(dim)
-            if value != "none" and conf >= floor and dim not in found:
-                found[dim] = Finding(value, conf, unit.text)
-    return found
-
-
-def read(text: str, embedder: Any = None, *, floor: float = 0.45, model: ClauseModel | None = None
-         ) -> dict[str, Finding]:
+def read(
+    text: str, embedder: Any = None, *, floor: float = 0.45, model: ClauseModel | None = None
+) -> dict[str, Finding]:
     """Findings per dimension for ``text`` (dimensions the text does not address are absent)."""
     model = model or load_model()
     if embedder is None or embedder.name != model.model_name:
@@ -321,7 +349,7 @@ def read(text: str, embedder: Any = None, *, floor: float = 0.45, model: ClauseM
     if not text.strip():
         return {}
     clauses, sentences = _units(text, model, embedder)
-    return combine(clauses, sentences, floor=floor)
+    return combine(clauses, sentences, DIMENSIONS, floor=floor)
 
 
 @lru_cache(maxsize=1)

@@ -23,11 +23,14 @@ def test_clauses_and_negation_scope():
     assert reader.scoped_tokens("nobody can not retrain")[-1] == "retrain"  # double negation
 
 
-@pytest.mark.parametrize("text, value", [
-    # phrasings quoted in issue 14 (none is in the validation corpus or the exemplars)
-    ("we thought we couldn't retrain, but actually we can", True),
-    ("the model belongs to a supplier and is locked", False),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # phrasings quoted in issue 14 (none is in the validation corpus or the exemplars)
+        ("we thought we couldn't retrain, but actually we can", True),
+        ("the model belongs to a supplier and is locked", False),
+    ],
+)
 def test_retraining_read_with_withdrawal(text, value):
     assert parse_text(text).retraining_allowed is value
 
@@ -40,36 +43,67 @@ def test_two_constraints_in_one_clause():
 
 def test_permission_overrides_the_domain_default():
     default = parse_text("A mortgage approval model shows a gap between age groups.")
-    assert default.protected_at_inference_allowed is False and default.sources[
-        "protected_at_inference_allowed"] == "domain-default"
+    assert (
+        default.protected_at_inference_allowed is False
+        and default.sources["protected_at_inference_allowed"] == "domain-default"
+    )
     c = parse_text("A mortgage approval model. Using age at decision time is allowed in our setting.")
     assert c.domain == "lending" and c.protected_at_inference_allowed is True
     assert c.sources["protected_at_inference_allowed"] == "text"
 
 
-@pytest.mark.parametrize("text, budget", [
-    ("we can lose at most 2 points", 0.02), ("accuracy loss under 2%", 0.02), ("no more than 0.02 AUC", 0.02),
-    ("a drop of one percentage point of accuracy at most", 0.01), ("up to five percent accuracy", 0.05),
-    ("the approval gap is 12 points", None), ("accuracy is 91% on 10,000 rows", None),
-])
+@pytest.mark.parametrize(
+    "text, budget",
+    [
+        ("we can lose at most 2 points", 0.02),
+        ("accuracy loss under 2%", 0.02),
+        ("no more than 0.02 AUC", 0.02),
+        ("a drop of one percentage point of accuracy at most", 0.01),
+        ("up to five percent accuracy", 0.05),
+        ("the approval gap is 12 points", None),
+        ("accuracy is 91% on 10,000 rows", None),
+    ],
+)
 def test_accuracy_budget_forms(text, budget):
     got = accuracy_budget(text)
     assert (got[0] if got else None) == pytest.approx(budget) if budget else got is None
 
 
-def test_uncertain_constraints_are_reported_not_dropped():
+def test_uncertain_constraints_are_reported_not_dropped_nor_binding(fake_recommender):
     c = Constraints()
-    _apply_findings(c, {"retraining": reader.Finding("forbidden", UNDERSTOOD - 0.1, "it is kind of fixed"),
-                        "scope": reader.Finding("pre_processing", UNDERSTOOD - 0.1, "mostly the data"),
-                        "task": reader.Finding("ranking", UNDERSTOOD + 0.1, "we rank items")})
-    assert c.retraining_allowed is False  # restrictive: applied to be safe, and said so
+    _apply_findings(
+        c,
+        {
+            "retraining": reader.Finding("forbidden", UNDERSTOOD - 0.1, "it is kind of fixed"),
+            "scope": reader.Finding("pre_processing", UNDERSTOOD - 0.1, "mostly the data"),
+            "task": reader.Finding("ranking", UNDERSTOOD + 0.1, "we rank items"),
+        },
+    )
+    assert c.retraining_allowed is None  # uncertain: reported, never a hard constraint
     assert c.stages is None and c.preferred_stages == [Stage.PRE_PROCESSING]  # permissive: only a preference
     assert c.task == TaskType.RANKING
     flags = {u.field: (u.flag, u.applied) for u in c.uncertain}
-    assert flags == {"retraining_allowed": ("--retraining", True), "stages": ("--stage pre_processing", False)}
+    assert flags == {
+        "retraining_allowed": ("--no-retraining", False),
+        "stages": ("--stage pre_processing", False),
+    }
     lines = c.uncertain_lines()
-    assert lines[0].startswith("uncertain: cannot retrain? (from: 'it is kind of fixed'") and "--retraining" in lines[0]
+    assert lines[0].startswith("uncertain: cannot retrain? (from: 'it is kind of fixed'")
+    assert "--no-retraining" in lines[0] and "marked and ranked lower" in lines[0]
     assert [line for line in c.understood() if "retrain" in line] == []  # shown once, as uncertain
+    # techniques that would break the uncertain reading are marked, and rank below those that would not
+    res = fake_recommender.recommend("rank items fairly", constraints=c, top=20)
+    marked = [r for r in res.recommendations if r.technique.needs_retraining]
+    assert all(
+        any("uncertain reading 'cannot retrain'" in x and "--no-retraining" in x for x in r.soft_conflicts)
+        for r in marked
+    )
+    assert not any(
+        "uncertain" in x
+        for r in res.recommendations
+        if not r.technique.needs_retraining
+        for x in r.soft_conflicts
+    )
     settled = merge_flags(c, retraining=True)
     assert settled.retraining_allowed is True and [u.field for u in settled.uncertain] == ["stages"]
     d = settled.to_dict()
@@ -79,11 +113,82 @@ def test_uncertain_constraints_are_reported_not_dropped():
     json.dumps(d)
 
 
+def _reading(value, conf, pos, **cues):
+    from fairmend.recommender.combine import Reading
+
+    flags = {"believed": False, "reversal": False, "prevails": False, "concedes": False} | cues
+    return Reading(value, conf, f"clause {pos}", pos, **flags)
+
+
+def test_combining_withdrawals_concessions_and_close_calls():
+    from fairmend.recommender.combine import elliptical, settle
+
+    # a belief withdrawn by a later statement; a concession gives way to the main clause
+    assert (
+        settle([_reading("forbidden", 0.9, 0, believed=True), _reading("allowed", 0.7, 1)]).value == "allowed"
+    )
+    assert (
+        settle([_reading("forbidden", 0.9, 0, concedes=True), _reading("allowed", 0.7, 1)]).value == "allowed"
+    )
+    assert (
+        settle([_reading("allowed", 0.7, 0), _reading("forbidden", 0.9, 1, concedes=True)]).value == "allowed"
+    )
+    # "..., but ..." overrides only when the clause after "but" is read confidently
+    assert (
+        settle([_reading("forbidden", 1.0, 0), _reading("allowed", 0.9, 1, prevails=True)]).value == "allowed"
+    )
+    weak = settle([_reading("forbidden", 1.0, 0), _reading("allowed", 0.63, 1, prevails=True)])
+    assert weak.value == "forbidden" and weak.confidence == pytest.approx(1.0 - 0.315)
+    # no discourse cue: the surer reading wins with its margin only, so a close call becomes uncertain
+    close = settle([_reading("forbidden", 0.7, 0), _reading("allowed", 0.72, 1)])
+    assert close.value == "allowed" and close.confidence < UNDERSTOOD
+    noise = settle([_reading("allowed", 0.58, 0), _reading("forbidden", 0.84, 1)])  # a weak rival is noise
+    assert noise.value == "forbidden" and noise.confidence == pytest.approx(0.84)
+    assert elliptical("it is not") and elliptical("actually we can") and not elliptical("the model is locked")
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("We were told the model was frozen. It is not; we can retrain it.", True),
+        ("Although nobody here has retrained a model like this before, retraining is allowed.", True),
+        ("Retraining is not a problem for us.", True),
+        (
+            "The scorer cannot be retrained, and that is final, but we can change how scores become decisions.",
+            False,
+        ),
+    ],
+)
+def test_withdrawn_conceded_and_negated_negatives(text, value):
+    assert parse_text(text).retraining_allowed is value
+
+
+def test_reader_on_the_training_situations():
+    """situations.yaml is training data: the reader must keep most of it right (a regression guard)."""
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from quality import evaluate_reader
+
+    items = yaml.safe_load(reader.SITUATIONS_FILE.read_text())["items"]
+    per_type = evaluate_reader(items, parse_text)["per_type"]
+    for kind in ("retraining", "protected_at_inference"):
+        assert per_type[kind]["precision"] >= 0.75 and per_type[kind]["recall"] >= 0.75, (
+            kind,
+            per_type[kind],
+        )
+
+
 def test_no_intervention_excludes_every_intervention(fake_recommender):
     c = merge_flags(parse_text("approval rates by group"), intervention=False)
     res = fake_recommender.recommend("approval rates by group", constraints=c, top=10)
-    assert res.recommendations and all(r.technique.stage in {Stage.EVALUATION, Stage.CAUSAL, Stage.MONITORING,
-                                                             Stage.DOCUMENTATION} for r in res.recommendations)
+    assert res.recommendations and all(
+        r.technique.stage in {Stage.EVALUATION, Stage.CAUSAL, Stage.MONITORING, Stage.DOCUMENTATION}
+        for r in res.recommendations
+    )
     reasons = dict(res.excluded)
     assert "nothing may be changed" in reasons["reweighing_kamiran_calders"]
 

@@ -1,0 +1,265 @@
+"""Combine the reader's clause readings into one finding per dimension.
+
+Each clause read by :mod:`fairmend.recommender.reader` gives, per dimension, a value and a confidence.
+A text settles a dimension as follows:
+
+- a statement that is later withdrawn gives way to the later one: the earlier clause is framed as a
+  belief ("we thought", "we were told", "used to", "originally") or the later one reverses it
+  ("actually", "turns out", "since the merger", "now");
+- of two statements joined by a contrast, the one after "but"/"however"/"yet" prevails, and a
+  concessive clause ("although ...", "even though ...") gives way to the main clause;
+- a clause with no content of its own that negates or reverses ("it is not", "scratch that, we can")
+  flips the statement just made;
+- any other disagreement is settled by confidence; against a firm rival the winner keeps only its margin,
+  so a close call falls below :data:`~fairmend.recommender.parse.UNDERSTOOD` and is reported as uncertain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+FLIP = {"forbidden": "allowed", "allowed": "forbidden"}
+
+# Cues of a statement that is being withdrawn, and of the clause that withdraws it.
+BELIEF = re.compile(
+    r"\b(thought|believed|assumed|used to|originally|initially|at first|earlier|first said|"
+    r"previously|were told|was told|told me|told us|supposedly|i said|we said|i wrote|we wrote|"
+    r"had assumed|had said|it was said|in the past)\b"
+)
+REVERSAL = re.compile(
+    r"\b(actually|in fact|turns out|turned out|scratch that|not anymore|not any more|no longer|"
+    r"learned|learnt|found out|but now|now (?:we|it|they) (?:can|may|are|is)|after all|cleared|"
+    r"was wrong|not true|correction|since then|since the|confirmed|luckily|fortunately|"
+    r"that is not so|it is not so)\b"
+)
+CONTRAST = frozenset({"but", "however", "yet"})
+PREVAIL = 0.8
+FIRM = 0.6  # the reader's threshold for a reading it applies (fairmend.recommender.parse.UNDERSTOOD)
+CONCESSIVE = re.compile(r"^(although|though|even though|even if|while|whereas|despite)\b")
+
+_FUNCTION_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "we",
+        "i",
+        "it",
+        "they",
+        "you",
+        "he",
+        "she",
+        "this",
+        "that",
+        "so",
+        "then",
+        "yes",
+        "no",
+        "not",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "will",
+        "would",
+        "be",
+        "is",
+        "are",
+        "was",
+        "were",
+        "been",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "by",
+        "with",
+        "after",
+        "all",
+        "actually",
+        "fact",
+        "now",
+        "turns",
+        "turned",
+        "out",
+        "learned",
+        "learnt",
+        "found",
+        "scratch",
+        "anymore",
+        "any",
+        "more",
+        "longer",
+        "true",
+        "wrong",
+        "correction",
+        "cleared",
+        "allowed",
+        "permitted",
+        "our",
+        "us",
+        "there",
+        "here",
+        "indeed",
+        "really",
+        "luckily",
+        "fortunately",
+        "case",
+        "though",
+        "but",
+        "however",
+        "either",
+        "too",
+        "also",
+        "one",
+    }
+)
+
+
+@dataclass
+class Finding:
+    """The reader's value for one dimension, its confidence and the clause it came from."""
+
+    value: str
+    confidence: float
+    evidence: str
+
+
+@dataclass
+class Reading:
+    """What one clause says about one dimension, with the discourse cues around it."""
+
+    value: str
+    confidence: float
+    evidence: str
+    position: int
+    believed: bool  # framed as a past belief ("we thought ...")
+    reversal: bool  # withdraws what came before ("actually ...")
+    prevails: bool  # after a contrast ("but ...")
+    concedes: bool  # a concessive clause ("although ...")
+
+
+def _normalise(text: str) -> str:
+    from fairmend.recommender.reader import normalise
+
+    return normalise(text)
+
+
+def elliptical(text: str) -> bool:
+    """A withdrawal or bare negation with no content of its own ("it is not", "actually we can")."""
+    norm = _normalise(text)
+    content = [w for w in re.findall(r"[a-z]+", norm) if w not in _FUNCTION_WORDS]
+    if len(content) > 1:
+        return False
+    return (
+        bool(REVERSAL.search(norm))
+        or re.fullmatch(r"(it|that|this|they) (is|are|was|were) not", norm) is not None
+    )
+
+
+def _wins(later: Reading, earlier: Reading) -> bool | None:
+    """Whether ``later`` withdraws or overrides ``earlier`` by discourse alone (``None``: cannot tell).
+    A contrast ("..., but ...") overrides only a confident reading: the clause after "but" is often about
+    something else, and a weak reading of it is more likely the classifier's error than a withdrawal."""
+    contrast = later.prevails and later.confidence >= PREVAIL
+    withdraws = earlier.believed or later.reversal or contrast or earlier.concedes
+    if withdraws and not (later.believed or later.concedes):
+        return True
+    if later.believed or later.concedes or earlier.reversal or earlier.prevails:
+        return False
+    return None
+
+
+def _challenge(confidence: float) -> float:
+    """How much a contradicting reading takes off the winner's confidence: half its own, when it is firm
+    (at least :data:`FIRM`); a weak contradiction is more likely the classifier's noise than a real doubt."""
+    return 0.5 * confidence if confidence >= FIRM else 0.0
+
+
+def settle(readings: list[Reading]) -> Finding | None:
+    """One dimension's finding from its readings, in text order (see the module docstring)."""
+    if not readings:
+        return None
+    current = readings[0]
+    conf = current.confidence
+    for r in readings[1:]:
+        if r.value == current.value:
+            if r.confidence > conf:
+                current, conf = r, r.confidence
+            continue
+        decided = _wins(r, current)
+        if decided is True:
+            current, conf = r, r.confidence
+        elif decided is None:  # the surer reading wins, keeping only its margin over a firm rival
+            if r.confidence > conf:
+                current, conf = r, r.confidence - _challenge(conf)
+            else:
+                conf -= _challenge(r.confidence)
+        # decided is False: the earlier statement stands
+    return Finding(current.value, conf, current.evidence)
+
+
+def combine(
+    clauses: list[Any], sentences: list[Any], dimensions: dict[str, tuple[str, ...]], *, floor: float
+) -> dict[str, Finding]:
+    """Per dimension, the value the text settles on. ``clauses`` carry ``text``, ``marker``, ``best(dim)``;
+    ``sentences`` are whole multi-clause sentences, read only for dimensions no clause settled."""
+    readings: dict[str, list[Reading]] = {d: [] for d in dimensions}
+    last: list[str] = []
+    for pos, unit in enumerate(clauses):
+        norm = _normalise(unit.text)
+        if elliptical(unit.text):  # "it is not", "scratch that, we can": flip the statement just made
+            for dim in last:
+                prev = readings[dim][-1] if readings[dim] else None
+                if prev is not None and prev.value in FLIP:
+                    readings[dim].append(
+                        Reading(
+                            FLIP[prev.value],
+                            max(prev.confidence, 0.8),
+                            unit.text,
+                            pos,
+                            False,
+                            True,
+                            False,
+                            False,
+                        )
+                    )
+            continue
+        cues = {
+            "believed": bool(BELIEF.search(norm)),
+            "reversal": bool(REVERSAL.search(norm)),
+            "prevails": unit.marker in CONTRAST,
+            "concedes": bool(CONCESSIVE.match(norm)) or unit.marker in ("although", "though", "whereas"),
+        }
+        stated = []
+        for dim in dimensions:
+            value, conf = unit.best(dim)
+            if value == "none" or conf < floor:
+                continue
+            stated.append(dim)
+            readings[dim].append(Reading(value, conf, unit.text, pos, **cues))
+        if stated:
+            last = stated
+    found = {dim: f for dim, rs in readings.items() if (f := settle(rs)) is not None}
+    for unit in sentences:  # a sentence read whole settles a dimension none of its clauses did,
+        for dim in dimensions:  # and vouches for a clause's reading it agrees with
+            value, conf = unit.best(dim)
+            if value == "none" or conf < floor:
+                continue
+            if dim not in found:
+                found[dim] = Finding(value, conf, unit.text)
+            elif (
+                found[dim].value == value
+                and found[dim].evidence in unit.text
+                and conf > found[dim].confidence
+            ):
+                found[dim] = Finding(value, conf, found[dim].evidence)
+    return found
