@@ -46,6 +46,12 @@ from fairmend.cli._common import echo_json, split_columns
     help="Bootstrap resamples per run.",
 )
 @click.option(
+    "--use-protected-feature/--no-use-protected-feature",
+    default=True,
+    show_default=True,
+    help="The base model sees the protected attribute (Chen et al.: yes).",
+)
+@click.option(
     "--retry-errors", is_flag=True, help="Run cells that failed before again (finished cells are skipped)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
@@ -60,6 +66,7 @@ def benchmark(
     base_model: str,
     test_size: float,
     n_boot: int,
+    use_protected_feature: bool,
     retry_errors: bool,
     as_json: bool,
 ) -> None:
@@ -72,7 +79,12 @@ def benchmark(
         parse_seeds(seeds),
         output,
         protected=split_columns(protected) or None,
-        protocol=Protocol(base_model=base_model, test_size=test_size, n_boot=n_boot),
+        protocol=Protocol(
+            base_model=base_model,
+            test_size=test_size,
+            n_boot=n_boot,
+            use_protected_feature=use_protected_feature,
+        ),
         scheduler=scheduler,
         workers=workers,
         retry_errors=retry_errors,

@@ -2,8 +2,8 @@
 
 The default protocol is that of Chen, Zhang, Sarro and Harman (TOSEM 2023, "A comprehensive empirical
 study of bias mitigation methods for machine learning classifiers"): a logistic-regression base model,
-30 % of the rows held out for testing, seeds 0-49, and accuracy, SPD, AOD and EOD before and after each
-method. Every cell is one :func:`fairmend.run` (the runner ``fairmend run`` uses) on a bundled dataset;
+30 % of the rows held out for testing, the protected attribute among the features (as in the AIF360
+datasets they used), seeds 0-49, and accuracy, SPD, AOD and EOD before and after each method. Every cell is one :func:`fairmend.run` (the runner ``fairmend run`` uses) on a bundled dataset;
 the before/after values are its test-row metrics (``demographic_parity_difference``,
 ``average_odds_difference`` and ``equal_opportunity_difference``: max - min over the attribute's groups,
 so |SPD|, the unsigned AOD and |EOD| for two groups). Each cell also gets its Fairea class per bias metric
@@ -68,6 +68,7 @@ class Protocol:
     base_model: str = "logreg"
     test_size: float = 0.3
     n_boot: int = 200
+    use_protected_feature: bool = True  # as in Chen et al.'s AIF360 datasets, the attribute is a feature
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ def run_cell(cell: Cell, protocol: Protocol) -> dict[str, Any]:
                 test_size=protocol.test_size,
                 seed=cell.seed,
                 n_boot=protocol.n_boot,
+                use_protected_feature=protocol.use_protected_feature,
             )
         before, after = result.before, result.after
         row["accuracy_before"], row["accuracy_after"] = before["accuracy"], after["accuracy"]
