@@ -43,11 +43,23 @@ def render_markdown(t: Technique) -> str:
     if t.extras:
         lines.append(f"| extras | `pip install fairmend[{','.join(t.extras)}]` |")
     if t.reference_implementations:
-        lines.append(f"| reference implementations | {', '.join(f'`{r}`' for r in t.reference_implementations)} |")
+        lines.append(
+            f"| reference implementations | {', '.join(f'`{r}`' for r in t.reference_implementations)} |"
+        )
     if t.parameters:
-        lines += ["", "## Parameters", "", "| name | type | default | range / choices | help |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Parameters",
+            "",
+            "| name | type | default | range / choices | tunable | help |",
+            "|---|---|---|---|---|---|",
+        ]
         for p in t.parameters:
-            lines.append(f"| `{p.name}` | {p.type} | {_value(p.default)} | {_allowed(p)} | {p.help} |")
+            lines.append(
+                f"| `{p.name}` | {p.type} | {_value(p.default)} | {_allowed(p)} | {_yes(p.tunable)} | {p.help} |"
+            )
+        if any(p.tunable for p in t.parameters):
+            lines += ["", "Tunable parameters trade accuracy for fairness; `fairmend tune` searches them."]
     if t.use_cases:
         lines += ["", "## Use cases", ""] + [f"- {u}" for u in t.use_cases]
     if t.notes:
@@ -58,9 +70,18 @@ def render_markdown(t: Technique) -> str:
     elif c.url:
         lines.append(c.url)
     for extra in t.also_cite:
-        lines.append(f"\nSee also: {'; '.join(extra.authors)} ({extra.year}). *{extra.title}*. {extra.venue}.")
+        lines.append(
+            f"\nSee also: {'; '.join(extra.authors)} ({extra.year}). *{extra.title}*. {extra.venue}."
+        )
     if t.executable:
-        lines += ["", "## Run", "", "```", f"fairmend run {t.key} --data FILE --protected COL --outcome COL", "```"]
+        lines += [
+            "",
+            "## Run",
+            "",
+            "```",
+            f"fairmend run {t.key} --data FILE --protected COL --outcome COL",
+            "```",
+        ]
     return "\n".join(lines) + "\n"
 
 

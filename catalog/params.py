@@ -8,13 +8,18 @@ The signature gives each parameter's name and default; its annotation gives the 
         *,
         constraint: Annotated[str, Param("Fairness constraint", choices=("demographic_parity", "equalized_odds"))]
             = "demographic_parity",
-        eps: Annotated[float, Param("Allowed constraint violation", range=(0.0, 1.0))] = 0.01,
+        eps: Annotated[float, Param("Allowed constraint violation", range=(0.0, 1.0), tunable=True)] = 0.01,
     ) -> None:
 
 ``fairmend techniques show``, ``--param`` validation, tuning and the generated docs all read
 :func:`parameters_of`; registry entries hold metadata, prose and citations only. Arguments that are not
 technique parameters (``estimator``, the base learner of a model-agnostic technique) carry no
 :class:`Param` and are left out.
+
+``tunable=True`` marks a parameter as the technique's fairness-accuracy trade-off knob (a constraint bound,
+a tolerance, a fairness weight, a repair strength): moving it trades accuracy for the fairness the technique
+targets. ``fairmend tune`` searches exactly these by default. Seeds, iteration counts, learning rates,
+resolutions and plain regularisation are not tunable in this sense.
 """
 
 from __future__ import annotations
@@ -32,11 +37,13 @@ _TYPES = {int: "int", float: "float", bool: "bool", str: "str"}
 
 @dataclass(frozen=True)
 class Param:
-    """Annotation metadata of one technique parameter: help text, and a numeric range or a set of choices."""
+    """Annotation metadata of one technique parameter: help text, a numeric range or a set of choices, and
+    whether it is a fairness-accuracy trade-off knob (``tunable``)."""
 
     help: str = ""
     range: tuple[float, float] | None = None
     choices: tuple[Any, ...] | None = None
+    tunable: bool = False
 
     def __post_init__(self) -> None:
         if self.range is not None:
@@ -56,6 +63,7 @@ class Parameter:
     range: tuple[float, float] | None = None
     choices: tuple[Any, ...] | None = None
     help: str = ""
+    tunable: bool = False  # a fairness-accuracy trade-off knob, searched by fairmend tune
 
     def coerce(self, raw: Any) -> Any:
         """Convert a command-line string to this parameter's type and check its range or choices."""
@@ -67,7 +75,9 @@ class Parameter:
             elif self.type == "float":
                 value = float(raw)
             elif self.type == "bool":
-                value = raw if isinstance(raw, bool) else str(raw).strip().lower() in {"1", "true", "yes", "on"}
+                value = (
+                    raw if isinstance(raw, bool) else str(raw).strip().lower() in {"1", "true", "yes", "on"}
+                )
             else:
                 value = raw
         except (TypeError, ValueError):
@@ -107,9 +117,18 @@ def parameters_of(cls: type) -> tuple[Parameter, ...]:
         if meta is None:
             from fairmend.errors import CatalogError
 
-            raise CatalogError(f"{cls.__module__}.{cls.__qualname__}.__init__ argument {name!r} has no Param "
-                               "annotation: declare it as Annotated[type, Param(help, range=..., choices=...)]")
+            raise CatalogError(
+                f"{cls.__module__}.{cls.__qualname__}.__init__ argument {name!r} has no Param "
+                "annotation: declare it as Annotated[type, Param(help, range=..., choices=...)]"
+            )
         default = None if param.default is inspect.Parameter.empty else param.default
         kind = "choice" if meta.choices is not None else _base_type(typing.get_args(hint)[0])
-        found.append(Parameter(name, kind, default, meta.range, meta.choices, meta.help))
+        if meta.tunable and meta.range is None and meta.choices is None and kind != "bool":
+            from fairmend.errors import CatalogError
+
+            raise CatalogError(
+                f"{cls.__module__}.{cls.__qualname__}.__init__ argument {name!r} is tunable but "
+                "declares no range or choices to search"
+            )
+        found.append(Parameter(name, kind, default, meta.range, meta.choices, meta.help, meta.tunable))
     return tuple(found)

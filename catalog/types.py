@@ -239,7 +239,9 @@ class Technique:
             "key": self.key,
             "name": self.name,
             "stage": self.stage.value,
-            "technique_id": list(self.technique_id) if isinstance(self.technique_id, tuple) else self.technique_id,
+            "technique_id": list(self.technique_id)
+            if isinstance(self.technique_id, tuple)
+            else self.technique_id,
             "summary": self.summary,
             "description": self.description,
             "criteria": [c.value for c in self.criteria],
@@ -267,6 +269,7 @@ class Technique:
                     "range": list(p.range) if p.range else None,
                     "choices": list(p.choices) if p.choices else None,
                     "help": p.help,
+                    "tunable": p.tunable,
                 }
                 for p in (self.parameters if parameters else ())
             ]

@@ -13,9 +13,11 @@ The two objectives are accuracy (maximised) and the technique's target fairness 
    measured on the untouched test rows, with 95 % stratified-bootstrap intervals of accuracy and of the
    fairness metric, and the paired change from the baseline with its interval and p-value.
 
-Searched parameters (:func:`knobs`): by default every numeric parameter the technique declares with a
-range, except seeds, iteration counts and resolution or size settings (:data:`NOT_TRADE_OFF`); name others
-(choices, booleans) with ``search=[...]``, fix any with ``params``. A range from a positive bound spanning two
+Searched parameters (:func:`knobs`): by default the parameters the technique declares tunable
+(``Param(..., tunable=True)`` on its class, :mod:`fairmend.catalog.params`: its fairness-accuracy trade-off
+knobs, such as a reduction's ``eps``, a threshold optimizer's ``tolerance``, prejudice remover's ``eta``, an
+adversary's weight or the reweighing family's ``strength``); name others (any numeric range, choices,
+booleans) with ``search=[...]``, fix any with ``params``. A range from a positive bound spanning two
 orders of magnitude or more is searched on a log scale; one from 0 that reaches beyond 1 (``eta`` in
 [0, 1000]) or whose default lies in its lowest tenth (``eps`` = 0.01 in [0, 1]) on a log scale from
 ``high / 10^4``.
@@ -35,12 +37,6 @@ import numpy as np
 import pandas as pd
 
 from fairmend.errors import FairmendError, InvalidParameterError, MissingDependencyError, NotExecutableError
-
-NOT_TRADE_OFF = frozenset({
-    "random_state", "seed", "max_iter", "epochs", "batch_size", "grid_size", "n_thresholds", "n_bins", "folds",
-    "n_quantiles", "hidden_units", "latent_dim", "n_estimators", "n_samples", "learning_rate",
-    "adversary_learning_rate", "adversary_steps", "critic_steps", "n_prototypes", "n_components", "k_neighbors",
-})
 
 
 @dataclass(frozen=True)
@@ -80,18 +76,18 @@ def _knob(p: Any) -> Knob:
 
 
 def knobs(technique: Any, search: list[str] | None = None, fixed: dict[str, Any] | None = None) -> list[Knob]:
-    """The parameters to search: ``search`` by name, else every numeric trade-off parameter not in ``fixed``."""
+    """The parameters to search: ``search`` by name, else every declared tunable parameter not in ``fixed``."""
     fixed = fixed or {}
     if search:
         clash = sorted(set(search) & set(fixed))
         if clash:
             raise InvalidParameterError(f"parameter {clash[0]!r} is both tuned (--tune) and fixed (--param)")
         return [_knob(technique.parameter(name)) for name in dict.fromkeys(search)]
-    chosen = [_knob(p) for p in technique.parameters if p.type in ("int", "float") and p.range is not None
-              and p.name not in NOT_TRADE_OFF and p.name not in fixed]
+    chosen = [_knob(p) for p in technique.parameters if p.tunable and p.name not in fixed]
     if not chosen:
         declared = ", ".join(f"{p.name} ({p.type})" for p in technique.parameters) or "none"
-        raise InvalidParameterError(f"technique {technique.key!r} declares no numeric trade-off parameter to tune "
+        left = " left unfixed" if any(p.tunable for p in technique.parameters) else ""
+        raise InvalidParameterError(f"technique {technique.key!r} declares no tunable trade-off parameter{left} "
                                     f"(parameters: {declared}); name one with --tune NAME")
     return chosen
 

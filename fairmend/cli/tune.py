@@ -43,7 +43,7 @@ def format_tune(doc: dict[str, Any]) -> str:
 @click.option("--storage", help="Optuna storage URL (sqlite:///tune.db) to make the study resumable.")
 @click.option("--study-name", help="Study name in --storage (default: derived from the arguments and data).")
 @click.option("--tune", "search", multiple=True, metavar="NAME",
-              help="Search this parameter (repeatable; default: the numeric trade-off parameters).")
+              help="Search this parameter (repeatable; default: the parameters the technique declares tunable).")
 @click.option("--param", "params", multiple=True, help="Fix a technique parameter NAME=VALUE (repeatable).")
 @click.option("--target-metric", help="Fairness objective instead of the technique's criterion's metric.")
 @click.option("--base-model", default="logreg", show_default=True, help="logreg, gbm, rf or a PATH.skops model.")

@@ -89,3 +89,32 @@ def test_listing_the_catalog_imports_no_implementation():
             "print([m for m in sys.modules if m.startswith('fairmend.catalog.techniques.')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_tunable_is_declared_on_the_class_and_shown():
+    """``Param(tunable=True)`` marks the trade-off knobs ``fairmend tune`` searches; show and docs expose it."""
+    from fairmend.catalog.docs import render_markdown
+
+    class Knobbed:
+        def __init__(
+            self,
+            *,
+            eps: Annotated[float, Param("Allowed violation", range=(0, 1), tunable=True)] = 0.01,
+            max_iter: Annotated[int, Param("Iterations", range=(1, 500))] = 50,
+        ) -> None:
+            self.eps, self.max_iter = eps, max_iter
+
+    assert [(p.name, p.tunable) for p in parameters_of(Knobbed)] == [("eps", True), ("max_iter", False)]
+
+    class Unsearchable:
+        def __init__(self, *, name: Annotated[str, Param("Free text", tunable=True)] = "a") -> None:
+            self.name = name
+
+    with pytest.raises(CatalogError, match="'name' is tunable but declares no range or choices"):
+        parameters_of(Unsearchable)
+    technique = get_catalog().get("reweighing_kamiran_calders")
+    shown = json.loads(CliRunner().invoke(cli, ["techniques", "show", technique.key, "--json"]).stdout)
+    assert [(p["name"], p["tunable"], p["range"]) for p in shown["parameters"]] == [("strength", True, [0.0, 1.0])]
+    assert "| `strength` | float | 1 | 0 – 1 | yes |" in render_markdown(technique)
+    eg = json.loads(CliRunner().invoke(cli, ["techniques", "show", "exponentiated_gradient_reduction", "--json"]).stdout)
+    assert {p["name"] for p in eg["parameters"] if p["tunable"]} == {"eps", "difference_bound"}

@@ -24,7 +24,7 @@ def test_exponentiated_gradient_pareto_front_has_points_with_cis():
     assert metric == "demographic_parity_difference" and doc["study"]["n_complete"] == 8
     assert len(doc["pareto"]) >= 2
     for point in doc["pareto"]:
-        assert set(point["params"]) == {"eps", "difference_bound", "C"}
+        assert set(point["params"]) == {"eps", "difference_bound"}
         for name in ("accuracy", metric):
             lo, hi = point["test"][name]["ci95"]
             assert lo <= point["test"][name]["value"] <= hi
@@ -32,6 +32,25 @@ def test_exponentiated_gradient_pareto_front_has_points_with_cis():
     selection = [(p["selection"]["accuracy"], -p["selection"][metric]) for p in doc["pareto"]]
     for a in selection:  # the front is non-dominated on the selection rows the trials were judged on
         assert not any(b[0] >= a[0] and b[1] >= a[1] and b != a for b in selection)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", ["reweighing_kamiran_calders", "prejudice_remover", "relaxed_threshold_optimizer"])
+def test_reweighing_prejudice_remover_and_thresholding_fronts(key):
+    """Each searches its declared tunable parameters only, and its front has >= 2 points with CIs."""
+    tunable = {p.name for p in get_catalog().get(key).parameters if p.tunable}
+    res = CliRunner().invoke(cli, ["tune", key, "--data", "german", "--protected", "sex", "--outcome", "credit",
+                                   "--trials", "8", "--n-boot", "50", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    metric = doc["target_metric"]
+    assert [k["name"] for k in doc["tuned"]] == sorted(tunable) and len(tunable) == 1
+    assert len(doc["pareto"]) >= 2
+    for point in doc["pareto"]:
+        assert set(point["params"]) == tunable
+        for name in ("accuracy", metric):
+            lo, hi = point["test"][name]["ci95"]
+            assert lo <= point["test"][name]["value"] <= hi
 
 
 def test_trials_never_see_the_test_rows(german):
@@ -69,18 +88,23 @@ def test_sqlite_storage_resumes_the_study(tmp_path):
 def test_searched_parameters_come_from_the_declared_ranges():
     catalog = get_catalog()
     eg = {k.name: k for k in knobs(catalog.get("exponentiated_gradient_reduction"))}
-    assert set(eg) == {"eps", "difference_bound", "C"}  # not max_iter nor random_state
-    assert eg["eps"].log and eg["eps"].high == 1.0 and eg["C"].log and not eg["difference_bound"].log
-    pr = {k.name: k for k in knobs(catalog.get("prejudice_remover"), fixed={"C": 1.0})}
+    assert set(eg) == {"eps", "difference_bound"}  # the declared tunables: not C, max_iter nor random_state
+    assert eg["eps"].log and eg["eps"].high == 1.0 and not eg["difference_bound"].log
+    pr = {k.name: k for k in knobs(catalog.get("prejudice_remover"))}
     assert set(pr) == {"eta"} and pr["eta"].log and pr["eta"].high == 1000.0
     assert [k.name for k in knobs(catalog.get("relaxed_threshold_optimizer"))] == ["tolerance"]
-    assert [k.name for k in knobs(catalog.get("grid_search_reduction"))] == ["grid_limit", "constraint_weight", "C"]
+    assert [k.name for k in knobs(catalog.get("grid_search_reduction"))] == ["constraint_weight"]
+    assert [k.name for k in knobs(catalog.get("adversarial_debiasing_zhang"))] == ["alpha"]
+    rw = knobs(catalog.get("reweighing_kamiran_calders"))
+    assert [(k.name, k.low, k.high, k.log) for k in rw] == [("strength", 0.0, 1.0, False)]
+    assert [k.name for k in knobs(catalog.get("exponentiated_gradient_reduction"), search=["C"])] == ["C"]
     choice = knobs(catalog.get("massaging_kamiran_calders"), search=["ranker"])
     assert choice[0].kind == "choice" and len(choice[0].choices) >= 2
 
 
 @pytest.mark.parametrize("args, named", [
-    (["reweighing_kamiran_calders"], "declares no numeric trade-off parameter"),
+    (["platt_scaling"], "declares no tunable trade-off parameter"),
+    (["relaxed_threshold_optimizer", "--param", "tolerance=0.1"], "no tunable trade-off parameter left unfixed"),
     (["prejudice_remover", "--tune", "nope"], "nope"),
     (["prejudice_remover", "--tune", "eta", "--param", "eta=2"], "both tuned"),
     (["prejudice_remover", "--trials", "0"], "--trials"),

@@ -62,7 +62,7 @@ class AdversarialDebiasing(LogitClassifierMixin):
         self,
         *,
         constraint: Annotated[str, Param('What the adversary sees (logit, or logit and label)', choices=('demographic_parity', 'equalized_odds'))] = "demographic_parity",
-        alpha: Annotated[float, Param('Weight of the adversary gradient in the predictor update', range=(0.0, 100.0))] = 1.0,
+        alpha: Annotated[float, Param('Weight of the adversary gradient in the predictor update', range=(0.0, 100.0), tunable=True)] = 1.0,
         hidden_units: Annotated[int, Param('0 = logistic regression predictor, else one hidden layer', range=(0.0, 4096.0))] = 0,
         epochs: Annotated[int, Param('Training epochs', range=(1.0, 10000.0))] = 50,
         batch_size: Annotated[int, Param('Mini-batch size', range=(1.0, 1000000.0))] = 128,

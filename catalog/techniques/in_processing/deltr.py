@@ -57,7 +57,7 @@ class DELTR(BaseEstimator):
     def __init__(
         self,
         *,
-        gamma: Annotated[float, Param('Weight of the exposure-disparity term (0 = ListNet)', range=(0.0, 1000000.0))] = 1.0,
+        gamma: Annotated[float, Param('Weight of the exposure-disparity term (0 = ListNet)', range=(0.0, 1000000.0), tunable=True)] = 1.0,
         disparity: Annotated[str, Param("Exposure penalty max(0, E_nonprotected - E_protected)^2 (the authors') or the symmetric (E_nonprotected - E_protected)^2", choices=('one_sided', 'squared'))] = "one_sided",
         protected_group: Annotated[str | None, Param('Protected group; empty = the smaller group')] = None,
         epochs: Annotated[int, Param('Full-batch Adam iterations', range=(1.0, 100000.0))] = 300,

@@ -140,7 +140,7 @@ class VariationalFairClustering(ClusterMixin, BaseEstimator):
     AAAI 2021.
     """
 
-    def __init__(self, *, n_clusters: Annotated[int, Param('Number of clusters', range=(2.0, 1000.0))] = 5, lmbda: Annotated[float, Param('Weight ``λ`` of the fairness term (0 = soft k-means from a k-means start)', range=(0.0, 1000000.0))] = 30.0, n_iter: Annotated[int, Param('Outer iterations (centre updates)', range=(1.0, 10000.0))] = 30, inner_iter: Annotated[int, Param('Assignment updates per outer iteration', range=(1.0, 1000.0))] = 10,
+    def __init__(self, *, n_clusters: Annotated[int, Param('Number of clusters', range=(2.0, 1000.0))] = 5, lmbda: Annotated[float, Param('Weight ``λ`` of the fairness term (0 = soft k-means from a k-means start)', range=(0.0, 1000000.0), tunable=True)] = 30.0, n_iter: Annotated[int, Param('Outer iterations (centre updates)', range=(1.0, 10000.0))] = 30, inner_iter: Annotated[int, Param('Assignment updates per outer iteration', range=(1.0, 1000.0))] = 10,
                  random_state: Annotated[int, Param('Seed of the k-means initialisation', range=(0.0, 2147483647.0))] = 0) -> None:
         self.n_clusters = n_clusters
         self.lmbda = lmbda

@@ -106,7 +106,7 @@ class FairBayesianOptimization(ClassifierMixin, BaseEstimator):
     Fair Bayesian Optimization. AIES 2021.
     """
 
-    def __init__(self, *, epsilon: Annotated[float, Param('Largest admissible demographic-parity gap (max − min group positive rate) on validation', range=(0.0, 1.0))] = 0.05, model: Annotated[str, Param('``logistic`` (C, positive-class weight, reweighing strength) or ``gbm`` (HistGradientBoosting: learning rate, depth, iterations, positive-class weight, reweighing strength)', choices=('logistic', 'gbm'))] = "logistic", n_initial: Annotated[int, Param('Random configurations before the GP-guided ones', range=(1.0, 1000.0))] = 8, n_iter: Annotated[int, Param('GP-guided configurations', range=(0.0, 1000.0))] = 12,
+    def __init__(self, *, epsilon: Annotated[float, Param('Largest admissible demographic-parity gap (max − min group positive rate) on validation', range=(0.0, 1.0), tunable=True)] = 0.05, model: Annotated[str, Param('``logistic`` (C, positive-class weight, reweighing strength) or ``gbm`` (HistGradientBoosting: learning rate, depth, iterations, positive-class weight, reweighing strength)', choices=('logistic', 'gbm'))] = "logistic", n_initial: Annotated[int, Param('Random configurations before the GP-guided ones', range=(1.0, 1000.0))] = 8, n_iter: Annotated[int, Param('GP-guided configurations', range=(0.0, 1000.0))] = 12,
                  validation_fraction: Annotated[float, Param('Share of the training rows held out (stratified by group × label) to score configurations', range=(0.05, 0.8))] = 0.3, random_state: Annotated[int, Param('Seed of the split, the random configurations and the models', range=(0.0, 2147483647.0))] = 0) -> None:
         self.epsilon = epsilon
         self.model = model

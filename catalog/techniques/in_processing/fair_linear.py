@@ -118,7 +118,7 @@ class FairretClassifier(_PenalisedLogistic):
     Regularization Terms. ICLR 2024.
     """
 
-    def __init__(self, *, statistic: Annotated[str, Param('``positive_rate`` (demographic parity), ``true_positive_rate`` (equal opportunity) or ``false_positive_rate``', choices=('positive_rate', 'true_positive_rate', 'false_positive_rate'))] = "positive_rate", strength: Annotated[float, Param('Weight of the fairret in the loss (0 = plain logistic regression)', range=(0.0, 1000000.0))] = 1.0, p: Annotated[float, Param("Order of the norm over groups (the fairret library's default is 1)", range=(1.0, 100.0))] = 1.0,
+    def __init__(self, *, statistic: Annotated[str, Param('``positive_rate`` (demographic parity), ``true_positive_rate`` (equal opportunity) or ``false_positive_rate``', choices=('positive_rate', 'true_positive_rate', 'false_positive_rate'))] = "positive_rate", strength: Annotated[float, Param('Weight of the fairret in the loss (0 = plain logistic regression)', range=(0.0, 1000000.0), tunable=True)] = 1.0, p: Annotated[float, Param("Order of the norm over groups (the fairret library's default is 1)", range=(1.0, 100.0))] = 1.0,
                  epochs: Annotated[int, Param('Full-batch Adam steps', range=(1.0, 100000.0))] = 300, learning_rate: Annotated[float, Param('Adam learning rate', range=(1e-06, 10.0))] = 0.05, l2: Annotated[float, Param('L2 penalty on the coefficients', range=(0.0, 10.0))] = 1e-4, random_state: Annotated[int, Param('Torch seed', range=(0.0, 2147483647.0))] = 0) -> None:
         self.statistic = statistic
         self.strength = strength
@@ -172,7 +172,7 @@ class LohausTooRelaxed(_PenalisedLogistic):
     Lohaus, M., Perrot, M., von Luxburg, U. (2020). Too Relaxed to Be Fair. ICML 2020.
     """
 
-    def __init__(self, *, strength: Annotated[float, Param('Weight of the penalty', range=(0.0, 1000000.0))] = 10.0, epochs: Annotated[int, Param('Full-batch Adam steps', range=(1.0, 100000.0))] = 300, learning_rate: Annotated[float, Param('Adam learning rate', range=(1e-06, 10.0))] = 0.05,
+    def __init__(self, *, strength: Annotated[float, Param('Weight of the penalty', range=(0.0, 1000000.0), tunable=True)] = 10.0, epochs: Annotated[int, Param('Full-batch Adam steps', range=(1.0, 100000.0))] = 300, learning_rate: Annotated[float, Param('Adam learning rate', range=(1e-06, 10.0))] = 0.05,
                  l2: Annotated[float, Param('L2 penalty on the coefficients', range=(0.0, 10.0))] = 1e-4, random_state: Annotated[int, Param('Torch seed', range=(0.0, 2147483647.0))] = 0) -> None:
         self.strength = strength
         self.epochs = epochs

@@ -72,7 +72,7 @@ class FairTreeClassifier(ClassifierMixin, BaseEstimator):
     classifier using strong demographic parity. Machine Learning. doi:10.1007/s10994-023-06376-z
     """
 
-    def __init__(self, *, orthogonality: Annotated[float, Param('``θ`` in ``[0, 1]``: weight of the protected-attribute AUC in the split criterion', range=(0.0, 1.0))] = 0.5, max_depth: Annotated[int, Param('Maximum depth of the tree', range=(1.0, 30.0))] = 5, min_samples_leaf: Annotated[int, Param('Fewest (weighted) training rows a leaf may hold', range=(1.0, 100000.0))] = 20,
+    def __init__(self, *, orthogonality: Annotated[float, Param('``θ`` in ``[0, 1]``: weight of the protected-attribute AUC in the split criterion', range=(0.0, 1.0), tunable=True)] = 0.5, max_depth: Annotated[int, Param('Maximum depth of the tree', range=(1.0, 30.0))] = 5, min_samples_leaf: Annotated[int, Param('Fewest (weighted) training rows a leaf may hold', range=(1.0, 100000.0))] = 20,
                  n_bins: Annotated[int, Param('Candidate thresholds per feature are its ``n_bins`` quantiles', range=(2.0, 1024.0))] = 32) -> None:
         self.orthogonality = orthogonality
         self.max_depth = max_depth

@@ -140,7 +140,7 @@ class FairGBMClassifier(LogitClassifierMixin):
         learning_rate: Annotated[float, Param('Shrinkage of each tree', range=(0.0001, 1.0))] = 0.1,
         max_depth: Annotated[int, Param('Depth of each regression tree', range=(1.0, 32.0))] = 3,
         multiplier_learning_rate: Annotated[float, Param('Ascent step of the Lagrange multipliers on the true violations (0 = unconstrained)', range=(0.0, 10.0))] = 0.05,
-        tolerance: Annotated[float, Param("Allowed gap between a group's rate and the largest group rate", range=(0.0, 1.0))] = 0.01,
+        tolerance: Annotated[float, Param("Allowed gap between a group's rate and the largest group rate", range=(0.0, 1.0), tunable=True)] = 0.01,
         global_target_fpr: Annotated[float | None, Param("Cap on the overall FPR; empty = plain boosting's training FPR + 0.05, 1 = no cap", range=(0.0, 1.0))] = None,
         global_target_fnr: Annotated[float | None, Param("Cap on the overall FNR; empty = plain boosting's training FNR + 0.05, 1 = no cap", range=(0.0, 1.0))] = None,
         random_state: Annotated[int, Param("Seed of the trees' tie-breaking", range=(0.0, 2147483647.0))] = 0,

@@ -58,7 +58,7 @@ class GerryFairSubgroupClassifier(ClassifierMixin, BaseEstimator):
     and Learning for Subgroup Fairness. ICML 2018.
     """
 
-    def __init__(self, *, fairness_def: Annotated[str, Param('Subgroup parity of false-positive or false-negative rates', choices=('FP', 'FN'))] = "FP", gamma: Annotated[float, Param('Allowed weighted subgroup disparity', range=(0.0, 1.0))] = 0.01, C: Annotated[float, Param('Bound on the Lagrange multipliers', range=(0.0, 10000.0))] = 10.0, max_iters: Annotated[int, Param('Rounds of fictitious play', range=(1.0, 10000.0))] = 50) -> None:
+    def __init__(self, *, fairness_def: Annotated[str, Param('Subgroup parity of false-positive or false-negative rates', choices=('FP', 'FN'))] = "FP", gamma: Annotated[float, Param('Allowed weighted subgroup disparity', range=(0.0, 1.0), tunable=True)] = 0.01, C: Annotated[float, Param('Bound on the Lagrange multipliers', range=(0.0, 10000.0))] = 10.0, max_iters: Annotated[int, Param('Rounds of fictitious play', range=(1.0, 10000.0))] = 50) -> None:
         self.fairness_def = fairness_def
         self.gamma = gamma
         self.C = C

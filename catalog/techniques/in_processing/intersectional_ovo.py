@@ -96,7 +96,7 @@ class IntersectionalOneVsOne(ClassifierMixin, BaseEstimator):
     discrimination. Knowledge and Information Systems 33(1).
     """
 
-    def __init__(self, *, upper_limit_disparity: Annotated[float, Param('Target bound on ``|selection rate of a group − overall base rate|`` of the new labels', range=(0.0, 1.0))] = 0.03, min_group_size: Annotated[int, Param('Groups with fewer training rows are left out of the pairwise mitigation (their labels stay as they are); massaging a handful of rows only adds noise', range=(1.0, 100000.0))] = 20, C: Annotated[float, Param('Inverse L2 strength of the ranker and of the final logistic regression', range=(1e-06, 1000000.0))] = 1.0) -> None:
+    def __init__(self, *, upper_limit_disparity: Annotated[float, Param('Target bound on ``|selection rate of a group − overall base rate|`` of the new labels', range=(0.0, 1.0), tunable=True)] = 0.03, min_group_size: Annotated[int, Param('Groups with fewer training rows are left out of the pairwise mitigation (their labels stay as they are); massaging a handful of rows only adds noise', range=(1.0, 100000.0))] = 20, C: Annotated[float, Param('Inverse L2 strength of the ranker and of the final logistic regression', range=(1e-06, 1000000.0))] = 1.0) -> None:
         self.upper_limit_disparity = upper_limit_disparity
         self.min_group_size = min_group_size
         self.C = C

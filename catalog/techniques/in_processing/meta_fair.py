@@ -54,7 +54,7 @@ class MetaFairClassifier(ClassifierMixin, BaseEstimator):
     Constraints: A Meta-Algorithm with Provable Guarantees. FAT* 2019.
     """
 
-    def __init__(self, *, tau: Annotated[float, Param('Required statistical rate (min/max positive-rate ratio)', range=(0.0, 1.0))] = 0.8, n_grid: Annotated[int, Param('Multipliers tried on each side of 0', range=(1.0, 100000.0))] = 200, C: Annotated[float, Param('Inverse L2 strength of the two logistic regressions', range=(0.0001, 10000.0))] = 1.0) -> None:
+    def __init__(self, *, tau: Annotated[float, Param('Required statistical rate (min/max positive-rate ratio)', range=(0.0, 1.0), tunable=True)] = 0.8, n_grid: Annotated[int, Param('Multipliers tried on each side of 0', range=(1.0, 100000.0))] = 200, C: Annotated[float, Param('Inverse L2 strength of the two logistic regressions', range=(0.0001, 10000.0))] = 1.0) -> None:
         self.tau = tau
         self.n_grid = n_grid
         self.C = C

@@ -78,7 +78,7 @@ class PrejudiceRemover(ClassifierMixin, BaseEstimator):
     Remover Regularizer. ECML PKDD 2012.
     """
 
-    def __init__(self, *, eta: Annotated[float, Param('Weight of the prejudice index (mutual information)', range=(0.0, 1000.0))] = 1.0, C: Annotated[float, Param('L2 regularisation strength', range=(0.0001, 10000.0))] = 1.0, max_iter: Annotated[int, Param('L-BFGS iterations', range=(1.0, 100000.0))] = 500) -> None:
+    def __init__(self, *, eta: Annotated[float, Param('Weight of the prejudice index (mutual information)', range=(0.0, 1000.0), tunable=True)] = 1.0, C: Annotated[float, Param('L2 regularisation strength', range=(0.0001, 10000.0))] = 1.0, max_iter: Annotated[int, Param('L-BFGS iterations', range=(1.0, 100000.0))] = 500) -> None:
         self.eta = eta
         self.C = C
         self.max_iter = max_iter

@@ -167,7 +167,7 @@ class MAATClassifier(ClassifierMixin, BaseEstimator):
     Addressing Fairness and Performance Bugs for Machine Learning Software. ESEC/FSE 2022.
     """
 
-    def __init__(self, *, fairness_weight: Annotated[float, Param("Weight of the fairness model's probability (0 = performance model only, 1 = fairness model only)", range=(0.0, 1.0))] = 0.5, C: Annotated[float, Param('Inverse L2 strength of both logistic regressions', range=(1e-06, 1000000.0))] = 1.0, random_state: Annotated[int, Param('Seed of the resampling', range=(0.0, 2147483647.0))] = 0) -> None:
+    def __init__(self, *, fairness_weight: Annotated[float, Param("Weight of the fairness model's probability (0 = performance model only, 1 = fairness model only)", range=(0.0, 1.0), tunable=True)] = 0.5, C: Annotated[float, Param('Inverse L2 strength of both logistic regressions', range=(1e-06, 1000000.0))] = 1.0, random_state: Annotated[int, Param('Seed of the resampling', range=(0.0, 2147483647.0))] = 0) -> None:
         self.fairness_weight = fairness_weight
         self.C = C
         self.random_state = random_state

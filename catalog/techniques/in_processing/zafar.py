@@ -112,7 +112,7 @@ class ZafarFairnessConstraints(_ZafarBase):
     Mechanisms for Fair Classification. AISTATS 2017.
     """
 
-    def __init__(self, *, covariance_threshold: Annotated[float, Param('Bound c on |cov(z, theta^T x)|; 0 is strictest', range=(0.0, 10.0))] = 0.0, l2: Annotated[float, Param('L2 penalty on non-intercept weights', range=(0.0, 100.0))] = 1e-4, max_iter: Annotated[int, Param('SLSQP iterations', range=(1.0, 10000.0))] = 200) -> None:
+    def __init__(self, *, covariance_threshold: Annotated[float, Param('Bound c on |cov(z, theta^T x)|; 0 is strictest', range=(0.0, 10.0), tunable=True)] = 0.0, l2: Annotated[float, Param('L2 penalty on non-intercept weights', range=(0.0, 100.0))] = 1e-4, max_iter: Annotated[int, Param('SLSQP iterations', range=(1.0, 10000.0))] = 200) -> None:
         self.covariance_threshold = covariance_threshold
         self.l2 = l2
         self.max_iter = max_iter
@@ -165,7 +165,7 @@ class ZafarDisparateMistreatment(_ZafarBase):
         self,
         *,
         constraint: Annotated[str, Param('Which misclassification covariance is constrained', choices=('false_positive_rate', 'false_negative_rate', 'both', 'misclassification'))] = "both",
-        covariance_threshold: Annotated[float, Param('Bound c on the misclassification covariance', range=(0.0, 10.0))] = 0.0,
+        covariance_threshold: Annotated[float, Param('Bound c on the misclassification covariance', range=(0.0, 10.0), tunable=True)] = 0.0,
         smoothing: Annotated[float, Param('Sharpness beta of the smoothed min(0, u)', range=(0.1, 1000.0))] = 5.0,
         l2: Annotated[float, Param('L2 penalty on non-intercept weights', range=(0.0, 100.0))] = 1e-4,
         max_iter: Annotated[int, Param('SLSQP iterations', range=(1.0, 10000.0))] = 200,

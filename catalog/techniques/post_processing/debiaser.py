@@ -91,7 +91,7 @@ class RandomizedThresholdOptimizer(BaseEstimator):
     """
 
     def __init__(
-        self, *, epsilon: Annotated[float, Param("Allowed deviation of each group's selection rate from the common rate ``rho`` (so the demographic-parity difference is at most ``2 epsilon``)", range=(0.0, 1.0))] = 0.01, gamma: Annotated[float, Param('Regularisation of the paper; width of the randomisation ramp (0 < gamma)', range=(1e-06, 1.0))] = 0.05, grid_size: Annotated[int, Param('Number of candidate common rates ``rho`` in [0, 1]', range=(11.0, 100001.0))] = 1001, random_state: Annotated[int, Param('Seed of the randomised prediction', range=(0.0, 2147483647.0))] = 0
+        self, *, epsilon: Annotated[float, Param("Allowed deviation of each group's selection rate from the common rate ``rho`` (so the demographic-parity difference is at most ``2 epsilon``)", range=(0.0, 1.0), tunable=True)] = 0.01, gamma: Annotated[float, Param('Regularisation of the paper; width of the randomisation ramp (0 < gamma)', range=(1e-06, 1.0))] = 0.05, grid_size: Annotated[int, Param('Number of candidate common rates ``rho`` in [0, 1]', range=(11.0, 100001.0))] = 1001, random_state: Annotated[int, Param('Seed of the randomised prediction', range=(0.0, 2147483647.0))] = 0
     ) -> None:
         self.epsilon = epsilon
         self.gamma = gamma

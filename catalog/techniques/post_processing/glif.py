@@ -54,7 +54,7 @@ class GraphLaplacianIndividualFairness(BaseEstimator):
     Subspace Robustness. ICLR 2020.
     """
 
-    def __init__(self, *, lam: Annotated[float, Param('Strength of the Laplacian smoothing (0 = unchanged scores)', range=(0.0, 1000000.0))] = 1.0, n_neighbors: Annotated[int, Param('Neighbours per individual in the similarity graph', range=(1.0, 1000.0))] = 10, threshold: Annotated[float, Param('Decision threshold on the smoothed score', range=(0.0, 1.0))] = 0.5) -> None:
+    def __init__(self, *, lam: Annotated[float, Param('Strength of the Laplacian smoothing (0 = unchanged scores)', range=(0.0, 1000000.0), tunable=True)] = 1.0, n_neighbors: Annotated[int, Param('Neighbours per individual in the similarity graph', range=(1.0, 1000.0))] = 10, threshold: Annotated[float, Param('Decision threshold on the smoothed score', range=(0.0, 1.0))] = 0.5) -> None:
         self.lam = lam
         self.n_neighbors = n_neighbors
         self.threshold = threshold

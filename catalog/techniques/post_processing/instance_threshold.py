@@ -66,7 +66,7 @@ class MenonWilliamsonThresholding(BaseEstimator):
     """
 
     def __init__(
-        self, *, lam: Annotated[float | None, Param('Fairness multiplier; empty = tuned for demographic parity on the fitting data', range=(-100.0, 100.0))] = None, threshold: Annotated[float, Param('Base cost threshold c', range=(0.0, 1.0))] = 0.5, lam_max: Annotated[float, Param('Half-width of the lam grid', range=(0.0, 100.0))] = 2.0, C: Annotated[float, Param('Inverse L2 strength of the P(A | X) model', range=(0.0001, 10000.0))] = 1.0
+        self, *, lam: Annotated[float | None, Param('Fairness multiplier; empty = tuned for demographic parity on the fitting data', range=(-100.0, 100.0), tunable=True)] = None, threshold: Annotated[float, Param('Base cost threshold c', range=(0.0, 1.0))] = 0.5, lam_max: Annotated[float, Param('Half-width of the lam grid', range=(0.0, 100.0))] = 2.0, C: Annotated[float, Param('Inverse L2 strength of the P(A | X) model', range=(0.0001, 10000.0))] = 1.0
     ) -> None:
         self.lam = lam
         self.threshold = threshold

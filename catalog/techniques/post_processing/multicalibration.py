@@ -94,7 +94,7 @@ class Multicalibration(BaseEstimator):
     def __init__(
         self,
         *,
-        alpha: Annotated[float, Param('Calibration tolerance per (subgroup, bucket) cell', range=(0.0001, 1.0))] = 0.01,
+        alpha: Annotated[float, Param('Calibration tolerance per (subgroup, bucket) cell', range=(0.0001, 1.0), tunable=True)] = 0.01,
         n_buckets: Annotated[int, Param('Equal-width score buckets', range=(1.0, 1000.0))] = 10,
         min_cell_fraction: Annotated[float, Param('Smallest cell (fraction of the update rows and of the held-out rows) that is patched', range=(0.0, 1.0))] = 0.02,
         max_iter: Annotated[int, Param('Maximum patching rounds', range=(1.0, 10000.0))] = 50,

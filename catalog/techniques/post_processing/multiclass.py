@@ -61,7 +61,7 @@ class LPMulticlassPostprocessor(BaseEstimator):
     """
 
     def __init__(
-        self, *, constraint: Annotated[str, Param('``equalized_odds`` or ``demographic_parity``', choices=('equalized_odds', 'demographic_parity'))] = "equalized_odds", tolerance: Annotated[float, Param("Allowed deviation of each group's rate from the common rate (0 = exact equality)", range=(0.0, 1.0))] = 0.0, random_state: Annotated[int, Param('Seed of the randomised prediction', range=(0.0, 2147483647.0))] = 0
+        self, *, constraint: Annotated[str, Param('``equalized_odds`` or ``demographic_parity``', choices=('equalized_odds', 'demographic_parity'))] = "equalized_odds", tolerance: Annotated[float, Param("Allowed deviation of each group's rate from the common rate (0 = exact equality)", range=(0.0, 1.0), tunable=True)] = 0.0, random_state: Annotated[int, Param('Seed of the randomised prediction', range=(0.0, 2147483647.0))] = 0
     ) -> None:
         self.constraint = constraint
         self.tolerance = tolerance

@@ -61,7 +61,7 @@ class PluginRecalibrationRegression(BaseEstimator):
         self,
         *,
         n_levels: Annotated[int, Param('Number of grid levels ``L``', range=(2.0, 1000.0))] = 30,
-        epsilon: Annotated[float, Param("Allowed deviation of a group's level frequency from the overall one", range=(0.0, 1.0))] = 0.005,
+        epsilon: Annotated[float, Param("Allowed deviation of a group's level frequency from the overall one", range=(0.0, 1.0), tunable=True)] = 0.005,
         beta: Annotated[float, Param('Smoothing of the dual (inverse temperature, on the [0, 1]-rescaled scale)', range=(1.0, 10000000.0))] = 2000.0,
         max_iter: Annotated[int, Param('Dual optimisation steps', range=(1.0, 1000000.0))] = 2000,
         jitter: Annotated[float, Param('Half-width of the uniform tie-breaking noise (rescaled units)', range=(0.0, 1.0))] = 1e-4,

@@ -56,7 +56,7 @@ class DeterministicReranker(BaseEstimator):
         self,
         *,
         algorithm: Annotated[str, Param('DetGreedy or DetCons', choices=('det_greedy', 'det_cons'))] = "det_greedy",
-        target_proportion: Annotated[float | None, Param('Share of protected_group in every prefix; empty = pool shares', range=(0.0, 1.0))] = None,
+        target_proportion: Annotated[float | None, Param('Share of protected_group in every prefix; empty = pool shares', range=(0.0, 1.0), tunable=True)] = None,
         protected_group: Annotated[str | None, Param('Group target_proportion refers to; empty = smallest group')] = None,
     ) -> None:
         self.algorithm = algorithm
@@ -159,7 +159,7 @@ class FAIRTopK(BaseEstimator):
     def __init__(
         self,
         *,
-        p: Annotated[float, Param('Minimum target proportion of protected candidates', range=(0.0, 1.0))] = 0.5,
+        p: Annotated[float, Param('Minimum target proportion of protected candidates', range=(0.0, 1.0), tunable=True)] = 0.5,
         alpha: Annotated[float, Param('Significance of the binomial test', range=(0.0, 1.0))] = 0.1,
         protected_group: Annotated[str | None, Param('Protected group; empty = smallest group')] = None,
         adjust_alpha: Annotated[bool, Param('Correct alpha for the k dependent tests')] = False,

@@ -55,7 +55,7 @@ class RejectOptionClassification(BaseEstimator):
         self,
         *,
         metric: Annotated[str, Param('Fairness metric bounded during the search', choices=('statistical_parity', 'average_odds', 'equal_opportunity'))] = "statistical_parity",
-        metric_bound: Annotated[float, Param('Allowed absolute metric value', range=(0.0, 1.0))] = 0.05,
+        metric_bound: Annotated[float, Param('Allowed absolute metric value', range=(0.0, 1.0), tunable=True)] = 0.05,
         low_threshold: Annotated[float, Param('Lowest classification threshold searched', range=(0.0, 1.0))] = 0.01,
         high_threshold: Annotated[float, Param('Highest classification threshold searched', range=(0.0, 1.0))] = 0.99,
         n_thresholds: Annotated[int, Param('Thresholds on the grid', range=(1.0, 10000.0))] = 100,

@@ -59,7 +59,7 @@ class RelaxedThresholdOptimizer(BaseEstimator):
         self,
         *,
         constraint: Annotated[str, Param('Rates whose between-group gap is bounded', choices=('equalized_odds', 'true_positive_rate_parity', 'false_positive_rate_parity', 'demographic_parity'))] = "equalized_odds",
-        tolerance: Annotated[float, Param('Largest allowed gap (0 = exact Hardt et al.)', range=(0.0, 1.0))] = 0.05,
+        tolerance: Annotated[float, Param('Largest allowed gap (0 = exact Hardt et al.)', range=(0.0, 1.0), tunable=True)] = 0.05,
         n_thresholds: Annotated[int, Param('Candidate thresholds (score quantiles) per group', range=(1.0, 10000.0))] = 100,
         random_state: Annotated[int, Param('Seed of the randomised prediction', range=(0.0, 2147483647.0))] = 0,
     ) -> None:

@@ -42,7 +42,7 @@ class WassersteinFairClassification(BaseEstimator):
     Classification. UAI (PMLR 115, 2020).
     """
 
-    def __init__(self, *, repair_level: Annotated[float, Param('0 = unchanged scores, 1 = every group mapped onto the barycenter', range=(0.0, 1.0))] = 1.0, n_quantiles: Annotated[int, Param('Resolution of the stored quantile functions', range=(2.0, 100000.0))] = 1000, threshold: Annotated[float, Param('Decision threshold on the repaired score', range=(0.0, 1.0))] = 0.5) -> None:
+    def __init__(self, *, repair_level: Annotated[float, Param('0 = unchanged scores, 1 = every group mapped onto the barycenter', range=(0.0, 1.0), tunable=True)] = 1.0, n_quantiles: Annotated[int, Param('Resolution of the stored quantile functions', range=(2.0, 100000.0))] = 1000, threshold: Annotated[float, Param('Decision threshold on the repaired score', range=(0.0, 1.0))] = 0.5) -> None:
         self.repair_level = repair_level
         self.n_quantiles = n_quantiles
         self.threshold = threshold

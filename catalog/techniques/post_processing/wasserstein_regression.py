@@ -51,7 +51,7 @@ class WassersteinBarycenterRegression(BaseEstimator):
     Wasserstein Barycenters. NeurIPS 2020.
     """
 
-    def __init__(self, *, repair_level: Annotated[float, Param('0 = unchanged, 1 = full barycenter repair', range=(0.0, 1.0))] = 1.0, jitter: Annotated[float, Param('Half-width of the uniform tie-breaking noise, in units of the prediction', range=(0.0, 1.0))] = 1e-5, random_state: Annotated[int, Param('Seed of the jitter', range=(0.0, 2147483647.0))] = 0) -> None:
+    def __init__(self, *, repair_level: Annotated[float, Param('0 = unchanged, 1 = full barycenter repair', range=(0.0, 1.0), tunable=True)] = 1.0, jitter: Annotated[float, Param('Half-width of the uniform tie-breaking noise, in units of the prediction', range=(0.0, 1.0))] = 1e-5, random_state: Annotated[int, Param('Seed of the jitter', range=(0.0, 2147483647.0))] = 0) -> None:
         self.repair_level = repair_level
         self.jitter = jitter
         self.random_state = random_state

@@ -39,7 +39,7 @@ class CorrelationRemover(PreProcessorMixin):
     Assessing and Improving Fairness of AI Systems. JMLR 24(257).
     """
 
-    def __init__(self, *, alpha: Annotated[float, Param('1 removes all linear correlation with the group, 0 none', range=(0.0, 1.0))] = 1.0) -> None:
+    def __init__(self, *, alpha: Annotated[float, Param('1 removes all linear correlation with the group, 0 none', range=(0.0, 1.0), tunable=True)] = 1.0) -> None:
         self.alpha = alpha
 
     def fit(self, X: Any, y: Any = None, *, sensitive_features: Any) -> CorrelationRemover:

@@ -79,7 +79,7 @@ class DisparateImpactRemover(PreProcessorMixin):
     def __init__(
         self,
         *,
-        repair_level: Annotated[float, Param('0 = no change, 1 = full repair of each numeric feature', range=(0.0, 1.0))] = 1.0,
+        repair_level: Annotated[float, Param('0 = no change, 1 = full repair of each numeric feature', range=(0.0, 1.0), tunable=True)] = 1.0,
         columns: Annotated[str | None, Param('Comma-separated numeric columns to repair; empty = all numeric columns')] = None,
         n_quantiles: Annotated[int, Param('Grid size of the stored target quantile function', range=(2.0, 100000.0))] = 1000,
         tie_breaking: Annotated[str, Param('Spread tied values over their quantile range by a per-row hash (equalises point masses; row-deterministic) or map them to the mid-rank', choices=('random', 'midrank'))] = "random",

@@ -9,6 +9,12 @@ rate expected under independence of group and label, which for two groups is exa
 rule (for massaging: ``M = disc * |D| * |F| / n`` promotions in the deprived group and as many
 demotions in the favoured one).
 
+Each takes a ``strength`` in [0, 1] (the knob ``fairmend tune`` searches): the sampling techniques
+resize every (group, label) cell to ``|g, y| + strength (|g| |y| / n - |g, y|)`` rows, linearly
+between its observed size and its expected size under independence; massaging relabels
+``strength`` times the paper's number of rows. ``strength=1``, the default, is the paper's method
+exactly; ``0`` leaves the training data unchanged.
+
 References
 ----------
 Kamiran, F. & Calders, T. (2009). Classifying without discriminating. IC4 2009.
@@ -30,6 +36,24 @@ from fairmend.errors import InvalidParameterError
 from ._common import as_frame, categorical_columns, check_binary_labels, check_groups, take_sensitive
 
 RANKERS = ("logreg", "naive_bayes")
+STRENGTH = Param(
+    "0 = data unchanged, 1 = the paper's full repair; linear in between", range=(0.0, 1.0), tunable=True
+)
+
+
+def _checked(strength: float) -> float:
+    if not 0.0 <= strength <= 1.0:
+        raise InvalidParameterError(f"strength must lie in [0, 1], got {strength!r}")
+    return strength
+
+
+def _cell_size(observed: int, expected: float, strength: float) -> int:
+    """Rows a cell keeps: its expected size at strength 1 (exactly), its observed size at 0."""
+    return (
+        round(float(expected))
+        if strength == 1.0
+        else round(observed + strength * (float(expected) - observed))
+    )
 
 
 def ranker_scores(X: pd.DataFrame, y: np.ndarray, kind: str) -> np.ndarray:
@@ -82,22 +106,38 @@ class Massaging(PreProcessorMixin):
     ranker : {"logreg", "naive_bayes"}
         Classifier whose scores rank rows by closeness to the positive class (the paper used naive
         Bayes; logistic regression is the default here).
+    strength : float in [0, 1]
+        Share of the paper's relabelling applied: ``round(strength * n_g (p - p_g))`` rows per group.
     """
 
-    def __init__(self, *, ranker: Annotated[str, Param('Classifier ranking rows by closeness to the positive class', choices=('logreg', 'naive_bayes'))] = "logreg") -> None:
+    def __init__(
+        self,
+        *,
+        ranker: Annotated[
+            str,
+            Param(
+                "Classifier ranking rows by closeness to the positive class",
+                choices=("logreg", "naive_bayes"),
+            ),
+        ] = "logreg",
+        strength: Annotated[float, STRENGTH] = 1.0,
+    ) -> None:
         self.ranker = ranker
+        self.strength = strength
 
     def fit(self, X: Any, y: Any, *, sensitive_features: Any) -> Massaging:
         X = as_frame(X)
         y = check_binary_labels(y, len(X))
         groups = check_groups(sensitive_features, len(X), technique="massaging")
+        strength = _checked(self.strength)
         scores = ranker_scores(X, y, self.ranker)
         p = y.mean()
         new_y = y.copy()
         changes: dict[str, int] = {}
         for g in pd.unique(groups):
             idx = np.flatnonzero(groups == g)
-            m = round(float(len(idx) * p - y[idx].sum()))
+            gap = float(len(idx) * p - y[idx].sum())
+            m = round(gap) if strength == 1.0 else round(strength * gap)
             if m > 0:  # promote the highest-scored negatives
                 cand = idx[y[idx] == 0]
                 chosen = cand[np.argsort(-scores[cand], kind="stable")[:m]]
@@ -127,21 +167,30 @@ class UniformSampling(PreProcessorMixin):
     ----------
     random_state : int
         Seed of the random draws.
+    strength : float in [0, 1]
+        Cell sizes move from observed (0) to expected (1, the default) linearly.
     """
 
-    def __init__(self, *, random_state: Annotated[int, Param('Seed of the random draws', range=(0.0, 2147483647.0))] = 0) -> None:
+    def __init__(
+        self,
+        *,
+        random_state: Annotated[int, Param("Seed of the random draws", range=(0.0, 2147483647.0))] = 0,
+        strength: Annotated[float, STRENGTH] = 1.0,
+    ) -> None:
         self.random_state = random_state
+        self.strength = strength
 
     def fit(self, X: Any, y: Any, *, sensitive_features: Any) -> UniformSampling:
         X = as_frame(X)
         y = check_binary_labels(y, len(X))
         groups = check_groups(sensitive_features, len(X), technique="uniform sampling")
+        strength = _checked(self.strength)
         rng = np.random.default_rng(self.random_state)
         keep: list[np.ndarray] = []
         for g, sizes in _targets(groups, y).items():
             for lab, expected in sizes.items():
                 cell = np.flatnonzero((groups == g) & (y == lab))
-                size = round(float(expected))
+                size = _cell_size(len(cell), expected, strength)
                 if len(cell) == 0:
                     continue
                 if size <= len(cell):
@@ -168,15 +217,30 @@ class PreferentialSampling(PreProcessorMixin):
     ----------
     ranker : {"logreg", "naive_bayes"}
         Classifier whose scores rank rows by closeness to the decision boundary.
+    strength : float in [0, 1]
+        Cell sizes move from observed (0) to expected (1, the default) linearly.
     """
 
-    def __init__(self, *, ranker: Annotated[str, Param('Classifier ranking rows by closeness to the decision boundary', choices=('logreg', 'naive_bayes'))] = "logreg") -> None:
+    def __init__(
+        self,
+        *,
+        ranker: Annotated[
+            str,
+            Param(
+                "Classifier ranking rows by closeness to the decision boundary",
+                choices=("logreg", "naive_bayes"),
+            ),
+        ] = "logreg",
+        strength: Annotated[float, STRENGTH] = 1.0,
+    ) -> None:
         self.ranker = ranker
+        self.strength = strength
 
     def fit(self, X: Any, y: Any, *, sensitive_features: Any) -> PreferentialSampling:
         X = as_frame(X)
         y = check_binary_labels(y, len(X))
         groups = check_groups(sensitive_features, len(X), technique="preferential sampling")
+        strength = _checked(self.strength)
         scores = ranker_scores(X, y, self.ranker)
         keep: list[np.ndarray] = []
         for g, sizes in _targets(groups, y).items():
@@ -186,7 +250,7 @@ class PreferentialSampling(PreProcessorMixin):
                     continue
                 # borderline first: positives by ascending score, negatives by descending score
                 order = cell[np.argsort(scores[cell] if lab == 1 else -scores[cell], kind="stable")]
-                size = round(float(expected))
+                size = _cell_size(len(cell), expected, strength)
                 if size <= len(cell):
                     keep.append(np.sort(order[len(cell) - size :]))
                 else:

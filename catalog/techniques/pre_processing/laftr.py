@@ -100,7 +100,7 @@ class LAFTR(BaseEstimator):
         *,
         constraint: Annotated[str, Param('Group-normalised adversarial objective (paper eqs. 4-6); the adversary also sees y for the odds criteria', choices=('demographic_parity', 'equalized_odds', 'equal_opportunity'))] = "demographic_parity",
         adversary_loss: Annotated[str, Param("Per-row adversary loss inside the group-normalised objective (l1 is the paper's; it saturates in short runs)", choices=('cross_entropy', 'l1'))] = "cross_entropy",
-        gamma: Annotated[float, Param("Weight of the adversary's objective in the encoder loss (0 = no fairness)", range=(0.0, 100.0))] = 1.0,
+        gamma: Annotated[float, Param("Weight of the adversary's objective in the encoder loss (0 = no fairness)", range=(0.0, 100.0), tunable=True)] = 1.0,
         hidden_units: Annotated[int, Param('Hidden-layer width of encoder and adversary', range=(1.0, 4096.0))] = 32,
         latent_dim: Annotated[int, Param('Dimension of the representation z (columns z0..z{d-1})', range=(1.0, 1024.0))] = 8,
         epochs: Annotated[int, Param('Passes over the training data', range=(1.0, 100000.0))] = 100,

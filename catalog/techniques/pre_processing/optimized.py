@@ -74,7 +74,7 @@ class OptimizedPreprocessing(PreProcessorMixin):
         *,
         columns: Annotated[str | None, Param('Comma-separated columns to map (required; keep their joint cardinality small)')] = None,
         n_bins: Annotated[int, Param('Quantile bins per numeric column', range=(2.0, 20.0))] = 4,
-        epsilon: Annotated[float, Param("Allowed relative deviation of each group's positive rate from the overall rate", range=(0.0, 1.0))] = 0.05,
+        epsilon: Annotated[float, Param("Allowed relative deviation of each group's positive rate from the overall rate", range=(0.0, 1.0), tunable=True)] = 0.05,
         distortion_bound: Annotated[float, Param("Bound on each state's expected distortion (bins moved + label changes)", range=(0.0, 100.0))] = 1.0,
         label_cost: Annotated[float, Param('Distortion of changing the label', range=(0.0, 100.0))] = 1.0,
         random_state: Annotated[int, Param('Seed of the sampling from the mapping', range=(0.0, 2147483647.0))] = 0,

@@ -67,7 +67,7 @@ class LearnedFairRepresentations(PreProcessorMixin):
         n_prototypes: Annotated[int, Param('Number of prototypes (columns of the representation)', range=(1.0, 200.0))] = 10,
         reconstruct_weight: Annotated[float, Param('Weight A_x of the reconstruction loss', range=(0.0, 1000.0))] = 0.01,
         target_weight: Annotated[float, Param('Weight A_y of the label loss', range=(0.0, 1000.0))] = 1.0,
-        fairness_weight: Annotated[float, Param('Weight A_z of the statistical-parity loss', range=(0.0, 10000.0))] = 50.0,
+        fairness_weight: Annotated[float, Param('Weight A_z of the statistical-parity loss', range=(0.0, 10000.0), tunable=True)] = 50.0,
         max_iter: Annotated[int, Param('L-BFGS iterations', range=(1.0, 100000.0))] = 200,
         random_state: Annotated[int, Param('Seed of the prototype initialisation', range=(0.0, 2147483647.0))] = 0,
     ) -> None:
