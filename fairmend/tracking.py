@@ -1,5 +1,5 @@
-"""MLflow experiment tracking for ``fairmend run --mlflow``, ``fairmend pipeline --mlflow`` and
-``fairmend tune --mlflow`` (the ``mlops`` extra).
+"""MLflow experiment tracking for ``fairmend run --mlflow``, ``fairmend pipeline --mlflow``,
+``fairmend tune --mlflow`` and ``fairmend benchmark --mlflow`` (the ``mlops`` extra).
 
 :func:`log_run` records one :class:`~fairmend.runner.core.RunResult` as one MLflow run:
 
@@ -22,6 +22,9 @@ on the test rows (``before/ATTR/M`` per protected attribute), every significance
 ``gate_passed`` (the final gate on the test rows), ``selection_gate_passed`` and ``gate/CHECK`` (1/0), tags as
 for a run plus ``fairmend.kind=pipeline``, ``fairmend.decision`` and ``fairmend.stack``, and the output folder's
 files (not the resume checkpoints) with the fitted stack as ``model.skops`` where skops can persist it.
+
+:func:`log_tune` records a study as a parent run with one nested run per Pareto point. :func:`log_benchmark`
+records a whole sweep as one run (not one per cell: a full sweep has thousands): see its docstring.
 
 The tracking URI is ``uri``, else ``MLFLOW_TRACKING_URI``, else ``./mlruns``: a local folder, nothing to
 start. MLflow's usage telemetry is switched off before it is imported.
@@ -325,6 +328,71 @@ def log_tune(doc: dict[str, Any], chart: str, *, uri: str | None = None,
                                  "fairmend.dominated_on_test": str(p["dominated_on_test"]).lower()})
                 children.append(child.info.run_id)
     return {"run_id": parent.info.run_id, "pareto_run_ids": children, "tracking_uri": resolved}
+
+
+BENCHMARK_CHANGES = ("accuracy", "spd", "aod", "eod")
+
+
+def benchmark_metrics(results: Any, summary: dict[str, Any]) -> dict[str, float]:
+    """The sweep's counts and, per technique, dataset and attribute, the share of finished cells and the
+    median change (after - before, over seeds) of accuracy, SPD, AOD and EOD on the test rows."""
+    out: dict[str, float | None] = {k: _number(summary.get(k)) for k in ("cells", "ran", "skipped", "ok", "error",
+                                                                          "seconds")}
+    out["cells_ok"] = float((results["status"] == "ok").sum())
+    out["cells_error"] = float((results["status"] == "error").sum())
+    for (technique, dataset, protected), cells in results.groupby(["technique", "dataset", "protected"], sort=True):
+        ok = cells[cells["status"] == "ok"]
+        prefix = f"{technique}/{dataset}/{protected}"
+        out[f"{prefix}/ok_share"] = len(ok) / len(cells)
+        for short in BENCHMARK_CHANGES:
+            delta = (ok[f"{short}_after"] - ok[f"{short}_before"]).dropna()
+            out[f"{prefix}/median_delta_{short}"] = _number(float(delta.median())) if len(delta) else None
+    return {_key(k): v for k, v in out.items() if v is not None}
+
+
+def log_benchmark(summary: dict[str, Any], *, uri: str | None = None, experiment: str | None = None) -> dict[str, Any]:
+    """Log a finished ``fairmend benchmark`` (its ``summary`` and output folder) as one MLflow run.
+
+    * **params**: the techniques, datasets, protected attributes and seeds of the results table (a resumed
+      sweep's whole table, not only this call's cells) and the protocol (``protocol.base_model`` ...);
+    * **metrics**: ``cells``, ``ran``, ``skipped``, ``ok``, ``error``, ``seconds`` of this call,
+      ``cells_ok`` / ``cells_error`` of the table, and per technique, dataset and attribute
+      ``TECHNIQUE/DATASET/ATTR/ok_share`` and ``.../median_delta_M`` for accuracy, spd, aod and eod (the
+      medians the report tabulates);
+    * **tags**: ``fairmend.kind=benchmark``;
+    * **artifacts**: ``results.parquet`` (the results table, one row per cell), the same table as
+      ``results.csv``, ``report.md`` and ``benchmark.json``.
+
+    One run per sweep rather than a run per cell: a full sweep (``--techniques all``, two datasets,
+    50 seeds) has thousands of cells, and the table artifact keeps every one of them.
+    """
+    import pandas as pd
+
+    folder = Path(summary["output"])
+    results = pd.read_parquet(summary["results"])
+    resolved = resolve_uri(uri)
+    mlflow = _mlflow(resolved)
+    exp = mlflow.set_experiment(experiment or os.environ.get("MLFLOW_EXPERIMENT_NAME") or EXPERIMENT)
+
+    def listed(column: str) -> str:
+        return ",".join(str(v) for v in sorted(set(results[column].tolist())))
+
+    params: dict[str, Any] = {"kind": "benchmark", "techniques": listed("technique"), "datasets": listed("dataset"),
+                              "protected": listed("protected"), "seeds": listed("seed"), "output": str(folder),
+                              **{f"protocol.{k}": v for k, v in (summary.get("protocol") or {}).items()}}
+    metrics = list(benchmark_metrics(results, summary).items())
+    with mlflow.start_run(experiment_id=exp.experiment_id, run_name="benchmark") as active:
+        mlflow.log_params({_key(k): str(v)[:6000] for k, v in params.items() if v is not None})
+        for start in range(0, len(metrics), 1000):  # MLflow takes at most 1,000 metrics per batch
+            mlflow.log_metrics(dict(metrics[start:start + 1000]))
+        mlflow.set_tags({"fairmend.kind": "benchmark"})
+        for name in ("results.parquet", "report.md", "benchmark.json"):
+            if (folder / name).is_file():
+                mlflow.log_artifact(str(folder / name))
+        mlflow.log_text(results.to_csv(index=False), "results.csv")
+        info = active.info
+    return {"run_id": info.run_id, "experiment_id": info.experiment_id, "tracking_uri": resolved,
+            "artifact_uri": info.artifact_uri}
 
 
 def promote(name: str, alias: str, *, version: str | None = None, uri: str | None = None) -> dict[str, Any]:

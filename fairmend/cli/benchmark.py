@@ -54,6 +54,13 @@ from fairmend.cli._common import echo_json, split_columns
 @click.option(
     "--retry-errors", is_flag=True, help="Run cells that failed before again (finished cells are skipped)."
 )
+@click.option(
+    "--mlflow", "mlflow_log", is_flag=True, help="Log the sweep to MLflow as one run (table as artifact)."
+)
+@click.option(
+    "--mlflow-uri",
+    help="MLflow tracking URI (implies --mlflow; default: MLFLOW_TRACKING_URI, else ./mlruns).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def benchmark(
     techniques: str,
@@ -68,11 +75,17 @@ def benchmark(
     n_boot: int,
     use_protected_feature: bool,
     retry_errors: bool,
+    mlflow_log: bool,
+    mlflow_uri: str | None,
     as_json: bool,
 ) -> None:
     """Sweep techniques x datasets x protected attributes x seeds on Dask (Chen et al. 2023 protocol)."""
     from fairmend.scale.benchmark import Protocol, parse_seeds, run_benchmark
 
+    if mlflow_log or mlflow_uri:
+        from fairmend.tracking import require
+
+        mlflow_uri = require(mlflow_uri)  # before the sweep: a missing MLflow fails at once
     summary = run_benchmark(
         split_columns(techniques),
         split_columns(datasets),
@@ -90,6 +103,10 @@ def benchmark(
         retry_errors=retry_errors,
         progress=lambda text: click.echo(text, err=True),
     )
+    if mlflow_uri:
+        from fairmend.tracking import log_benchmark
+
+        summary["mlflow"] = log_benchmark(summary, uri=mlflow_uri)
     if as_json:
         echo_json(summary)
         return
@@ -97,3 +114,5 @@ def benchmark(
         f"{summary['cells']} cells: {summary['skipped']} skipped, {summary['ok']} ok, {summary['error']} error "
         f"in {summary['seconds']} s -> {summary['results']}, {summary['report']}"
     )
+    if "mlflow" in summary:
+        click.echo(f"MLflow run {summary['mlflow']['run_id']} in {summary['mlflow']['tracking_uri']}")
