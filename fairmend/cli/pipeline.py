@@ -28,7 +28,7 @@ def run_and_report(data, protected, outcome, policy, output, resume, quiet,  # t
 
     from fairmend.cli._progress import progress as progress_bar
     from fairmend.pipeline import run_pipeline
-    from fairmend.report import write_report
+    from fairmend.report.html import write_report
 
     with progress_bar("pipeline", enabled=not quiet) as step:
         result = run_pipeline(data, protected=protected, outcome=outcome, policy=policy, output=output,

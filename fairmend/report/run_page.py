@@ -14,8 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from fairmend.report.html import CSS
-from fairmend.report.sections import badge
+from fairmend.report.style import CSS, badge
 from fairmend.report.text import metric_name, num, p_text, signed
 
 EXTRA_CSS = (

@@ -14,6 +14,7 @@ import numpy as np
 
 from fairmend.report import svg
 from fairmend.report.facts import ALL_ROWS, MIN_ROWS, Facts
+from fairmend.report.style import badge
 from fairmend.report.summary import check_rows, small_note
 from fairmend.report.text import (
     DEFINITIONS,
@@ -50,11 +51,6 @@ def metric_link(metric: str) -> str:
 def check_label(name: str) -> str:
     return check_name(name).lower()
 
-
-def badge(passed: bool | None, yes: str = "pass", no: str = "fail") -> str:
-    if passed is None:
-        return '<span class="badge none">n/a</span>'
-    return f'<span class="badge {"pass" if passed else "fail"}">{yes if passed else no}</span>'
 
 # -- checks, candidates, calibration ----------------------------------------------------------------
 

@@ -51,7 +51,7 @@ def run_pipeline_job(spec: dict[str, Any], progress: Callable[..., None]) -> Non
     from pathlib import Path
 
     from fairmend.pipeline import Policy, run_pipeline
-    from fairmend.report import write_report
+    from fairmend.report.html import write_report
 
     result = run_pipeline(spec["data"], protected=spec["protected"], outcome=spec["outcome"],
                           policy=Policy.from_dict(spec.get("policy") or {}), output=spec["output"],

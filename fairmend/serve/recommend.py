@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from fairmend.errors import InvalidParameterError
 from fairmend.serve.auth import Principal
-from fairmend.serve.store import Store
+from fairmend.serve.store import Store, fingerprint
 
 Criterion = Literal["demographic_parity", "equal_opportunity", "equalized_odds", "calibration", "predictive_parity",
                     "individual_fairness", "counterfactual_fairness"]
@@ -72,7 +72,6 @@ def recommend_router(store: Store, dataset_path: Callable[[str], Path], viewer: 
         from fairmend._json import finite
         from fairmend.cli.recommend import complete_command
         from fairmend.recommender import Recommender, apply_audit, audit_data, merge_flags, parse_text
-        from fairmend.serve.runs import fingerprint
 
         if not body.text.strip():
             raise InvalidParameterError("text is empty: describe the model, the data and what may change")

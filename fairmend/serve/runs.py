@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -26,7 +25,7 @@ from fairmend.serve.jobs import (
     run_pipeline_job,
 )
 from fairmend.serve.recommend import EvaluationRequest, evaluate_args
-from fairmend.serve.store import Store, new_id
+from fairmend.serve.store import Store, fingerprint, new_id
 
 _ARTIFACT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 Label = str | int | float | bool | None
@@ -69,11 +68,6 @@ class AuditRequest(BaseModel):
     n_boot: int = Field(default=1000, ge=0, le=100_000)
     n_permutations: int = Field(default=2000, ge=0, le=100_000)
     seed: int = 0
-
-
-def fingerprint(body: BaseModel) -> str:
-    """sha256 of a request body's canonical JSON: the audit log's input fingerprint."""
-    return hashlib.sha256(json.dumps(body.model_dump(), sort_keys=True, default=str).encode()).hexdigest()
 
 
 def runs_router(store: Store, pool: JobPool, data_dir: Path, dataset_path: Callable[[str], Path],

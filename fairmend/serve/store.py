@@ -8,6 +8,7 @@ fairmend upgrades an older database on start-up and an older fairmend refuses a 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import uuid
@@ -74,6 +75,11 @@ audit = sa.Table(
 )
 
 RUN_STATES = ("queued", "running", "done", "failed", "interrupted")
+
+
+def fingerprint(body: Any) -> str:
+    """sha256 of a request body's canonical JSON (a pydantic model): the audit log's input fingerprint."""
+    return hashlib.sha256(json.dumps(body.model_dump(), sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _v1(conn: sa.Connection) -> None:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from fairmend.cli import cli
 from fairmend.pipeline import Policy, run_pipeline
 from fairmend.pipeline.policy import PreGate
-from fairmend.report import write_report
+from fairmend.report.html import write_report
 from fairmend.report.html import FIGURES, PER_ATTRIBUTE_FIGURES, SECTIONS, figure_id
 
 FAST = dict(n_boot=100, n_permutations=100, candidates_per_stage=1)

@@ -17,9 +17,8 @@ import pytest
 from fairmend.cli.pipeline import summary_lines
 from fairmend.pipeline import Policy, run_pipeline
 from fairmend.pipeline.feasibility import Feasibility
-from fairmend.report import write_report
 from fairmend.report.facts import ALL_ROWS, LABEL_METRICS, MIN_CLASS, MIN_ROWS, gather
-from fairmend.report.html import FIGURES, PER_ATTRIBUTE_FIGURES, SECTIONS, figure_id
+from fairmend.report.html import FIGURES, PER_ATTRIBUTE_FIGURES, SECTIONS, figure_id, write_report
 from fairmend.report.sections import DOCUMENTS
 from fairmend.report.summary import decision_sentence, headline, next_steps
 from fairmend.report.text import metric_name, num
