@@ -102,6 +102,31 @@ def test_searched_parameters_come_from_the_declared_ranges():
     assert choice[0].kind == "choice" and len(choice[0].choices) >= 2
 
 
+FAMILIES = {  # the "at least": reductions, thresholding, reweighing family, prejudice remover, adversarial
+    "exponentiated_gradient_reduction": {"eps", "difference_bound"},
+    "grid_search_reduction": {"constraint_weight"},
+    "relaxed_threshold_optimizer": {"tolerance"},
+    "reject_option_classification": {"metric_bound"},
+    "ml_debiaser_randomized_threshold": {"epsilon"},
+    "reweighing_kamiran_calders": {"strength"},
+    "fairbalance": {"strength"},
+    "massaging_kamiran_calders": {"strength"},
+    "uniform_sampling_kamiran_calders": {"strength"},
+    "preferential_sampling_kamiran_calders": {"strength"},
+    "prejudice_remover": {"eta"},
+    "adversarial_debiasing_zhang": {"alpha"},
+    "adversarial_fair_representations_laftr": {"gamma"},
+}
+
+
+@pytest.mark.parametrize("key", sorted(FAMILIES))
+def test_each_family_declares_its_trade_off_knobs_and_tune_searches_them(key):
+    technique = get_catalog().get(key)
+    assert {p.name for p in technique.parameters if p.tunable} == FAMILIES[key]
+    assert {k.name for k in knobs(technique)} == FAMILIES[key]
+    assert not {"random_state", "seed", "max_iter", "epochs", "learning_rate", "C"} & FAMILIES[key]
+
+
 @pytest.mark.parametrize("args, named", [
     (["platt_scaling"], "declares no tunable trade-off parameter"),
     (["relaxed_threshold_optimizer", "--param", "tolerance=0.1"], "no tunable trade-off parameter left unfixed"),
