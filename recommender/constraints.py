@@ -16,7 +16,7 @@ from typing import Any
 from fairmend.catalog.types import Criterion, Stage, TaskType
 
 # Fields that are bookkeeping, not constraints.
-META_FIELDS = frozenset({"sources", "confidence", "evidence", "uncertain"})
+META_FIELDS = frozenset({"sources", "confidence", "evidence", "uncertain", "goal_text"})
 HARD_FIELDS = (
     "retraining_allowed",
     "protected_at_inference_allowed",
@@ -84,6 +84,7 @@ class Constraints:
     confidence: dict[str, float] = field(default_factory=dict)
     evidence: dict[str, str] = field(default_factory=dict)  # the clause a text value was read from
     uncertain: list[Uncertain] = field(default_factory=list)
+    goal_text: str | None = None  # the text less its permission/prohibition clauses (for the ranking)
 
     def put(self, name: str, value: Any, source: str, confidence: float = 1.0, evidence: str = "") -> None:
         setattr(self, name, value)

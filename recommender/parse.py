@@ -318,11 +318,12 @@ def _has(pattern: str, text: str) -> bool:
 
 def parse_text(text: str, *, embedder: Any = None) -> Constraints:
     """Extract constraints from free text (``embedder``: the reader's, default all-MiniLM-L6-v2)."""
-    from fairmend.recommender.reader import read
+    from fairmend.recommender.reader import read_parts
 
     t = " " + text.lower().replace("\u2019", "'") + " "
     c = Constraints()
-    _apply_findings(c, read(text, embedder, floor=FLOOR))
+    findings, c.goal_text = read_parts(text, embedder, floor=FLOOR)
+    _apply_findings(c, findings)
 
     # exact rules: a stage named with a restriction, a task named outright
     named = [

@@ -23,6 +23,8 @@ from fairmend.errors import InvalidParameterError
 WEIGHTS = {"dense": 0.45, "lexical": 0.15, "metadata": 0.40}
 # Subtracted from the score of a technique for each uncertain restrictive reading it would break.
 UNCERTAIN_PENALTY = 0.15
+# Share of the dense and lexical scores computed on the goal text (Constraints.goal_text) alone.
+GOAL_WEIGHT = 0.5
 
 
 @dataclass
@@ -170,8 +172,15 @@ class Recommender:
             )
         self._ready()
         c = constraints if constraints is not None else parse_text(query, embedder=self.embedder_)
-        dense = self.index_.scores(self.embedder_.encode([query])[0])
+        # What the user wants done, without the clauses that only permit or forbid: their words ("cannot
+        # retrain", "the law bans race") would pull towards techniques that talk about retraining or race.
+        goal = c.goal_text if c.goal_text and c.goal_text.strip() and GOAL_WEIGHT > 0 else None
+        vectors = self.embedder_.encode([query] + ([goal] if goal else []))
+        dense = self.index_.scores(vectors[0])
         lexical = self.bm25_.scores(query)
+        if goal:
+            dense = (1 - GOAL_WEIGHT) * dense + GOAL_WEIGHT * self.index_.scores(vectors[1])
+            lexical = (1 - GOAL_WEIGHT) * lexical + GOAL_WEIGHT * self.bm25_.scores(goal)
         lexical = lexical / lexical.max() if lexical.max() > 0 else lexical
         dense_scaled = np.clip(dense, 0.0, None)
         if dense_scaled.max() > 0:

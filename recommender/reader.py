@@ -343,13 +343,22 @@ def read(
     text: str, embedder: Any = None, *, floor: float = 0.45, model: ClauseModel | None = None
 ) -> dict[str, Finding]:
     """Findings per dimension for ``text`` (dimensions the text does not address are absent)."""
+    return read_parts(text, embedder, floor=floor, model=model)[0]
+
+
+def read_parts(
+    text: str, embedder: Any = None, *, floor: float = 0.45, model: ClauseModel | None = None
+) -> tuple[dict[str, Finding], str]:
+    """:func:`read`'s findings, and the text without the clauses that state a permission or a prohibition
+    (retraining, the protected attribute): what the user wants done, for the ranking to match."""
     model = model or load_model()
     if embedder is None or embedder.name != model.model_name:
         embedder = default_embedder()  # the classifiers were trained on this model's vectors
     if not text.strip():
-        return {}
+        return {}, text
     clauses, sentences = _units(text, model, embedder)
-    return combine(clauses, sentences, DIMENSIONS, floor=floor)
+    goal = [u.text for u in clauses if all(u.best(d)[0] == "none" or u.best(d)[1] < floor for d in POLAR)]
+    return combine(clauses, sentences, DIMENSIONS, floor=floor), ". ".join(goal)
 
 
 @lru_cache(maxsize=1)

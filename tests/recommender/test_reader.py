@@ -215,3 +215,10 @@ def test_shipped_index_means_nothing_is_embedded_on_a_fresh_install(tmp_path, ca
     assert not any(tmp_path.iterdir())
     norms = np.linalg.norm(index.vectors, axis=1)
     assert np.allclose(norms, 1.0, atol=1e-4)
+
+
+def test_goal_text_leaves_out_permissions_and_prohibitions():
+    c = parse_text("The vendor model cannot be retrained. We want equal approval rates for women and men.")
+    assert c.retraining_allowed is False
+    assert "retrain" not in c.goal_text and "equal approval rates" in c.goal_text
+    assert "goal_text" not in c.to_dict()
