@@ -22,6 +22,8 @@ import yaml
 from fairmend.recommender import reader
 from fairmend.recommender.index import SHIPPED_INDEX, chunk_hash, chunks, load_shipped, model_id, save_shipped
 
+from fairmend.errors import MissingDependencyError
+
 # Inverse regularisation strength of the reader's regressions (chosen by cross-validation on the
 # exemplars alone; see ``cross_validate``).
 C = 16.0

@@ -123,6 +123,24 @@ _FUNCTION_WORDS = frozenset(
     }
 )
 
+_CONTRACTIONS = [
+    (r"\bcan't\b|\bcannot\b", "can not"),
+    (r"\bwon't\b", "will not"),
+    (r"\bshan't\b", "shall not"),
+    (r"n't\b", " not"),
+    (r"'re\b", " are"),
+    (r"'s\b", " is"),
+    (r"'d\b", " would"),
+    (r"'ll\b", " will"),
+]
+
+
+def normalise(text: str) -> str:
+    t = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    for pattern, repl in _CONTRACTIONS:
+        t = re.sub(pattern, repl, t)
+    return t
+
 
 @dataclass
 class Finding:
@@ -147,15 +165,9 @@ class Reading:
     concedes: bool  # a concessive clause ("although ...")
 
 
-def _normalise(text: str) -> str:
-    from fairmend.recommender.reader import normalise
-
-    return normalise(text)
-
-
 def elliptical(text: str) -> bool:
     """A withdrawal or bare negation with no content of its own ("it is not", "actually we can")."""
-    norm = _normalise(text)
+    norm = normalise(text)
     content = [w for w in re.findall(r"[a-z]+", norm) if w not in _FUNCTION_WORDS]
     if len(content) > 1:
         return False
@@ -215,7 +227,7 @@ def combine(
     readings: dict[str, list[Reading]] = {d: [] for d in dimensions}
     last: list[str] = []
     for pos, unit in enumerate(clauses):
-        norm = _normalise(unit.text)
+        norm = normalise(unit.text)
         if elliptical(unit.text):  # "it is not", "scratch that, we can": flip the statement just made
             for dim in last:
                 prev = readings[dim][-1] if readings[dim] else None

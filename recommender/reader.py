@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from fairmend.recommender.combine import FLIP, Finding, combine
+from fairmend.recommender.combine import FLIP, Finding, combine, normalise
 
 from fairmend.errors import MissingDependencyError
 
@@ -90,16 +90,6 @@ def compose(heads: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     }
 
 
-_CONTRACTIONS = [
-    (r"\bcan't\b|\bcannot\b", "can not"),
-    (r"\bwon't\b", "will not"),
-    (r"\bshan't\b", "shall not"),
-    (r"n't\b", " not"),
-    (r"'re\b", " are"),
-    (r"'s\b", " is"),
-    (r"'d\b", " would"),
-    (r"'ll\b", " will"),
-]
 NEGATORS = re.compile(
     r"\b(not|no|never|nobody|none|nothing|neither|nor|without|unable|impossible|prohibit\w*|"
     r"forbid\w*|ban|banned|bans|barred|bar|unlawful|illegal|off-limits|refuse\w*|lack|lacks)\b"
@@ -126,13 +116,6 @@ _CLAUSE = re.compile(
     r"|\s+and\s+(?=(?:we|i|you|they|it|he|she|there|nobody|no one|can|cannot|can't|could|"
     r"may|must|might|should|will|won't|not|never|no|our|their|its|using|use)\b)"
 )
-
-
-def normalise(text: str) -> str:
-    t = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-    for pattern, repl in _CONTRACTIONS:
-        t = re.sub(pattern, repl, t)
-    return t
 
 
 def split_sentences(text: str) -> list[str]:
