@@ -108,7 +108,7 @@ def _load_run(folder: str, trust: tuple[str, ...], stamp: int | None) -> FittedR
 def _model_outputs(
     run: FittedRun, X: pd.DataFrame, A: pd.DataFrame, part: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    from fairmend.runner.models import positive_scores
+    from fairmend.engine.models import positive_scores
 
     model = run.objects.get("model")
     if model is None:  # the user's model, as columns of the table

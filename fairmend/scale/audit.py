@@ -87,7 +87,7 @@ def counts_table(
 ) -> tuple[pd.DataFrame, Any]:
     """Checked ``protected..., y, pred, n`` table of ``data`` (y and pred 0/1, 1 = favourable; with ``scores``
     also the score-histogram columns) and the favourable label."""
-    from fairmend.runner.user_model import to_binary
+    from fairmend.engine.user_model import to_binary
     from fairmend.validation import binary_outcome, require_column
 
     header = pd.DataFrame(columns=_sources.dask_columns(data))

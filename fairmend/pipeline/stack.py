@@ -1,3 +1,0 @@
-"""Moved to :mod:`fairmend.engine.stack` (kept for one release)."""
-
-from fairmend.engine.stack import *

@@ -1,3 +1,0 @@
-"""Moved to :mod:`fairmend.engine.user_model` (kept for one release)."""
-
-from fairmend.engine.user_model import *
