@@ -58,8 +58,8 @@ def monitor_report(
 
 
 @click.group(invoke_without_command=True)
-@click.option("--reference", type=click.Path(dir_okay=False), help="Reference data.")
-@click.option("--current", type=click.Path(dir_okay=False), help="Current data.")
+@click.option("--reference", help="Reference data: a file, a glob or a folder of Parquet/CSV partitions.")
+@click.option("--current", help="Current data: a file, a glob or a folder of Parquet/CSV partitions.")
 @click.option("--protected", help="Protected attribute column(s), comma-separated.")
 @click.option("--outcome", help="Outcome column.")
 @click.option("--predictions", help="Predictions column.")
@@ -87,7 +87,7 @@ def monitor(
     """Compare CURRENT with REFERENCE: feature drift and fairness-metric drift, with alerts.
 
     `fairmend monitor run --config monitor.yml` monitors prediction logs on a schedule instead."""
-    from fairmend.io import read_table
+    from fairmend.scale._sources import read_frame
 
     if ctx.invoked_subcommand is not None:
         return
@@ -97,8 +97,8 @@ def monitor(
     assert reference is not None and current is not None
 
     report = monitor_report(
-        read_table(reference),
-        read_table(current),
+        read_frame(reference),
+        read_frame(current),
         protected=split_columns(protected),
         outcome=outcome,
         predictions=predictions,
@@ -142,13 +142,30 @@ def monitor(
     "--as-of", help="Judge the windows ending at this day's start (ISO date or time, UTC; default: now)."
 )
 @click.option("--dry-run", is_flag=True, help="Judge, record and report, but send no alert.")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "pandas", "dask"]),
+    help="Override the config's engine: dask judges the fairness gaps from per-day counts of each log "
+    "partition (logs larger than memory), drift on a sample; auto: dask from 256 MiB of logs.",
+)
+@click.option("--scheduler", help="Dask scheduler address (tcp://HOST:8786); default: local threads.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON.")
 @click.pass_context
-def run(ctx: click.Context, config_path: str, as_of: str | None, dry_run: bool, as_json: bool) -> None:
+def run(
+    ctx: click.Context,
+    config_path: str,
+    as_of: str | None,
+    dry_run: bool,
+    engine: str | None,
+    scheduler: str | None,
+    as_json: bool,
+) -> None:
     """Scheduled monitoring of prediction logs: windows, drift and fairness tests, alerts sent once, a trend report."""
     from fairmend.monitoring import load_config, run_monitor
 
-    summary = run_monitor(load_config(config_path), as_of=as_of, send=not dry_run)
+    summary = run_monitor(
+        load_config(config_path), as_of=as_of, send=not dry_run, engine=engine, scheduler=scheduler
+    )
     if as_json:
         echo_json(summary)
     else:

@@ -97,6 +97,9 @@ SCHEMA: dict[str, Spec] = {
     "seed": Spec("int", 0, range=(0, 2**32 - 1)),
     "state": Spec("str"),
     "output": Spec("str", "fairmend-monitor"),
+    "engine": Spec("str", "auto", choices=("auto", "pandas", "dask")),
+    "scheduler": Spec("str"),
+    "drift_sample_rows": Spec("int", 200_000, range=(1_000, 10**9)),
 }
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from fairmend.errors import DataError
 from fairmend.monitoring.windows import Comparison
 
-PRED, LABEL = "_fairmend_decision", "_fairmend_label"
+PRED, LABEL, ROWS = "_fairmend_decision", "_fairmend_label", "__rows__"
 NAMES = {"dp_gap": "demographic-parity gap", "eo_gap": "equal-opportunity gap"}
 
 
@@ -45,18 +45,35 @@ def favourable(values: pd.Series, label: Any, name: str) -> pd.Series:
 
 
 def _fairness(ref: pd.DataFrame, cur: pd.DataFrame, cfg: Any, with_labels: bool) -> dict[str, Any]:
-    from fairmend.catalog.techniques.monitoring.fairness import FairnessMetricMonitoring
+    """The gaps of the catalog's fairness monitor from two windows' count tables (protected..., ``PRED``,
+    ``LABEL``, ``__rows__``; :mod:`fairmend.monitoring.counted`): the same numbers on either engine."""
+    from fairmend.catalog.contracts import group_labels
+    from fairmend.catalog.techniques.monitoring.fairness import count_table, gap_changes
 
-    cols = [*cfg["protected"], PRED, *([LABEL] if with_labels else [])]
-    monitor = FairnessMetricMonitoring(
-        reference=ref[cols],
-        threshold=cfg["thresholds"]["fairness_change"],
+    tables = {}
+    for name, t in (("reference", ref), ("current", cur)):
+        codes = np.unique(group_labels(t[cfg["protected"]]), return_inverse=True)[1]
+        y = t[LABEL].to_numpy(dtype=float).astype(int) if with_labels else None
+        tables[name] = count_table(codes, t[PRED].to_numpy(), y, t[ROWS].to_numpy(dtype=float))
+    th = cfg["thresholds"]
+    rows = gap_changes(
+        tables["reference"],
+        tables["current"],
+        with_labels,
+        threshold=th["fairness_change"],
         n_boot=cfg["n_boot"],
         seed=cfg["seed"],
     )
-    return monitor.run(
-        cur[cols], protected=cfg["protected"], predictions=PRED, outcome=LABEL if with_labels else None
-    ).summary
+    alerts = [r["metric"] for r in rows if r["alert"]]
+    return {
+        "audited": "predictions",
+        "n_reference": int(ref[ROWS].sum()),
+        "n_current": int(cur[ROWS].sum()),
+        "threshold": th["fairness_change"],
+        "alerts": alerts,
+        "any_alert": bool(alerts),
+        "metrics": {r["metric"]: {k: v for k, v in r.items() if k != "metric"} for r in rows},
+    }
 
 
 def _small_groups_dropped(
@@ -66,7 +83,8 @@ def _small_groups_dropped(
 
     least = cfg["windows"]["min_group_rows"]
     g_ref, g_cur = group_labels(ref[cfg["protected"]]), group_labels(cur[cfg["protected"]])
-    sizes_ref, sizes_cur = pd.Series(g_ref).value_counts(), pd.Series(g_cur).value_counts()
+    sizes_ref = ref[ROWS].groupby(np.asarray(g_ref)).sum()
+    sizes_cur = cur[ROWS].groupby(np.asarray(g_cur)).sum()
     keep = sorted(
         g
         for g in set(sizes_ref.index) & set(sizes_cur.index)
@@ -77,22 +95,29 @@ def _small_groups_dropped(
 
 
 def judge(
-    comp: Comparison, ref: pd.DataFrame, cur: pd.DataFrame, cfg: Any, features: list[str]
+    comp: Comparison,
+    ref: pd.DataFrame,
+    cur: pd.DataFrame,
+    cfg: Any,
+    features: list[str],
+    drift: tuple[pd.DataFrame, pd.DataFrame],
 ) -> dict[str, Any]:
-    """Everything measured on one comparison: ``fairness``, ``drift``, ``mmd``, ``rows`` (for the state)
-    and ``findings``; or ``skipped`` with the reason."""
+    """Everything measured on one comparison: ``fairness`` (from the windows' count tables ``ref`` and
+    ``cur``), ``drift`` and ``mmd`` (on the rows ``drift``: the windows, or samples of them), ``rows``
+    (for the state) and ``findings``; or ``skipped`` with the reason."""
+    n_ref, n_cur = int(ref[ROWS].sum()), int(cur[ROWS].sum())
     out: dict[str, Any] = {
         **comp.to_dict(),
-        "n_reference": len(ref),
-        "n_current": len(cur),
+        "n_reference": n_ref,
+        "n_current": n_cur,
         "rows": [],
         "findings": [],
         "notes": [],
     }
     least = cfg["windows"]["min_rows"]
-    if min(len(ref), len(cur)) < least:
+    if min(n_ref, n_cur) < least:
         out["skipped"] = (
-            f"too few rows: {len(cur)} in the current window, {len(ref)} in the reference "
+            f"too few rows: {n_cur} in the current window, {n_ref} in the reference "
             f"(windows.min_rows: {least})"
         )
         return out
@@ -157,7 +182,7 @@ def judge(
                         f"in the {where}",
                     }
                 )
-    _drift(comp, ref, cur, cfg, features, out)
+    _drift(comp, *drift, cfg, features, out)
     return out
 
 

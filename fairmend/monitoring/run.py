@@ -15,30 +15,29 @@ from typing import Any
 import pandas as pd
 
 from fairmend.errors import ColumnNotFoundError, DataError
+from fairmend.monitoring import counted
 from fairmend.monitoring import windows as W
 from fairmend.monitoring.config import MonitorConfig
-from fairmend.monitoring.judge import LABEL, PRED, favourable, judge
+from fairmend.monitoring.judge import LABEL, PRED, judge
 
 NEVER = 10**6  # a sequential alarm is reported once, whatever repeat_days says
 
 
-def _prepare(frame: pd.DataFrame, cfg: MonitorConfig) -> tuple[pd.DataFrame, list[str]]:
+def _prepare(frame: pd.DataFrame, cfg: MonitorConfig) -> list[str]:
+    """Check the config's columns against the logs; the columns tested for drift."""
     ts = cfg["source"]["timestamp"]
     for col in [*cfg["protected"], cfg["predictions"], cfg["outcome"], *(cfg["features"] or [])]:
         if col is not None and col not in frame.columns:
             raise ColumnNotFoundError(f"column {col!r} (config) is not in the prediction logs")
-    if frame[cfg["predictions"]].isna().any():
-        raise DataError(f"predictions column {cfg['predictions']!r} has missing values")
-    out = frame.copy()
-    out[PRED] = favourable(out[cfg["predictions"]], cfg["favourable_label"], cfg["predictions"]).astype(int)
-    if cfg["outcome"]:
-        out[LABEL] = favourable(out[cfg["outcome"]], cfg["favourable_label"], cfg["outcome"])
-    features = cfg["features"] or [c for c in frame.columns if c not in (ts, cfg["outcome"])]
-    return out, features
+    return cfg["features"] or [c for c in frame.columns if c not in (ts, cfg["outcome"])]
 
 
-def _sequential(cfg: MonitorConfig, frame: pd.DataFrame, comps: list[W.Comparison]) -> dict[str, Any] | None:
+def _sequential(
+    cfg: MonitorConfig, table: pd.DataFrame, since: pd.Timestamp, comps: list[W.Comparison]
+) -> dict[str, Any] | None:
+    """The CUSUM of the long window from the per-day count table (:mod:`fairmend.monitoring.counted`)."""
     from fairmend.catalog.contracts import group_labels
+    from fairmend.monitoring.counted import DAYCOL, N, window_table
     from fairmend.monitoring.sequential import run_sequential
 
     seq = cfg["sequential"]
@@ -47,20 +46,23 @@ def _sequential(cfg: MonitorConfig, frame: pd.DataFrame, comps: list[W.Compariso
         return None
     if long is None:
         return {"skipped": "the sequential test needs a reference period (windows.reference_start/_end)"}
-    ts = cfg["source"]["timestamp"]
-    ref, now = W.rows_in(frame, ts, long.reference), W.rows_in(frame, ts, long.current)
-    if len(ref) < cfg["windows"]["min_rows"] or len(set(group_labels(ref[cfg["protected"]]))) < 2:
-        return {"skipped": f"too few rows or groups in the reference period ({len(ref)} rows)"}
+    ref, now = window_table(table, since, long.reference), window_table(table, since, long.current)
+    n_ref = int(ref[N].sum())
+    if n_ref < cfg["windows"]["min_rows"] or len(set(group_labels(ref[cfg["protected"]]))) < 2:
+        return {"skipped": f"too few rows or groups in the reference period ({n_ref} rows)"}
+    offset = int((long.current.start - since) / W.DAY)
     return run_sequential(
         groups_ref=group_labels(ref[cfg["protected"]]),
         fav_ref=ref[PRED].to_numpy(float),
         groups_now=group_labels(now[cfg["protected"]]),
         fav_now=now[PRED].to_numpy(float),
-        days=((now[ts] - long.current.start) // W.DAY).to_numpy(dtype=int),
+        days=(now[DAYCOL] - offset).to_numpy(dtype=int),
         window=long.current,
         k=seq["k"],
         alpha=seq["alpha"],
         min_group_rows=cfg["windows"]["min_group_rows"],
+        weights_ref=ref[N].to_numpy(float),
+        weights_now=now[N].to_numpy(float),
     )
 
 
@@ -166,8 +168,19 @@ def _extracts(
     return out
 
 
-def run_monitor(cfg: MonitorConfig, *, as_of: str | None = None, send: bool = True) -> dict[str, Any]:
-    """Judge the windows ending at ``as_of``'s day, deliver new alerts, write the report; the summary."""
+def run_monitor(
+    cfg: MonitorConfig,
+    *,
+    as_of: str | None = None,
+    send: bool = True,
+    engine: str | None = None,
+    scheduler: str | None = None,
+) -> dict[str, Any]:
+    """Judge the windows ending at ``as_of``'s day, deliver new alerts, write the report; the summary.
+
+    ``engine`` / ``scheduler`` override the config's ``engine`` / ``scheduler``: with Dask the fairness
+    gaps and the sequential test come from per-day count tables summed over the log partitions, the
+    drift tests from a sample of at most ``drift_sample_rows`` rows per window."""
     from fairmend.monitoring.alerts import CHANNELS, compose
     from fairmend.monitoring.report import write_report
     from fairmend.monitoring.sources import load_logs
@@ -182,21 +195,47 @@ def run_monitor(cfg: MonitorConfig, *, as_of: str | None = None, send: bool = Tr
         reference=cfg.reference_period,
     )
     ts = cfg["source"]["timestamp"]
-    frame = load_logs(cfg["source"], since=W.earliest(comps), until=end)
-    if frame.empty:
-        raise DataError(
-            f"the prediction logs have no rows between {W.earliest(comps).date()} and {end.date()}"
-        )
-    frame, features = _prepare(frame, cfg)
+    since = W.earliest(comps)
+    engine, scheduler = counted.choose(cfg, engine, scheduler)
+    spans = sorted({w for c in comps for w in (c.reference, c.current)}, key=lambda w: (w.start, w.end))
+    frame = None
+    if engine == "pandas":
+        frame = load_logs(cfg["source"], since=since, until=end)
+        if frame.empty:
+            raise DataError(f"the prediction logs have no rows between {since.date()} and {end.date()}")
+        features = _prepare(frame, cfg)
+        raw = counted.day_counts(frame, ts, counted.keys_of(cfg), since, end)
+        rows_of = {w: W.rows_in(frame, ts, w) for w in spans}
+        notes = list(notes)
+    else:
+        columns = counted.header(cfg)
+        features = cfg["features"] or [c for c in columns if c not in (ts, cfg["outcome"])]
+        raw, rows_of = counted.scan(cfg, since, end, spans, features, scheduler)
+        notes = [*notes, *counted.sampled(rows_of, raw, since, cfg["drift_sample_rows"])]
+    n_rows = int(raw[counted.N].sum())
+    if n_rows == 0:
+        raise DataError(f"the prediction logs have no rows between {since.date()} and {end.date()}")
+    table = counted.prepare_table(raw, cfg)
     judged = [
-        judge(c, W.rows_in(frame, ts, c.reference), W.rows_in(frame, ts, c.current), cfg, features)
+        judge(
+            c,
+            counted.window_table(table, since, c.reference),
+            counted.window_table(table, since, c.current),
+            cfg,
+            features,
+            (rows_of[c.reference], rows_of[c.current]),
+        )
         for c in comps
     ]
-    seq = _sequential(cfg, frame, comps)
+    seq = _sequential(cfg, table, since, comps)
     seq_rows, seq_findings = _sequential_findings(seq, cfg["protected"])
     findings = [f for j in judged for f in j.pop("findings")] + seq_findings
     rows = [r for j in judged for r in j.pop("rows")] + seq_rows
-    extracts = _extracts(frame, cfg, comps, end, findings) if findings else {}
+    extracts = {}
+    if findings and frame is not None:
+        extracts = _extracts(frame, cfg, comps, end, findings)
+    elif findings:
+        extracts = counted.write_extracts(cfg, comps, end, findings, scheduler)
     labelled = frozenset(j["name"] for j in judged if "eo_gap" in j.get("fairness", {}).get("metrics", {}))
     steps = next_steps(cfg, findings, extracts, labelled)
     report_path = Path(cfg["output"]) / "report.html"
@@ -208,7 +247,7 @@ def run_monitor(cfg: MonitorConfig, *, as_of: str | None = None, send: bool = Tr
     errors: list[str] = []
     end_text = end.isoformat()
     with State.open(cfg["state"]) as state:
-        run_id = state.start_run(moment.isoformat(), end_text, len(frame))
+        run_id = state.start_run(moment.isoformat(), end_text, n_rows)
         state.record_results(run_id, end_text, rows)
         with state.transaction():
             for channel, settings in channels.items():
@@ -248,7 +287,8 @@ def run_monitor(cfg: MonitorConfig, *, as_of: str | None = None, send: bool = Tr
         "config": cfg.source,
         "as_of": moment.isoformat(),
         "window_end": end_text,
-        "n_rows": len(frame),
+        "n_rows": n_rows,
+        "engine": engine,
         "run_id": run_id,
         "notes": notes,
         "comparisons": judged,

@@ -50,16 +50,23 @@ def threshold(
 
 
 def daily_counts(
-    groups: np.ndarray, favourable: np.ndarray, days: np.ndarray, n_days: int, group: str
+    groups: np.ndarray,
+    favourable: np.ndarray,
+    days: np.ndarray,
+    n_days: int,
+    group: str,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """``(n_days, 4)``: favourable and total rows of ``group`` and of the rest, per day index."""
+    """``(n_days, 4)``: favourable and total rows of ``group`` and of the rest, per day index (``weights``:
+    the rows each entry stands for, when the entries are counts)."""
     out = np.zeros((n_days, 4))
+    w = np.ones(len(days)) if weights is None else np.asarray(weights, dtype=float)
     inside = (days >= 0) & (days < n_days)
     mine = groups == group
     for col, mask in enumerate((mine, ~mine)):
         sel = inside & mask
-        out[:, 2 * col] = np.bincount(days[sel], weights=favourable[sel], minlength=n_days)
-        out[:, 2 * col + 1] = np.bincount(days[sel], minlength=n_days)
+        out[:, 2 * col] = np.bincount(days[sel], weights=favourable[sel] * w[sel], minlength=n_days)
+        out[:, 2 * col + 1] = np.bincount(days[sel], weights=w[sel], minlength=n_days)
     return out
 
 
@@ -120,9 +127,13 @@ def run_sequential(
     k: float,
     alpha: float,
     min_group_rows: int,
+    weights_ref: np.ndarray | None = None,
+    weights_now: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """The CUSUM of every tested group over the days of ``window``: reference rows' groups and 0/1
-    decisions, the window rows' groups, decisions and day index."""
+    decisions, the window rows' groups, decisions and day index (with ``weights_*``, each entry stands
+    for that many rows: the per-day count tables of ``--engine dask`` give the same test)."""
+    w_ref = np.ones(len(fav_ref)) if weights_ref is None else np.asarray(weights_ref, dtype=float)
     n_days = int((window.end - window.start) / DAY)
     labels = sorted(set(groups_ref.tolist()))
     tested = labels[:1] if len(labels) == 2 else labels
@@ -138,10 +149,11 @@ def run_sequential(
         mine = groups_ref == g
         if not mine.any() or mine.all():
             continue
-        counts = daily_counts(groups_now, fav_now, days, n_days, g)
-        reference = (fav_ref[mine].sum(), mine.sum(), fav_ref[~mine].sum(), (~mine).sum())
+        counts = daily_counts(groups_now, fav_now, days, n_days, g, weights_now)
+        fw = fav_ref * w_ref
+        reference = (fw[mine].sum(), w_ref[mine].sum(), fw[~mine].sum(), w_ref[~mine].sum())
         res = cusum_test(counts, reference, k=k, alpha=alpha / len(tested), min_group_rows=min_group_rows)
-        res["reference_difference"] = float(fav_ref[mine].mean() - fav_ref[~mine].mean())
+        res["reference_difference"] = float(reference[0] / reference[1] - reference[2] / reference[3])
         for key in ("alarm_day", "change_day"):
             res[key.replace("_day", "_date")] = (
                 None if res[key] is None else str((window.start + res[key] * DAY).date())

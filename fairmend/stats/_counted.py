@@ -93,3 +93,37 @@ def table_permutation_tests(
                 observed[m], p_value(null[m], observed[m], alternative), int(n_permutations)
             )
     return {m: out[m] for m in metrics}
+
+
+def table_change_ci(
+    reference: np.ndarray,
+    current: np.ndarray,
+    metrics: list[str],
+    *,
+    n_boot: int = 200,
+    seed: int | None = 0,
+    alpha: float = 0.05,
+) -> dict[str, tuple[float, float, float, float, float]]:
+    """Change of count metrics between two windows' ``(G, 2, 2)`` tables with a percentile interval.
+
+    Each window is resampled as a plain row bootstrap resamples it (a multinomial over all its cells,
+    :func:`~fairmend.stats._engine.bootstrap_counts` with ``stratify="none"``), the reference first.
+    Returns per metric ``(reference, current, change, ci_low, ci_high)``; replicates whose change is
+    undefined (a group without rows, or without positives for a TPR) are left out of the interval.
+    """
+    rng = np.random.default_rng(seed)
+    point, draws = {}, {}
+    for name, table in (("reference", reference), ("current", current)):
+        t = np.asarray(table, dtype=np.int64)
+        point[name] = evaluate_counts(t.astype(float), metrics)
+        pc = t.reshape(2 * t.shape[0], 2)
+        (boot,) = _engine.bootstrap_counts(pc, 1, n_boot, rng, "none")
+        draws[name] = evaluate_counts(boot, metrics)
+    out = {}
+    for m in metrics:
+        ref, cur = float(point["reference"][m]), float(point["current"][m])
+        change = draws["current"][m] - draws["reference"][m]
+        vals = change[np.isfinite(change)]
+        lo, hi = np.quantile(vals, [alpha / 2, 1 - alpha / 2]) if len(vals) else (np.nan, np.nan)
+        out[m] = (ref, cur, cur - ref, float(lo), float(hi))
+    return out
