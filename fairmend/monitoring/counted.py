@@ -6,11 +6,12 @@ frame (the pandas engine) or for each partition of the log folder, summed in a t
 (:func:`scan`), so a log larger than memory is judged without loading it. Windows are whole days, so a
 window's table is the sum of its days' rows.
 
-Drift on Dask: the KS / chi-square / PSI (and MMD) tests need the feature values, so the same pass keeps
+Drift on Dask: the KS / chi-square / PSI (and MMD) tests need the feature values, so a second pass keeps
 a uniform sample without replacement of at most ``drift_sample_rows`` rows per window (each row gets a
 random key from a generator seeded by ``seed`` and the partition's index; the rows with the smallest keys
-are kept). A window with no more rows than that is kept whole, in the order the pandas engine reads it,
-and its drift tests equal the pandas engine's.
+are kept, and a partition passes on only keys below a cut set from the window's size). A window with no
+more rows than that is kept whole, in the order the pandas engine reads it, and its drift tests equal the
+pandas engine's.
 """
 
 from __future__ import annotations
@@ -115,22 +116,29 @@ def _sample(
     index: int,
     ts: str,
     columns: list[str],
-    spans: list[tuple[pd.Timestamp, pd.Timestamp]],
+    spans: list[tuple[pd.Timestamp, pd.Timestamp, float]],
     k: int,
     seed: int,
 ) -> pd.DataFrame:
+    """Per window ``(start, end, q)``: the partition's rows in it whose random key is below ``q``."""
     from fairmend.monitoring.sources import parse_timestamps
 
     t = parse_timestamps(part[ts], ts)
     key = np.random.default_rng([seed, index]).random(len(part))
     pieces = []
-    for w, (start, end) in enumerate(spans):
-        inside = ((t >= start) & (t < end)).to_numpy()
-        piece = part.loc[inside, columns].assign(
-            **{ts: t[inside].to_numpy(), KEY: key[inside], PART: index, WIN: w}
+    for w, (start, end, q) in enumerate(spans):
+        inside = np.flatnonzero(((t >= start) & (t < end)).to_numpy() & (key < q))
+        piece = part.iloc[inside][columns].assign(
+            **{ts: t.iloc[inside].to_numpy(), KEY: key[inside], PART: index, WIN: w, POS: inside}
         )
-        pieces.append(piece.assign(**{POS: np.flatnonzero(inside)}))
+        pieces.append(piece)
     return _bottom(pd.concat(pieces, ignore_index=True), k)
+
+
+def _cut(n: int, k: int) -> float:
+    """The key below which a window of ``n`` rows keeps its rows: all when ``n <= k``, else about
+    ``k`` plus six standard deviations, so that fewer than ``k`` pass with probability below 1e-8."""
+    return 1.0 if n <= k else min(1.0, (k + 6.0 * np.sqrt(k) + 20.0) / n)
 
 
 def _combine_samples(parts: list[pd.DataFrame], k: int) -> pd.DataFrame:
@@ -177,7 +185,9 @@ def scan(
     features: list[str],
     scheduler: str | None,
 ) -> tuple[pd.DataFrame, dict[W.Window, pd.DataFrame]]:
-    """One Dask pass over the log folder: the raw day table and each window's drift sample."""
+    """The raw day table (one Dask pass over the log folder) and each window's drift sample (a second
+    pass over the timestamp and drift columns, keeping the rows whose keys fall below a cut set from the
+    window's size, so the partial samples together hold little more than ``drift_sample_rows`` rows)."""
     import dask
 
     from fairmend.datasets import to_object_strings
@@ -186,17 +196,19 @@ def scan(
 
     src, ts, keys = cfg["source"], cfg["source"]["timestamp"], keys_of(cfg)
     feats = [c for c in features if c != ts]
-    ddf = _frame(log_files(src["folder"], src["pattern"]), list(dict.fromkeys([ts, *keys, *feats])))
-    spans = [(w.start, w.end) for w in windows]
+    files = log_files(src["folder"], src["pattern"])
     k = cfg["drift_sample_rows"]
-    counts, samples = [], []
-    for i, d in enumerate(ddf.to_delayed()):
-        counts.append(dask.delayed(day_counts)(d, ts, keys, since, until))
-        samples.append(dask.delayed(_sample)(d, i, ts, feats, spans, k, cfg["seed"]))
-    total = _sources.tree_reduce(counts, _combine, keys)
-    kept = _sources.tree_reduce(samples, _combine_samples, k)
     with _sources.scheduler_for(scheduler) as how:
-        table, sample = dask.compute(total, kept, **how)
+        ddf = _frame(files, list(dict.fromkeys([ts, *keys])))
+        counts = [dask.delayed(day_counts)(d, ts, keys, since, until) for d in ddf.to_delayed()]
+        (table,) = dask.compute(_sources.tree_reduce(counts, _combine, keys), **how)
+        spans = [(w.start, w.end, _cut(int(window_table(table, since, w)[N].sum()), k)) for w in windows]
+        ddf = _frame(files, list(dict.fromkeys([ts, *feats])))
+        samples = [
+            dask.delayed(_sample)(d, i, ts, feats, spans, k, cfg["seed"])
+            for i, d in enumerate(ddf.to_delayed())
+        ]
+        (sample,) = dask.compute(_sources.tree_reduce(samples, _combine_samples, k), **how)
     out = {}
     for w, window in enumerate(windows):
         rows = sample.loc[sample[WIN] == w].sort_values([ts, PART, POS], kind="stable")
