@@ -34,6 +34,7 @@ def test_dask_equals_pandas_and_its_extracts_hold_the_window_rows(weekly_parquet
     pandas_doc = _run(config, "2026-03-02", "--engine", "pandas", "--dry-run")
     dask_doc = _run(config, "2026-03-02", "--engine", "dask", "--dry-run")
     assert (pandas_doc["engine"], dask_doc["engine"]) == ("pandas", "dask")
+    assert _run(config, "2026-03-02", "--dry-run")["engine"] == "pandas"  # auto: 8,000 rows are small
     for key in SAME:
         assert dask_doc[key] == pandas_doc[key], key
     weekly = next(c for c in dask_doc["comparisons"] if c["name"] == "weekly")
