@@ -179,3 +179,16 @@ def test_the_count_bootstrap_is_a_row_bootstrap(prediction_log):
     for row in counted:
         lo, hi = np.quantile(changes[row["metric"]], [0.025, 0.975])
         assert abs(row["ci_low"] - lo) < 0.01 and abs(row["ci_high"] - hi) < 0.01, (row, lo, hi)
+
+
+def test_labels_not_yet_known_are_judged_alike(prediction_log, tmp_path):
+    log = shifted(prediction_log)
+    log["income"] = log["income"].astype(float).where(log["ts"] < pd.Timestamp("2026-02-27"))
+    write_weekly_files(log, tmp_path / "logs", suffix="csv")
+    config = _config(tmp_path, tmp_path / "logs")
+    docs = [_run(config, "2026-03-02", "--engine", engine, "--dry-run") for engine in ("pandas", "dask")]
+    for key in SAME:
+        assert docs[1][key] == docs[0][key], key
+    weekly = docs[1]["comparisons"][0]
+    assert set(weekly["fairness"]["metrics"]) == {"dp_gap"}
+    assert any("equal-opportunity gap not judged" in n for n in weekly["notes"])
