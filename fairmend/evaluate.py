@@ -26,12 +26,17 @@ import numpy as np
 import pandas as pd
 
 from fairmend.errors import FairmendError, InvalidParameterError
+from fairmend.io import read_table
+from fairmend.metrics import higher_is_better
+from fairmend.plugins import get_catalog
+from fairmend.runner import run_technique
+from fairmend.runner.targets import target_for
+from fairmend.tune import dominated, held_out_split
 
 
 def _one(key: str, params: dict[str, Any], frame: pd.DataFrame, tuning_rows: np.ndarray, kwargs: dict[str, Any],
          n_boot: int, selection_size: float) -> dict[str, Any]:
     """Selection-row objectives, then the test-row report, of one candidate (runs in a worker)."""
-    from fairmend.runner import run_technique
 
     try:
         sel = run_technique(key, frame.iloc[tuning_rows].reset_index(drop=True), params=params,
@@ -58,7 +63,6 @@ def _one(key: str, params: dict[str, Any], frame: pd.DataFrame, tuning_rows: np.
 
 
 def _better(metric: str) -> float:
-    from fairmend.metrics import higher_is_better
 
     return 1.0 if higher_is_better(metric) else -1.0
 
@@ -77,10 +81,6 @@ def evaluate(candidates: list[tuple[str, dict[str, Any]]], data: Any, *, protect
     ``target_metric``, ``before``, ``after``, ``change`` (metric -> ``delta``, ``ci95``, ``p_value``), ``gate``,
     ``pareto`` and the ``selection`` objectives the pick was made on (or ``error``).
     """
-    from fairmend.io import read_table
-    from fairmend.plugins import get_catalog
-    from fairmend.runner.targets import target_for
-    from fairmend.tune import dominated, held_out_split
 
     if not candidates:
         raise InvalidParameterError("no eligible executable technique to evaluate")

@@ -36,7 +36,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fairmend.catalog.contracts import group_labels
+from fairmend.catalog.types import TaskType
+from fairmend.engine.split import stratified_split
 from fairmend.errors import FairmendError, InvalidParameterError, MissingDependencyError, NotExecutableError
+from fairmend.io import read_table
+from fairmend.metrics import higher_is_better
+from fairmend.plugins import get_catalog
+from fairmend.report.svg import Point, scatter_frontier
+from fairmend.runner import run_technique
+from fairmend.runner.core import coerce_params, run_task
+from fairmend.runner.targets import target_for
+from fairmend.stats import stratified_bootstrap_ci
+from fairmend.validation import validate
 
 
 @dataclass(frozen=True)
@@ -95,9 +107,6 @@ def knobs(technique: Any, search: list[str] | None = None, fixed: dict[str, Any]
 def held_out_split(frame: pd.DataFrame, protected: list[str], outcome: str, favourable: Any, test_size: float,
            seed: int) -> tuple[np.ndarray, np.ndarray, Any]:
     """Tuning and test rows exactly as ``fairmend run`` splits ``frame``, and the favourable label."""
-    from fairmend.catalog.contracts import group_labels
-    from fairmend.engine.split import stratified_split
-    from fairmend.validation import validate
 
     checked = validate(frame, protected=protected, outcome=outcome, favourable_label=favourable)
     y = np.asarray(checked.y, dtype=int)
@@ -131,13 +140,6 @@ def tune(key: str, data: Any, *, protected: list[str] | str, outcome: str, favou
     Returns a JSON-ready dict with ``pareto`` (params, selection-row objectives, test-row accuracy and
     fairness metric with 95 % intervals, change from the baseline), ``trials``, ``tuned``, ``rows``, ``study``.
     """
-    from fairmend.catalog.types import TaskType
-    from fairmend.io import read_table
-    from fairmend.metrics import higher_is_better
-    from fairmend.plugins import get_catalog
-    from fairmend.runner import run_technique
-    from fairmend.runner.core import coerce_params, run_task
-    from fairmend.runner.targets import target_for
 
     step = progress or (lambda *_a, **_k: None)
     protected = [protected] if isinstance(protected, str) else list(protected)
@@ -226,7 +228,6 @@ def _front(best: list[Any]) -> list[Any]:
 
 def _point(trial: Any, res: Any, metric: str, test_rows: np.ndarray, n_boot: int, seed: int) -> dict[str, Any]:
     """A Pareto trial re-measured on the test rows: values with 95 % intervals and the change from baseline."""
-    from fairmend.stats import stratified_bootstrap_ci
 
     fitted = res.fitted
     if not np.array_equal(np.sort(fitted["split"].test), np.sort(test_rows)):
@@ -253,7 +254,6 @@ def _point(trial: Any, res: Any, metric: str, test_rows: np.ndarray, n_boot: int
 
 def pareto_svg(doc: dict[str, Any]) -> str:
     """The re-measured Pareto front on the test rows (and the baseline) as a self-contained SVG chart."""
-    from fairmend.report.svg import Point, scatter_frontier
 
     m = doc["target_metric"]
 

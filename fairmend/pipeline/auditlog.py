@@ -8,6 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fairmend.errors import ResumeMismatchError
+from fairmend.io import write_json_atomic
+
 
 class AuditLog:
     """Every decision, with its numbers and the rule that fired, one JSON object per line."""
@@ -39,8 +42,6 @@ class Checkpoints:
 
     def bind(self, fingerprint: dict[str, str], *, resume: bool) -> None:
         """Tie the checkpoints to what they were computed from; a resume on anything else is refused."""
-        from fairmend.errors import ResumeMismatchError
-        from fairmend.io import write_json_atomic
 
         path = self.folder / "fingerprint.json"
         if resume and path.exists():
@@ -57,7 +58,6 @@ class Checkpoints:
         write_json_atomic(path, fingerprint)
 
     def save(self, stage: str, payload: dict[str, Any]) -> None:
-        from fairmend.io import write_json_atomic
 
         write_json_atomic(self.folder / f"{stage}.json", payload)
 

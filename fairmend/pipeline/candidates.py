@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from fairmend.catalog.types import Contract, Criterion, RuntimeClass, Stage, TaskType, Technique
+from fairmend.recommender.constraints import Constraints
+from fairmend.recommender.fit import hard_violations
 
 STAGE_CONTRACT = {
     "pre": (Stage.PRE_PROCESSING, Contract.PREPROCESSOR),
@@ -51,8 +53,6 @@ def eligible(t: Technique, stage: str, *, n_groups: int, allow_protected_at_infe
     The hard constraints are the recommender's (:func:`fairmend.recommender.fit.hard_violations`)
     for the data and policy; the pipeline adds that the technique must run under the stage's contract.
     """
-    from fairmend.recommender.constraints import Constraints
-    from fairmend.recommender.fit import hard_violations
 
     want_stage, want_contract = STAGE_CONTRACT[stage]
     if t.stage is not want_stage or t.contract is not want_contract or not t.executable:

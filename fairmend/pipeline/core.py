@@ -8,10 +8,16 @@ from typing import Any
 
 import numpy as np
 
+from fairmend import __version__
 from fairmend.catalog.contracts import group_labels
 from fairmend.catalog.types import Criterion
+from fairmend.engine.split import stratified_split
 from fairmend.engine.stack import Baseline, Data, Stack, Step, fit_stack, params_text
 from fairmend.engine.user_model import UserOutputs, read_user_outputs
+from fairmend.errors import InvalidParameterError, OutputExistsError
+from fairmend.io import read_table, write_json_atomic, write_parquet_atomic
+from fairmend.modelio import load_model
+from fairmend.outputs import FolderLock, check_output_path
 from fairmend.pipeline import gates
 from fairmend.pipeline.auditlog import AuditLog, Checkpoints
 from fairmend.pipeline.candidates import adjust, candidates
@@ -19,6 +25,9 @@ from fairmend.pipeline.flow import execute
 from fairmend.pipeline.measure import Snapshot, snapshot
 from fairmend.pipeline.policy import Policy
 from fairmend.pipeline.result import SLOT, TARGET_CHECKS, Attempt, PipelineResult
+from fairmend.plugins import get_catalog
+from fairmend.runner.artifacts import predictions_frame, splits_payload
+from fairmend.validation import validate
 
 Progress = Callable[[str], None]
 class Pipeline:
@@ -141,8 +150,6 @@ def build_data(frame: Any, protected: list[str], outcome: str, policy: Policy, f
                *, scores: str | None = None, predictions: str | None = None, threshold: float = 0.5,
                ) -> tuple[Data, dict[str, Any], UserOutputs | None]:
     """The split data; the user's model outputs (``scores``/``predictions`` columns) are read and kept out of X."""
-    from fairmend.engine.split import stratified_split
-    from fairmend.validation import validate
 
     checked = validate(frame, protected=protected, outcome=outcome, binary_outcome=True,
                        favourable_label=favourable_label)
@@ -172,20 +179,15 @@ def run_pipeline(
     ``.skops`` model) the user's model is the baseline: post-processing candidates work on its scores, and
     pre- and in-processing candidates train new models that are compared with it.
     """
-    from fairmend.io import read_table
-    from fairmend.outputs import FolderLock, check_output_path
-    from fairmend.plugins import get_catalog
 
     policy = policy or Policy()
     out = Path(output)
     check_output_path(out, [data if isinstance(data, (str, Path)) else None, model])
     if model is not None and (scores is not None or predictions is not None):
-        from fairmend.errors import InvalidParameterError
 
         raise InvalidParameterError("give your model as --model or as --scores/--predictions columns, not both")
     with FolderLock(out):
         if out.exists() and any(out.iterdir()) and not resume:
-            from fairmend.errors import OutputExistsError
 
             raise OutputExistsError(f"{out} is not empty; pass --resume to continue a run or choose another --output")
         frame = read_table(data)
@@ -194,7 +196,6 @@ def run_pipeline(
         info["source"] = str(data) if isinstance(data, (str, Path)) else "DataFrame"
         baseline = Baseline(policy.base_model, outputs=own)
         if model is not None:
-            from fairmend.modelio import load_model
 
             baseline = Baseline(load_model(model, trust=trust), prefit=True)
             info["user_model"] = {"model": str(model)}
@@ -216,7 +217,6 @@ def fingerprint(frame: Any, protected: list[str], outcome: str, policy: Policy,
 
     import pandas as pd
 
-    from fairmend import __version__
 
     def digest(payload: bytes) -> str:
         return hashlib.sha256(payload).hexdigest()[:16]
@@ -234,8 +234,6 @@ def fingerprint(frame: Any, protected: list[str], outcome: str, policy: Policy,
 
 def write_proof_files(result: PipelineResult, data: Data, out: Path) -> None:
     """``splits.json`` and ``predictions.parquet`` (test rows: baseline vs the chosen stack)."""
-    from fairmend.io import write_json_atomic, write_parquet_atomic
-    from fairmend.runner.artifacts import predictions_frame, splits_payload
 
     write_json_atomic(out / "splits.json", splits_payload(data.split))
     base, final = result.fitted["baseline"], result.fitted["final"]

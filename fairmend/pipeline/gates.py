@@ -16,6 +16,7 @@ import pandas as pd
 from fairmend.pipeline.measure import Snapshot
 from fairmend.pipeline.policy import Policy
 from fairmend.runner.gates import significant_change, significantly_worse
+from fairmend.stats import compare
 
 DP, EO = "demographic_parity_difference", "equalized_odds_difference"
 GUARDED = {"demographic_parity": (DP,), "equalized_odds": (EO,)}
@@ -60,7 +61,6 @@ class Evidence:
 def paired_evidence(y: np.ndarray, A: pd.DataFrame, pred_before: np.ndarray, pred_after: np.ndarray, policy: Policy,
                     *, min_group: int = 30) -> Evidence | None:
     """Paired statistics of a candidate against the baseline; ``None`` when rows abstained."""
-    from fairmend.stats import compare
 
     pb, pa = np.asarray(pred_before), np.asarray(pred_after)
     if (pa < 0).any() or (pb < 0).any():

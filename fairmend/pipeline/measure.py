@@ -8,6 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fairmend.errors import SmallGroupWarning
+from fairmend.metrics import group_table, summarize
+
 
 @dataclass
 class Snapshot:
@@ -44,8 +47,6 @@ def snapshot(y: np.ndarray, pred: np.ndarray, A: pd.DataFrame, score: np.ndarray
     their rates are too noisy for a gate (they are listed in ``small_groups``)."""
     import warnings
 
-    from fairmend.errors import SmallGroupWarning
-    from fairmend.metrics import group_table, summarize
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallGroupWarning)

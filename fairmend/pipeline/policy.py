@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from fairmend.errors import InvalidParameterError
+from fairmend.io import read_yaml_mapping
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,6 @@ class Policy:
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Policy:
-        from fairmend.io import read_yaml_mapping
 
         return cls.from_dict(read_yaml_mapping(path, "policy file"))
 

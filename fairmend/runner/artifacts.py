@@ -8,14 +8,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fairmend.catalog.contracts import PreProcessorMixin, group_labels
 from fairmend.catalog.types import Technique
+from fairmend.io import write_csv_atomic, write_json_atomic, write_parquet_atomic
+from fairmend.modelio import save_model
 from fairmend.runner.result import RunResult
 
 
 def write_artifacts(result: Any, out_dir: Path, X: pd.DataFrame, split: Any) -> None:
     """Write every artifact atomically and record their paths in ``result.artifacts``."""
-    from fairmend.io import write_csv_atomic, write_json_atomic, write_parquet_atomic
-    from fairmend.modelio import save_model
 
     fitted = result.fitted
     res = fitted.get("transformed_train")
@@ -59,7 +60,6 @@ def write_artifacts(result: Any, out_dir: Path, X: pd.DataFrame, split: Any) -> 
 def _identity_transform(pre: Any) -> bool:
     """Whether a fitted pre-processor leaves features unchanged at prediction time (it only reweighs or
     resamples the training rows), so nothing of it is needed to apply the run."""
-    from fairmend.catalog.contracts import PreProcessorMixin
 
     return isinstance(pre, PreProcessorMixin) and type(pre).transform is PreProcessorMixin.transform
 
@@ -103,7 +103,6 @@ def splits_payload(split: Any) -> dict[str, Any]:
 
 def predictions_frame(fitted: dict[str, Any]) -> pd.DataFrame:
     """``predictions.parquet``: one row per test row, enough to recompute every headline number."""
-    from fairmend.catalog.contracts import group_labels
 
     frame = pd.DataFrame({
         "row": np.asarray(fitted["split"].test, dtype=np.int64),
@@ -147,7 +146,6 @@ def run_analysis(
         analysis=analysis.to_dict(),
     )
     if out_dir is not None:
-        from fairmend.io import write_json_atomic
 
         path = out_dir / "report.json"
         result.artifacts["report"] = str(path)

@@ -15,11 +15,19 @@ from fairmend.engine.split import Split, stratified_split
 from fairmend.engine.stack import Baseline, Data, Stack, coerce_params, fit_stack
 from fairmend.engine.user_model import read_user_outputs
 from fairmend.errors import InvalidParameterError, LabelError, NotExecutableError
+from fairmend.io import read_table, write_json_atomic
+from fairmend.metrics import group_table, higher_is_better, summarize
 from fairmend.modelio import load_model
+from fairmend.outputs import OutputFolder
+from fairmend.plugins import get_catalog
+from fairmend.report.run_page import write_run_report
 from fairmend.runner import tasks
+from fairmend.runner.artifacts import run_analysis, write_artifacts
 from fairmend.runner.gates import GatePolicy, evaluate_gate
 from fairmend.runner.result import REQUIRED_METRICS, RunConfig, RunResult, config_dict
 from fairmend.runner.targets import target_for
+from fairmend.stats import compare
+from fairmend.validation import validate
 
 # The task a run evaluates, in order of preference among those the technique supports.
 RUN_TASKS = (TaskType.BINARY_CLASSIFICATION, TaskType.RANKING, TaskType.CLUSTERING, TaskType.REGRESSION)
@@ -103,7 +111,6 @@ def run_technique(
     ``scores`` names a column of the user's model's probabilities of the favourable outcome,
     ``predictions`` a column of its decisions (``threshold`` turns scores into decisions).
     """
-    from fairmend.plugins import get_catalog
 
     protected = [protected] if isinstance(protected, str) else list(protected)
     catalog = catalog or get_catalog()
@@ -130,8 +137,6 @@ def run_technique(
             "threshold": threshold, "progress": progress or (lambda _label: None), "catalog": catalog}
     if output is None:
         return _execute(technique, task, data, protected, outcome, config, base_model, trust, user, None)
-    from fairmend.io import write_json_atomic
-    from fairmend.outputs import OutputFolder
 
     model_file = base_model if str(base_model).endswith(".skops") else None
     folder = OutputFolder(output, overwrite=overwrite, inputs=[data if not isinstance(data, pd.DataFrame) else None,
@@ -141,7 +146,6 @@ def run_technique(
         result.artifacts = folder.final_path(result.artifacts)
         result.analysis = folder.final_path(result.analysis)
         if "report" in result.artifacts:
-            from fairmend.report.run_page import write_run_report
 
             result.artifacts["report_html"] = str(folder.final / "report.html")
             write_json_atomic(staging / "report.json", result.to_dict())
@@ -153,8 +157,6 @@ def _execute(technique: Technique, task: TaskType | None, data: Any, protected: 
              config: RunConfig, base_model: Any, trust: Any, user: dict[str, Any],
              out_dir: Path | None) -> RunResult:
     """The body of :func:`run_technique`, writing artifacts into ``out_dir`` when given."""
-    from fairmend.io import read_table
-    from fairmend.validation import validate
 
     step = user["progress"]
     step("read and check the data")
@@ -179,7 +181,6 @@ def _execute(technique: Technique, task: TaskType | None, data: Any, protected: 
         raise InvalidParameterError("--scores and --predictions apply to binary classification techniques; "
                                     f"{technique.key!r} is evaluated as {task.value if task else 'an analysis'}")
     if technique.contract is Contract.ANALYSIS:
-        from fairmend.runner.artifacts import run_analysis
 
         return run_analysis(technique, frame, protected, outcome, config, dataset, out_dir)
 
@@ -246,8 +247,6 @@ def _measure(
     split: Split,
     notes: list[str] | None = None,
 ) -> RunResult:
-    from fairmend.metrics import group_table, higher_is_better, summarize
-    from fairmend.stats import compare
 
     criterion, metric = target_for(technique, config.target_metric, config.params)
     notes = list(notes or [])
@@ -292,7 +291,6 @@ def _measure(
                 "score_before": score_before, "score_after": score_after, "split": split},
     )
     if out_dir is not None:
-        from fairmend.runner.artifacts import write_artifacts
 
         write_artifacts(result, out_dir, X, split)
     return result

@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from fairmend.metrics import FAIRNESS_METRICS
+from fairmend.metrics import higher_is_better as hib
+
 DEFAULT_GUARDS = ("demographic_parity_difference", "equal_opportunity_difference", "equalized_odds_difference")
 
 
@@ -104,8 +107,6 @@ def evaluate_gate(
     ``change`` is :func:`fairmend.stats.compare`'s output (``ci95`` and ``p_value`` may be ``None`` when
     no statistics were computed). ``failed`` in the verdict names the checks that failed.
     """
-    from fairmend.metrics import FAIRNESS_METRICS
-    from fairmend.metrics import higher_is_better as hib
 
     reasons: list[str] = []
     failed: list[str] = []

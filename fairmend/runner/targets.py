@@ -14,6 +14,7 @@ from typing import Any
 
 from fairmend.catalog.types import Criterion, Technique
 from fairmend.errors import InvalidParameterError
+from fairmend.metrics import available_metrics
 
 # The metric that measures each criterion in the before/after report.
 CRITERION_METRIC: dict[Criterion, str] = {
@@ -109,7 +110,6 @@ def target_for(
     """(criterion, metric) the run is judged on: the criterion the technique's constraint-like
     parameter selects, else its first measurable criterion."""
     if override:
-        from fairmend.metrics import available_metrics
 
         known = available_metrics(with_scores=True)
         if override not in known:

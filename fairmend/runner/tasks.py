@@ -26,8 +26,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fairmend.catalog.contracts import group_labels
 from fairmend.catalog.types import Contract, Criterion, Technique
+from fairmend.engine.models import make_base_model, positive_scores
+from fairmend.io import write_json_atomic
 from fairmend.runner.gates import evaluate_gate
+from fairmend.runner.ranking import RANKING_METRICS, ranking_metrics
 from fairmend.runner.result import RunResult, config_dict
 
 REGRESSION_METRICS = {  # name -> higher is better
@@ -70,7 +74,6 @@ def finish(technique: Technique, config: Any, dataset: dict[str, Any], before: d
         notes=[note, "No resampling statistics for this task: point estimates only."],
     )
     if out_dir is not None:
-        from fairmend.io import write_json_atomic
 
         result.artifacts["report"] = str(out_dir / "report.json")
         write_json_atomic(out_dir / "report.json", result.to_dict())
@@ -79,9 +82,6 @@ def finish(technique: Technique, config: Any, dataset: dict[str, Any], before: d
 
 def run_ranking_task(technique: Technique, impl: Any, config: Any, dataset: dict[str, Any], baseline: Any,
                      X: pd.DataFrame, y: np.ndarray, A: pd.DataFrame, split: Any, out_dir: Path | None) -> Any:
-    from fairmend.catalog.contracts import group_labels
-    from fairmend.engine.models import positive_scores
-    from fairmend.runner.ranking import RANKING_METRICS, ranking_metrics
 
     te = split.test
     rng = np.random.default_rng(config.seed)
@@ -115,7 +115,6 @@ def run_clustering_task(technique: Technique, impl: Any, config: Any, dataset: d
                         X: pd.DataFrame, A: pd.DataFrame, split: Any, out_dir: Path | None) -> Any:
     from sklearn.cluster import KMeans
 
-    from fairmend.catalog.contracts import group_labels
     from fairmend.catalog.techniques.in_processing._common import FeatureEncoder
     from fairmend.catalog.techniques.in_processing.fair_clustering import cluster_balance
 
@@ -159,8 +158,6 @@ def regression_metrics(y: np.ndarray, pred: np.ndarray, groups: np.ndarray) -> d
 
 def run_regression_task(technique: Technique, impl: Any, config: Any, dataset: dict[str, Any],
                         X: pd.DataFrame, y: np.ndarray, A: pd.DataFrame, split: Any, out_dir: Path | None) -> Any:
-    from fairmend.catalog.contracts import group_labels
-    from fairmend.engine.models import make_base_model
 
     tr, va, te = split.train, split.validation, split.test
     fit_rows = tr if technique.contract is Contract.POSTPROCESSOR else np.concatenate([tr, va])
