@@ -162,6 +162,18 @@ def _frame(files: list[Any], columns: list[str]) -> Any:
         raise DataFileError(f"source.folder: {str(exc).strip().splitlines()[0]}") from exc
 
 
+def _compute(how: dict[str, Any], *graphs: Any) -> tuple[Any, ...]:
+    """``dask.compute``; a file Dask cannot parse (a column whose type changes between log files) is a
+    one-line :class:`DataFileError`."""
+    import dask
+
+    try:
+        return dask.compute(*graphs, **how)
+    except (ValueError, TypeError) as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataFileError(f"source.folder: cannot read the logs with engine dask: {text}") from exc
+
+
 def header(cfg: Any) -> list[str]:
     """Columns of the first log file, checked against the config (one-line errors as the pandas engine)."""
     from fairmend.monitoring.sources import log_files
@@ -201,14 +213,14 @@ def scan(
     with _sources.scheduler_for(scheduler) as how:
         ddf = _frame(files, list(dict.fromkeys([ts, *keys])))
         counts = [dask.delayed(day_counts)(d, ts, keys, since, until) for d in ddf.to_delayed()]
-        (table,) = dask.compute(_sources.tree_reduce(counts, _combine, keys), **how)
+        (table,) = _compute(how, _sources.tree_reduce(counts, _combine, keys))
         spans = [(w.start, w.end, _cut(int(window_table(table, since, w)[N].sum()), k)) for w in windows]
         ddf = _frame(files, list(dict.fromkeys([ts, *feats])))
         samples = [
             dask.delayed(_sample)(d, i, ts, feats, spans, k, cfg["seed"])
             for i, d in enumerate(ddf.to_delayed())
         ]
-        (sample,) = dask.compute(_sources.tree_reduce(samples, _combine_samples, k), **how)
+        (sample,) = _compute(how, _sources.tree_reduce(samples, _combine_samples, k))
     out = {}
     for w, window in enumerate(windows):
         rows = sample.loc[sample[WIN] == w].sort_values([ts, PART, POS], kind="stable")
@@ -288,7 +300,7 @@ def write_extracts(
         ddf = _frame(log_files(src["folder"], src["pattern"]), None)
         parts = [dask.delayed(_write_rows)(d, i, ts, targets) for i, d in enumerate(ddf.to_delayed())]
         with _sources.scheduler_for(scheduler) as how:
-            dask.compute(*parts, **how)
+            _compute(how, *parts)
         for staging, final in staged:
             if final.exists():
                 shutil.rmtree(final) if final.is_dir() else final.unlink()

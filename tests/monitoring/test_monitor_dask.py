@@ -192,3 +192,14 @@ def test_labels_not_yet_known_are_judged_alike(prediction_log, tmp_path):
     weekly = docs[1]["comparisons"][0]
     assert set(weekly["fairness"]["metrics"]) == {"dp_gap"}
     assert any("equal-opportunity gap not judged" in n for n in weekly["notes"])
+
+
+def test_a_column_whose_type_changes_between_files_is_one_line(prediction_log, tmp_path):
+    write_weekly_files(prediction_log, tmp_path / "logs", suffix="csv")
+    last = max((tmp_path / "logs").glob("*.csv"))
+    frame = pd.read_csv(last)
+    frame.assign(income=frame["income"].map({0: "no", 1: "yes"})).to_csv(last, index=False)
+    config = _config(tmp_path, tmp_path / "logs", engine="dask")
+    res = CliRunner().invoke(cli, ["monitor", "run", "--config", str(config), "--as-of", "2026-03-02"])
+    assert res.exit_code == 2, res.output
+    assert "cannot read the logs with engine dask" in res.stderr and len(res.stderr.strip().splitlines()) == 1
