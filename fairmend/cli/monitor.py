@@ -8,53 +8,9 @@ when an alert could not be delivered, 2 on a bad config).
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from fairmend.cli._common import echo_json, split_columns
-
-
-def monitor_report(
-    reference: Any,
-    current: Any,
-    *,
-    protected: list[str],
-    outcome: str | None,
-    predictions: str | None,
-    alpha: float = 0.05,
-    threshold: float = 0.05,
-    seed: int = 0,
-) -> dict[str, Any]:
-    """Feature drift table (KS / chi-square / PSI), MMD and, with a protected attribute, fairness drift."""
-    from fairmend.catalog.techniques.monitoring.drift import MMDDriftTest, drift_table
-    from fairmend.catalog.techniques.monitoring.fairness import FairnessMetricMonitoring
-    from fairmend.errors import ColumnNotFoundError
-
-    for col in [*protected, outcome, predictions]:
-        for name, frame in (("reference", reference), ("current", current)):
-            if col is not None and col not in frame.columns:
-                raise ColumnNotFoundError(f"column {col!r} is not in the {name} data")
-    columns = [c for c in current.columns if c in reference.columns]
-    table = drift_table(reference, current, columns, alpha)
-    mmd = MMDDriftTest(reference=reference, columns=",".join(columns), seed=seed).run(current).summary
-    report: dict[str, Any] = {
-        "n_reference": len(reference),
-        "n_current": len(current),
-        "alpha": alpha,
-        "drift": table.to_dict(orient="records"),
-        "mmd": mmd,
-        "alerts": [f"drift:{c}" for c in table.loc[table["alert"], "column"]]
-        + (["drift:mmd"] if mmd["alert"] else []),
-    }
-    if protected and (outcome or predictions):
-        fair = FairnessMetricMonitoring(reference=reference, threshold=threshold, seed=seed).run(
-            current, protected=protected, outcome=outcome, predictions=predictions
-        )
-        report["fairness"] = fair.summary
-        report["alerts"] += [f"fairness:{m}" for m in fair.summary["alerts"]]
-    report["any_alert"] = bool(report["alerts"])
-    return report
 
 
 @click.group(invoke_without_command=True)
@@ -70,6 +26,22 @@ def monitor_report(
     "--threshold", default=0.05, show_default=True, type=float, help="Fairness-gap change that alerts."
 )
 @click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "pandas", "dask"]),
+    default="auto",
+    show_default=True,
+    help="dask: fairness gaps from per-partition counts, drift on a sample of --sample-rows rows per table "
+    "(tables larger than memory); auto: dask from 256 MiB.",
+)
+@click.option("--scheduler", help="Dask scheduler address (tcp://HOST:8786); default: local threads.")
+@click.option(
+    "--sample-rows",
+    default=200_000,
+    show_default=True,
+    type=click.IntRange(1_000),
+    help="With dask: the drift tests' uniform sample per table.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def monitor(
@@ -82,6 +54,9 @@ def monitor(
     alpha: float,
     threshold: float,
     seed: int,
+    engine: str,
+    scheduler: str | None,
+    sample_rows: int,
     as_json: bool,
 ) -> None:
     """Compare CURRENT with REFERENCE: feature drift and fairness-metric drift, with alerts.
@@ -96,16 +71,28 @@ def monitor(
             raise click.UsageError(f"Missing option '{name}' (or use 'fairmend monitor run --config FILE')")
     assert reference is not None and current is not None
 
-    report = monitor_report(
-        read_frame(reference),
-        read_frame(current),
-        protected=split_columns(protected),
-        outcome=outcome,
-        predictions=predictions,
-        alpha=alpha,
-        threshold=threshold,
-        seed=seed,
-    )
+    from fairmend.scale._sources import choose_engine
+
+    engines = {choose_engine(engine, path, scheduler) for path in (reference, current)}
+    options = {
+        "protected": split_columns(protected),
+        "outcome": outcome,
+        "predictions": predictions,
+        "alpha": alpha,
+        "threshold": threshold,
+        "seed": seed,
+    }
+    if "dask" in engines:
+        from fairmend.monitoring.compare import compare_partitions
+
+        report = compare_partitions(
+            reference, current, scheduler=scheduler, sample_rows=sample_rows, **options
+        )
+        report["engine"] = "dask"
+    else:
+        from fairmend.monitoring.compare import monitor_report
+
+        report = {**monitor_report(read_frame(reference), read_frame(current), **options), "engine": "pandas"}
     if as_json:
         echo_json(report)
         return

@@ -203,3 +203,27 @@ def test_a_column_whose_type_changes_between_files_is_one_line(prediction_log, t
     res = CliRunner().invoke(cli, ["monitor", "run", "--config", str(config), "--as-of", "2026-03-02"])
     assert res.exit_code == 2, res.output
     assert "cannot read the logs with engine dask" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_two_table_form_on_dask_equals_pandas(prediction_log, tmp_path):
+    log = shifted(prediction_log).assign(ts=lambda f: f["ts"].dt.strftime("%Y-%m-%d %H:%M:%S"))
+    ref, cur = log.iloc[:3000], log.iloc[-3000:]
+    for name, part in (("ref", ref), ("cur", cur)):
+        (tmp_path / name).mkdir()
+        for i in range(3):
+            part.iloc[i * 1000 : (i + 1) * 1000].to_parquet(tmp_path / name / f"p{i}.parquet", index=False)
+    args = ["monitor", "--reference", str(tmp_path / "ref"), "--current", str(tmp_path / "cur")]
+    args += ["--protected", "sex", "--outcome", "income", "--predictions", "pred", "--json"]
+    docs = {}
+    for engine in ("pandas", "dask"):
+        res = CliRunner().invoke(cli, [*args, "--engine", engine])
+        assert res.exit_code == 0, res.output
+        docs[engine] = json.loads(res.stdout)
+    assert docs["dask"].pop("engine") == "dask" and docs["pandas"].pop("engine") == "pandas"
+    assert docs["dask"].pop("notes") == []
+    assert docs["dask"] == docs["pandas"]
+    assert "fairness:eo_gap" in docs["dask"]["alerts"]  # the flipped decisions of the last week
+    res = CliRunner().invoke(cli, [*args, "--engine", "dask", "--sample-rows", "1000"])
+    sampled = json.loads(res.stdout)
+    assert sampled["fairness"] == docs["pandas"]["fairness"] and sampled["drift"] != docs["pandas"]["drift"]
+    assert len(sampled["notes"]) == 2 and "sample of 1,000 of its 3,000 rows" in sampled["notes"][0]
