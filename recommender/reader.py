@@ -35,6 +35,8 @@ __all__ = ["FLIP", "Finding", "combine"]  # re-exported: the reader's findings a
 DATA = Path(__file__).with_name("data")
 MODEL_FILE = DATA / "reader_model.npz"
 EXEMPLARS_FILE = DATA / "constraint_exemplars.yaml"
+# the compositional clauses (see fairmend.recommender.generate): its grammar and the code that expands it
+GENERATOR_FILES = (DATA / "clause_grammar.yaml", Path(__file__).with_name("generate.py"))
 SITUATIONS_FILE = DATA / "situations.yaml"  # whole labelled texts for tuning the combining (training data)
 FEATURE_VERSION = 3
 HASH_DIM = 1024
@@ -241,8 +243,10 @@ def features(texts: list[str], embedder: Any) -> np.ndarray:
 
 
 def exemplars_digest() -> str:
-    """sha256 of the exemplar file and the feature version: the shipped model must carry the same."""
-    return hashlib.sha256(EXEMPLARS_FILE.read_bytes() + f"|{FEATURE_VERSION}|{HASH_DIM}".encode()).hexdigest()
+    """sha256 of the exemplar file, the clause grammar and its generator, and the feature version: the
+    shipped model must carry the same."""
+    blob = EXEMPLARS_FILE.read_bytes() + b"".join(p.read_bytes() for p in GENERATOR_FILES)
+    return hashlib.sha256(blob + f"|{FEATURE_VERSION}|{HASH_DIM}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
