@@ -52,7 +52,7 @@ def demo(output: str, overwrite: bool, quiet: bool, favourable_label: str) -> No
                f"{favourable_label} ({meaning}). "
                f"{adult.citation.short()}, CC BY 4.0")
     start = time.perf_counter()
-    result, paths = run_and_report(adult.frame.copy(), ["sex", "race"], "income", demo_policy(), str(out), False, quiet,
+    result, paths = run_and_report("adult", ["sex", "race"], "income", demo_policy(), str(out), False, quiet,
                                    favourable_label=int(favourable_label))
     for line in summary_lines(result):
         click.echo(line)

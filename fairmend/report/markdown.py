@@ -6,7 +6,7 @@ from typing import Any
 
 from fairmend.report.facts import ALL_ROWS, Claim, Facts
 from fairmend.report.summary import check_rows, decision_sentence, headline, next_steps, small_note, target
-from fairmend.report.text import metric_name, num, p_text, params_text, signed
+from fairmend.report.text import data_options, metric_name, num, p_text, params_text, signed
 
 
 def _step_line(catalog: Any, slot: str, step: Any) -> str:
@@ -129,8 +129,7 @@ Protected attributes: {', '.join(protected)}; intersectional groups are reported
             (f"- needs retraining: {'yes' if t.needs_retraining else 'no'}; needs the protected attribute at "
              f"inference: {'yes' if t.needs_protected_attribute_at_inference else 'no'}"),
             f"- citation: {'; '.join(t.citation.authors)} ({t.citation.year}). {t.citation.title}. {t.citation.venue}.",
-            "", "```", (f"fairmend run {t.key} --data FILE --protected {','.join(ds.get('protected', []))} "
-                        f"--outcome {ds.get('outcome')} {params}").rstrip(), "```", "",
+            "", "```", f"fairmend run {t.key} {data_options(ds)} {params}".rstrip(), "```", "",
         ]
     if len(guide_lines) == 4:
         guide_lines.append("No intervention was applied: the baseline met the policy or every candidate was rolled back.")

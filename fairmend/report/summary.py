@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from fairmend.report.facts import ALL_ROWS, MIN_CLASS, MIN_ROWS, Claim, Facts
-from fairmend.report.text import check_name, metric_name, num, p_text, pretty, signed, stack_text
+from fairmend.report.text import (
+    check_name,
+    data_options,
+    metric_name,
+    num,
+    p_text,
+    pretty,
+    signed,
+    stack_text,
+)
 
 HEADLINE = ("disparate_impact_ratio", "equalized_odds_difference")  # the policy's targets
 FAIRNESS_CHECKS = {"dp_target", "eo_target"}
@@ -179,14 +188,11 @@ def next_steps(result: Any) -> list[Advice]:
         used = f" (the chosen stack post-processed with constraint={post.params['constraint']})" if (
             post is not None and "constraint" in post.params) else ""
         criterion = "equalized_odds" if "eo_target" in failed else "demographic_parity"
-        source = result.dataset.get("source", "FILE")
-        data = source if source != "DataFrame" else "FILE"
         steps.append(Advice(
             f"{reach}Try a post-processor with the {criterion.replace('_', ' ')} constraint{used}: rerun the pipeline "
             f"with target_criterion: {criterion} in the policy, or try it alone on the baseline model and check that "
             f"the other target still holds:",
-            f"fairmend run threshold_optimizer_equalized_odds_hardt --data {data} --protected "
-            f"{','.join(result.dataset.get('protected', []))} --outcome {result.dataset.get('outcome')} "
+            f"fairmend run threshold_optimizer_equalized_odds_hardt {data_options(result.dataset)} "
             f"--param constraint={criterion}"))
     if failed & CALIBRATION_CHECKS:
         steps.append(Advice(f"Calibration: the final probabilities are not calibrated within the policy's limits (ECE "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import shlex
 from typing import Any
 
 METRIC_NAMES = {
@@ -92,6 +93,18 @@ def stack_text(stack: Any) -> str:
     return " -> ".join(f"{slot}: {empty_slot(slot)}" if key is None else
                        f"{slot}: {key}" + (f" ({params_text(params)})" if params else "")
                        for slot, _, key, params in stack_steps(stack))
+
+
+def data_options(dataset: dict[str, Any]) -> str:
+    """``--data … --protected … --outcome … --favourable-label …`` for a printed command: the file or bundled
+    dataset the run read (``FILE`` when it was given an in-memory table)."""
+    source = str(dataset.get("source") or "DataFrame")
+    parts = ["--data", "FILE" if source == "DataFrame" else shlex.quote(source),
+             "--protected", shlex.quote(",".join(map(str, dataset.get("protected") or []))),
+             "--outcome", shlex.quote(str(dataset.get("outcome")))]
+    if dataset.get("favourable_label") is not None:
+        parts += ["--favourable-label", shlex.quote(str(dataset["favourable_label"]))]
+    return " ".join(parts)
 
 
 def num(v: Any, digits: int = 3) -> str:
