@@ -33,17 +33,13 @@ def one_line(exc: BaseException) -> str:
 
 
 def run_technique_job(spec: dict[str, Any], progress: Callable[..., None]) -> None:
-    """The job behind ``POST /runs``: ``fairmend.run`` writing into ``spec["output"]``, then its HTML report."""
-    from pathlib import Path
-
+    """The job behind ``POST /runs``: ``fairmend.run`` writing into ``spec["output"]`` (its HTML report included)."""
     import fairmend
-    from fairmend.report.run_page import write_run_report
 
     fairmend.run(spec["technique"], spec["data"], protected=spec["protected"], outcome=spec["outcome"],
                  favourable_label=spec.get("favourable_label"), scores=spec.get("scores"),
                  params=spec.get("params") or {}, n_boot=spec.get("n_boot", 1000), seed=spec.get("seed", 0),
                  output=spec["output"], progress=progress)
-    write_run_report(Path(spec["output"]))
 
 
 def run_pipeline_job(spec: dict[str, Any], progress: Callable[..., None]) -> None:
