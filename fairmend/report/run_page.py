@@ -181,41 +181,32 @@ def render_run_html(report: dict[str, Any]) -> str:
     technique, stage = str(report.get("technique", "?")), str(report.get("stage", ""))
     notes = "".join(f"<li>{escape(str(n))}</li>" for n in report.get("notes") or [])
     files = sorted(Path(str(p)).name for p in (report.get("artifacts") or {}).values())
+    common = [
+        ("notes", "Notes", f'<ul class="more">{notes}</ul>' if notes else "<p>No notes.</p>"),
+        ("data", "Data", _pairs(data)),
+        ("config", "Configuration", _pairs(report.get("config") or {})),
+        ("files", "Files", "<ul class=more>" + "".join(f"<li><code>{escape(f)}</code></li>" for f in files) + "</ul>"),
+    ]
+    meta = (
+        f"{escape(technique)} ({escape(stage.replace('_', '-'))}) on {data.get('n_rows', '?')} rows; protected "
+        f"{escape(', '.join(map(str, data.get('protected') or [])))}; outcome {escape(str(data.get('outcome')))}"
+    )
     analysis = report.get("analysis")
     if isinstance(analysis, dict) and not report.get("change"):
-        return _page(report, data, technique, stage, [
-            *_findings(analysis),
-            ("notes", "Notes", f'<ul class="more">{notes}</ul>' if notes else "<p>No notes.</p>"),
-            ("data", "Data", _pairs(data)),
-            ("config", "Configuration", _pairs(report.get("config") or {})),
-            ("files", "Files", "<ul class=more>" + "".join(f"<li><code>{escape(f)}</code></li>" for f in files) + "</ul>"),
-        ], verdict=f'<p class="decision deploy">Analysis by {escape(technique)}: its findings on all '
-                   f'{data.get("n_rows", "?")} rows are below; an analysis changes nothing, so there is no gate.</p>',
-           meta=f"{escape(technique)} ({escape(stage.replace('_', '-'))}) on {data.get('n_rows', '?')} rows; protected "
-                f"{escape(', '.join(map(str, data.get('protected') or [])))}; outcome {escape(str(data.get('outcome')))}")
+        verdict = (f'<p class="decision deploy">Analysis by {escape(technique)}: its findings on all '
+                   f'{data.get("n_rows", "?")} rows are below; an analysis changes nothing, so there is no gate.</p>')
+        return _page(technique, [*_findings(analysis), *common], verdict=verdict, meta=meta)
     sections = [
         ("change", "What changed", _change_table(report.get("change") or {})),
         ("gate", "Gate", _gate(report.get("gate"))),
         ("groups", "Groups", _groups(report.get("groups_before") or [], report.get("groups_after") or [])),
-        ("notes", "Notes", f'<ul class="more">{notes}</ul>' if notes else "<p>No notes.</p>"),
-        ("data", "Data", _pairs(data)),
-        ("config", "Configuration", _pairs(report.get("config") or {})),
-        (
-            "files",
-            "Files",
-            "<ul class=more>" + "".join(f"<li><code>{escape(f)}</code></li>" for f in files) + "</ul>",
-        ),
+        *common,
     ]
-    meta = (
-        f"{escape(technique)} ({escape(stage.replace('_', '-'))}) on {data.get('n_rows', '?')} rows; protected "
-        f"{escape(', '.join(map(str, data.get('protected') or [])))}; outcome {escape(str(data.get('outcome')))}; "
-        f"{data.get('n_test', '?')} held-out test rows"
-    )
-    return _page(report, data, technique, stage, sections, verdict=_verdict(report), meta=meta)
+    meta += f"; {data.get('n_test', '?')} held-out test rows"
+    return _page(technique, sections, verdict=_verdict(report), meta=meta)
 
 
-def _page(report: dict[str, Any], data: dict[str, Any], technique: str, stage: str,
-          sections: list[tuple[str, str, str]], *, verdict: str, meta: str) -> str:
+def _page(technique: str, sections: list[tuple[str, str, str]], *, verdict: str, meta: str) -> str:
     nav = "".join(f'<li><a href="#{key}">{escape(title)}</a></li>' for key, title, _ in sections)
     body = "\n".join(
         f'<section id="{key}"><h2>{escape(title)}</h2>{html}</section>' for key, title, html in sections
