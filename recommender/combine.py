@@ -10,6 +10,8 @@ A text settles a dimension as follows:
   concessive clause ("although ...", "even though ...") gives way to the main clause;
 - a clause with no content of its own that negates or reverses ("it is not", "scratch that, we can")
   flips the statement just made;
+- a belief stated as past ("we thought we could not retrain") that nothing later takes up is read as
+  withdrawn (the permission or prohibition it denies), with less confidence;
 - any other disagreement is settled by confidence; against a firm rival the winner keeps only its margin,
   so a close call falls below :data:`~fairmend.recommender.parse.UNDERSTOOD` and is reported as uncertain.
 """
@@ -33,6 +35,11 @@ REVERSAL = re.compile(
     r"learned|learnt|found out|but now|now (?:we|it|they) (?:can|may|are|is)|after all|cleared|"
     r"was wrong|not true|correction|since then|since the|confirmed|luckily|fortunately|"
     r"that is not so|it is not so)\b"
+)
+# A clause that confirms what was just reported ("we were told it is locked, and that is right").
+CONFIRM = re.compile(
+    r"^(?:and |which )?(?:that|this|it|which) (?:is|was|remains|is still) (?:right|true|correct|the case|so)$"
+    r"|^(?:and )?(?:that|this) (?:still )?(?:holds|stands)$|^(?:and )?(?:indeed|rightly so|correctly)$"
 )
 CONTRAST = frozenset({"but", "however", "yet"})
 PREVAIL = 0.8
@@ -165,16 +172,21 @@ class Reading:
     concedes: bool  # a concessive clause ("although ...")
 
 
+def _contentless(words: str) -> bool:
+    return len([w for w in re.findall(r"[a-z]+", words) if w not in _FUNCTION_WORDS]) <= 1
+
+
 def elliptical(text: str) -> bool:
-    """A withdrawal or bare negation with no content of its own ("it is not", "actually we can")."""
+    """A withdrawal or bare negation with no content of its own ("it is not", "actually we can"), also
+    after a lead-in ("after talking to compliance we learned that it can be": what follows the reversal
+    cue says nothing new)."""
     norm = normalise(text)
-    content = [w for w in re.findall(r"[a-z]+", norm) if w not in _FUNCTION_WORDS]
-    if len(content) > 1:
+    if re.fullmatch(r"(it|that|this|they) (is|are|was|were) not", norm):
+        return True
+    cue = REVERSAL.search(norm)
+    if cue is None:
         return False
-    return (
-        bool(REVERSAL.search(norm))
-        or re.fullmatch(r"(it|that|this|they) (is|are|was|were) not", norm) is not None
-    )
+    return _contentless(norm) or _contentless(norm[cue.end() :])
 
 
 def _wins(later: Reading, earlier: Reading) -> bool | None:
@@ -216,6 +228,9 @@ def settle(readings: list[Reading]) -> Finding | None:
             else:
                 conf -= _challenge(r.confidence)
         # decided is False: the earlier statement stands
+    if current.believed and current.value in FLIP and current is readings[-1]:
+        # "we thought we could not retrain", with nothing after it: a belief stated as past is withdrawn
+        return Finding(FLIP[current.value], conf * 0.8, current.evidence)
     return Finding(current.value, conf, current.evidence)
 
 
@@ -228,6 +243,11 @@ def combine(
     last: list[str] = []
     for pos, unit in enumerate(clauses):
         norm = normalise(unit.text)
+        if CONFIRM.match(norm):  # "..., and that is right": what was reported is no withdrawn belief
+            for dim in last:
+                if readings[dim]:
+                    readings[dim][-1].believed = False
+            continue
         if elliptical(unit.text):  # "it is not", "scratch that, we can": flip the statement just made
             for dim in last:
                 prev = readings[dim][-1] if readings[dim] else None

@@ -13,6 +13,7 @@ no model and is used by the unit tests and as an explicit offline fallback.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -116,17 +117,22 @@ class MiniLMEmbedder:
         self._tokenizer = tokenizer
         self._weights = {k: np.ascontiguousarray(v) for k, v in load_file(str(self.model_path / "model.safetensors")).items()}
 
-    def _forward(self, ids: np.ndarray, type_ids: np.ndarray) -> np.ndarray:
+    def _embed(self, ids: np.ndarray, type_ids: np.ndarray) -> np.ndarray:
         w = self._weights
         assert w is not None
-        n = ids.shape[0]
         h = (w["embeddings.word_embeddings.weight"][ids]
-             + w["embeddings.position_embeddings.weight"][:n]
+             + w["embeddings.position_embeddings.weight"][: ids.shape[0]]
              + w["embeddings.token_type_embeddings.weight"][type_ids])
-        h = _layer_norm(h, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
+        return _layer_norm(h, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
+
+    def _layers(self, h: np.ndarray, start: int, stop: int) -> np.ndarray:
+        """Encoder layers ``start`` to ``stop - 1`` over one unpadded sequence ``h`` (tokens x dim)."""
+        w = self._weights
+        assert w is not None
+        n = h.shape[0]
         head_dim = self.dim // self.num_heads
         scale = np.float32(1.0 / np.sqrt(head_dim))
-        for i in range(self.num_layers):
+        for i in range(start, stop):
             p = f"encoder.layer.{i}."
 
             def lin(x: np.ndarray, name: str, p: str = p) -> np.ndarray:
@@ -146,7 +152,35 @@ class MiniLMEmbedder:
             inter = _gelu(lin(h, "intermediate.dense"))
             h = _layer_norm(lin(inter, "output.dense") + h,
                             w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps)
+        return h
+
+    def _forward(self, ids: np.ndarray, type_ids: np.ndarray) -> np.ndarray:
+        h = self._layers(self._embed(ids, type_ids), 0, self.num_layers)
         return h.mean(axis=0)  # no padding: every token is attended, so mean pooling is a plain mean
+
+    def token_states(self, texts: list[str], upto: int) -> list[np.ndarray]:
+        """Per text, the (tokens x dim) hidden states after the first ``upto`` encoder layers (the input of
+        layer ``upto``): what fine-tuning the layers above starts from."""
+        self._load()
+        out = []
+        for text in texts:
+            enc = self._tokenizer.encode(text)
+            ids = np.asarray(enc.ids, dtype=np.int64)
+            out.append(self._layers(self._embed(ids, np.asarray(enc.type_ids, dtype=np.int64)), 0, upto))
+        return out
+
+    def with_weights(self, overrides: dict[str, np.ndarray], name: str) -> MiniLMEmbedder:
+        """A copy of this embedder in which the named weights are replaced; ``name`` tells it apart (the
+        constraint reader's fine-tuned upper layers, see :mod:`fairmend.recommender.finetune`)."""
+        self._load()
+        assert self._weights is not None
+        unknown = sorted(set(overrides) - set(self._weights))
+        if unknown:
+            raise MissingDependencyError(f"fine-tuned weights {unknown[:3]} are not in {self.model_path}")
+        clone = copy.copy(self)
+        clone._weights = {**self._weights, **{k: np.asarray(v, dtype=np.float32) for k, v in overrides.items()}}
+        clone.name = name
+        return clone
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embed ``texts`` one at a time (no padding, so the result does not depend on batching)."""

@@ -284,8 +284,28 @@ def _apply_findings(c: Constraints, findings: dict[str, Any]) -> None:
 
 def _reconcile(c: Constraints) -> None:
     """Training-time stages need retraining: when the text seems to say both, the surer reading wins
-    and the other becomes uncertain (not applied), so the pair cannot silently exclude everything."""
+    and the other becomes uncertain (not applied), so the pair cannot silently exclude everything. An
+    uncertain "cannot retrain" still casts doubt on such a stage: the stage keeps only its margin over
+    half the rival's confidence, and is not applied when that falls below :data:`UNDERSTOOD`."""
     needs_training = {Stage.PRE_PROCESSING, Stage.IN_PROCESSING}
+    doubt = [u for u in c.uncertain if u.field == "retraining_allowed" and u.value is False]
+    if (
+        doubt
+        and c.retraining_allowed is None
+        and c.stages
+        and set(c.stages) <= needs_training
+        and c.sources.get("stages") == "text"
+        and c.confidence["stages"] - 0.5 * doubt[0].confidence < UNDERSTOOD
+    ):
+        value, conf, evidence = c.stages, c.confidence["stages"], c.evidence.get("stages", "")
+        c.uncertain.append(
+            Uncertain("stages", value, conf, evidence, settling_flag("stages", value), applied=False)
+        )
+        c.stages = None
+        for book in (c.sources, c.confidence, c.evidence):
+            book.pop("stages", None)
+        c.put("preferred_stages", value, "text", conf, evidence)
+        return
     if not (
         c.retraining_allowed is False
         and c.stages

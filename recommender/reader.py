@@ -2,11 +2,14 @@
 
 The text is split into sentences and clauses (:func:`split_clauses`). Each clause is turned into a
 feature vector (:func:`features`): its all-MiniLM-L6-v2 embedding, signed hashed words and word
-pairs in which every word inside a negation's scope is marked (``can not NOT_retrain``), and a few
-counts (negations, permissions, restrictions). One multinomial logistic regression per dimension
-(``retraining``, ``inference``, ``scope``, ``task``; see ``data/constraint_exemplars.yaml``) scores
-it. The models are trained at build time by :mod:`fairmend.recommender.build` and shipped as plain
-arrays in ``data/reader_model.npz``; nothing is pickled.
+pairs in which every word inside a negation's scope is marked (``can not NOT_retrain``), a few
+counts (negations, permissions, restrictions), and its embedding by the same model with the upper
+layers fine-tuned on the labelled clauses (:mod:`fairmend.recommender.finetune`). One multinomial
+logistic regression per head (what a clause is about, per dimension, and whether it forbids or
+permits; see ``data/constraint_exemplars*.yaml`` and the grammar) scores it, each reading the columns
+:func:`head_columns` gives it. The models are trained at build time by
+:mod:`fairmend.recommender.build` and shipped as plain arrays in ``data/reader_model.npz`` (the
+fine-tuned layers as float16); nothing is pickled.
 
 Clauses are then combined per dimension by :mod:`fairmend.recommender.combine`: a withdrawn
 statement ("we thought we couldn't retrain, but actually we can") gives way to the later one, a
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -35,10 +38,13 @@ __all__ = ["FLIP", "Finding", "combine"]  # re-exported: the reader's findings a
 DATA = Path(__file__).with_name("data")
 MODEL_FILE = DATA / "reader_model.npz"
 EXEMPLARS_FILE = DATA / "constraint_exemplars.yaml"
+# every hand-written set of labelled clauses (constraint_exemplars.yaml and its later companions)
+EXEMPLAR_FILES = tuple(sorted(DATA.glob("constraint_exemplars*.yaml")))
 # the compositional clauses (see fairmend.recommender.generate): its grammar and the code that expands it
 GENERATOR_FILES = (DATA / "clause_grammar.yaml", Path(__file__).with_name("generate.py"))
 SITUATIONS_FILE = DATA / "situations.yaml"  # whole labelled texts for tuning the combining (training data)
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4  # 4: the embedding model's upper layers fine-tuned on the clauses
+ENCODER_PREFIX = "encoder::"
 HASH_DIM = 1024
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "retraining": ("none", "forbidden", "allowed"),
@@ -58,6 +64,15 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
 # The classifiers ("heads"). Whether a clause restricts or permits is learned once, from the clauses
 # of both polar dimensions pooled ("polarity"); what it is about is learned per dimension.
 POLAR = ("retraining", "inference")
+# The heads that read the plain embedding rather than the fine-tuned one. Out of fold (build --cv, whole
+# templates held out) the fine-tuned columns scored as well or better for every head, but with the
+# regressions fitted on the very clauses the layers were tuned on, two heads came out overconfident in
+# ways that break hard constraints: polarity read "we are not permitted to retrain it" as a permission
+# (the word "permitted" outweighed the negation, which the lexical features and the plain embedding
+# keep), and scope read any wish for fairness ("we want individual fairness") as in-processing, at
+# probability 1. What a clause is about (retraining, the protected attribute, the task) reads the tuned
+# columns.
+PLAIN_HEADS = ("polarity", "scope")
 HEADS: dict[str, tuple[str, ...]] = {
     "retraining": ("none", "about"),
     "inference": ("none", "use", "not_collected"),
@@ -117,6 +132,8 @@ _CLAUSE = re.compile(
     # "and" starts a new clause only before a subject, a modal or a negation
     r"|\s+and\s+(?=(?:we|i|you|they|it|he|she|there|nobody|no one|can|cannot|can't|could|"
     r"may|must|might|should|will|won't|not|never|no|our|their|its|using|use)\b)"
+    # an adverbial "without" + gerund is a statement of its own ("..., without retraining it")
+    r"|\s+(?=without\s+[a-z]+ing\b)"
 )
 
 
@@ -234,29 +251,67 @@ def lexical_features(text: str) -> np.ndarray:
     return vec
 
 
-def features(texts: list[str], embedder: Any) -> np.ndarray:
-    """Rows of [MiniLM embedding | lexical features] for ``texts``."""
+def features(texts: list[str], embedder: Any, tuned: Any = None) -> np.ndarray:
+    """Rows of [MiniLM embedding | lexical features] for ``texts``, followed by the embedding of the
+    fine-tuned model ``tuned`` when one is given (see :data:`PLAIN_HEADS`)."""
+    width = embedder.dim + HASH_DIM + 4 + (tuned.dim if tuned is not None else 0)
     if not texts:
-        return np.zeros((0, embedder.dim + HASH_DIM + 4), dtype=np.float32)
-    dense = embedder.encode(texts)
-    return np.hstack([dense, np.stack([lexical_features(t) for t in texts])]).astype(np.float32)
+        return np.zeros((0, width), dtype=np.float32)
+    parts = [embedder.encode(texts), np.stack([lexical_features(t) for t in texts])]
+    if tuned is not None:
+        parts.append(tuned.encode(texts))
+    return np.hstack(parts).astype(np.float32)
+
+
+def head_columns(head: str, dim: int, width: int) -> slice:
+    """The feature columns ``head`` reads: with a fine-tuned embedding (``width`` holds two embeddings),
+    the heads in :data:`PLAIN_HEADS` read the plain embedding and the lexical features, the others the
+    lexical features and the fine-tuned embedding; without one, every head reads all columns."""
+    if width == dim + HASH_DIM + 4:
+        return slice(0, width)
+    return slice(0, dim + HASH_DIM + 4) if head in PLAIN_HEADS else slice(dim, width)
 
 
 def exemplars_digest() -> str:
-    """sha256 of the exemplar file, the clause grammar and its generator, and the feature version: the
-    shipped model must carry the same."""
-    blob = EXEMPLARS_FILE.read_bytes() + b"".join(p.read_bytes() for p in GENERATOR_FILES)
-    return hashlib.sha256(blob + f"|{FEATURE_VERSION}|{HASH_DIM}".encode()).hexdigest()
+    """sha256 of the exemplar files, the clause grammar and its generator, the feature version, the heads
+    that read the plain embedding and the fine-tuning settings: the shipped model must carry the same."""
+    from fairmend.recommender import finetune as ft
+
+    blob = b"".join(p.read_bytes() for p in EXEMPLAR_FILES + GENERATOR_FILES)
+    settings = (
+        FEATURE_VERSION,
+        HASH_DIM,
+        PLAIN_HEADS,
+        ft.LAYERS,
+        ft.EPOCHS,
+        ft.BATCH,
+        ft.LR_LAYERS,
+        ft.LR_HEADS,
+        ft.SEED,
+    )
+    return hashlib.sha256(blob + f"|{settings}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
 class ClauseModel:
-    """One softmax regression per head: ``weights[head]`` (labels x features), ``bias[head]``."""
+    """One softmax regression per head: ``weights[head]`` (labels x features), ``bias[head]``; ``encoder``
+    holds the fine-tuned upper layers of the embedding model whose vectors the regressions read (weight
+    name -> float16 array; see :mod:`fairmend.recommender.finetune`), empty for the plain model."""
 
     weights: dict[str, np.ndarray]
     bias: dict[str, np.ndarray]
     digest: str
     model_name: str
+    encoder: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def tuned(self, base: Any) -> Any:
+        """``base`` (the plain MiniLM embedder) with this model's fine-tuned layers in place (``None``
+        when the model has none)."""
+        return _clause_embedder(base, self) if self.encoder else None
+
+    def features(self, texts: list[str], base: Any) -> np.ndarray:
+        """The feature rows this model reads for ``texts`` (``base``: the plain MiniLM embedder)."""
+        return features(texts, base, self.tuned(base))
 
     def head_probabilities(self, x: np.ndarray) -> dict[str, np.ndarray]:
         out = {}
@@ -276,6 +331,8 @@ class ClauseModel:
         for dim in HEADS:
             arrays[f"{dim}__w"] = self.weights[dim].astype(np.float32)
             arrays[f"{dim}__b"] = self.bias[dim].astype(np.float32)
+        for name, value in self.encoder.items():
+            arrays[ENCODER_PREFIX + name] = value.astype(np.float16)
         np.savez_compressed(path, **arrays)
 
 
@@ -292,7 +349,19 @@ def load_model(path: Path = MODEL_FILE) -> ClauseModel:
             {h: z[f"{h}__b"] for h in HEADS},
             str(z["digest"]),
             str(z["model_name"]),
+            {k[len(ENCODER_PREFIX) :]: z[k] for k in z.files if k.startswith(ENCODER_PREFIX)},
         )
+
+
+_EMBEDDERS: dict[tuple[int, str], Any] = {}
+
+
+def _clause_embedder(base: Any, model: ClauseModel) -> Any:
+    key = (id(base), model.digest)
+    if key not in _EMBEDDERS:
+        _EMBEDDERS.clear()  # one reader model at a time: keep only the latest copy of the weights
+        _EMBEDDERS[key] = base.with_weights(model.encoder, f"{base.name}+reader-{model.digest[:12]}")
+    return _EMBEDDERS[key]
 
 
 @dataclass
@@ -318,7 +387,7 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         if len(parts) > 1:
             multi.append((s, i, ""))
     texts = [c for c, _, _ in clauses] + [s for s, _, _ in multi]
-    probs = model.probabilities(features(texts, embedder))
+    probs = model.probabilities(model.features(texts, embedder))
     units = [
         _Unit(t, i, {d: probs[d][row] for d in DIMENSIONS}, marker)
         for row, (t, i, marker) in enumerate(clauses + multi)

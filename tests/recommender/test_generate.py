@@ -36,14 +36,18 @@ def test_generation_is_deterministic_and_labelled_with_known_values():
     assert sum(1 for _, labels, _ in first if not labels) >= 200
 
 
-def test_generated_clauses_never_repeat_a_held_out_sentence():
+def test_training_clauses_never_repeat_a_validation_sentence():
+    """Neither the generated clauses nor the hand-written exemplars repeat a clause of more than five words of
+    any validation corpus (the held-out ones and validation.yaml, which was held out until it became a
+    development set); shorter ones ("we are able to retrain") are common phrases, not copies."""
     held_out = set()
-    for name in ("validation.yaml", "validation2.yaml"):
+    for name in ("validation.yaml", "validation2.yaml", "validation3.yaml"):
         for item in yaml.safe_load((HERE / name).read_text())["items"]:
             for sentence in reader.split_sentences(item["text"]):
-                held_out |= {c.lower() for c in reader.split_clauses(sentence)}
-    generated = {text.lower() for text, _, _ in generate()}
-    assert not generated & held_out
+                held_out |= {c.lower().strip() for c in reader.split_clauses(sentence) if len(c.split()) > 5}
+    training = {text.lower().strip() for text, _, _ in generate()}
+    training |= {text.lower().strip(" .") for text, _ in build.load_exemplars()}
+    assert not training & held_out
 
 
 def test_grouped_folds_hold_out_whole_templates():
@@ -63,9 +67,8 @@ def test_shipped_model_reads_the_generated_clauses():
     """The model trained at build time reads a fixed sample of the clauses it learned from (a check that
     the shipped arrays are the ones this grammar trains, not a measure of generalisation)."""
     sample = generate()[::40]
-    probs = reader.load_model().probabilities(
-        reader.features([t for t, _, _ in sample], reader.default_embedder())
-    )
+    model = reader.load_model()
+    probs = model.probabilities(model.features([t for t, _, _ in sample], reader.default_embedder()))
     right = 0
     for row, (_, labels, _) in enumerate(sample):
         got = {dim: reader.DIMENSIONS[dim][int(np.argmax(p[row]))] for dim, p in probs.items()}
