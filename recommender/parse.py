@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from fairmend.catalog.types import Criterion, Stage, TaskType
+from fairmend.recommender.budget import accuracy_budget
 from fairmend.recommender.combine import FIRM
 from fairmend.recommender.constraints import NON_INTERVENTION_STAGES, Constraints, Uncertain, settling_flag
 
@@ -170,46 +171,6 @@ LEGAL_NOTES = {
     "insurance": "insurance pricing and underwriting (EU Test-Achats ruling for sex): the protected attribute "
     "may not be used to make the decision",
 }
-
-
-_NUMBER_WORDS = {
-    "half a": 0.5,
-    "half of one": 0.5,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
-_NUM = r"(\d+(?:\.\d+)?|half a|half of one|one|two|three|four|five|six|seven|eight|nine|ten)(?![a-z])"
-_UNIT = r"(%|\s*percent(?:age)?(?:\s+points?)?|\s*(?:accuracy\s+)?points?|\s*pp\b)?"
-_CUE = (
-    r"(lose|losing|loss|lost|drop|dropping|decrease|cost|costs|sacrifice|sacrificing|give up|giving up|budget|"
-    r"at most|no more than|not more than|up to|under|below|less than|within|max(?:imum)?|tolerate|afford)"
-)
-_METRIC = re.compile(r"accura|\bauc\b|performance|\bf1\b|precision|recall|points?\b|percentage point")
-_BUDGET = re.compile(_CUE + r"\b[^.;?!]{0,40}?\b" + _NUM + _UNIT + r"(?![\d,])")
-
-
-def accuracy_budget(text: str) -> tuple[float, str] | None:
-    """The largest accuracy loss the text accepts, as a fraction, and the words it came from."""
-    t = text.lower()
-    for sentence in re.split(r"(?<=[.;!?])\s+", t):
-        if not _METRIC.search(sentence):
-            continue
-        for m in _BUDGET.finditer(sentence):
-            raw, unit = m.group(2), (m.group(3) or "").strip()
-            value = float(_NUMBER_WORDS[raw]) if raw in _NUMBER_WORDS else float(raw)
-            if unit or value >= 1:
-                value /= 100.0
-            if 0 < value <= 0.5:
-                return value, m.group(0).strip()
-    return None
 
 
 _DIM_FIELD = {"retraining": "retraining_allowed", "inference": "protected_at_inference_allowed"}

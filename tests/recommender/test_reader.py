@@ -62,6 +62,25 @@ def test_permission_overrides_the_domain_default():
         ("up to five percent accuracy", 0.05),
         ("the approval gap is 12 points", None),
         ("accuracy is 91% on 10,000 rows", None),
+        # compounds and fractions, basis points, a cue after the amount
+        ("we could accept losing two and a half percent of accuracy", 0.025),
+        ("we can give up half a point of accuracy", 0.005),
+        ("half a point of accuracy is the most we can give up", 0.005),
+        ("we can afford a quarter of a point of AUC", 0.0025),
+        ("losing more than three quarters of a point of accuracy is unacceptable", 0.0075),
+        ("one and a half percentage points of accuracy is our limit", 0.015),
+        ("a loss of 50 basis points in accuracy is tolerable", 0.005),
+        ("accuracy may drop by 25 bps at most", 0.0025),
+        ("we'd accept a 1.5 pp drop in accuracy", 0.015),
+        ("accuracy may fall by no more than 3 per cent", 0.03),
+        ("we can lose a point of accuracy", 0.01),
+        ("two points of AUC, tops", 0.02),
+        # levels, gaps and past losses are no budget
+        ("the model is 4 points less accurate for women", None),
+        ("the gap in accuracy is 5%", None),
+        ("accuracy cannot go below 85%", None),
+        ("we lost 3 points of accuracy last year", None),
+        ("approval rates differ by 7%", None),
     ],
 )
 def test_accuracy_budget_forms(text, budget):
