@@ -3,7 +3,8 @@
 Exact rules, no model: a loss cue ("lose", "at most", "no more than", "drop", "accept", ...), then within a
 few words an amount with its unit. Amounts: digits ("2", "1.5", "0.02"), number words up to twenty,
 compounds ("two and a half", "one and a quarter"), fractions of one ("half a", "a quarter of a",
-"three quarters of a", "a" / "an" as one). Units: "%", "percent", "per cent", "percentage points", "pp",
+"three quarters of a", "a" / "an" as one), or a bare number right after the cue ("within 0.01 of the
+current model": a decimal below one is the fraction, a whole number points). Units: "%", "percent", "per cent", "percentage points", "pp",
 "points" (hundredths), "basis points" / "bps" (ten-thousandths), and a bare decimal before "AUC",
 "accuracy" or "F1" (already a fraction: "no more than 0.02 AUC"). A sentence that names no metric
 (accuracy, AUC, F1, performance, points) states no accuracy budget, and a difference between groups
@@ -67,6 +68,12 @@ METRIC = re.compile(
     r"accura|\bauc\b|performance|\bf1\b|precision|recall|points?\b|percent|per cent|%|\bbps?\b|\bpp\b"
 )
 _AMOUNT_UNIT = re.compile(r"(?<![\w.])" + AMOUNT + UNIT)
+# a bare number after a loss cue in a sentence that names the metric ("keep the AUC within 0.01 of the
+# current model"): a decimal below one is the fraction itself, a whole number is points
+_BARE = re.compile(
+    r"(?<![\w.])(?P<digits>\d+(?:\.\d+)?)(?![\w.%])"
+    r"(?=\s*(?:$|[,;:!?)]|\.(?!\d)|(?:of|on|in|from|relative|compared|versus|vs|below|against)\b))"
+)
 # a cue after the amount: "two points at most", "half a point of accuracy is the most we can give up"
 TRAIL = re.compile(
     r"(?:\s+(?:of|in|on)\s+(?:accuracy|auc|f1|performance))?\s*,?\s*(?:at\s+(?:the\s+)?most|max(?:imum)?\b|tops\b"
@@ -76,6 +83,9 @@ _LEVEL = re.compile(r"\b(?:is|are|was|were|at|reaches|gap|difference|disparity)\
 
 
 def _value(m: re.Match[str]) -> float:
+    if "unit" not in m.re.groupindex:  # a bare number
+        v = float(m.group("digits"))
+        return v if v < 1 else v / 100
     if m.group("digits"):
         v = float(m.group("digits")) + _FRACTION.get(m.group("dfrac") or "", 0.0)
     elif m.group("word"):
@@ -99,12 +109,13 @@ def accuracy_budget(text: str) -> tuple[float, str] | None:
     for sentence in re.split(r"(?<=[.;!?])\s+", t):
         if not METRIC.search(sentence):
             continue
-        for m in _AMOUNT_UNIT.finditer(sentence):
+        for m in [*_AMOUNT_UNIT.finditer(sentence), *_BARE.finditer(sentence)]:
             before = sentence[max(0, m.start() - 60) : m.start()]
             cue = None
             for cue in CUE.finditer(before):
                 pass
-            trail = TRAIL.match(sentence, m.end())
+            bare = "unit" not in m.re.groupindex
+            trail = None if bare else TRAIL.match(sentence, m.end())
             if trail is None and (cue is None or _LEVEL.search(before[cue.end() :])):
                 continue  # no loss cue around the amount, or a level / a gap between the cue and it
             value = _value(m)

@@ -75,6 +75,8 @@ def test_permission_overrides_the_domain_default():
         ("accuracy may fall by no more than 3 per cent", 0.03),
         ("we can lose a point of accuracy", 0.01),
         ("two points of AUC, tops", 0.02),
+        ("F1 has to stay within 0.02 of today's model", 0.02),  # a bare number after the cue
+        ("accuracy must be back within 2 weeks", None),
         # levels, gaps and past losses are no budget
         ("the model is 4 points less accurate for women", None),
         ("the gap in accuracy is 5%", None),
