@@ -52,9 +52,7 @@ def write_artifacts(result: Any, out_dir: Path, X: pd.DataFrame, split: Any) -> 
         path = out_dir / "predictions.parquet"
         write_parquet_atomic(path, predictions_frame(fitted))
         result.artifacts["predictions"] = str(path)
-    report = out_dir / "report.json"
-    result.artifacts["report"] = str(report)
-    write_json_atomic(report, result.to_dict())
+    result.artifacts["report"] = str(out_dir / "report.json")  # written once, by run_technique
 
 
 def _identity_transform(pre: Any) -> bool:
@@ -146,8 +144,5 @@ def run_analysis(
         analysis=analysis.to_dict(),
     )
     if out_dir is not None:
-
-        path = out_dir / "report.json"
-        result.artifacts["report"] = str(path)
-        write_json_atomic(path, result.to_dict())
+        result.artifacts["report"] = str(out_dir / "report.json")  # written once, by run_technique
     return result

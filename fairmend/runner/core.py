@@ -145,8 +145,7 @@ def run_technique(
         result = _execute(technique, task, data, protected, outcome, config, base_model, trust, user, staging)
         result.artifacts = folder.final_path(result.artifacts)
         result.analysis = folder.final_path(result.analysis)
-        if "report" in result.artifacts:
-
+        if "report" in result.artifacts:  # the one place report.json is written, with the final paths
             result.artifacts["report_html"] = str(folder.final / "report.html")
             write_json_atomic(staging / "report.json", result.to_dict())
             write_run_report(staging)  # the same page `fairmend serve` shows for the run

@@ -29,7 +29,6 @@ import pandas as pd
 from fairmend.catalog.contracts import group_labels
 from fairmend.catalog.types import Contract, Criterion, Technique
 from fairmend.engine.models import make_base_model, positive_scores
-from fairmend.io import write_json_atomic
 from fairmend.runner.gates import evaluate_gate
 from fairmend.runner.ranking import RANKING_METRICS, ranking_metrics
 from fairmend.runner.result import RunResult, config_dict
@@ -61,7 +60,7 @@ def _change(before: dict[str, float], after: dict[str, float], better: dict[str,
 def finish(technique: Technique, config: Any, dataset: dict[str, Any], before: dict[str, float],
            after: dict[str, float], better: dict[str, bool], metric: str, utility: str, note: str,
            out_dir: Path | None) -> Any:
-    """Gate, typed result and ``report.json`` shared by every non-binary task."""
+    """Gate and typed result shared by every non-binary task (``report.json`` is written by the caller)."""
 
     metric = config.target_metric or metric
     change = _change(before, after, better)
@@ -74,9 +73,7 @@ def finish(technique: Technique, config: Any, dataset: dict[str, Any], before: d
         notes=[note, "No resampling statistics for this task: point estimates only."],
     )
     if out_dir is not None:
-
-        result.artifacts["report"] = str(out_dir / "report.json")
-        write_json_atomic(out_dir / "report.json", result.to_dict())
+        result.artifacts["report"] = str(out_dir / "report.json")  # written once, by run_technique
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,6 +82,28 @@ def test_artifacts_and_overwrite(adult_sample, tmp_path):
     model = load_model(out / "model.skops")
     assert hasattr(model, "predict")
     assert r.artifacts["model"].endswith("model.skops")
+
+
+def test_report_json_is_written_once_with_the_final_paths(adult_sample, tmp_path, monkeypatch):
+    import fairmend.io
+    from fairmend.runner import artifacts, core, tasks
+
+    writes = []
+    real = fairmend.io.write_json_atomic
+
+    def counting(path, payload, *args, **kwargs):
+        if Path(path).name == "report.json":
+            writes.append(path)
+        return real(path, payload, *args, **kwargs)
+
+    for module in (core, artifacts, tasks):  # every runner module that writes JSON
+        monkeypatch.setattr(module, "write_json_atomic", counting, raising=False)
+    out = tmp_path / "run"
+    run_technique("reweighing_kamiran_calders", adult_sample.frame, protected=["sex"], outcome="income",
+                  output=out, n_boot=50, n_permutations=50)
+    assert len(writes) == 1
+    artifacts_written = json.loads((out / "report.json").read_text())["artifacts"]
+    assert all(Path(v).parent == out for v in artifacts_written.values())  # the final folder, never staging
 
 
 def test_user_input_is_not_modified(adult_sample):
