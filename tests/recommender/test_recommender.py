@@ -153,7 +153,7 @@ def test_no_hard_violations_over_the_labelled_corpus(fake_recommender):
     # property is checked on those; their labels are measured by benchmarks/bench_recommend.py, never here)
     here = Path(__file__).parent
     situations = [i["text"] for i in yaml.safe_load(SITUATIONS.read_text())["items"]]
-    for name in ("validation.yaml", "validation2.yaml", "validation3.yaml"):
+    for name in ("validation.yaml", "validation2.yaml", "validation3.yaml", "validation4.yaml"):
         situations += [i["text"] for i in yaml.safe_load((here / name).read_text())["items"]]
     from fairmend.recommender.generate import generate
 
