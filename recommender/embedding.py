@@ -180,7 +180,22 @@ class MiniLMEmbedder:
         clone = copy.copy(self)
         clone._weights = {**self._weights, **{k: np.asarray(v, dtype=np.float32) for k, v in overrides.items()}}
         clone.name = name
+        layers = {int(k.split(".")[2]) for k in overrides if k.startswith("encoder.layer.")}
+        embeddings = any(not k.startswith("encoder.layer.") for k in overrides)
+        # the layers below this one are the same as this embedder's (see encode_both)
+        clone.shared_below = 0 if embeddings else min(layers, default=self.num_layers)
         return clone
+
+    def encode_both(self, texts: list[str], other: MiniLMEmbedder) -> tuple[np.ndarray, np.ndarray]:
+        """``(self.encode(texts), other.encode(texts))`` for ``other`` made by :meth:`with_weights` from this
+        embedder, computing the layers the two share (below ``other.shared_below``) once."""
+        first = getattr(other, "shared_below", 0)
+        out = np.zeros((2, len(texts), self.dim), dtype=np.float32)
+        for row, states in enumerate(self.token_states(texts, first)):
+            for k, emb in enumerate((self, other)):
+                vec = emb._layers(states, first, self.num_layers).mean(axis=0)
+                out[k, row] = vec / max(float(np.linalg.norm(vec)), 1e-12)
+        return out[0], out[1]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embed ``texts`` one at a time (no padding, so the result does not depend on batching)."""

@@ -257,10 +257,11 @@ def features(texts: list[str], embedder: Any, tuned: Any = None) -> np.ndarray:
     width = embedder.dim + HASH_DIM + 4 + (tuned.dim if tuned is not None else 0)
     if not texts:
         return np.zeros((0, width), dtype=np.float32)
-    parts = [embedder.encode(texts), np.stack([lexical_features(t) for t in texts])]
-    if tuned is not None:
-        parts.append(tuned.encode(texts))
-    return np.hstack(parts).astype(np.float32)
+    lexical = np.stack([lexical_features(t) for t in texts])
+    if tuned is None:
+        return np.hstack([embedder.encode(texts), lexical]).astype(np.float32)
+    plain, tuned_dense = embedder.encode_both(texts, tuned)  # the shared lower layers run once
+    return np.hstack([plain, lexical, tuned_dense]).astype(np.float32)
 
 
 def head_columns(head: str, dim: int, width: int) -> slice:

@@ -36,6 +36,11 @@ def test_shipped_model_carries_the_fine_tuned_layers(base):
     # the reader reads other vectors than the plain model, and making them leaves the plain model alone
     assert np.abs(tuned.encode(TEXTS[:2]) - plain_before).max() > 1e-2
     assert np.array_equal(base.encode(TEXTS[:2]), plain_before)
+    # both embeddings at once, sharing the lower layers, are the two separate encodings
+    plain, tuned_dense = base.encode_both(TEXTS, tuned)
+    np.testing.assert_allclose(plain, base.encode(TEXTS), atol=1e-6)
+    np.testing.assert_allclose(tuned_dense, tuned.encode(TEXTS), atol=1e-6)
+    assert tuned.shared_below == base.num_layers - finetune.LAYERS
     # the lower layers are shared, not copied
     assert (
         tuned._weights["encoder.layer.0.attention.self.query.weight"]
