@@ -67,6 +67,8 @@ HELD_OUT = (VALIDATION2, VALIDATION3)
 # never saw the reader, its data or the other corpora. Not yet measured: reserved for the round after, which
 # should measure it once, when its changes are done (then add it to HELD_OUT).
 VALIDATION4 = Path(__file__).with_name("validation4.yaml")
+# Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
+CORPORA = (VALIDATION, VALIDATION2, VALIDATION3, VALIDATION4)
 TYPES = (
     "retraining",
     "protected_at_inference",

@@ -4,15 +4,12 @@ the held-out corpora, grouped by template for cross-validation, and learned by t
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 from fairmend.recommender import build, reader
 from fairmend.recommender.generate import expand, generate, grammar
-
-HERE = Path(__file__).parent
+from quality import CORPORA, load_validation
 
 
 def test_generation_is_deterministic_and_labelled_with_known_values():
@@ -41,8 +38,8 @@ def test_training_clauses_never_repeat_a_validation_sentence():
     any validation corpus (the held-out ones and validation.yaml, which was held out until it became a
     development set); shorter ones ("we are able to retrain") are common phrases, not copies."""
     held_out = set()
-    for name in ("validation.yaml", "validation2.yaml", "validation3.yaml", "validation4.yaml"):
-        for item in yaml.safe_load((HERE / name).read_text())["items"]:
+    for path in CORPORA:
+        for item in load_validation(path):
             for sentence in reader.split_sentences(item["text"]):
                 held_out |= {c.lower().strip() for c in reader.split_clauses(sentence) if len(c.split()) > 5}
     training = {text.lower().strip() for text, _, _ in generate()}

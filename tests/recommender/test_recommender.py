@@ -17,7 +17,7 @@ from fairmend.recommender.index import load_or_build
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fairmend.recommender.reader import SITUATIONS_FILE as SITUATIONS
-from quality import breaks, load_queries
+from quality import CORPORA, breaks, load_queries, load_validation
 
 
 def test_parser_extracts_constraints():
@@ -151,10 +151,9 @@ def test_no_hard_violations_over_the_labelled_corpus(fake_recommender):
     texts = [t for t, _ in load_exemplars()]
     # whole situations too: the training ones and the validation corpora (only the parsed-constraint
     # property is checked on those; their labels are measured by benchmarks/bench_recommend.py, never here)
-    here = Path(__file__).parent
     situations = [i["text"] for i in yaml.safe_load(SITUATIONS.read_text())["items"]]
-    for name in ("validation.yaml", "validation2.yaml", "validation3.yaml", "validation4.yaml"):
-        situations += [i["text"] for i in yaml.safe_load((here / name).read_text())["items"]]
+    for path in CORPORA:
+        situations += [i["text"] for i in load_validation(path)]
     from fairmend.recommender.generate import generate
 
     generated = [t for t, _, _ in generate()[::30]]  # the compositional clauses too (a fixed sample)
