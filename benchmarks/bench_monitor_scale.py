@@ -19,10 +19,7 @@ run's demographic-parity gaps (weekly and long, current and reference) and the n
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
-from bench_scale import _size  # the script's folder is on sys.path
+from bench_scale import _size, run_child  # the script's folder is on sys.path
 
 GROUPS = np.array(["north", "south", "east", "west"])
 START = np.datetime64("2026-01-01T00:00:00", "us")
@@ -75,17 +72,7 @@ def run(config: Path, engine: str, scheduler: str | None) -> tuple[dict, float, 
     cmd += ["--as-of", "2026-03-02", "--engine", engine, "--dry-run", "--json"]
     if scheduler:
         cmd += ["--scheduler", scheduler]
-    start = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        code = os.waitstatus_to_exitcode(status)
-        seconds = time.perf_counter() - start
-        out.seek(0)
-        text = out.read()
-    if code != 0:
-        raise SystemExit(f"monitor run --engine {engine} failed ({code}): {text[-500:]}")
-    return json.loads(text), seconds, usage.ru_maxrss / 1024
+    return run_child(cmd, f"monitor run --engine {engine}")
 
 
 def check(doc: dict, counts: dict) -> float:

@@ -101,16 +101,22 @@ def audit(folder: Path, scheduler: str | None) -> tuple[dict, float, float]:
     ]
     if scheduler:
         cmd += ["--scheduler", scheduler]
+    return run_child(cmd, "audit")
+
+
+def run_child(cmd: list[str], what: str) -> tuple[dict, float, float]:
+    """Run ``cmd`` (a fairmend command printing JSON) as a child process: (its JSON, wall seconds, the
+    child's peak RSS in MB from ``wait4``); exits with the end of its output when it fails."""
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        code = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - start
         out.seek(0)
         text = out.read()
-    if proc.returncode != 0:
-        raise SystemExit(f"audit failed ({proc.returncode}): {text[-500:]}")
+    if code != 0:
+        raise SystemExit(f"{what} failed ({code}): {text[-500:]}")
     return json.loads(text), seconds, usage.ru_maxrss / 1024
 
 
