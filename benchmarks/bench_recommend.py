@@ -4,10 +4,11 @@ Usage: python benchmarks/bench_recommend.py [--dev PATH] [--repeats N] [--skip-t
 
 Prints
 - the constraint reader on the held-out corpora (tests/recommender/validation2.yaml, written before a
-  second round of changes, and validation3.yaml, 197 phrasings written before the fine-tuned reader by
-  a session that never saw the reader or its data; neither is ever trained on) and on the development
-  corpus validation.yaml (held out until 2 December 2026, then read error by error): precision and
-  recall per hard-constraint type;
+  second round of changes; validation3.yaml, 197 phrasings written before the fine-tuned reader by
+  a session that never saw the reader or its data; validation4.yaml, 186 phrasings written by another
+  such session before the fifth round and first measured after it; none is ever trained on) and on the
+  development corpus validation.yaml (held out until 2 December 2026, then read error by error):
+  precision and recall per hard-constraint type;
 - hit@3 and hard-constraint violations in the top 5 on each validation corpus, on the labelled
   queries (tests/recommender/queries.yaml, training data) and, when present, on the development
   set (``--dev``, default /work/shared/recommender/dev-queries.yaml);

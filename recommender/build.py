@@ -50,6 +50,9 @@ def load_exemplars() -> list[tuple[str, dict[str, str]]]:
                 if value not in reader.DIMENSIONS.get(dim, ()):
                     raise ValueError(f"unknown {dim} value {value!r} in {path}")
             out.append((item["text"], labels))
+        bad = [t for t, _ in out if not isinstance(t, str)]
+        if bad:  # an unquoted "key: value" clause parses as a mapping
+            raise ValueError(f"exemplar {bad[0]!r} in {path} is not a string (quote it)")
     return out
 
 

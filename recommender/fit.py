@@ -21,6 +21,12 @@ RELATED: dict[Criterion, set[Criterion]] = {
         Criterion.PREDICTIVE_EQUALITY,
         Criterion.ERROR_RATE_PARITY,
     },
+    Criterion.PREDICTIVE_EQUALITY: {Criterion.EQUALIZED_ODDS, Criterion.ERROR_RATE_PARITY},
+    Criterion.EXPOSURE_PARITY: {
+        Criterion.DISPARATE_TREATMENT_EXPOSURE,
+        Criterion.DISPARATE_IMPACT_EXPOSURE,
+        Criterion.REPRESENTATION_PARITY_TOP_K,
+    },
     Criterion.CALIBRATION: {
         Criterion.CALIBRATION_WITHIN_GROUPS,
         Criterion.MULTICALIBRATION,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,28 @@ WEIGHTS = {"dense": 0.45, "lexical": 0.15, "metadata": 0.40}
 UNCERTAIN_PENALTY = 0.15
 # Share of the dense and lexical scores computed on the goal text (Constraints.goal_text) alone.
 GOAL_WEIGHT = 0.5
+# Weight of the expert prior (:func:`technique_prior`) added to the hybrid score.
+PRIOR_WEIGHT = 0.15
+# Labelled whole situations (training data) whose `acceptable` lists give the expert prior.
+PRIOR_FILES = tuple(sorted((Path(__file__).with_name("data")).glob("situations*.yaml")))
+
+
+@lru_cache(maxsize=1)
+def technique_prior() -> dict[str, float]:
+    """How often experts accept each technique in a top 3, over the labelled training situations
+    (``data/situations*.yaml``): ``log(1 + count) / log(1 + max count)``, in [0, 1]. Descriptions alone
+    rank a niche method that shares the user's words above the standard remedy an expert reaches for
+    (reweighing, the threshold optimizer, exponentiated gradient); this prior pulls the standard ones up."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    counts: dict[str, int] = {}
+    for path in PRIOR_FILES:
+        for item in (yaml.load(path.read_text(), Loader=loader) or {}).get("items") or []:
+            for key in item.get("acceptable") or ():
+                counts[key] = counts.get(key, 0) + 1
+    top = max(counts.values(), default=0)
+    return {k: float(np.log1p(n) / np.log1p(top)) for k, n in counts.items()} if top else {}
 
 
 @dataclass
@@ -185,6 +208,10 @@ class Recommender:
         dense_scaled = np.clip(dense, 0.0, None)
         if dense_scaled.max() > 0:
             dense_scaled = dense_scaled / dense_scaled.max()
+        prior = technique_prior()
+        # a technique the labelled situations never name (a plugin's) gets the median prior, not zero
+        neutral = float(np.median(list(prior.values()))) if prior else 0.0
+        builtin = {t.key for t in self.techniques_ if t.plugin.startswith("fairmend.plugins.builtin")}
         excluded: list[tuple[str, str]] = []
         scored = []
         violations_by_constraint: dict[str, int] = {}
@@ -203,6 +230,7 @@ class Recommender:
                 + WEIGHTS["lexical"] * lexical[pos]
                 + WEIGHTS["metadata"] * meta
                 - UNCERTAIN_PENALTY * len(unsure)
+                + PRIOR_WEIGHT * prior.get(t.key, 0.0 if t.key in builtin else neutral)
             )
             scored.append((score, pos, meta, fits, conflicts))
         scored.sort(key=lambda s: (-s[0], self.techniques_[s[1]].key))

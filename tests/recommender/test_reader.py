@@ -243,3 +243,19 @@ def test_goal_text_leaves_out_permissions_and_prohibitions():
     assert c.retraining_allowed is False
     assert "retrain" not in c.goal_text and "equal approval rates" in c.goal_text
     assert "goal_text" not in c.to_dict()
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # a schedule reports an event, not a permission (the labelling rule of every validation corpus)
+        ("Our analysts refit the default model at the start of each quarter.", None),
+        ("The fraud scorer is rebuilt from fresh chargeback data every Sunday night.", None),
+        # ... while a schedule the team is free to set is one
+        ("We may refit the default model whenever it suits the business.", True),
+        # a request to fix the model grants nothing either
+        ("Please help us make the tenancy screening model less harsh on single parents.", None),
+    ],
+)
+def test_schedules_and_requests_are_no_permission(text, value):
+    assert parse_text(text).retraining_allowed is value
