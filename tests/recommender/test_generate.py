@@ -45,7 +45,9 @@ def test_training_clauses_never_repeat_a_validation_sentence():
     training = {text.lower().strip() for text, _, _ in generate()}
     training |= {text.lower().strip(" .") for text, _ in build.load_exemplars()}
     # the labelled training situations (the ranker's expert prior counts their `acceptable` lists)
-    for path in reader.DATA.glob("situations*.yaml"):
+    from fairmend.recommender.ranker import PRIOR_FILES
+
+    for path in PRIOR_FILES:
         for item in load_validation(path):
             for sentence in reader.split_sentences(item["text"]):
                 training |= {c.lower().strip() for c in reader.split_clauses(sentence)}

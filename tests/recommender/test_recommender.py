@@ -16,7 +16,6 @@ from fairmend.recommender.fit import hard_violations
 from fairmend.recommender.index import load_or_build
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fairmend.recommender.reader import SITUATIONS_FILE as SITUATIONS
 from quality import CORPORA, breaks, load_queries, load_validation
 
 
@@ -202,11 +201,9 @@ def test_no_hard_violations_over_the_labelled_corpus(fake_recommender):
     texts = [t for t, _ in load_exemplars()]
     # whole situations too: the training ones and the validation corpora (only the parsed-constraint
     # property is checked on those; their labels are measured by benchmarks/bench_recommend.py, never here)
-    situations = [
-        i["text"]
-        for path in SITUATIONS.parent.glob("situations*.yaml")
-        for i in yaml.safe_load(path.read_text())["items"]
-    ]
+    from fairmend.recommender.ranker import PRIOR_FILES  # every labelled training situation file
+
+    situations = [i["text"] for path in PRIOR_FILES for i in yaml.safe_load(path.read_text())["items"]]
     for path in CORPORA:
         situations += [i["text"] for i in load_validation(path)]
     from fairmend.recommender.generate import generate
