@@ -54,13 +54,16 @@ def run_command(t: Technique, *, data: str | None = None, protected: list[str] |
     return cmd
 
 
-def why(t: Technique, fits: list[str], dense: float, lexical: float) -> str:
-    """One paragraph: the summary, then the reasons it matches the query and constraints."""
+def why(t: Technique, fits: list[str], dense: float, lexical: float, prior: float = 0.0) -> str:
+    """One paragraph: the summary, then the reasons it matches the query and constraints (``prior``: the
+    ranker's expert prior, :func:`fairmend.recommender.ranker.technique_prior`)."""
     reasons = list(dict.fromkeys(fits))
     if lexical > 0.5:
         reasons.append("shares key words with your request")
     elif dense > 0.5:
         reasons.append("is close in meaning to your request")
+    if prior >= 0.75:
+        reasons.append("is a standard remedy that experts often accept in situations like yours")
     props = "; ".join(constraint_phrases(t))
     text = t.summary.rstrip(".") + "."
     if reasons:

@@ -62,6 +62,7 @@ class Recommendation:
     trade_offs: list[str]
     soft_conflicts: list[str]
     run_command: str
+    prior: float = 0.0  # the expert prior (technique_prior), before PRIOR_WEIGHT
 
     def to_dict(self) -> dict[str, Any]:
         t = self.technique
@@ -76,6 +77,7 @@ class Recommendation:
                 "dense": round(self.dense, 4),
                 "lexical": round(self.lexical, 4),
                 "metadata": round(self.metadata, 4),
+                "prior": round(self.prior, 4),
             },
             "criteria": [c.value for c in t.criteria],
             "needs_retraining": t.needs_retraining,
@@ -225,17 +227,18 @@ class Recommender:
             meta, fits, conflicts = metadata_fit(t, c)
             unsure = uncertain_conflicts(t, c)
             conflicts = unsure + conflicts
+            expert = prior.get(t.key, 0.0 if t.key in builtin else neutral)
             score = (
                 WEIGHTS["dense"] * dense_scaled[pos]
                 + WEIGHTS["lexical"] * lexical[pos]
                 + WEIGHTS["metadata"] * meta
                 - UNCERTAIN_PENALTY * len(unsure)
-                + PRIOR_WEIGHT * prior.get(t.key, 0.0 if t.key in builtin else neutral)
+                + PRIOR_WEIGHT * expert
             )
-            scored.append((score, pos, meta, fits, conflicts))
+            scored.append((score, pos, meta, fits, conflicts, expert))
         scored.sort(key=lambda s: (-s[0], self.techniques_[s[1]].key))
         recs = []
-        for rank, (score, pos, meta, fits, conflicts) in enumerate(scored[:top], start=1):
+        for rank, (score, pos, meta, fits, conflicts, expert) in enumerate(scored[:top], start=1):
             t = self.techniques_[pos]
             recs.append(
                 Recommendation(
@@ -245,10 +248,11 @@ class Recommender:
                     dense=float(dense[pos]),
                     lexical=float(lexical[pos]),
                     metadata=float(meta),
-                    why=why(t, fits, float(dense_scaled[pos]), float(lexical[pos])),
+                    why=why(t, fits, float(dense_scaled[pos]), float(lexical[pos]), expert),
                     trade_offs=trade_offs(t),
                     soft_conflicts=conflicts,
                     run_command=run_command(t, data=data, protected=protected, outcome=outcome),
+                    prior=float(expert),
                 )
             )
         relax = []

@@ -178,10 +178,16 @@ def test_prior_gives_a_plugin_technique_the_median_not_zero(catalog_techniques, 
     twin = dataclasses.replace(base, key="acme_reweighing", plugin="acme_fairness")
     builtin_twin = dataclasses.replace(base, key="unnamed_builtin_reweighing")
     rec = Recommender([base, twin, builtin_twin], embedder=HashingEmbedder(), cache_directory=tmp_path)
-    scores = {
-        r.technique.key: r.score for r in rec.recommend("reweigh the training data", top=3).recommendations
-    }
+    res = rec.recommend("reweigh the training data", top=3)
+    scores = {r.technique.key: r.score for r in res.recommendations}
     prior = technique_prior()
+    # the JSON shows the prior among the score's parts, and "why" says when it is high
+    parts = {r["key"]: r["score_parts"]["prior"] for r in res.to_dict()["recommendations"]}
+    assert parts["reweighing_kamiran_calders"] == pytest.approx(prior["reweighing_kamiran_calders"], abs=1e-4)
+    assert parts["unnamed_builtin_reweighing"] == 0.0
+    why = {r.technique.key: r.why for r in res.recommendations}
+    assert "experts often accept" in why["reweighing_kamiran_calders"]
+    assert "experts often accept" not in why["unnamed_builtin_reweighing"]
     median = float(np.median(list(prior.values())))
     # the three differ only in key and plugin; dense and lexical scores are the same text's
     assert scores["acme_reweighing"] - scores["unnamed_builtin_reweighing"] == pytest.approx(
