@@ -198,8 +198,9 @@ def grouped_cv_report(
 
 def builtin_techniques() -> list[Any]:
     from fairmend.plugins import get_catalog
+    from fairmend.recommender.ranker import BUILTIN_PLUGIN
 
-    return [t for t in get_catalog() if t.plugin.startswith("fairmend.plugins.builtin")]
+    return [t for t in get_catalog() if t.plugin.startswith(BUILTIN_PLUGIN)]
 
 
 def stale() -> list[str]:

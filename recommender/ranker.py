@@ -28,6 +28,8 @@ UNCERTAIN_PENALTY = 0.15
 GOAL_WEIGHT = 0.5
 # Weight of the expert prior (:func:`technique_prior`) added to the hybrid score.
 PRIOR_WEIGHT = 0.15
+# The plugin name prefix of the built-in techniques (the prior knows them all; see technique_prior).
+BUILTIN_PLUGIN = "fairmend.plugins.builtin"
 # Labelled whole situations (training data) whose `acceptable` lists give the expert prior.
 PRIOR_FILES = tuple(sorted((Path(__file__).with_name("data")).glob("situations*.yaml")))
 
@@ -178,6 +180,12 @@ class Recommender:
             directory=Path(self.cache_directory) if self.cache_directory else None,
         )
         self.bm25_ = BM25().fit([technique_document(t) for t in techniques])
+        prior = technique_prior()
+        # a technique the labelled situations never name because a plugin adds it gets the median, not zero
+        neutral = float(np.median(list(prior.values()))) if prior else 0.0
+        self.prior_ = np.array(
+            [prior.get(t.key, 0.0 if t.plugin.startswith(BUILTIN_PLUGIN) else neutral) for t in techniques]
+        )
 
     def recommend(
         self,
@@ -210,10 +218,6 @@ class Recommender:
         dense_scaled = np.clip(dense, 0.0, None)
         if dense_scaled.max() > 0:
             dense_scaled = dense_scaled / dense_scaled.max()
-        prior = technique_prior()
-        # a technique the labelled situations never name (a plugin's) gets the median prior, not zero
-        neutral = float(np.median(list(prior.values()))) if prior else 0.0
-        builtin = {t.key for t in self.techniques_ if t.plugin.startswith("fairmend.plugins.builtin")}
         excluded: list[tuple[str, str]] = []
         scored = []
         violations_by_constraint: dict[str, int] = {}
@@ -227,7 +231,7 @@ class Recommender:
             meta, fits, conflicts = metadata_fit(t, c)
             unsure = uncertain_conflicts(t, c)
             conflicts = unsure + conflicts
-            expert = prior.get(t.key, 0.0 if t.key in builtin else neutral)
+            expert = float(self.prior_[pos])
             score = (
                 WEIGHTS["dense"] * dense_scaled[pos]
                 + WEIGHTS["lexical"] * lexical[pos]
