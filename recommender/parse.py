@@ -15,7 +15,7 @@ from typing import Any
 
 from fairmend.catalog.types import Criterion, Stage, TaskType
 from fairmend.recommender.budget import accuracy_budget
-from fairmend.recommender.combine import FIRM
+from fairmend.recommender.combine import FIRM, normalise
 from fairmend.recommender.constraints import NON_INTERVENTION_STAGES, Constraints, Uncertain, settling_flag
 
 # A reader finding at or above UNDERSTOOD is applied as stated; between FLOOR and UNDERSTOOD it is
@@ -88,6 +88,37 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
     (TaskType.REGRESSION, r"(?<!logistic )\bregression\b|continuous (outcome|target|value)"),
     (TaskType.MULTICLASS_CLASSIFICATION, r"multi-?class|several classes|more than two classes"),
 ]
+
+# Words without which a text states no task of that kind: the reader's task head alone also fired on
+# texts that merely sound numeric or grouped ("the four-fifths rule", "a 20% prediction", "race by
+# gender"), so a task it reads is kept only when the text names something of that kind (an amount or a
+# duration predicted, an ordering, groups found without labels, several named classes).
+_N = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many|multiple)"
+TASK_CUES: dict[TaskType, re.Pattern[str]] = {
+    TaskType.REGRESSION: re.compile(
+        r"regress|continuous|amount|estimat|forecast|\bcosts?\b|price|pricing|premium|\bfares?\b|salar"
+        r"|\bwages?\b|bonus|\bdays\b|\bhours\b|\bweeks\b|length of (?:\w+ )?stay|how (?:much|many|long)\b(?!\s+of\b)"
+        r"|number of|dollars?|euros?|\bgbp\b|\busd\b|[$\u20ac\u00a3]|consumption|valuation|\brents?\b"
+        r"|\brmse\b|\bmae\b|squared error|absolute error|r-?squared|\blimits?\b|quantit|demand|revenue"
+        r"|\bspend|delay|duration|expected loss|\bvalues?\b"
+    ),
+    TaskType.RANKING: re.compile(
+        r"\brank|re-?rank|(?<!in )\b(?:re-?)?order(?:s|ed|ing)?\b|\bsort|\btop[- ]?(?:\d+|ten|twenty|five)"
+        r"|first page|page (?:one|\d)|\bfeeds?\b|search|results|listings?|\blists?\b|shortlist|exposure"
+        r"|position|league table|recommend|carousel"
+    ),
+    TaskType.CLUSTERING: re.compile(
+        r"cluster|segment|unsupervised|k-?means|k-?medians|no labels|without labels|unlabel|partition"
+        r"|group(?:s|ed|ing)? (?:\w+ ){0,3}into|groupings|communit"
+    ),
+    TaskType.MULTICLASS_CLASSIFICATION: re.compile(
+        r"multi-?class|multinomial|several classes|categor|\b" + _N + r"[- ](?:\w+[- ]){0,2}(?:classes|levels"
+        r"|tiers|tracks|labels|grades|bands|outcomes|buckets|types|ratings|categories|priorities|values)\b"
+        r"|\b(?:urgency|priority|risk|severity|supervision) (?:levels?|tiers?|classes|categories)"
+        r"|\b(?:labels|classifies|sorts|assigns|puts) (?:each|every) \w+ (?:as|into|to)\b"
+        r"|from \d+ to \d+|\d+-way|three-way|four-way|one of \w+ (?:classes|labels|categories|levels|tiers)"
+    ),
+}
 
 # A stage named outright with a restriction ("only post-processing", "must be in-processing").
 STAGE_PATTERNS: list[tuple[Stage, str]] = [
@@ -193,7 +224,7 @@ _SCOPE_INTENT = {
 }
 
 
-def _apply_findings(c: Constraints, findings: dict[str, Any]) -> None:
+def _apply_findings(c: Constraints, findings: dict[str, Any], text: str | None = None) -> None:
     """Put sure findings into ``c``; keep unsure ones (below :data:`UNDERSTOOD`) in ``c.uncertain`` only.
 
     An uncertain reading is never a hard constraint, in either direction: it is reported with the flag
@@ -233,6 +264,8 @@ def _apply_findings(c: Constraints, findings: dict[str, Any]) -> None:
                     c.put("preferred_stages", value, "text", f.confidence, f.evidence)
         elif dim == "task":
             task = TaskType(f.value)
+            if text is not None and not TASK_CUES[task].search(normalise(text)):
+                continue  # nothing of that kind named: no reading, not even an uncertain one
             if sure:
                 c.put("task", task, "text", f.confidence, f.evidence)
             else:
@@ -304,7 +337,7 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
     t = " " + text.lower().replace("\u2019", "'") + " "
     c = Constraints()
     findings, c.goal_text = read_parts(text, embedder, floor=FLOOR)
-    _apply_findings(c, findings)
+    _apply_findings(c, findings, text)
 
     # exact rules: a stage named with a restriction, a task named outright
     named = [

@@ -378,6 +378,18 @@ class _Unit:
         return DIMENSIONS[dim][i], float(p[i])
 
 
+# Contractions typed without the apostrophe ("we cant retrain", "it isnt ours"): the models learned the
+# negation from "can't" / "cannot", and "cant" alone reads as a different word.
+_BARE_CONTRACTION = re.compile(
+    r"\b(ca|wo|do|does|did|is|are|was|were|could|should|would|must|has|have|had|need)nt\b", re.IGNORECASE
+)
+
+
+def repair(text: str) -> str:
+    """``text`` with apostrophe-less contractions restored ("cant" -> "can't"); what the models read."""
+    return _BARE_CONTRACTION.sub(lambda m: m.group(1) + "n't", text)
+
+
 def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], list[_Unit]]:
     sentences = split_sentences(text)
     clauses: list[tuple[str, int, str]] = []
@@ -387,7 +399,7 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         clauses += [(p, i, marker) for p, marker in parts]
         if len(parts) > 1:
             multi.append((s, i, ""))
-    texts = [c for c, _, _ in clauses] + [s for s, _, _ in multi]
+    texts = [repair(c) for c, _, _ in clauses] + [repair(s) for s, _, _ in multi]
     probs = model.probabilities(model.features(texts, embedder))
     units = [
         _Unit(t, i, {d: probs[d][row] for d in DIMENSIONS}, marker)

@@ -83,6 +83,25 @@ def test_permission_overrides_the_domain_default():
         ("accuracy cannot go below 85%", None),
         ("we lost 3 points of accuracy last year", None),
         ("approval rates differ by 7%", None),
+        # a bare decimal with a trailing cue, a named limit before "is", tenths, reduce / tolerance / take
+        ("the F1 score may slip by 0.015 at most", 0.015),
+        ("the budget for accuracy loss is 0.4 percentage points", 0.004),
+        ("our ceiling on lost AUC is 1.5 points", 0.015),
+        ("risk set a tolerance of 3% on balanced accuracy", 0.03),
+        ("the change must not reduce accuracy by more than 0.6 points", 0.006),
+        ("we could take a 0.5% accuracy hit at the most", 0.005),
+        ("no more than two tenths of a percentage point of accuracy", 0.002),
+        ("we cannot give up more than a tenth of a point", 0.001),
+        ("a one-fifth of a point AUC drop at most", 0.002),
+        ("we can lose 2 points of accuracy, maybe less", 0.02),
+        # hedged, vague or ranged amounts are no firm limit
+        ("we could probably give up a point or so of accuracy", None),
+        ("losing roughly 2% of accuracy would be fine", None),
+        ("an accuracy loss of 1-3% is acceptable", None),
+        ("we could accept 1 to 2 points of AUC", None),
+        ("we'd tolerate half a point of accuracy, perhaps a bit more", None),
+        ("give up 2 percent-ish of accuracy", None),
+        ("accuracy differs by more than 6% between the groups", None),
     ],
 )
 def test_accuracy_budget_forms(text, budget):
@@ -259,3 +278,36 @@ def test_goal_text_leaves_out_permissions_and_prohibitions():
 )
 def test_schedules_and_requests_are_no_permission(text, value):
     assert parse_text(text).retraining_allowed is value
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # each of these reads as a permission when the contraction is taken for a word of its own
+        ("we dont have permission to retrain the model", False),
+        ("retraining wont be approved by the regulator", False),
+        ("we couldnt retrain it even if we wanted to", False),
+    ],
+)
+def test_contractions_without_apostrophe_keep_their_negation(text, value):
+    assert reader.repair("we cant, it isnt, they wont; cannot; want") == "we can't, it isn't, they won't; cannot; want"
+    assert parse_text(text).retraining_allowed is value
+
+
+@pytest.mark.parametrize(
+    "text, task",
+    [
+        # a task is read only when the text names something of its kind ...
+        ("Our model estimates the repair bill in pounds for each insurance claim.", TaskType.REGRESSION),
+        ("The marketplace sorts sellers' offers and women-owned shops sit at the bottom.", TaskType.RANKING),
+        ("We split patients into care segments with k-means; no outcome labels exist.", TaskType.CLUSTERING),
+        ("It puts every complaint into one of six severity classes.", TaskType.MULTICLASS_CLASSIFICATION),
+        # ... never from numbers, shares or cross-tabulations that only sound like one
+        ("Does our shortlisting tool satisfy the four-fifths rule for older applicants?", None),
+        ("A predicted 30% risk does not come true 30% of the time for Black patients.", None),
+        ("Please break the error rates down by race crossed with sex.", None),
+        ("How much of the gender gap in promotions comes through tenure?", None),
+    ],
+)
+def test_a_task_needs_a_word_of_its_kind(text, task):
+    assert parse_text(text).task == task
