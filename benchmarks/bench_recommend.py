@@ -35,7 +35,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "recommender"))
-from quality import HELD_OUT, VALIDATION, evaluate, evaluate_reader, evaluate_validation, load_validation
+from quality import DEVELOPMENT, HELD_OUT, evaluate, evaluate_reader, evaluate_validation, load_validation
 
 DEV = Path("/work/shared/recommender/dev-queries.yaml")
 QUERIES = [
@@ -111,7 +111,8 @@ def quality(dev: Path | None, verbose: bool) -> None:
     rec = Recommender()
     for path in HELD_OUT:
         validation(rec, path, verbose, "held-out corpus")
-    validation(rec, VALIDATION, verbose, "development corpus")
+    for path in DEVELOPMENT:
+        validation(rec, path, verbose, "development corpus")
     lab = evaluate(rec)
     print(
         f"labelled queries (training): hit@3 {lab['hit_at_3']:.3f} over {lab['n']}; "

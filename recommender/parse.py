@@ -17,6 +17,7 @@ from fairmend.catalog.types import Criterion, Stage, TaskType
 from fairmend.recommender.budget import accuracy_budget
 from fairmend.recommender.combine import FIRM, normalise
 from fairmend.recommender.constraints import NON_INTERVENTION_STAGES, Constraints, Uncertain, settling_flag
+from fairmend.recommender.cues import TASK_CUES, restricts, withdrawn_scope
 
 # A reader finding at or above UNDERSTOOD is applied as stated; between FLOOR and UNDERSTOOD it is
 # reported as uncertain with the flag that settles it, and is not a hard constraint.
@@ -88,37 +89,6 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
     (TaskType.REGRESSION, r"(?<!logistic )\bregression\b|continuous (outcome|target|value)"),
     (TaskType.MULTICLASS_CLASSIFICATION, r"multi-?class|several classes|more than two classes"),
 ]
-
-# Words without which a text states no task of that kind: the reader's task head alone also fired on
-# texts that merely sound numeric or grouped ("the four-fifths rule", "a 20% prediction", "race by
-# gender"), so a task it reads is kept only when the text names something of that kind (an amount or a
-# duration predicted, an ordering, groups found without labels, several named classes).
-_N = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many|multiple)"
-TASK_CUES: dict[TaskType, re.Pattern[str]] = {
-    TaskType.REGRESSION: re.compile(
-        r"regress|continuous|amount|estimat|forecast|\bcosts?\b|price|pricing|premium|\bfares?\b|salar"
-        r"|\bwages?\b|bonus|\bdays\b|\bhours\b|\bweeks\b|length of (?:\w+ )?stay|how (?:much|many|long)\b(?!\s+of\b)"
-        r"|number of|dollars?|euros?|\bgbp\b|\busd\b|[$\u20ac\u00a3]|consumption|valuation|\brents?\b"
-        r"|\brmse\b|\bmae\b|squared error|absolute error|r-?squared|\blimits?\b|quantit|demand|revenue"
-        r"|\bspend|delay|duration|expected loss|\bvalues?\b"
-    ),
-    TaskType.RANKING: re.compile(
-        r"\brank|re-?rank|(?<!in )\b(?:re-?)?order(?:s|ed|ing)?\b|\bsort|\btop[- ]?(?:\d+|ten|twenty|five)"
-        r"|first page|page (?:one|\d)|\bfeeds?\b|search|results|listings?|\blists?\b|shortlist|exposure"
-        r"|position|league table|recommend|carousel"
-    ),
-    TaskType.CLUSTERING: re.compile(
-        r"cluster|segment|unsupervised|k-?means|k-?medians|no labels|without labels|unlabel|partition"
-        r"|group(?:s|ed|ing)? (?:\w+ ){0,3}into|groupings|communit"
-    ),
-    TaskType.MULTICLASS_CLASSIFICATION: re.compile(
-        r"multi-?class|multinomial|several classes|categor|\b" + _N + r"[- ](?:\w+[- ]){0,2}(?:classes|levels"
-        r"|tiers|tracks|labels|grades|bands|outcomes|buckets|types|ratings|categories|priorities|values)\b"
-        r"|\b(?:urgency|priority|risk|severity|supervision) (?:levels?|tiers?|classes|categories)"
-        r"|\b(?:labels|classifies|sorts|assigns|puts) (?:each|every) \w+ (?:as|into|to)\b"
-        r"|from \d+ to \d+|\d+-way|three-way|four-way|one of \w+ (?:classes|labels|categories|levels|tiers)"
-    ),
-}
 
 # A stage named outright with a restriction ("only post-processing", "must be in-processing").
 STAGE_PATTERNS: list[tuple[Stage, str]] = [
@@ -251,6 +221,12 @@ def _apply_findings(c: Constraints, findings: dict[str, Any], text: str | None =
                 name, value = "intervention_allowed", False
             else:
                 name, value = "stages", [_SCOPE_STAGE[f.value]]
+                if text is not None and withdrawn_scope(text, f.evidence):
+                    continue  # "we wanted to fix the data only, but actually anything may change"
+                if text is not None and not restricts(text, f.evidence):
+                    # a kind of work asked for or mentioned, not a limit on the work: a preference
+                    c.put("preferred_stages", value, "text", f.confidence, f.evidence)
+                    continue
             if sure:
                 c.put(name, value, "text", f.confidence, f.evidence)
                 c.put("intent", _SCOPE_INTENT[f.value], "text", f.confidence, f.evidence)

@@ -290,7 +290,10 @@ def test_schedules_and_requests_are_no_permission(text, value):
     ],
 )
 def test_contractions_without_apostrophe_keep_their_negation(text, value):
-    assert reader.repair("we cant, it isnt, they wont; cannot; want") == "we can't, it isn't, they won't; cannot; want"
+    assert (
+        reader.repair("we cant, it isnt, they wont; cannot; want")
+        == "we can't, it isn't, they won't; cannot; want"
+    )
     assert parse_text(text).retraining_allowed is value
 
 
@@ -311,3 +314,29 @@ def test_contractions_without_apostrophe_keep_their_negation(text, value):
 )
 def test_a_task_needs_a_word_of_its_kind(text, task):
     assert parse_text(text).task == task
+
+
+@pytest.mark.parametrize(
+    "text, stages, preferred",
+    [
+        # a limit on the work, or the one kind of work asked for, is a stage restriction ...
+        ("We may only reweight the training rows.", [Stage.PRE_PROCESSING], None),
+        ("Our remit is the decision threshold and nothing upstream of it.", [Stage.POST_PROCESSING], None),
+        ("Recalibrate the risk scores separately for each group.", [Stage.POST_PROCESSING], None),
+        # ... a proposal relayed or a change reported is a preference at most ...
+        ("A consultant suggested per-group cut-offs on the score.", None, Stage.POST_PROCESSING),
+        ("The cut-off was lowered in spring to let more applicants through.", None, None),
+        # ... and a restriction wished for and then opened up is withdrawn
+        (
+            "We first wanted to change the training data only, but it turns out any stage is fine for the "
+            "product owner.",
+            None,
+            None,
+        ),
+    ],
+)
+def test_a_stage_is_hard_only_when_it_limits_or_is_asked_for(text, stages, preferred):
+    c = parse_text(text)
+    assert c.stages == stages
+    if preferred is not None:
+        assert preferred in c.preferred_stages

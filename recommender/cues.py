@@ -1,0 +1,106 @@
+"""Exact word cues that gate what the reader's classifiers say about the task and the stage.
+
+The reader's heads score each clause by its meaning, and on texts that only sound like a task or a stage
+they fire anyway: "the four-fifths rule" read as a multiclass task, "someone proposed per-group
+thresholds" as a restriction to post-processing. These cues are the words without which such a reading
+is not applied as a hard constraint (:mod:`fairmend.recommender.parse`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from fairmend.catalog.types import TaskType
+from fairmend.recommender.combine import BELIEF, normalise
+
+__all__ = ["TASK_CUES", "restricts", "withdrawn_scope"]
+
+# Words without which a text states no task of that kind: the reader's task head alone also fired on
+# texts that merely sound numeric or grouped ("the four-fifths rule", "a 20% prediction", "race by
+# gender"), so a task it reads is kept only when the text names something of that kind (an amount or a
+# duration predicted, an ordering, groups found without labels, several named classes).
+_N = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many|multiple)"
+TASK_CUES: dict[TaskType, re.Pattern[str]] = {
+    TaskType.REGRESSION: re.compile(
+        r"regress|continuous|amount|estimat|forecast|\bcosts?\b|price|pricing|premium|\bfares?\b|salar"
+        r"|\bwages?\b|bonus|\bdays\b|\bhours\b|\bweeks\b|length of (?:\w+ )?stay|how (?:much|many|long)\b(?!\s+of\b)"
+        r"|number of|dollars?|euros?|\bgbp\b|\busd\b|[$\u20ac\u00a3]|consumption|valuation|\brents?\b"
+        r"|\brmse\b|\bmae\b|squared error|absolute error|r-?squared|\blimits?\b|quantit|demand|revenue"
+        r"|\bspend|delay|duration|expected loss|\bvalues?\b"
+    ),
+    TaskType.RANKING: re.compile(
+        r"\brank|re-?rank|(?<!in )\b(?:re-?)?order(?:s|ed|ing)?\b|\bsort|\btop[- ]?(?:\d+|ten|twenty|five)"
+        r"|first page|page (?:one|\d)|\bfeeds?\b|search|results|listings?|\blists?\b|shortlist|exposure"
+        r"|position|league table|recommend|carousel"
+    ),
+    TaskType.CLUSTERING: re.compile(
+        r"cluster|segment|unsupervised|k-?means|k-?medians|no labels|without labels|unlabel|partition"
+        r"|group(?:s|ed|ing)? (?:\w+ ){0,3}into|groupings|communit"
+    ),
+    TaskType.MULTICLASS_CLASSIFICATION: re.compile(
+        r"multi-?class|multinomial|several classes|categor|\b" + _N + r"[- ](?:\w+[- ]){0,2}(?:classes|levels"
+        r"|tiers|tracks|labels|grades|bands|outcomes|buckets|types|ratings|categories|priorities|values)\b"
+        r"|\b(?:urgency|priority|risk|severity|supervision) (?:levels?|tiers?|classes|categories)"
+        r"|\b(?:labels|classifies|sorts|assigns|puts) (?:each|every) \w+ (?:as|into|to)\b"
+        r"|from \d+ to \d+|\d+-way|three-way|four-way|one of \w+ (?:classes|labels|categories|levels|tiers)"
+    ),
+}
+
+
+# What makes a stage a restriction rather than a request or a mention: a word that limits ("only",
+# "nothing else", "confined to", "our remit"), a prohibition of the other kinds ("can't touch the
+# model", "off limits"), or a whole-request frame ("that is all we ask"). Looked for in the sentence of
+# the clause the stage was read from.
+_RESTRICTION = re.compile(
+    r"\b(?:only|just|solely|exclusively|purely|nothing (?:else|more|upstream|downstream|beyond|past|after|before)"
+    r"|no other|none other|sole|single|limited|restricted|restrict|confined|constrained|limit|limits|"
+    r"all (?:we|i|that) (?:can|may|could|are|want|need|own|control|do|have)|the (?:one|only) (?:thing|lever|place)"
+    r"|that is (?:it|all)|is all|full stop|period|at most|must|has to|have to|needs to|need to|required|"
+    r"mandate|remit|brief|scope|in scope|out of scope|ours|our (?:part|side|job|team|lever)|belongs?|owned|owns?"
+    r"|someone else|other teams?|another team|off[- ]limits|untouchable|frozen|fixed|locked|sealed|"
+    r"not|no|never|cannot|without|except|but not|rather than|instead of|instead)\b"
+)
+# Words that open the work to every kind of change: a restriction stated before them is withdrawn.
+_OPEN_SCOPE = re.compile(
+    r"\b(?:any|every) (?:stage|step|part|kind of (?:change|fix|intervention)|approach|option|method)"
+    r"|\b(?:change|touch|modify|fix|alter|adjust) (?:anything|everything|any part|all of it)"
+    r"|\b(?:whole|entire|full) (?:pipeline|stack|system|workflow)|\banything goes\b|\bfree hand\b"
+    r"|\b(?:everything|all of it|all three) (?:is|are) (?:ours|in scope|fair game|on the table|open)"
+    r"|\bno (?:restrictions?|limits?|constraints?) on (?:what|where|how|the stage)"
+)
+
+
+# A stage only mentioned: proposed by someone, or reported as done.
+_MENTION = re.compile(
+    r"\b(?:someone|somebody|they|people|colleagues?|consultants?|he|she) (?:else )?(?:proposed|suggested"
+    r"|said|recommended|wants?|thinks?)\b|\b(?:was|were|had been|has been|got) (?:\w+ )?(?:lowered|raised|tuned"
+    r"|set|chosen|changed|picked|moved|adjusted|retrained|reweighted)\b"
+)
+
+
+_WISH = re.compile(r"\b(?:first|at first)\b|\b(?:wanted|planned|intended|hoped|meant|preferred) to\b")
+
+
+def _sentence_of(text: str, evidence: str) -> str:
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", normalise(text)):
+        if normalise(evidence) in sentence:
+            return sentence
+    return normalise(evidence)
+
+
+def restricts(text: str, evidence: str) -> bool:
+    """Whether the sentence that states a kind of work asks for it or limits the work to it; one that only
+    reports it or relays someone's proposal states a preference."""
+    sentence = _sentence_of(text, evidence)
+    return _RESTRICTION.search(sentence) is not None or _MENTION.search(sentence) is None
+
+
+def withdrawn_scope(text: str, evidence: str) -> bool:
+    """A restriction framed as a past belief or wish ("we first wanted to fix the data only") and followed by
+    words that open every stage ("but any stage is fine")."""
+    t, ev = normalise(text), normalise(evidence)
+    at = t.find(ev)
+    sentence = _sentence_of(text, evidence)
+    if at < 0 or not (BELIEF.search(sentence) or _WISH.search(sentence)):
+        return False
+    return _OPEN_SCOPE.search(t[at + len(ev) :]) is not None
