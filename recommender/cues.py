@@ -13,7 +13,7 @@ import re
 from fairmend.catalog.types import TaskType
 from fairmend.recommender.combine import BELIEF, normalise
 
-__all__ = ["TASK_CUES", "restricts", "withdrawn_scope"]
+__all__ = ["TASK_CUES", "names_absent_attribute", "restricts", "withdrawn_scope"]
 
 # Words without which a text states no task of that kind: the reader's task head alone also fired on
 # texts that merely sound numeric or grouped ("the four-fifths rule", "a 20% prediction", "race by
@@ -104,3 +104,24 @@ def withdrawn_scope(text: str, evidence: str) -> bool:
     if at < 0 or not (BELIEF.search(sentence) or _WISH.search(sentence)):
         return False
     return _OPEN_SCOPE.search(t[at + len(ev) :]) is not None
+
+
+# "Not collected" is about a protected attribute being absent: the clause's sentence must name one (or
+# demographics in general) and an absence. Without that, "there are no labels", "no weights, no access"
+# or "creators get no exposure" are about something else.
+_ATTRIBUTE = re.compile(
+    r"\b(?:race|racial|ethnic\w*|gender|sex|sexes|age|ages|religio\w*|disab\w*|nationalit\w*|citizenship"
+    r"|national origin|origin|marital|pregnan\w*|orientation|lgbt\w*|caste|colou?r|skin|language\w*|accent\w*"
+    r"|postcode|zip|immigra\w*|indigenous|demographic\w*|protected|sensitive|attribute\w*|veteran|health"
+    r"|women|men|female|male|black|white|hispanic|latin[oax]|asian|muslim|jewish|roma|trans|minorit\w*)\b"
+)
+_ABSENT = re.compile(
+    r"\b(?:not|no|never|none|nothing|neither|nor|without|lack\w*|delete[ds]?|deleting|discard\w*|drop\w*"
+    r"|purge\w*|erase[ds]?|anonymi[sz]\w*|unknown|missing|absent|unavailable|blind|stop(?:ped)? (?:asking|collecting))\b"
+)
+
+
+def names_absent_attribute(text: str, evidence: str) -> bool:
+    """Whether the sentence a "not collected" reading came from names a protected attribute and its absence."""
+    sentence = _sentence_of(text, evidence)
+    return _ATTRIBUTE.search(sentence) is not None and _ABSENT.search(sentence) is not None

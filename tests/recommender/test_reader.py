@@ -340,3 +340,20 @@ def test_a_stage_is_hard_only_when_it_limits_or_is_asked_for(text, stages, prefe
     assert c.stages == stages
     if preferred is not None:
         assert preferred in c.preferred_stages
+
+
+@pytest.mark.parametrize(
+    "text, available",
+    [
+        ("We have never recorded the customers' religion.", False),
+        ("Nobody asks applicants for their ethnicity, so we do not have it.", False),
+        # an absence of something other than a protected attribute says nothing about one
+        ("There are no outcome labels for these customer segments.", None),
+        ("We have no access to the weights and no way to fine-tune.", None),
+    ],
+)
+def test_not_collected_needs_an_absent_protected_attribute(text, available):
+    c = parse_text(text)
+    assert c.protected_available is available
+    if available is None:
+        assert not [u for u in c.uncertain if u.field == "protected_available"]
