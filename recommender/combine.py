@@ -28,7 +28,8 @@ FLIP = {"forbidden": "allowed", "allowed": "forbidden"}
 BELIEF = re.compile(
     r"\b(thought|believed|assumed|used to|originally|initially|at first|earlier|first said|"
     r"previously|were told|was told|told me|told us|supposedly|i said|we said|i wrote|we wrote|"
-    r"had assumed|had said|it was said|in the past)\b"
+    r"had assumed|had said|it was said|in the past|ignore|disregard|obsolete|outdated|out of date|"
+    r"superseded|no longer (?:applies|holds|stands|valid|true|accurate))\b"
 )
 REVERSAL = re.compile(
     r"\b(actually|in fact|turns out|turned out|scratch that|not anymore|not any more|no longer|"
@@ -186,7 +187,9 @@ def elliptical(text: str) -> bool:
     cue = REVERSAL.search(norm)
     if cue is None:
         return False
-    return _contentless(norm) or _contentless(norm[cue.end() :])
+    # a cue that closes the clause ("so we can retrain it after all") leaves the clause its own content
+    rest = norm[cue.end() :].strip(" ,.;:!?")
+    return _contentless(norm) or (bool(rest) and _contentless(rest))
 
 
 def _wins(later: Reading, earlier: Reading) -> bool | None:
@@ -251,7 +254,10 @@ def combine(
         if elliptical(unit.text):  # "it is not", "scratch that, we can": flip the statement just made
             for dim in last:
                 prev = readings[dim][-1] if readings[dim] else None
-                if prev is not None and prev.value in FLIP:
+                own, own_conf = unit.best(dim)
+                if own in FLIP and own_conf >= PREVAIL:  # "actually we can retrain": it says what it means
+                    readings[dim].append(Reading(own, own_conf, unit.text, pos, False, True, False, False))
+                elif prev is not None and prev.value in FLIP:
                     readings[dim].append(
                         Reading(
                             FLIP[prev.value],

@@ -185,6 +185,33 @@ def test_combining_withdrawals_concessions_and_close_calls():
     noise = settle([_reading("allowed", 0.58, 0), _reading("forbidden", 0.84, 1)])  # a weak rival is noise
     assert noise.value == "forbidden" and noise.confidence == pytest.approx(0.84)
     assert elliptical("it is not") and elliptical("actually we can") and not elliptical("the model is locked")
+    # a reversal cue that closes the clause leaves it its own content
+    assert not elliptical("so we may refit the scorer after all") and elliptical("after all, we may")
+
+
+def test_a_reversal_that_says_what_it_means_is_read_not_flipped():
+    """When a withdrawing clause ("actually we can retrain") is itself read confidently, its own reading
+    stands, whatever the classifier made of the statement before it."""
+    from fairmend.recommender.combine import combine
+
+    class Unit:
+        def __init__(self, text, value, conf):
+            self.text, self.marker, self._best = text, "", (value, conf)
+
+        def best(self, dim):
+            return self._best if dim == "retraining" else ("none", 1.0)
+
+    dims = {"retraining": ("none", "forbidden", "allowed")}
+    misread = Unit("at first we were told the model was locked", "allowed", 0.56)
+    found = combine([misread, Unit("actually we can retrain", "allowed", 0.97)], [], dims, floor=0.45)
+    assert found["retraining"].value == "allowed"
+    weak = combine(
+        [Unit("we could not retrain", "forbidden", 0.9), Unit("actually we can", "none", 0.5)],
+        [],
+        dims,
+        floor=0.45,
+    )
+    assert weak["retraining"].value == "allowed"  # a reversal with nothing of its own flips what came before
 
 
 @pytest.mark.parametrize(
@@ -193,6 +220,16 @@ def test_combining_withdrawals_concessions_and_close_calls():
         ("We were told the model was frozen. It is not; we can retrain it.", True),
         ("Although nobody here has retrained a model like this before, retraining is allowed.", True),
         ("Retraining is not a problem for us.", True),
+        # a statement set aside as obsolete, or to be ignored, gives way to what follows it
+        (
+            "Please disregard the line saying the churn model is frozen; that came from an old template. Refit it "
+            "whenever needed.",
+            True,
+        ),
+        (
+            "The note that the claims model is frozen until the audit is obsolete. Retraining has been approved.",
+            True,
+        ),
         (
             "The scorer cannot be retrained, and that is final, but we can change how scores become decisions.",
             False,
