@@ -95,15 +95,17 @@ def restricts(text: str, evidence: str) -> bool:
     return _RESTRICTION.search(sentence) is not None or _MENTION.search(sentence) is None
 
 
-def withdrawn_scope(text: str, evidence: str) -> bool:
-    """A restriction framed as a past belief or wish ("we first wanted to fix the data only") and followed by
-    words that open every stage ("but any stage is fine")."""
+def withdrawn_scope(text: str, evidence: str, permission: str | None = None) -> bool:
+    """A restriction framed as a past belief or wish ("we first wanted to fix the data only", "we were told
+    not to touch the model") and followed by words that open every stage ("but any stage is fine") or by
+    the permission to retrain the text settles on (``permission``: the words it came from)."""
     t, ev = normalise(text), normalise(evidence)
     at = t.find(ev)
     sentence = _sentence_of(text, evidence)
     if at < 0 or not (BELIEF.search(sentence) or _WISH.search(sentence)):
         return False
-    return _OPEN_SCOPE.search(t[at + len(ev) :]) is not None
+    after = t[at + len(ev) :]
+    return _OPEN_SCOPE.search(after) is not None or bool(permission and normalise(permission) in after)
 
 
 # "Not collected" is about a protected attribute being absent: the clause's sentence must name one (or

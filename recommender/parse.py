@@ -227,7 +227,9 @@ def _apply_findings(c: Constraints, findings: dict[str, Any], text: str | None =
                 name, value = "intervention_allowed", False
             else:
                 name, value = "stages", [_SCOPE_STAGE[f.value]]
-                if text is not None and withdrawn_scope(text, f.evidence):
+                allowed = findings.get("retraining")
+                permission = allowed.evidence if allowed is not None and allowed.value == "allowed" else None
+                if text is not None and withdrawn_scope(text, f.evidence, permission):
                     continue  # "we wanted to fix the data only, but actually anything may change"
                 if text is not None and not restricts(text, f.evidence):
                     # a kind of work asked for or mentioned, not a limit on the work: a preference
@@ -334,6 +336,9 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
             t,
         )
     ]
+    opened = re.search("|".join(p for _, p in STAGE_PATTERNS), t)
+    if named and opened is not None and withdrawn_scope(text, opened.group(0)):
+        named = []  # "initially I only wanted in-processing changes, but any stage is fine now"
     if named:
         c.put("stages", named, "text", 1.0, re.search("|".join(p for _, p in STAGE_PATTERNS), t).group(0))
         c.uncertain = [u for u in c.uncertain if u.field not in ("stages", "intervention_allowed")]

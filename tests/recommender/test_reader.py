@@ -222,8 +222,10 @@ def test_a_reversal_that_says_what_it_means_is_read_not_flipped():
         ("Retraining is not a problem for us.", True),
         # a statement set aside as obsolete, or to be ignored, gives way to what follows it
         (
-            "Please disregard the line saying the churn model is frozen; that came from an old template. Refit it "
-            "whenever needed.",
+            (
+                "Please disregard the line saying the churn model is frozen; that came from an old template. Refit it "
+                "whenever needed."
+            ),
             True,
         ),
         (
@@ -363,10 +365,29 @@ def test_a_task_needs_a_word_of_its_kind(text, task):
         # ... a proposal relayed or a change reported is a preference at most ...
         ("A consultant suggested per-group cut-offs on the score.", None, Stage.POST_PROCESSING),
         ("The cut-off was lowered in spring to let more applicants through.", None, None),
-        # ... and a restriction wished for and then opened up is withdrawn
+        # ... and a restriction wished for and then opened up is withdrawn, named outright or not, by
+        # words that open every stage or by the permission to retrain the text ends on
         (
-            "We first wanted to change the training data only, but it turns out any stage is fine for the "
-            "product owner.",
+            (
+                "Initially I only wanted in-processing changes for the admissions model, but we have now been "
+                "told any stage is fine."
+            ),
+            None,
+            None,
+        ),
+        (
+            (
+                "We were told to leave the model alone and only move thresholds, but that was during the pilot; "
+                "refitting is allowed now."
+            ),
+            None,
+            None,
+        ),
+        (
+            (
+                "We first wanted to change the training data only, but it turns out any stage is fine for the "
+                "product owner."
+            ),
             None,
             None,
         ),
