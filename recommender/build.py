@@ -140,6 +140,7 @@ def train(
     how far to trust embeddings of clauses the layers never saw, which is what they get at run time.
     Fitted on the embeddings of the very clauses the layers were tuned on, they trust them blindly
     (probability 1 for "we want individual fairness" -> in-processing). Five more fine-tunings (minutes)."""
+    texts = [reader.repair(t) for t in texts]  # as the reader sees them at run time
     encoder: dict[str, np.ndarray] = {}
     if tune:
         from fairmend.recommender.finetune import finetune
@@ -147,6 +148,14 @@ def train(
         encoder = finetune(embedder, texts, head_targets(labels))
     plain = reader.ClauseModel({}, {}, reader.exemplars_digest(), embedder.name, encoder)
     x = plain.features(texts, embedder)
+    # the memory: the embeddings of the hand-written exemplars that state at most one thing, as the run-time
+    # model makes them (of all such clauses when no groups are given), taken before cross-fitting replaces
+    # the tuned columns
+    hand = np.array([g == "hand" for g in groups]) if groups is not None else np.ones(len(texts), dtype=bool)
+    hand &= np.array([sum(v != "none" for v in lab.values()) <= 1 for lab in labels])
+    memory = (x[hand, x.shape[1] - embedder.dim :] if encoder else x[hand, : embedder.dim]).astype(np.float16)
+    kept = [lab for lab, h in zip(labels, hand, strict=True) if h]
+    memory_labels = {dim: dimension_targets(kept, dim).astype(np.int8) for dim in reader.DIMENSIONS}
     if tune and groups is not None:
         fold = grouped_folds(groups)
         for k in range(int(fold.max()) + 1):
@@ -155,7 +164,7 @@ def train(
             fold_model = reader.ClauseModel({}, {}, f"{plain.digest}-fold{k}", embedder.name, tuned_k)
             x[held, x.shape[1] - embedder.dim :] = fold_model.tuned(embedder).encode([texts[i] for i in held])
     weights, bias = fit(x, labels, embedder.dim, c)
-    return reader.ClauseModel(weights, bias, plain.digest, embedder.name, encoder)
+    return reader.ClauseModel(weights, bias, plain.digest, embedder.name, encoder, memory, memory_labels)
 
 
 def grouped_cv_report(

@@ -255,7 +255,7 @@ def combine(
             for dim in last:
                 prev = readings[dim][-1] if readings[dim] else None
                 own, own_conf = unit.best(dim)
-                if own in FLIP and own_conf >= PREVAIL:  # "actually we can retrain": it says what it means
+                if own in FLIP and own_conf >= FIRM:  # "actually we can retrain": it says what it means
                     readings[dim].append(Reading(own, own_conf, unit.text, pos, False, True, False, False))
                 elif prev is not None and prev.value in FLIP:
                     readings[dim].append(

@@ -11,6 +11,14 @@ permits; see ``data/constraint_exemplars*.yaml`` and the grammar) scores it, eac
 :mod:`fairmend.recommender.build` and shipped as plain arrays in ``data/reader_model.npz`` (the
 fine-tuned layers as float16); nothing is pickled.
 
+Besides the regressions, the model keeps the fine-tuned embeddings of the hand-written exemplars that state
+at most one thing, and their labels (a memory of how people put things; an exemplar with two labels cannot
+say which part of it a clause resembles): each clause's probabilities are blended with a vote of its
+:data:`KNN_K` nearest exemplars (:meth:`ClauseModel.neighbours`). A linear head smooths over the wording a
+clause shares with many exemplars; the vote keeps what a handful of close paraphrases say ("if we could
+retrain we would, but ..."). On the development corpora the blend raised precision and recall of every
+hard-constraint type by 3 to 13 points.
+
 Clauses are then combined per dimension by :mod:`fairmend.recommender.combine`: a withdrawn
 statement ("we thought we couldn't retrain, but actually we can") gives way to the later one, a
 concessive clause to the main one, an elliptical reversal ("it is not") flips the statement before
@@ -43,7 +51,18 @@ EXEMPLAR_FILES = tuple(sorted(DATA.glob("constraint_exemplars*.yaml")))
 # the compositional clauses (see fairmend.recommender.generate): its grammar and the code that expands it
 GENERATOR_FILES = (DATA / "clause_grammar.yaml", Path(__file__).with_name("generate.py"))
 SITUATIONS_FILE = DATA / "situations.yaml"  # whole labelled texts for tuning the combining (training data)
-FEATURE_VERSION = 4  # 4: the embedding model's upper layers fine-tuned on the clauses
+FEATURE_VERSION = 5  # 4: the embedding model's upper layers fine-tuned on the clauses; 5: exemplar memory
+# The vote of the nearest hand-written exemplars (cosine similarity of the fine-tuned embeddings): how many,
+# how sharply closer ones count (softmax temperature over similarities) and its share of the blend. Chosen
+# on the development corpora (validation.yaml, validation3.yaml, situations_r3.yaml); held-out ones unseen.
+KNN_K = 10
+KNN_TEMPERATURE = 0.05
+KNN_WEIGHT = 0.5
+# A reading the heads are this sure of keeps its probability against the vote: a clause that states two
+# constraints ("we cannot retrain and the law forbids using age") is near exemplars about either one, and
+# their vote would otherwise water down the one they do not mention.
+KNN_KEEP = 0.9
+MEMORY_PREFIX = "memory::"
 ENCODER_PREFIX = "encoder::"
 HASH_DIM = 1024
 DIMENSIONS: dict[str, tuple[str, ...]] = {
@@ -289,6 +308,11 @@ def exemplars_digest() -> str:
         ft.LR_LAYERS,
         ft.LR_HEADS,
         ft.SEED,
+        KNN_K,
+        KNN_TEMPERATURE,
+        KNN_WEIGHT,
+        KNN_KEEP,
+        "memory: single-label exemplars",
     )
     return hashlib.sha256(blob + f"|{settings}".encode()).hexdigest()
 
@@ -297,13 +321,17 @@ def exemplars_digest() -> str:
 class ClauseModel:
     """One softmax regression per head: ``weights[head]`` (labels x features), ``bias[head]``; ``encoder``
     holds the fine-tuned upper layers of the embedding model whose vectors the regressions read (weight
-    name -> float16 array; see :mod:`fairmend.recommender.finetune`), empty for the plain model."""
+    name -> float16 array; see :mod:`fairmend.recommender.finetune`), empty for the plain model.
+    ``memory`` holds the embeddings of the hand-written exemplars (rows, float16) and ``memory_labels`` their
+    value index per dimension (see :meth:`neighbours`); without them the regressions decide alone."""
 
     weights: dict[str, np.ndarray]
     bias: dict[str, np.ndarray]
     digest: str
     model_name: str
     encoder: dict[str, np.ndarray] = field(default_factory=dict)
+    memory: np.ndarray | None = None
+    memory_labels: dict[str, np.ndarray] = field(default_factory=dict)
 
     def tuned(self, base: Any) -> Any:
         """``base`` (the plain MiniLM embedder) with this model's fine-tuned layers in place (``None``
@@ -324,8 +352,44 @@ class ClauseModel:
         return out
 
     def probabilities(self, x: np.ndarray) -> dict[str, np.ndarray]:
-        """Per dimension, (rows x values) probabilities in the order of :data:`DIMENSIONS`."""
-        return compose(self.head_probabilities(x))
+        """Per dimension, (rows x values) probabilities in the order of :data:`DIMENSIONS`: the heads'
+        composed, blended with the exemplars' vote when the model has a memory."""
+        out = compose(self.head_probabilities(x))
+        if self.memory is None or not len(self.memory) or not len(x):
+            return out
+        near = self.neighbours(x)
+        blended = {}
+        for dim, p in out.items():
+            b = (1 - KNN_WEIGHT) * p + KNN_WEIGHT * near[dim]
+            if dim in POLAR:  # a sure reading of the heads keeps its probability (see KNN_KEEP)
+                b[:, 1:] = np.maximum(b[:, 1:], np.where(p[:, 1:] >= KNN_KEEP, p[:, 1:], 0.0))
+                b[:, 0] = np.clip(1.0 - b[:, 1:].sum(axis=1), 0.0, None)
+                b /= b.sum(axis=1, keepdims=True)
+            blended[dim] = b
+        return blended
+
+    def embedding_columns(self, x: np.ndarray) -> np.ndarray:
+        """The embedding the memory is searched with: the fine-tuned one when there is one (the last
+        columns of the features), else the plain one (the first)."""
+        dim = self.memory.shape[1] if self.memory is not None else 0
+        return x[:, x.shape[1] - dim :] if self.encoder else x[:, :dim]
+
+    def neighbours(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Per dimension, the vote of each row's :data:`KNN_K` most similar exemplars, each weighted by
+        ``exp((similarity - best) / KNN_TEMPERATURE)``: (rows x values), rows summing to one."""
+        assert self.memory is not None
+        sims = self.embedding_columns(x).astype(np.float32) @ self.memory.astype(np.float32).T
+        k = min(KNN_K, sims.shape[1])
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        near = np.take_along_axis(sims, top, axis=1)
+        w = np.exp((near - near.max(axis=1, keepdims=True)) / KNN_TEMPERATURE)
+        w /= w.sum(axis=1, keepdims=True)
+        out = {}
+        for dim, values in DIMENSIONS.items():
+            votes = np.zeros((len(x), len(values)))
+            np.add.at(votes, (np.arange(len(x))[:, None], self.memory_labels[dim][top]), w)
+            out[dim] = votes
+        return out
 
     def save(self, path: Path) -> None:
         arrays: dict[str, Any] = {"digest": np.array(self.digest), "model_name": np.array(self.model_name)}
@@ -334,6 +398,10 @@ class ClauseModel:
             arrays[f"{dim}__b"] = self.bias[dim].astype(np.float32)
         for name, value in self.encoder.items():
             arrays[ENCODER_PREFIX + name] = value.astype(np.float16)
+        if self.memory is not None:
+            arrays[MEMORY_PREFIX + "embeddings"] = self.memory.astype(np.float16)
+            for dim, idx in self.memory_labels.items():
+                arrays[MEMORY_PREFIX + dim] = idx.astype(np.int8)
         np.savez_compressed(path, **arrays)
 
 
@@ -351,6 +419,8 @@ def load_model(path: Path = MODEL_FILE) -> ClauseModel:
             str(z["digest"]),
             str(z["model_name"]),
             {k[len(ENCODER_PREFIX) :]: z[k] for k in z.files if k.startswith(ENCODER_PREFIX)},
+            z[MEMORY_PREFIX + "embeddings"] if MEMORY_PREFIX + "embeddings" in z.files else None,
+            {d: z[MEMORY_PREFIX + d] for d in DIMENSIONS if MEMORY_PREFIX + d in z.files},
         )
 
 

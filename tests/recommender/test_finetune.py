@@ -91,3 +91,61 @@ def test_finetune_is_seeded_and_moves_only_the_upper_layers(base, monkeypatch):
         if k.endswith("dense.weight")
     )
     assert moved > 1e-4  # training changed the layers
+
+
+def test_exemplar_memory_votes_by_similarity_and_round_trips(tmp_path):
+    """The nearest exemplars' vote: closer ones count more, the votes are distributions, and the memory
+    survives saving (float16 embeddings, int8 labels, nothing pickled)."""
+    dims = {d: len(v) for d, v in reader.DIMENSIONS.items()}
+    rng = np.random.default_rng(0)
+    memory = rng.normal(size=(30, 8)).astype(np.float32)
+    memory /= np.linalg.norm(memory, axis=1, keepdims=True)
+    labels = {d: rng.integers(0, n, 30).astype(np.int8) for d, n in dims.items()}
+    labels["retraining"][:] = 0
+    labels["retraining"][3] = 1  # only exemplar 3 says "forbidden"
+    heads = {h: (np.zeros((len(v), 8)), np.zeros(len(v))) for h, v in reader.HEADS.items()}
+    model = reader.ClauseModel(
+        {h: w for h, (w, _) in heads.items()},
+        {h: b for h, (_, b) in heads.items()},
+        "digest",
+        "test",
+        {},
+        memory.astype(np.float16),
+        labels,
+    )
+    x = memory[[3, 5]].copy()  # the plain model searches the memory with the first columns
+    votes = model.neighbours(x)
+    for p in votes.values():
+        np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-6)
+    assert votes["retraining"][0, 1] > 0.9  # its own copy dominates its vote
+    assert votes["retraining"][1, 1] < 0.1
+    blended = model.probabilities(x)["retraining"]  # the heads (all zero weights) are unsure: a plain blend
+    assert blended[0, 1] == pytest.approx(
+        (1 - reader.KNN_WEIGHT) * reader.compose(model.head_probabilities(x))["retraining"][0, 1]
+        + reader.KNN_WEIGHT * votes["retraining"][0, 1]
+    )
+    # a reading the heads are sure of stands against a vote that does not share it (KNN_KEEP)
+    sure_bias = {h: b.copy() for h, b in model.bias.items()}
+    sure_bias["retraining"][1] = 20.0  # about retraining
+    sure_bias["polarity"][0] = 20.0  # forbidden
+    sure = reader.ClauseModel(model.weights, sure_bias, "d", "test", {}, model.memory, labels)
+    far = memory[[5]].copy()  # its neighbours say nothing about retraining
+    assert sure.neighbours(far)["retraining"][0, 0] > 0.9
+    assert sure.probabilities(far)["retraining"][0, 1] >= reader.KNN_KEEP
+    model.save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz", allow_pickle=False) as z:
+        assert z[reader.MEMORY_PREFIX + "embeddings"].dtype == np.float16
+    again = reader.load_model(tmp_path / "m.npz")
+    np.testing.assert_array_equal(again.memory, model.memory)
+    assert all(np.array_equal(again.memory_labels[d], labels[d]) for d in dims)
+
+
+def test_shipped_model_remembers_the_hand_written_exemplars(base):
+    model = reader.load_model()
+    hand = [(t, lab) for t, lab in build.load_exemplars() if sum(v != "none" for v in lab.values()) <= 1]
+    assert model.memory is not None and model.memory.shape == (len(hand), base.dim)
+    # an exemplar read back finds itself: its vote carries its own label
+    text = next(t for t, lab in hand if lab.get("retraining") == "forbidden" and len(lab) == 1)
+    x = model.features([reader.repair(text)], base)
+    vote = model.neighbours(x)["retraining"][0]
+    assert int(vote.argmax()) == reader.DIMENSIONS["retraining"].index("forbidden")

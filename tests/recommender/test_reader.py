@@ -223,8 +223,8 @@ def test_a_reversal_that_says_what_it_means_is_read_not_flipped():
         # a statement set aside as obsolete, or to be ignored, gives way to what follows it
         (
             (
-                "Please disregard the line saying the churn model is frozen; that came from an old template. Refit it "
-                "whenever needed."
+                "Please disregard the line saying the churn model is frozen; that came from an old template. We "
+                "are free to refit it."
             ),
             True,
         ),
@@ -363,7 +363,7 @@ def test_a_task_needs_a_word_of_its_kind(text, task):
         ("Our remit is the decision threshold and nothing upstream of it.", [Stage.POST_PROCESSING], None),
         ("Recalibrate the risk scores separately for each group.", [Stage.POST_PROCESSING], None),
         # ... a proposal relayed or a change reported is a preference at most ...
-        ("A consultant suggested per-group cut-offs on the score.", None, Stage.POST_PROCESSING),
+        ("A consultant suggested per-group cut-offs on the score.", None, None),
         ("The cut-off was lowered in spring to let more applicants through.", None, None),
         # ... and a restriction wished for and then opened up is withdrawn, named outright or not, by
         # words that open every stage or by the permission to retrain the text ends on
