@@ -60,8 +60,9 @@ KNN_TEMPERATURE = 0.05
 KNN_WEIGHT = 0.5
 # A reading the heads are this sure of keeps its probability against the vote: a clause that states two
 # constraints ("we cannot retrain and the law forbids using age") is near exemplars about either one, and
-# their vote would otherwise water down the one they do not mention.
-KNN_KEEP = 0.9
+# their vote would otherwise water down the one they do not mention; a clause whose meaning comes from its
+# context ("the data and the model are frozen; we can publish an analysis") is near exemplars without it.
+KNN_KEEP = 0.85
 MEMORY_PREFIX = "memory::"
 ENCODER_PREFIX = "encoder::"
 HASH_DIM = 1024
@@ -361,11 +362,10 @@ class ClauseModel:
         blended = {}
         for dim, p in out.items():
             b = (1 - KNN_WEIGHT) * p + KNN_WEIGHT * near[dim]
-            if dim in POLAR:  # a sure reading of the heads keeps its probability (see KNN_KEEP)
-                b[:, 1:] = np.maximum(b[:, 1:], np.where(p[:, 1:] >= KNN_KEEP, p[:, 1:], 0.0))
-                b[:, 0] = np.clip(1.0 - b[:, 1:].sum(axis=1), 0.0, None)
-                b /= b.sum(axis=1, keepdims=True)
-            blended[dim] = b
+            # a sure reading of the heads keeps its probability (see KNN_KEEP)
+            b[:, 1:] = np.maximum(b[:, 1:], np.where(p[:, 1:] >= KNN_KEEP, p[:, 1:], 0.0))
+            b[:, 0] = np.clip(1.0 - b[:, 1:].sum(axis=1), 0.0, None)
+            blended[dim] = b / b.sum(axis=1, keepdims=True)
         return blended
 
     def embedding_columns(self, x: np.ndarray) -> np.ndarray:

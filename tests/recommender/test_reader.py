@@ -415,3 +415,40 @@ def test_not_collected_needs_an_absent_protected_attribute(text, available):
     assert c.protected_available is available
     if available is None:
         assert not [u for u in c.uncertain if u.field == "protected_available"]
+
+
+@pytest.mark.parametrize(
+    "text, field, value",
+    [
+        # the phrasings issue 14 names: each must come out as stated there
+        ("the model belongs to a supplier and is locked", "retraining_allowed", False),
+        (
+            "re-fitting it would need a new audit by the regulator, which takes a year",
+            "retraining_allowed",
+            False,
+        ),
+        ("we only ever see the probability it emits", "retraining_allowed", False),
+        (
+            "the scoring service is never told the applicant's religion",
+            "protected_at_inference_allowed",
+            False,
+        ),
+        (
+            "the protected attribute is collected for monitoring, not for decisions",
+            "protected_at_inference_allowed",
+            False,
+        ),
+        ("by law it cannot enter the decision", "protected_at_inference_allowed", False),
+        ("we may only change the table we hand to the training team", "stages", [Stage.PRE_PROCESSING]),
+        ("the data and the model are frozen; we can publish an analysis", "intervention_allowed", False),
+        ("fairness has to come from the learning algorithm itself", "stages", [Stage.IN_PROCESSING]),
+        ("can't retrain and can't use race", "retraining_allowed", False),
+        ("can't retrain and can't use race", "protected_at_inference_allowed", False),
+        ("we thought we couldn't retrain, but actually we can", "retraining_allowed", True),
+        ("lose at most 2 points", "max_accuracy_loss", 0.02),
+        ("accuracy loss under 2%", "max_accuracy_loss", 0.02),
+        ("no more than 0.02 AUC", "max_accuracy_loss", 0.02),
+    ],
+)
+def test_the_issues_own_phrasings(text, field, value):
+    assert getattr(parse_text(text), field) == value
