@@ -82,10 +82,8 @@ _WISH = re.compile(r"\b(?:first|at first)\b|\b(?:wanted|planned|intended|hoped|m
 
 
 def _sentence_of(text: str, evidence: str) -> str:
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", normalise(text)):
-        if normalise(evidence) in sentence:
-            return sentence
-    return normalise(evidence)
+    ev = normalise(evidence)
+    return next((s for s in re.split(r"(?<=[.!?])\s+|\n+", normalise(text)) if ev in s), ev)
 
 
 def restricts(text: str, evidence: str) -> bool:

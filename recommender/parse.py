@@ -336,11 +336,11 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
             t,
         )
     ]
-    opened = re.search("|".join(p for _, p in STAGE_PATTERNS), t)
-    if named and opened is not None and withdrawn_scope(text, opened.group(0)):
+    stated = re.search("|".join(p for _, p in STAGE_PATTERNS), t)  # found whenever `named` is not empty
+    if named and withdrawn_scope(text, stated.group(0)):
         named = []  # "initially I only wanted in-processing changes, but any stage is fine now"
     if named:
-        c.put("stages", named, "text", 1.0, re.search("|".join(p for _, p in STAGE_PATTERNS), t).group(0))
+        c.put("stages", named, "text", 1.0, stated.group(0))
         c.uncertain = [u for u in c.uncertain if u.field not in ("stages", "intervention_allowed")]
     if c.task is None:
         for task, p in TASK_PATTERNS:
