@@ -1,18 +1,28 @@
 """The accuracy budget a text states: the largest accuracy loss it accepts, as a fraction.
 
-Exact rules, no model: a loss cue ("lose", "at most", "no more than", "drop", "accept", ...), then within a
-few words an amount with its unit. Amounts: digits ("2", "1.5", "0.02"), number words up to twenty,
-compounds ("two and a half", "one and a quarter"), fractions of one ("half a", "a quarter of a",
-"three quarters of a", "a" / "an" as one), or a bare number right after the cue ("within 0.01 of the
-current model": a decimal below one is the fraction, a whole number points). Units: "%", "percent", "per cent", "percentage points", "pp",
-"points" (hundredths), "basis points" / "bps" (ten-thousandths), and a bare decimal before "AUC",
-"accuracy" or "F1" (already a fraction: "no more than 0.02 AUC"); counted fractions ("three tenths of a
-point"). A cue may also follow the amount ("0.01 at most", "a 0.2% accuracy hit at most"), and a named limit
-makes "is" no level ("our tolerance for accuracy loss is 0.3 points"). A hedged or ranged amount ("a percent
-or so", "roughly a point", "maybe 1-2%", "half a point, perhaps a bit more") is no firm limit, so no
-budget. A sentence that names no metric
-(accuracy, AUC, F1, performance, points) states no accuracy budget, and a difference between groups
-("the approval gap is 12 points") or a level ("accuracy is 91%") is not a loss.
+Exact rules, no model. Two kinds of statement give a budget:
+
+* **An amount of loss with a limit** (this module): a limit or loss cue ("lose", "at most", "no more than",
+  "drop", "capped at", "tolerance", "can't afford more than", ...) within a few words before an amount, or
+  a limit after it ("two points, tops", "0.03 at worst", "is the ceiling", "and no more", "beyond that is a
+  non-starter"), or a conditional rejection ("if accuracy falls more than 1.5 points we can't ship").
+  Amounts: digits ("2", "1.5", "1,5"), number words ("two", "fifty", "twenty-five"), compounds ("two and a
+  half"), fractions ("half a", "a quarter of a", "1/2 a", "three tenths of a", "4 tenths of a", "a
+  hundredth"), "a" / "an" before a point or a percent. Units: "%", "percent", "per cent", "percentage
+  points", "pp", "points", "pts" (hundredths), "basis points" / "bps" (ten-thousandths); a bare decimal
+  below one is already a fraction ("no more than 0.02 AUC", "tolerance: 0.005"), a bare whole number
+  points.
+* **A floor below today's level** (:mod:`fairmend.recommender.floors`): "AUC 0.84 today; we'd accept 0.83
+  but no lower", "must stay at or above 0.92 (it's 0.95 now)", "from 0.880 to 0.865 and no lower",
+  "baseline minus 0.01 AUC".
+
+What is no budget: a hedged, ranged or reported amount ("a percent or so", "roughly a point", "maybe 1-2%",
+"the vendor claims less than 1% on average", "a point, maybe a bit more"), an amount in a question, an
+amount of something else ("10% of applicants", "5% of the budget", "a drop of 5% in the approval rate"), a
+difference between groups ("the approval gap is 12 points", "recall within 2 points across groups"), a level
+("accuracy is 91%") and a past loss ("we lost 3 points last year"). A sentence that names no accuracy
+metric (accuracy, AUC, F1, precision, recall, sensitivity, performance, ...) counts only with a loss word
+("we can lose at most 2 points").
 """
 
 from __future__ import annotations
@@ -47,81 +57,148 @@ _SMALL = {
         ]
     )
 }
-_WORD = "|".join(sorted(_SMALL, key=len, reverse=True))
+_SMALL |= {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_WORD = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-](?:" + _UNITS + r")\b|"
+_WORD += "|".join(sorted(_SMALL, key=len, reverse=True))
 _FRACTION = {"half": 0.5, "a half": 0.5, "one half": 0.5, "a quarter": 0.25, "one quarter": 0.25}
 _FRACTION |= {"three quarters": 0.75, "a third": 1 / 3, "one third": 1 / 3, "two thirds": 2 / 3}
 _FRAC = "|".join(sorted(_FRACTION, key=len, reverse=True))
-# counted fractions of one unit: "a tenth of a point", "three tenths of a percentage point", "one-fifth"
+# counted fractions of one unit: "a tenth of a point", "three tenths of a percentage point", "4 tenths"
 _DENOMINATOR = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
 _DENOMINATOR |= {"fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10}
-_NUMERATOR = "a|one|two|three|four|five|six|seven|eight|nine"
+_NUMERATOR = r"a|one|two|three|four|five|six|seven|eight|nine|\d"
 _DEN = "|".join(sorted(_DENOMINATOR, key=len, reverse=True))
 # an amount, in one of its forms (named groups tell which)
 AMOUNT = (
-    r"(?:(?P<digits>\d+(?:\.\d+)?)(?:\s+and\s+(?P<dfrac>" + _FRAC + r"))?"
-    r"|(?P<word>" + _WORD + r")(?:[\s-]+and[\s-]+(?P<wfrac>" + _FRAC + r"))?"
+    r"(?:(?P<slash>\d)\s*/\s*(?P<slashden>\d{1,2})(?:\s+(?:of\s+)?(?:a|an|one))?"
     r"|(?P<num>" + _NUMERATOR + r")[\s-]+(?P<den>" + _DEN + r")(?:\s+of)?(?:\s+(?:a|an|one))?"
+    r"|(?P<digits>\d+(?:[.,]\d+)?)(?!,\d{3})(?:\s+and\s+(?P<dfrac>" + _FRAC + r"))?"
+    r"|(?P<word>" + _WORD + r")(?:[\s-]+and[\s-]+(?P<wfrac>" + _FRAC + r"))?"
     r"|(?P<frac>" + _FRAC + r")(?:\s+of)?(?:\s+(?:a|an|one))?"
-    r"|(?P<one>a|an))"
+    r"|(?P<one>a|an)(?=\s+(?:percent|per\s?cent|percentage|point|pt\b|%)))"
 )
 UNIT = (
-    r"\s*(?P<unit>%|(?:per\s?cent(?:age)?(?:\s+points?)?|percentage\s+points?|basis\s+points?|bps?|pp"
-    r"|(?:accuracy\s+|auc\s+|f1\s+)?points?|auc|accuracy|f1)\b)"
+    r"(?:\s*|-)(?P<unit>%|(?:per\s?cent(?:age)?(?:\s+points?)?|percentage\s+points?|basis\s+points?|bps?|pp"
+    r"|(?:(?:accuracy|auc|f1)\s+)?(?:points?|pts?)|auc|accuracy|f1)(?![a-z]))"
 )
+# a cue before the amount: a loss, a limit or an acceptance
 CUE = re.compile(
-    r"\b(?:lose|losing|loss|drop|dropping|decrease|decline|cost|costs|sacrifice|sacrificing|give\s+up|"
-    r"giving\s+up|give\s+away|shed|budget|at\s+most|no\s+more\s+than|not\s+more\s+than|up\s+to|under|below|"
-    r"less\s+than|within|max(?:imum)?|tolerate|tolerable|afford|accept|acceptable|willing|fine\s+with|"
-    r"okay\s+with|ok\s+with|hit|dip|reduction|reduce|reduces|reducing|degrad\w*|fall|worse|take|"
-    r"tolerance|allowance|ceiling|cap|slip|slips|slide)\b"
+    r"\b(?:lose|loses|losing|loosing|loss|drop|drops|dropping|decrease|decreases|decline|declines|cost|costs"
+    r"|sacrifice|sacrificing|give\s+up|giving\s+up|give\s+away|trade(?:\s+away|\s+down)?|shed|budget"
+    r"|at\s+most|at\s+the\s+most|no\s+more\s+than|not\s+more\s+than|up\s+to|under|below|less\s+than"
+    r"|within|max(?:imum)?|tolerate|tolerable|tolerated|afford|accept|accepted|acceptable|willing|fine\s+with"
+    r"|okay\s+with|ok\s+with|hit|dip|reduction|reduce|reduces|reducing|degrad\w*|fall|falls|worse|take|eat"
+    r"|tolerance|allowance|ceiling|cap|caps|capped|limit|limited|slip|slips|slide|go\s+down|goes\s+down"
+    r"|sign\s+off\s+on|signed\s+off\s+on|knocks?|exceed|exceeds|delta|allowed|spend\w*|keep)\b"
+)
+# a loss word: enough without a named metric ("we can lose at most 2 points")
+_LOSS = re.compile(
+    r"\b(?:lose|losing|loosing|loss|drop|dropping|sacrific\w*|give\s+up|giving\s+up|hit|cost|degrad\w*|worse)\b"
 )
 METRIC = re.compile(
-    r"accura|\bauc\b|performance|\bf1\b|precision|recall|points?\b|percent|per cent|%|\bbps?\b|\bpp\b"
+    r"accura|\bacc\b|\bauc\b|performance|\bf1\b|precision|recall|sensitivity|specificity|discriminatory\s+power"
+    r"|match\s+rate|\bδ\s*acc|\bndcg\b|\bmap\b"
 )
-_AMOUNT_UNIT = re.compile(r"(?<![\w.])" + AMOUNT + UNIT)
-# a bare number after a loss cue in a sentence that names the metric ("keep the AUC within 0.01 of the
-# current model"): a decimal below one is the fraction itself, a whole number is points
-_BARE = re.compile(
-    r"(?<![\w.])(?P<digits>\d+(?:\.\d+)?)(?![\w.%])"
-    r"(?=\s*(?:$|[,;:!?)]|\.(?!\d)|(?:of|on|in|from|relative|compared|versus|vs|below|against|tops|max"
-    r"|maximum|at\s+(?:the\s+)?most|or\s+less)\b))"
-)
-# a cue after the amount: "two points at most", "half a point of accuracy is the most we can give up"
+_DIGITS = r"(?<![\w.,])(?P<digits>\d+(?:[.,]\d+)?)(?!,\d{3})"
+_AMOUNT_UNIT = re.compile(r"(?<![\w.,/])" + AMOUNT + UNIT)
+# a bare number ("keep the AUC within 0.01 of the current model", "tolerance: 0.005"): a decimal below
+# one is the fraction itself, a whole number is points
+_BARE = re.compile(_DIGITS + r"(?![\w%]|\.\d|\s*(?:/|of\s+(?:a|an|one)\b))")
+# "a hundredth" of the metric itself
+_HUNDREDTH = re.compile(r"\b(?P<hundredth>a|one)\s+hundredth\b")
+# a limit after the amount: "two points at most", "0.03 tops", "is the ceiling", "and no more"
 TRAIL = re.compile(
-    r"(?:(?:\s+(?:of|in|on))?\s+(?:balanced\s+)?(?:accuracy|auc|f1|performance)"
-    r"(?:\s+(?:loss|drop|hit|reduction|decrease|penalty))?)?\s*,?\s*(?:at\s+(?:the\s+)?most|max(?:imum)?\b|tops\b"
-    r"|is\s+(?:the\s+most|all|our\s+(?:limit|budget|ceiling|maximum|cap))|would\s+be\s+(?:the|our)\s+(?:limit|maximum))"
+    r"(?:(?:\s+(?:of|in|on))?\s+(?:balanced\s+|bal\.?\s+)?(?:accuracy|acc|auc|f1|performance|precision|recall)\.?"
+    r"(?:\s+(?:\(\w+\))?\s*(?:loss|drop|hit|reduction|decrease|penalty|tolerance|budget))?)?\s*[,;(]?\s*(?:that'?s\s+)?"
+    r"(?:at\s+(?:the\s+)?(?:most|worst)|max(?:imum)?\b|tops\b|and\s+no(?:t\s+a\s+\w+)?\s+more|but\s+no\s+more"
+    r"|no\s+(?:more|further)\b|not\s+more\b|nothing\s+(?:beyond|more|past)|(?:is|are|as)\s+(?:the|our|my)\s+"
+    r"(?:\w+\s+)?(?:limit|ceiling|maximum|cap|most|budget|tolerance)|is\s+(?:the\s+most|all|what\s+(?:we|i)\s+can)"
+    r"|would\s+be\s+(?:the|our)\s+(?:limit|maximum)|(?:is|would\s+be|seems)\s+(?:acceptable|fine|ok|okay|tolerable)"
+    r"|or\s+(?:less|lower|under|below)\b|(?:,\s*)?beyond\s+that)"
 )
-_BARE_TRAIL = re.compile(r"\s*(?:at\s+(?:the\s+)?most|tops|max(?:imum)?|or\s+less)\b")
-_LEVEL = re.compile(r"\b(?:is|are|was|were|at|reaches|gap|difference|disparity)\s*$")
+# a conditional rejection after "more than X": "if accuracy falls more than 1.5 points we can't ship"
+_REJECT = re.compile(
+    r"\b(?:can(?:no|')?t|cannot|won'?t|\w+n't|not|no|never|unacceptable|non-?starter|reject\w*|vetoed|pulled"
+    r"|rolled\s+back|roll\s+back|escalat\w*|blocked|kill\w*|uncomfortable|drawing\s+board)\b"
+)
+_MORE_THAN = re.compile(
+    r"\b(?:by\s+)?(?:more\s+(?:than|then)|(?:greater|bigger|larger|higher)\s+than|worse\s+than|over|beyond|in\s+excess\s+of)\s*$"
+)
+_LEVEL = re.compile(r"\b(?:is|are|was|were|at|reaches|gap|difference|disparity)\s*[:=]?\s*$")
 # a limit named before the amount makes "is" no level: "our tolerance for accuracy loss is 0.3 points"
-_LIMIT = re.compile(r"\b(?:tolerance|budget|limit|ceiling|cap|allowance|maximum|max)\b")
-# a hedged or vague amount is no firm limit: "a percent or so", "maybe 1-2%", "roughly a point"
+_LIMIT = re.compile(r"\b(?:tolerance|budget|limit|ceiling|cap|capped|allowance|maximum|max|cost|delta|hit)\b")
+# a hedged, reported or vague amount is no firm limit
 _HEDGE_BEFORE = re.compile(
-    r"(?:\b(?:roughly|about|around|approximately|approx|ballpark|something\s+like|perhaps|maybe|say)"
+    r"(?:\b(?:roughly|about|around|approximately|approx|ballpark|something\s+like|perhaps|maybe|say"
+    r"|much\s+more\s+than|hoping|hope)"
     r"|\d\s*(?:-|\u2013|to|or))\s*$"
 )
 _HEDGE_AFTER = re.compile(
-    r"^(?:\s+(?:of|in|on)\s+(?:accuracy|auc|f1|performance)(?:\s+(?:loss|drop|hit))?)?"
-    r"\s*(?:-?ish\b|(?:\s*(?:,|\(|\u2014|-))?\s*(?:or\s+(?:so|two|three|more|a\s+bit\s+more)|(?:maybe|perhaps)(?!\s+(?:less|lower|fewer)\b)"
-    r"|give\s+or\s+take|more\s+or\s+less|a\s+bit\s+more|depending)\b)"
+    r"^(?:[^.;,]{0,40}?)(?:-?ish\b|(?:\s*(?:,|\(|\u2014|-))?\s*(?:\bor\s+(?:so|two|three|more|a\s+bit\s+more)"
+    r"|\b(?:maybe|perhaps)(?!\s+(?:less|lower|fewer)\b)|\bgive\s+or\s+take|\bmore\s+or\s+less|\ba\s+bit\s+more"
+    r"|\bdepending|\bon\s+average|\bin\s+our\s+(?:experiments|tests)))"
+)
+_REPORTED = re.compile(
+    r"\b(?:claims?(?=\s+(?:that|its|their|it|the|a|an|to|less|under|no|at|only)\b)|claimed|promises?|promised"
+    r"|advertis\w*|reportedly|according\s+to)\b"
+)
+# what an amount is of, when not accuracy: "10% of applicants", "a drop of 5% in the approval rate"
+_OF_OTHER = re.compile(r"^\s*(?:of|in|on)\s+(?:the\s+|our\s+|its\s+|all\s+)?(?P<what>[a-z0-9]+)")
+_METRIC_WORDS = re.compile(
+    r"^(?:a|an|one|accuracy|acc|auc|f1|performance|precision|recall|sensitivity|specificity|balanced|bal"
+    r"|macro|micro|discriminatory|true|overall|model|loss|drop|points?|pts?|percentage|the|our|its|mean|top"
+    r"|today|current|baseline|where|what|old|validated|production|existing|original|present|it|that|them)$"
+)
+# a difference between groups is a fairness target, not a budget
+_GAP = re.compile(
+    r"\b(?:gap|gaps|disparity|disparities|difference|differ\w*|parity|ratio|each\s+other|between)\b"
 )
 
 
+# a sentence that is only an amount, and a next one that says what it is
+_AMOUNT_ONLY = re.compile(r"^\W*(?:max(?:imum)?\s+)?" + AMOUNT + UNIT + r"\W*$")
+_THAT_IS = re.compile(r"^(?:that'?s|that\s+is|this\s+is)\b")
+_QUESTION = re.compile(
+    r"^\W*(?:can|could|would|will|is|are|was|were|do|does|did|how|what|which|why|when|where|who|should|shall|may"
+    r"|might|must|has|have)\b"
+)
+# an abbreviation's full stop ends no sentence ("2 pts of bal. acc.")
+_ABBREVIATION = r"(?<!\bbal\.)(?<!\bacc\.)(?<!\bapprox\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\betc\.)"
+
+
+def split_sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.;!?])" + _ABBREVIATION + r"\s+(?=\S)", text)
+
+
+def is_question(sentence: str) -> bool:
+    """A sentence that asks ("could we lose two points?"), not one with a tag ("max 1.5% ok?")."""
+    return sentence.rstrip().endswith("?") and _QUESTION.match(sentence) is not None
+
+
 def _value(m: re.Match[str]) -> float:
+    g = m.groupdict()
+    if g.get("hundredth"):
+        return 0.01
     if "unit" not in m.re.groupindex:  # a bare number
-        v = float(m.group("digits"))
+        v = float(g["digits"].replace(",", "."))
         return v if v < 1 else v / 100
-    if m.group("digits"):
-        v = float(m.group("digits")) + _FRACTION.get(m.group("dfrac") or "", 0.0)
-    elif m.group("word"):
-        v = _SMALL[m.group("word")] + _FRACTION.get(m.group("wfrac") or "", 0.0)
-    elif m.group("num"):
-        v = (1 if m.group("num") in ("a", "one") else _SMALL[m.group("num")]) / _DENOMINATOR[m.group("den")]
-    elif m.group("frac"):
-        v = _FRACTION[m.group("frac")]
+    if g["slash"]:
+        v = int(g["slash"]) / max(1, int(g["slashden"]))
+    elif g["num"]:
+        num = g["num"]
+        v = (1 if num in ("a", "one") else int(num) if num.isdigit() else _SMALL[num]) / _DENOMINATOR[
+            g["den"]
+        ]
+    elif g["digits"]:
+        v = float(g["digits"].replace(",", ".")) + _FRACTION.get(g["dfrac"] or "", 0.0)
+    elif g["word"]:
+        parts = re.split(r"[\s-]", g["word"])
+        v = sum(_SMALL[p] for p in parts) + _FRACTION.get(g["wfrac"] or "", 0.0)
+    elif g["frac"]:
+        v = _FRACTION[g["frac"]]
     else:
-        v = 1.0  # "a point", "an AUC point"
+        v = 1.0  # "a point", "a percent"
     unit = re.sub(r"\s+", " ", m.group("unit"))
     if unit.startswith(("basis", "bp")):
         return v / 10_000
@@ -130,30 +207,86 @@ def _value(m: re.Match[str]) -> float:
     return v / 100
 
 
+def _of_other(after: str) -> bool:
+    """The amount is of something other than accuracy ("of applicants", "in the approval rate")."""
+    m = _OF_OTHER.match(after)
+    return m is not None and not _METRIC_WORDS.match(m.group("what"))
+
+
+def _firm_limit(sentence: str, m: re.Match[str], bare: bool) -> tuple[int, int] | None:
+    """The span of the words that make amount ``m`` a firm limit on accuracy loss, or ``None``."""
+    before = sentence[max(0, m.start() - 60) : m.start()]
+    after = sentence[m.end() : m.end() + 60]
+    if _HEDGE_BEFORE.search(before[-30:]) or _HEDGE_AFTER.match(after) or _REPORTED.search(before):
+        return None  # a hedged, ranged or reported amount
+    if _of_other(after) or (m.group(0).strip() in ("a", "an") and _of_other(after)):
+        return None
+    cue = None
+    for cue in CUE.finditer(before):
+        pass
+    trail = TRAIL.match(sentence, m.end())
+    gaps = list(_GAP.finditer(before))
+    if gaps and not _LOSS.search(before[gaps[-1].end() :]):
+        return None  # "the gap in recall should be no more than 2 points"
+    if _MORE_THAN.search(before) and _REJECT.search(sentence):
+        start = max(0, m.start() - 60) + (cue.start() if cue is not None else len(before) - 12)
+        return start, m.end()
+    if (
+        bare
+        and trail is None
+        and not re.match(
+            r"\s*(?:$|[,;:!?)(]|\.(?!\d)|(?:of|on|in|from|relative|compared|versus|vs|below|against|drop|decline"
+            r"|reduction|decrease|loss|hit)\b)",
+            sentence[m.end() :],
+        )
+    ):
+        return None  # a bare number must end its phrase ("within 0.01 of", "tolerance: 0.005.")
+    between = before[cue.end() :] if cue is not None else before
+    if trail is not None:
+        return m.start(), trail.end()
+    if cue is None:
+        return None
+    if _LEVEL.search(between) and (not _LIMIT.search(before) or re.search(r"\b(?:was|were)\b", between)):
+        return None  # a level ("accuracy is 91%") or a gap between the cue and the amount
+    if re.search(r"\b(?:than|to)\s*$", between) and not re.search(
+        r"(?:more|less|fewer|worse)\s+than\s*$", between
+    ):
+        return None
+    return max(0, m.start() - 60) + cue.start(), m.end()
+
+
 def accuracy_budget(text: str) -> tuple[float, str] | None:
     """The largest accuracy loss ``text`` accepts, as a fraction, and the words it came from (``None``: the
     text states no budget)."""
-    t = text.lower().replace("\u2011", "-")
-    for sentence in re.split(r"(?<=[.;!?])\s+", t):
-        if not METRIC.search(sentence):
-            continue
-        for m in [*_AMOUNT_UNIT.finditer(sentence), *_BARE.finditer(sentence)]:
-            before = sentence[max(0, m.start() - 60) : m.start()]
-            cue = None
-            for cue in CUE.finditer(before):
-                pass
-            bare = "unit" not in m.re.groupindex
-            trail = (_BARE_TRAIL if bare else TRAIL).match(sentence, m.end())
-            if trail is None and (
-                cue is None or (_LEVEL.search(before[cue.end() :]) and not _LIMIT.search(before))
-            ):
-                continue  # no loss cue around the amount, or a level / a gap between the cue and it
-            if _HEDGE_BEFORE.search(before[-30:]) or _HEDGE_AFTER.match(sentence[m.end() : m.end() + 40]):
-                continue  # a hedged or vague amount
+    from fairmend.recommender.floors import floor_budget
+
+    t = text.lower().replace("\u2011", "-").replace("\u2212", "-").replace("\u2019", "'")
+    sentences = split_sentences(t)
+    for i, sentence in enumerate(sentences):
+        if is_question(sentence):
+            continue  # a question states no limit
+        if i + 1 < len(sentences) and _AMOUNT_ONLY.match(sentence) and _THAT_IS.match(sentences[i + 1]):
+            nxt = sentences[i + 1]  # "two percent. that's the accuracy loss we'd tolerate"
+            m = _AMOUNT_ONLY.match(sentence)
+            if METRIC.search(nxt) and CUE.search(nxt) and 0 < _value(m) <= 0.5:
+                return _value(m), f"{sentence.strip()} {nxt.strip()}"
+        # the metric may be named by the question this sentence answers ("how much accuracy may we lose?")
+        asked = i > 0 and is_question(sentences[i - 1]) and METRIC.search(sentences[i - 1]) is not None
+        metric = asked or METRIC.search(sentence) is not None
+        found = [
+            *((m, False) for m in _AMOUNT_UNIT.finditer(sentence)),
+            *((m, True) for m in _BARE.finditer(sentence)),
+            *((m, False) for m in _HUNDREDTH.finditer(sentence)),
+        ]
+        for m, bare in sorted(found, key=lambda f: f[0].start()):
+            if not metric and not _LOSS.search(sentence):
+                break
+            if bare and not metric:
+                continue  # a bare number needs the metric it is a fraction of
+            span = _firm_limit(sentence, m, bare)
+            if span is None:
+                continue
             value = _value(m)
             if 0 < value <= 0.5:
-                start = (
-                    m.start() if trail is not None or cue is None else max(0, m.start() - 60) + cue.start()
-                )
-                return value, sentence[start : trail.end() if trail is not None else m.end()].strip()
-    return None
+                return value, sentence[span[0] : span[1]].strip()
+    return floor_budget(t)

@@ -43,7 +43,15 @@ CONFIRM = re.compile(
     r"|^(?:and )?(?:that|this) (?:still )?(?:holds|stands)$|^(?:and )?(?:indeed|rightly so|correctly)$"
 )
 CONTRAST = frozenset({"but", "however", "yet"})
+# A wish ("we would love to retrain", "we wanted to refit it") followed by a contrast ("..., but the labels were
+# purged") grants nothing: its permission reading is dropped.
+WISH = re.compile(
+    r"\b(?:would|should)\s+(?:love|like|prefer)\s+to\b|\bwish(?:ed)?\b|\b(?:wanted|hoped|planned|meant)\s+to\b"
+    r"|\bideally\b"
+)
 PREVAIL = 0.8
+# A whole sentence read this surely overrides a less sure (< PREVAIL) opposite reading of one of its clauses.
+SENTENCE_OVERRIDES = 0.9
 FIRM = 0.6  # the reader's threshold for a reading it applies (fairmend.recommender.parse.UNDERSTOOD)
 CONCESSIVE = re.compile(r"^(although|though|even though|even if|while|whereas|despite)\b")
 
@@ -278,9 +286,10 @@ def combine(
             "concedes": bool(CONCESSIVE.match(norm)) or unit.marker in ("although", "though", "whereas"),
         }
         stated = []
+        wish = WISH.search(norm) is not None and pos + 1 < len(clauses) and clauses[pos + 1].marker in CONTRAST
         for dim in dimensions:
             value, conf = unit.best(dim)
-            if value == "none" or conf < floor:
+            if value == "none" or conf < floor or (wish and value == "allowed"):
                 continue
             stated.append(dim)
             readings[dim].append(Reading(value, conf, unit.text, pos, **cues))
@@ -293,6 +302,16 @@ def combine(
             if value == "none" or conf < floor:
                 continue
             if dim not in found:
+                found[dim] = Finding(value, conf, unit.text)
+            elif (
+                value in FLIP
+                and found[dim].value == FLIP[value]
+                and found[dim].evidence in unit.text
+                and conf >= SENTENCE_OVERRIDES
+                and found[dim].confidence < PREVAIL
+            ):
+                # "we wanted to retrain but the vendor forbids it": the clauses split the statement so that
+                # neither half says it firmly; the sentence read whole does
                 found[dim] = Finding(value, conf, unit.text)
             elif (
                 found[dim].value == value

@@ -125,3 +125,23 @@ def names_absent_attribute(text: str, evidence: str) -> bool:
     """Whether the sentence a "not collected" reading came from names a protected attribute and its absence."""
     sentence = _sentence_of(text, evidence)
     return _ATTRIBUTE.search(sentence) is not None and _ABSENT.search(sentence) is not None
+
+
+# A clause that says the user means to retrain ("we want to retrain the classifier with a penalty", "we
+# plan to refit it next sprint") states no prohibition, whatever else it resembles; a negation anywhere in
+# it ("we wanted to retrain but can't", "we'd like to retrain, which the vendor forbids") leaves the
+# reading to the model.
+_INTENT_TO_RETRAIN = re.compile(
+    r"\b(?:we|i|they|the team)\s*(?:'d|'ll|'re|would|will|are|am|plan|want|intend|need|mean|hope|aim)?\s*"
+    r"(?:like|want|wants|plan|plans|planning|intend|intends|intending|going|need|needs|aim|hope|love)\s+to\s+"
+    r"(?:re-?train|re-?fit|rebuild|re-?build|re-?estimate)\b"
+)
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|cannot|can't|won't|isn't|aren't|don't|doesn't|didn't|wouldn't|couldn't|shouldn't"
+    r"|unable|forbid\w*|prohibit\w*|impossible|but|however|if|unless|although|though|wish|hoped|wanted)\b|n't\b"
+)
+
+
+def states_intent_to_retrain(evidence: str) -> bool:
+    ev = normalise(evidence)
+    return _INTENT_TO_RETRAIN.search(ev) is not None and _NEGATION.search(ev) is None

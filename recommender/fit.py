@@ -96,7 +96,8 @@ def hard_violations(t: Technique, c: Constraints) -> list[tuple[str, str]]:
                 ),
             )
         )
-    if c.task is not None and not _task_ok(t, c.task) and t.stage in INTERVENTION_STAGES:
+    # every stage: an audit or a monitor that cannot read the task's outputs is of no use either
+    if c.task is not None and not _task_ok(t, c.task):
         reasons.append(
             (
                 "task",

@@ -17,7 +17,13 @@ from fairmend.catalog.types import Criterion, Stage, TaskType
 from fairmend.recommender.budget import accuracy_budget
 from fairmend.recommender.combine import FIRM, normalise
 from fairmend.recommender.constraints import NON_INTERVENTION_STAGES, Constraints, Uncertain, settling_flag
-from fairmend.recommender.cues import TASK_CUES, names_absent_attribute, restricts, withdrawn_scope
+from fairmend.recommender.cues import (
+    TASK_CUES,
+    names_absent_attribute,
+    restricts,
+    states_intent_to_retrain,
+    withdrawn_scope,
+)
 
 # A reader finding at or above UNDERSTOOD is applied as stated; between FLOOR and UNDERSTOOD it is
 # reported as uncertain with the flag that settles it, and is not a hard constraint.
@@ -209,6 +215,8 @@ def _apply_findings(c: Constraints, findings: dict[str, Any], text: str | None =
                 and not names_absent_attribute(text, f.evidence)
             ):
                 continue  # an absence of something else ("there are no labels")
+            if dim == "retraining" and f.value == "forbidden" and states_intent_to_retrain(f.evidence):
+                continue  # "we want to retrain it with a penalty that keeps ..." forbids nothing
             if f.value == "not_collected":
                 fields_values = [("protected_available", False), ("protected_at_inference_allowed", False)]
             else:

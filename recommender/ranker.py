@@ -30,6 +30,10 @@ GOAL_WEIGHT = 0.5
 PRIOR_WEIGHT = 0.15
 # The plugin name prefix of the built-in techniques (the prior knows them all; see technique_prior).
 BUILTIN_PLUGIN = "fairmend.plugins.builtin"
+# Share of the expert prior taken from the situations of the query's kind (kind_prior); the rest is global.
+KIND_WEIGHT = 1.0
+# Fewest labelled situations of a kind for its own prior.
+KIND_MIN = 8
 # Labelled whole situations (training data) whose `acceptable` lists give the expert prior.
 PRIOR_FILES = tuple(sorted((Path(__file__).with_name("data")).glob("situations*.yaml")))
 
@@ -50,6 +54,62 @@ def technique_prior() -> dict[str, float]:
                 counts[key] = counts.get(key, 0) + 1
     top = max(counts.values(), default=0)
     return {k: float(np.log1p(n) / np.log1p(top)) for k, n in counts.items()} if top else {}
+
+
+def situation_kind(c: Constraints) -> str:
+    """The kind of situation the constraints read from the text describe, for :func:`kind_prior`: nothing
+    may change, one stage only, no retraining, no attribute at decision time, or anything else."""
+    from_text = {k for k, v in c.sources.items() if v == "text"}
+    if "intervention_allowed" in from_text and c.intervention_allowed is False:
+        return "no_intervention"
+    if "stages" in from_text and c.stages and len(c.stages) == 1:
+        return "stage:" + c.stages[0].value
+    if "retraining_allowed" in from_text and c.retraining_allowed is False:
+        return "no_retraining"
+    if "protected_at_inference_allowed" in from_text and c.protected_at_inference_allowed is False:
+        return "no_attribute_at_inference"
+    return "other"
+
+
+def _labelled_kind(hard: dict[str, Any]) -> str:
+    """:func:`situation_kind` of a labelled situation's ``hard`` constraints."""
+    if hard.get("intervention") is False:
+        return "no_intervention"
+    if "stage" in hard:
+        return "stage:" + str(hard["stage"])
+    if hard.get("retraining") is False:
+        return "no_retraining"
+    if hard.get("protected_at_inference") is False:
+        return "no_attribute_at_inference"
+    return "other"
+
+
+@lru_cache(maxsize=1)
+def kind_prior() -> dict[str, dict[str, float]]:
+    """Per kind of situation (:func:`situation_kind`), the share of the labelled training situations of
+    that kind whose experts accept each technique in a top 3, scaled so the most accepted is 1. Kinds with
+    fewer than :data:`KIND_MIN` situations are left out (the global :func:`technique_prior` stands in).
+    What an expert reaches for depends on the situation: thresholds when the model is frozen, reweighing or
+    the reductions when it is not, the metrics when nothing may change."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    by_kind: dict[str, list[list[str]]] = {}
+    for path in PRIOR_FILES:
+        for item in (yaml.load(path.read_text(), Loader=loader) or {}).get("items") or []:
+            if item.get("acceptable"):
+                by_kind.setdefault(_labelled_kind(item.get("hard") or {}), []).append(item["acceptable"])
+    out = {}
+    for kind, lists in by_kind.items():
+        if len(lists) < KIND_MIN:
+            continue
+        counts: dict[str, int] = {}
+        for keys in lists:
+            for key in set(keys):
+                counts[key] = counts.get(key, 0) + 1
+        top = max(counts.values())
+        out[kind] = {k: n / top for k, n in counts.items()}
+    return out
 
 
 @dataclass
@@ -218,6 +278,13 @@ class Recommender:
         dense_scaled = np.clip(dense, 0.0, None)
         if dense_scaled.max() > 0:
             dense_scaled = dense_scaled / dense_scaled.max()
+        prior = self.prior_
+        by_kind = kind_prior().get(situation_kind(c))
+        if by_kind is not None and KIND_WEIGHT > 0:
+            own = np.array([by_kind.get(t.key, 0.0) for t in self.techniques_])
+            plugin = np.array([not t.plugin.startswith(BUILTIN_PLUGIN) for t in self.techniques_])
+            own = np.where(plugin, prior, own)  # a plugin's technique keeps its neutral prior
+            prior = (1 - KIND_WEIGHT) * prior + KIND_WEIGHT * own
         excluded: list[tuple[str, str]] = []
         scored = []
         violations_by_constraint: dict[str, int] = {}
@@ -231,7 +298,7 @@ class Recommender:
             meta, fits, conflicts = metadata_fit(t, c)
             unsure = uncertain_conflicts(t, c)
             conflicts = unsure + conflicts
-            expert = float(self.prior_[pos])
+            expert = float(prior[pos])
             score = (
                 WEIGHTS["dense"] * dense_scaled[pos]
                 + WEIGHTS["lexical"] * lexical[pos]

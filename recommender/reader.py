@@ -295,7 +295,9 @@ def head_columns(head: str, dim: int, width: int) -> slice:
 
 def exemplars_digest() -> str:
     """sha256 of the exemplar files, the clause grammar and its generator, the feature version, the heads
-    that read the plain embedding and the fine-tuning settings: the shipped model must carry the same."""
+    that read the plain embedding, the fine-tuning settings and the rule that selects the memory: the shipped
+    model must carry the same. The vote's run-time settings (``KNN_*``) change no shipped array, so they are
+    not part of it."""
     from fairmend.recommender import finetune as ft
 
     blob = b"".join(p.read_bytes() for p in EXEMPLAR_FILES + GENERATOR_FILES)
@@ -309,10 +311,6 @@ def exemplars_digest() -> str:
         ft.LR_LAYERS,
         ft.LR_HEADS,
         ft.SEED,
-        KNN_K,
-        KNN_TEMPERATURE,
-        KNN_WEIGHT,
-        KNN_KEEP,
         "memory: single-label exemplars",
     )
     return hashlib.sha256(blob + f"|{settings}".encode()).hexdigest()
@@ -460,6 +458,24 @@ def repair(text: str) -> str:
     return _BARE_CONTRACTION.sub(lambda m: m.group(1) + "n't", text)
 
 
+# The lead-in that frames a clause as someone's belief or report ("we thought that ...", "earlier I said
+# ..."). The clause is read without it, for what it states; combining then treats the statement as a belief
+# that later words may withdraw (fairmend.recommender.combine). Read with it, the exemplars that state a
+# belief and its withdrawal in one breath would pull the reading of the belief alone to the withdrawal.
+_BELIEF_LEAD = re.compile(
+    r"^\s*(?:(?:earlier|initially|originally|at first|first|previously|before),?\s+)?(?:we|i|they|everyone|people"
+    r"|the team|management|legal|compliance)\s+(?:had\s+)?(?:thought|believed|assumed|said|wrote|were told"
+    r"|was told|had been told|were under the impression)\s+(?:that\s+)?(?=\w)",
+    re.IGNORECASE,
+)
+
+
+def _content(clause: str) -> str:
+    """``clause`` without a lead-in that frames it as a belief, when something is left."""
+    stripped = _BELIEF_LEAD.sub("", clause)
+    return stripped if len(stripped.split()) >= 2 else clause
+
+
 def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], list[_Unit]]:
     sentences = split_sentences(text)
     clauses: list[tuple[str, int, str]] = []
@@ -469,7 +485,7 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         clauses += [(p, i, marker) for p, marker in parts]
         if len(parts) > 1:
             multi.append((s, i, ""))
-    texts = [repair(c) for c, _, _ in clauses] + [repair(s) for s, _, _ in multi]
+    texts = [repair(_content(c)) for c, _, _ in clauses] + [repair(s) for s, _, _ in multi]
     probs = model.probabilities(model.features(texts, embedder))
     units = [
         _Unit(t, i, {d: probs[d][row] for d in DIMENSIONS}, marker)

@@ -452,3 +452,20 @@ def test_not_collected_needs_an_absent_protected_attribute(text, available):
 )
 def test_the_issues_own_phrasings(text, field, value):
     assert getattr(parse_text(text), field) == value
+
+
+@pytest.mark.parametrize(
+    "text, wrong",
+    [
+        # an intention to retrain forbids nothing, whatever else the clause resembles
+        ("We plan to refit the scorecard with a constraint that keeps approvals independent of age.", False),
+        # a wish cut short by "but" grants nothing ...
+        ("We'd love to retrain, but the labels were purged, so that can't happen.", True),
+        # ... and a sentence read whole settles what its halves leave open
+        ("we wanted to retrain but the vendor forbids it", True),
+        # a belief is read for what it states, then withdrawn ("we thought that ...")
+        ("Earlier we thought that the model could not be retrained; actually it can.", False),
+    ],
+)
+def test_wishes_intentions_and_beliefs_about_retraining(text, wrong):
+    assert parse_text(text).retraining_allowed is not wrong

@@ -167,9 +167,13 @@ def test_expert_prior_comes_from_valid_labelled_situations(catalog_techniques):
         assert prior[common] > prior.get(niche, 0.0), (common, niche)
 
 
-def test_prior_gives_a_plugin_technique_the_median_not_zero(catalog_techniques, tmp_path):
+def test_prior_gives_a_plugin_technique_the_median_not_zero(catalog_techniques, tmp_path, monkeypatch):
     """A technique no labelled situation names because it comes from a plugin is not sunk by the prior."""
     import dataclasses
+
+    from fairmend.recommender import ranker
+
+    monkeypatch.setattr(ranker, "KIND_WEIGHT", 0.0)  # the global prior alone (the kind's: test below)
 
     from fairmend.recommender import Recommender
     from fairmend.recommender.ranker import PRIOR_WEIGHT, technique_prior
@@ -264,3 +268,38 @@ def test_cli_json_and_text(monkeypatch, catalog_techniques, tmp_path):
         assert empty.exit_code == 2 and empty.output.strip().count("\n") == 0 and "empty" in empty.output
     bad = CliRunner().invoke(cli, ["recommend", "x", "--run"])
     assert bad.exit_code == 2 and "--data" in bad.output
+
+
+def test_kind_prior_follows_the_situation(catalog_techniques):
+    """The expert prior of a query's kind of situation counts only the labelled situations of that kind: what
+    experts accept most for a frozen model needs no retraining, and nothing that changes the model or data
+    tops the list when nothing may change."""
+    from fairmend.recommender.fit import INTERVENTION_STAGES
+    from fairmend.recommender.ranker import KIND_MIN, kind_prior, situation_kind
+
+    by_key = {t.key: t for t in catalog_techniques}
+    prior = kind_prior()
+    assert {"no_retraining", "no_intervention", "no_attribute_at_inference", "other"} <= set(prior)
+    for kind, shares in prior.items():
+        assert max(shares.values()) == 1.0 and min(shares.values()) > 0, kind
+    favourites = [k for k, v in prior["no_retraining"].items() if v >= 0.5]
+    assert favourites and not any(by_key[k].needs_retraining for k in favourites)
+    favourites = [k for k, v in prior["no_intervention"].items() if v >= 0.5]
+    assert favourites and not any(by_key[k].stage in INTERVENTION_STAGES for k in favourites)
+    assert KIND_MIN >= 5
+    c = parse_text("The vendor's model cannot be retrained.")
+    assert situation_kind(c) == "no_retraining"
+    assert situation_kind(parse_text("Approval rates differ between women and men.")) == "other"
+
+
+def test_task_excludes_techniques_of_every_stage_that_cannot_handle_it(catalog_techniques):
+    """An audit or a monitor whose metadata does not list the user's task is excluded like a mitigation."""
+    from fairmend.recommender.constraints import Constraints
+
+    c = Constraints()
+    c.put("task", TaskType.CLUSTERING, "text")
+    excluded = [t for t in catalog_techniques if hard_violations(t, c)]
+    assert any(t.stage == Stage.EVALUATION for t in excluded)
+    for t in catalog_techniques:
+        handles = not t.task_types or TaskType.CLUSTERING in t.task_types
+        assert bool(hard_violations(t, c)) is not handles, t.key
