@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from fairmend.recommender.budget import _AMOUNT_UNIT, METRIC, _value, is_question, split_sentences
+from fairmend.recommender.amounts import AMOUNT_UNIT, METRIC, amount_value, is_question, split_sentences
 
 # a level: a decimal below one or a percentage, with its scale
 _NUM = r"(?P<n>\d{1,3}(?:[.,]\d+)?)\s*(?P<pct>%|\s?percent\b|\s?per\s?cent\b)?"
@@ -108,9 +108,9 @@ def floor_budget(text: str) -> tuple[float, str] | None:
                     return diff, m.group(0).strip()
         m = _BASELINE_MINUS.search(s)
         if m:
-            a = _AMOUNT_UNIT.match(s, m.end())
+            a = AMOUNT_UNIT.match(s, m.end())
             if a:
-                value = _value(a)
+                value = amount_value(a)
                 if 0 < value <= 0.2:
                     return value, s[m.start() : a.end()].strip()
     floors, levels = [], []
