@@ -13,7 +13,7 @@ import re
 from fairmend.catalog.types import TaskType
 from fairmend.recommender.combine import BELIEF, normalise
 
-__all__ = ["TASK_CUES", "names_absent_attribute", "restricts", "withdrawn_scope"]
+__all__ = ["SCOPE_CUES", "TASK_CUES", "names_absent_attribute", "restricts", "states_intent_to_retrain", "withdrawn_scope"]
 
 # Words without which a text states no task of that kind: the reader's task head alone also fired on
 # texts that merely sound numeric or grouped ("the four-fifths rule", "a 20% prediction", "race by
@@ -23,13 +23,14 @@ _N = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several
 TASK_CUES: dict[TaskType, re.Pattern[str]] = {
     TaskType.REGRESSION: re.compile(
         r"regress|continuous|amount|estimat|forecast|\bcosts?\b|price|pricing|premium|\bfares?\b|salar"
-        r"|\bwages?\b|bonus|\bdays\b|\bhours\b|\bweeks\b|length of (?:\w+ )?stay|how (?:much|many|long)\b(?!\s+of\b)"
+        r"|\bwages?\b|bonus|\bdays\b|\bhours\b|\bweeks\b|length of (?:\w+ )?stay|(?<!by )how (?:much|many|long)\b(?!\s+of\b)"
         r"|number of|dollars?|euros?|\bgbp\b|\busd\b|[$\u20ac\u00a3]|consumption|valuation|\brents?\b"
         r"|\brmse\b|\bmae\b|squared error|absolute error|r-?squared|\blimits?\b|quantit|demand|revenue"
         r"|\bspend|delay|duration|expected loss|\bvalues?\b"
     ),
     TaskType.RANKING: re.compile(
-        r"\brank|re-?rank|(?<!in )\b(?:re-?)?order(?:s|ed|ing)?\b|\bsort|\btop[- ]?(?:\d+|ten|twenty|five)"
+        r"\brank|re-?rank|(?<!in )\b(?:re-?)?order(?:s|ed|ing)?\b|\bsort(?!\w*\s+(?:[\w-]+\s+){0,3}into\b)"
+        r"|\btop[- ]?(?:\d+|ten|twenty|five)"
         r"|first page|page (?:one|\d)|\bfeeds?\b|search|results|listings?|\blists?\b|shortlist|exposure"
         r"|position|league table|recommend|carousel"
     ),
@@ -43,6 +44,48 @@ TASK_CUES: dict[TaskType, re.Pattern[str]] = {
         r"|\b(?:urgency|priority|risk|severity|supervision) (?:levels?|tiers?|classes|categories)"
         r"|\b(?:labels|classifies|sorts|assigns|puts) (?:each|every) \w+ (?:as|into|to)\b"
         r"|from \d+ to \d+|\d+-way|three-way|four-way|one of \w+ (?:classes|labels|categories|levels|tiers)"
+    ),
+}
+
+# Words without which a text asks for no kind of work of that scope: the scope head also fired on texts
+# that name no such work at all ("approvals for women lag" read as "only monitoring"). Generous on purpose:
+# they keep a reading only when the text names something of its kind, anywhere.
+SCOPE_CUES: dict[str, re.Pattern[str]] = {
+    "pre_processing": re.compile(
+        r"\bdata|table|sample|label|feature|input|record|\brows?\b|column|re-?weigh|resampl|rebalanc|oversampl"
+        r"|undersampl|augment|repair|pre-?process|training set|collect|representation|massag|instance weight"
+        r"|before (?:any |the )?(?:model|training|fitting)|upstream|source|transform|suppress|impute|proxy|proxies"
+        r"|csv|spreadsheet|\bfiles?\b|upload|extract"
+    ),
+    "in_processing": re.compile(
+        r"train|\bfit|\brefit|learn|objective|\bloss\b|optimi|regulari|constrain|penalt|algorithm|in-?processing"
+        r"|adversar|estimator|model itself|boost|gradient|network|architecture|hyperparam|reduction|solver"
+    ),
+    "post_processing": re.compile(
+        r"threshold|cut-?off|\bscores?\b|scored|scoring|output|decision|decide|\bafter\b|post-?process|post-?hoc|calibrat|adjust"
+        r"|probabilit|prediction|pass mark|approv|\bflag|re-?order|re-?rank|downstream|last step|final|bolt"
+    ),
+    "causal": re.compile(
+        r"causal|causes?\b|caused|counterfactual|\bpaths?\b|pathway|mediat|direct|confound|\bdag\b|graph"
+        r"|mechanism|because|\bwhy\b|effect|through|\bvia\b|channel|driv|attribut|explain"
+    ),
+    "monitoring": re.compile(
+        r"monitor|drift|track|watch|alert|ongoing|over time|production|\blive\b|dashboard|continu|every "
+        r"(?:week|month|day|quarter|year|night)|weekly|monthly|daily|quarterly|trend|stream|shift|periodic"
+        r"|early warning|in the field|from now on|going forward|keep an eye|surveil|recurr|regular|tell (?:us|me) when"
+        r"|notif|warn|incoming|new data|start(?:s|ing)? to|look(?:s)? different"
+    ),
+    "documentation": re.compile(
+        r"document|model card|datasheet|fact ?sheet|report|paperwork|record|write-?up|checklist|\bfile|disclos"
+        r"|\bcards?\b|dossier|statement|describ|description|memo|transparen|regulator|procurement|audit trail"
+        r"|notice|register|annex|submission|summary|explain|justif"
+    ),
+    "no_intervention": re.compile(
+        r"measur|audit|test|analy[sz]|explain|report|evaluat|assess|check|understand|quantif|significan|numbers"
+        r"|describ|document|investigat|\blook|study|estimat|compar|diagnos|research|breakdown|figures|metric"
+        r"|statistic|examin|review|prove|evidence|\bknow|learn|find out|whether|inspect|profil|answer|monitor"
+        r"|\bsee\b|show|how (?:big|large|much|unequal|biased|fair)|is there|are there|\bdoes\b|\bdo\b|quantit"
+        r"|interval|confidence|error bars?|p-?values?|bootstrap|permutation"
     ),
 }
 

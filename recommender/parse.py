@@ -18,6 +18,7 @@ from fairmend.recommender.budget import accuracy_budget
 from fairmend.recommender.combine import FIRM, normalise
 from fairmend.recommender.constraints import NON_INTERVENTION_STAGES, Constraints, Uncertain, settling_flag
 from fairmend.recommender.cues import (
+    SCOPE_CUES,
     TASK_CUES,
     names_absent_attribute,
     restricts,
@@ -231,6 +232,8 @@ def _apply_findings(c: Constraints, findings: dict[str, Any], text: str | None =
                         )
                     )
         elif dim == "scope":
+            if text is not None and not SCOPE_CUES[f.value].search(normalise(text)):
+                continue  # no work of that kind named anywhere: no reading, not even an uncertain one
             if f.value == "no_intervention":
                 name, value = "intervention_allowed", False
             else:

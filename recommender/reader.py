@@ -63,6 +63,11 @@ KNN_WEIGHT = 0.5
 # their vote would otherwise water down the one they do not mention; a clause whose meaning comes from its
 # context ("the data and the model are frozen; we can publish an analysis") is near exemplars without it.
 KNN_KEEP = 0.85
+# Values whose sure readings the vote waters down most: a request to only measure or publish ("we can publish
+# an analysis", after "the data and the model are frozen") sits among hard negatives that mention publishing
+# or analysing without limiting the work. From 0.8 on development corpora: stage precision +1, no-intervention
+# recall +1, its precision -1.
+KNN_KEEP_BY_VALUE: dict[tuple[str, str], float] = {("scope", "no_intervention"): 0.8}
 MEMORY_PREFIX = "memory::"
 ENCODER_PREFIX = "encoder::"
 HASH_DIM = 1024
@@ -361,7 +366,8 @@ class ClauseModel:
         for dim, p in out.items():
             b = (1 - KNN_WEIGHT) * p + KNN_WEIGHT * near[dim]
             # a sure reading of the heads keeps its probability (see KNN_KEEP)
-            b[:, 1:] = np.maximum(b[:, 1:], np.where(p[:, 1:] >= KNN_KEEP, p[:, 1:], 0.0))
+            keep = np.array([KNN_KEEP_BY_VALUE.get((dim, v), KNN_KEEP) for v in DIMENSIONS[dim][1:]])
+            b[:, 1:] = np.maximum(b[:, 1:], np.where(p[:, 1:] >= keep, p[:, 1:], 0.0))
             b[:, 0] = np.clip(1.0 - b[:, 1:].sum(axis=1), 0.0, None)
             blended[dim] = b / b.sum(axis=1, keepdims=True)
         return blended

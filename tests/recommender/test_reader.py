@@ -469,3 +469,18 @@ def test_the_issues_own_phrasings(text, field, value):
 )
 def test_wishes_intentions_and_beliefs_about_retraining(text, wrong):
     assert parse_text(text).retraining_allowed is not wrong
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The vendor model is locked and we can lose at most half a point of AUC; approvals for women lag.",
+        "Our supplier's scorer is sealed. Loan approvals for older applicants trail everyone else's.",
+    ],
+)
+def test_a_scope_needs_a_word_of_its_kind(text):
+    """A stage or 'only measure' reading is applied only when the text names work of that kind (SCOPE_CUES)."""
+    c = parse_text(text)
+    assert c.retraining_allowed is False
+    assert c.stages is None and c.intervention_allowed is not False
+    assert not [u for u in c.uncertain if u.field in ("stages", "intervention_allowed")]
