@@ -126,8 +126,8 @@ def _firm_limit(sentence: str, m: re.Match[str], bare: bool) -> tuple[int, int] 
     after = sentence[m.end() : m.end() + 60]
     if _HEDGE_BEFORE.search(before[-30:]) or _HEDGE_AFTER.match(after) or _REPORTED.search(before):
         return None  # a hedged, ranged or reported amount
-    if _of_other(after) or (m.group(0).strip() in ("a", "an") and _of_other(after)):
-        return None
+    if _of_other(after):
+        return None  # "10% of applicants", "a drop of 5% in the approval rate"
     cue = None
     for cue in CUE.finditer(before):
         pass

@@ -13,7 +13,15 @@ import re
 from fairmend.catalog.types import TaskType
 from fairmend.recommender.combine import BELIEF, normalise
 
-__all__ = ["SCOPE_CUES", "TASK_CUES", "names_absent_attribute", "restricts", "states_intent_to_retrain", "withdrawn_scope"]
+__all__ = [
+    "SCOPE_CUES",
+    "TASK_CUES",
+    "asks_for_no_fix",
+    "names_absent_attribute",
+    "restricts",
+    "states_intent_to_retrain",
+    "withdrawn_scope",
+]
 
 # Words without which a text states no task of that kind: the reader's task head alone also fired on
 # texts that merely sound numeric or grouped ("the four-fifths rule", "a 20% prediction", "race by
@@ -188,3 +196,25 @@ _NEGATION = re.compile(
 def states_intent_to_retrain(evidence: str) -> bool:
     ev = normalise(evidence)
     return _INTENT_TO_RETRAIN.search(ev) is not None and _NEGATION.search(ev) is None
+
+
+# A request that says in so many words that nothing will be fixed ("an answer, not a fix", "no mitigation",
+# "remediation is outside our mandate", "we're not fixing anything", "nothing to deploy"): only measuring,
+# explaining or documenting is asked for. Exact, so it is applied even where the reader's scope head is
+# unsure; a report of a fix that failed ("no fix has worked so far") does not count.
+NO_FIX = re.compile(
+    r"(?:^|[.;:,(\u2014-]\s*|\b(?:and|but|so)\s+)(?:no|not an?|not|without)\s+(?:(?:proposed|actual|technical)\s+)?"
+    r"(?:mitigation|remediation|fix|fixes|fixing)\b(?!\s+(?:has|have|had|was|were|is|worked|helped|so far|yet))"
+    r"|\b(?:mitigation|remediation|fixing (?:it|anything|the model))\s+(?:is|are)\s+(?:out of|outside(?: of)?"
+    r"|not (?:in|part of|our))\s+(?:our\s+|the\s+)?(?:scope|mandate|remit|brief)"
+    r"|\bwe\s+(?:are|will)\s+not\s+(?:fixing|changing|mitigating|remediating)\s+(?:anything|it|the model)"
+    r"|\bnothing\s+(?:is being|will be|gets|to be)\s+(?:changed|deployed|fixed|modified)|\bnothing to deploy\b"
+    r"|\bwe do not (?:intend|plan|want) to (?:change|fix|modify|touch) (?:it|anything|the model)"
+    r"|\bwithout proposing (?:any )?(?:changes|fixes|remedies)"
+)
+
+
+def asks_for_no_fix(text: str) -> str | None:
+    """The words saying nothing will be fixed, or ``None``."""
+    m = NO_FIX.search(normalise(text))
+    return m.group(0).strip(" ,.;:(-\u2014") if m else None

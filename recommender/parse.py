@@ -20,6 +20,7 @@ from fairmend.recommender.constraints import NON_INTERVENTION_STAGES, Constraint
 from fairmend.recommender.cues import (
     SCOPE_CUES,
     TASK_CUES,
+    asks_for_no_fix,
     names_absent_attribute,
     restricts,
     states_intent_to_retrain,
@@ -360,6 +361,12 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
                 c.put("task", task, "text", 0.9, m.group(0))
                 c.uncertain = [u for u in c.uncertain if u.field != "task"]
                 break
+    no_fix = asks_for_no_fix(text) if c.intervention_allowed is None else None
+    if no_fix and not (c.stages and not set(c.stages) <= set(NON_INTERVENTION_STAGES)):
+        c.put("intervention_allowed", False, "text", 0.9, no_fix)  # "an answer, not a fix"
+        if c.intent is None:
+            c.put("intent", "audit", "text", 0.9, no_fix)
+        c.uncertain = [u for u in c.uncertain if u.field != "intervention_allowed"]
     if c.intervention_allowed is False and c.stages and not set(c.stages) <= set(NON_INTERVENTION_STAGES):
         c.intervention_allowed = None  # a named intervention stage wins over "no intervention"
     _reconcile(c)

@@ -484,3 +484,20 @@ def test_a_scope_needs_a_word_of_its_kind(text):
     assert c.retraining_allowed is False
     assert c.stages is None and c.intervention_allowed is not False
     assert not [u for u in c.uncertain if u.field in ("stages", "intervention_allowed")]
+
+
+@pytest.mark.parametrize(
+    "text, no_intervention",
+    [
+        ("Is the age gap in our claim denials real? We want an answer, not a fix.", True),
+        ("Give us per-group error rates for the board. Mitigation is outside our remit.", True),
+        ("We are not changing anything: the deliverable is a breakdown of false positives by region.", True),
+        ("We tried reweighing, but no fix has worked so far. What else is there?", False),
+        ("There is no quick fix for the approval gap, so we will retrain with a fairness constraint.", False),
+        ("There is no quick fix for the gap in approvals between nationalities.", False),
+    ],
+)
+def test_a_request_that_rules_out_fixing(text, no_intervention):
+    """Words that say nothing will be fixed make the request measure-only (cues.NO_FIX); a fix that failed
+    or a fix that is not quick does not."""
+    assert (parse_text(text).intervention_allowed is False) is no_intervention
