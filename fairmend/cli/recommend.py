@@ -192,7 +192,7 @@ def recommend(
 def _criterion_params(technique: Any, constraints: Any) -> dict[str, str]:
     """The parameters the user's words set: the one that makes ``technique`` enforce the first criterion
     they asked for, and the model family they named where the technique takes one."""
-    from fairmend.runner.targets import params_for_criterion
+    from fairmend.catalog.targets import params_for_criterion
 
     out: dict[str, str] = {}
     for criterion in getattr(constraints, "criteria", None) or []:
@@ -287,11 +287,11 @@ def _evaluate(
     *,
     quiet: bool,
 ) -> dict[str, Any]:
+    from fairmend.catalog.targets import CRITERION_METRIC
     from fairmend.catalog.types import Contract
     from fairmend.cli._progress import progress
     from fairmend.errors import NotExecutableError
     from fairmend.evaluate import evaluate
-    from fairmend.runner.targets import CRITERION_METRIC
 
     runnable = [
         r.technique
