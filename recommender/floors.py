@@ -98,10 +98,6 @@ def floor_budget(text: str) -> tuple[float, str] | None:
             for m in pattern.finditer(s):
                 if not _ACCEPT.search(s):
                     continue
-                if bool(m.group("apct")) != bool(m.group("bpct")) and not (
-                    m.group("apct") or m.group("bpct")
-                ):
-                    continue
                 pct = m.group("apct") or m.group("bpct")
                 diff = _plausible(_scaled(m.group("a"), pct), _scaled(m.group("b"), pct))
                 if diff is not None:

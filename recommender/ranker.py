@@ -40,19 +40,30 @@ PRIOR_FILES = tuple(sorted((Path(__file__).with_name("data")).glob("situations*.
 
 
 @lru_cache(maxsize=1)
+def _labelled_situations() -> tuple[dict[str, Any], ...]:
+    """The labelled training situations with an ``acceptable`` list (``data/situations*.yaml``), read once
+    for both priors."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return tuple(
+        item
+        for path in PRIOR_FILES
+        for item in (yaml.load(path.read_text(), Loader=loader) or {}).get("items") or []
+        if item.get("acceptable")
+    )
+
+
+@lru_cache(maxsize=1)
 def technique_prior() -> dict[str, float]:
     """How often experts accept each technique in a top 3, over the labelled training situations
     (``data/situations*.yaml``): ``log(1 + count) / log(1 + max count)``, in [0, 1]. Descriptions alone
     rank a niche method that shares the user's words above the standard remedy an expert reaches for
     (reweighing, the threshold optimizer, exponentiated gradient); this prior pulls the standard ones up."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     counts: dict[str, int] = {}
-    for path in PRIOR_FILES:
-        for item in (yaml.load(path.read_text(), Loader=loader) or {}).get("items") or []:
-            for key in item.get("acceptable") or ():
-                counts[key] = counts.get(key, 0) + 1
+    for item in _labelled_situations():
+        for key in item["acceptable"]:
+            counts[key] = counts.get(key, 0) + 1
     top = max(counts.values(), default=0)
     return {k: float(np.log1p(n) / np.log1p(top)) for k, n in counts.items()} if top else {}
 
@@ -92,14 +103,9 @@ def kind_prior() -> dict[str, dict[str, float]]:
     fewer than :data:`KIND_MIN` situations are left out (the global :func:`technique_prior` stands in).
     What an expert reaches for depends on the situation: thresholds when the model is frozen, reweighing or
     the reductions when it is not, the metrics when nothing may change."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     by_kind: dict[str, list[list[str]]] = {}
-    for path in PRIOR_FILES:
-        for item in (yaml.load(path.read_text(), Loader=loader) or {}).get("items") or []:
-            if item.get("acceptable"):
-                by_kind.setdefault(_labelled_kind(item.get("hard") or {}), []).append(item["acceptable"])
+    for item in _labelled_situations():
+        by_kind.setdefault(_labelled_kind(item.get("hard") or {}), []).append(item["acceptable"])
     out = {}
     for kind, lists in by_kind.items():
         if len(lists) < KIND_MIN:
