@@ -48,7 +48,7 @@ CUE = re.compile(
     r"|within|max(?:imum)?|tolerate|tolerable|tolerated|afford|accept|accepted|acceptable|willing|fine\s+with"
     r"|okay\s+with|ok\s+with|hit|dip|reduction|reduce|reduces|reducing|degrad\w*|fall|falls|worse|take|eat"
     r"|tolerance|allowance|ceiling|cap|caps|capped|limit|limited|slip|slips|slide|go\s+down|goes\s+down"
-    r"|sign\s+off\s+on|signed\s+off\s+on|knocks?|exceed|exceeds|delta|allowed|spend\w*|keep)\b"
+    r"|sign\s+off\s+on|signed\s+off\s+on|knocks?|exceed|exceeds|delta|allowed|spend\w*|keep|spare|appetite)\b"
 )
 # a loss word: enough without a named metric ("we can lose at most 2 points")
 _LOSS = re.compile(
@@ -80,7 +80,9 @@ _MORE_THAN = re.compile(
 )
 _LEVEL = re.compile(r"\b(?:is|are|was|were|at|reaches|gap|difference|disparity)\s*[:=]?\s*$")
 # a limit named before the amount makes "is" no level: "our tolerance for accuracy loss is 0.3 points"
-_LIMIT = re.compile(r"\b(?:tolerance|budget|limit|ceiling|cap|capped|allowance|maximum|max|cost|delta|hit)\b")
+_LIMIT = re.compile(
+    r"\b(?:tolerance|budget|limit|ceiling|cap|capped|allowance|maximum|max|cost|delta|hit|appetite)\b"
+)
 # a hedged, reported or vague amount is no firm limit
 _HEDGE_BEFORE = re.compile(
     r"(?:\b(?:roughly|about|around|approximately|approx|ballpark|something\s+like|perhaps|maybe|say"
@@ -89,7 +91,7 @@ _HEDGE_BEFORE = re.compile(
 )
 _HEDGE_AFTER = re.compile(
     r"^(?:[^.;,]{0,40}?)(?:-?ish\b|(?:\s*(?:,|\(|\u2014|-))?\s*(?:\bor\s+(?:so|two|three|more|a\s+bit\s+more)"
-    r"|\b(?:maybe|perhaps)(?!\s+(?:less|lower|fewer)\b)|\bgive\s+or\s+take|\bmore\s+or\s+less|\ba\s+bit\s+more"
+    r"|\b(?:maybe|perhaps)(?!\s+(?:less|lower|fewer)\b)|\bgive\s+or\s+take|\bmore\s+or\s+less|(?<!not\s)\ba\s+bit\s+more"
     r"|\bdepending|\bon\s+average|\bin\s+our\s+(?:experiments|tests)))"
 )
 _REPORTED = re.compile(

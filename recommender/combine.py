@@ -32,7 +32,8 @@ BELIEF = re.compile(
     r"superseded|no longer (?:applies|holds|stands|valid|true|accurate))\b"
 )
 REVERSAL = re.compile(
-    r"\b(actually|in fact|turns out|turned out|scratch that|not anymore|not any more|no longer|"
+    # "actually" after a relative pronoun is an adverb ("compared with what actually happens"), no withdrawal
+    r"\b((?<!what )(?<!who )(?<!which )(?<!that )(?<!they )actually|in fact|turns out|turned out|scratch that|not anymore|not any more|no longer|"
     r"learned|learnt|found out|but now|now (?:we|it|they) (?:can|may|are|is)|after all|cleared|"
     r"was wrong|not true|correction|since then|since the|confirmed|luckily|fortunately|"
     r"that is not so|it is not so)\b"
@@ -286,7 +287,9 @@ def combine(
             "concedes": bool(CONCESSIVE.match(norm)) or unit.marker in ("although", "though", "whereas"),
         }
         stated = []
-        wish = WISH.search(norm) is not None and pos + 1 < len(clauses) and clauses[pos + 1].marker in CONTRAST
+        wish = (
+            WISH.search(norm) is not None and pos + 1 < len(clauses) and clauses[pos + 1].marker in CONTRAST
+        )
         for dim in dimensions:
             value, conf = unit.best(dim)
             if value == "none" or conf < floor or (wish and value == "allowed"):

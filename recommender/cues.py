@@ -47,7 +47,10 @@ TASK_CUES: dict[TaskType, re.Pattern[str]] = {
         r"|group(?:s|ed|ing)? (?:\w+ ){0,3}into|groupings|communit"
     ),
     TaskType.MULTICLASS_CLASSIFICATION: re.compile(
-        r"multi-?class|multinomial|several classes|categor|\b" + _N + r"[- ](?:\w+[- ]){0,2}(?:classes|levels"
+        r"multi-?class|multinomial|several classes|categor|\b"
+        + _N
+        # "four age bands" groups people for reporting; it names no classes predicted
+        + r"[- ](?!(?:age|income|salary|ethnic|population|postcode|zip)\b)(?:\w+[- ]){0,2}(?:classes|levels"
         r"|tiers|tracks|labels|grades|bands|outcomes|buckets|types|ratings|categories|priorities|values)\b"
         r"|\b(?:urgency|priority|risk|severity|supervision) (?:levels?|tiers?|classes|categories)"
         r"|\b(?:labels|classifies|sorts|assigns|puts) (?:each|every) \w+ (?:as|into|to)\b"

@@ -94,8 +94,19 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
         r"learning[- ]to[- ]rank|\brank(ing|ings|er|ers)\b|search results|top[- ]k\b|recommendation lists?",
     ),
     (TaskType.CLUSTERING, r"\bclusters?\b|\bclustering\b|k-?means|k-?medians"),
-    (TaskType.REGRESSION, r"(?<!logistic )\bregression\b|continuous (outcome|target|value)"),
-    (TaskType.MULTICLASS_CLASSIFICATION, r"multi-?class|several classes|more than two classes"),
+    (TaskType.REGRESSION, r"(?<!logistic )\b(regression|regressors?)\b|continuous (outcome|target|value)"),
+    (
+        TaskType.MULTICLASS_CLASSIFICATION,
+        (
+            # a named set of more than two classes: "grades A to E", "one of five products", "into six categories"
+            r"multi-?class|several classes|more than two classes"
+            r"|\bgrades?\s+[a-f]\s*(?:to|through|-|\u2013)\s*[c-g]\b"
+            r"|\bone of (?:the )?(?:three|four|five|six|seven|eight|nine|ten|[3-9]|\d\d) (?:[\w-]+ ){0,2}"
+            r"(?:categories|classes|tiers|grades|labels|products|types|outcomes|diagnoses|codes)\b"
+            r"|\binto (?:one of )?(?:three|four|five|six|seven|eight|nine|ten|[3-9]|\d\d) (?:[\w-]+ ){0,2}"
+            r"(?:categories|classes|tiers|grades|labels|types|outcomes|diagnoses)\b"
+        ),
+    ),
 ]
 
 # A stage named outright with a restriction ("only post-processing", "must be in-processing").

@@ -150,7 +150,19 @@ _RESTRICT = re.compile(r"\b(only|just|solely|exclusively|nothing else|nowhere el
 _SCOPE_END = re.compile(r"^(but|however|although|though|yet|whereas|while|and|so|because|since|or)$")
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[.,;:!?]")
 
-_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\s*\n+\s*")
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s*\n+\s*")
+# A colon ends a statement ("Two things: the model is frozen ...") unless it joins a label of a few words to a
+# short value ("Retraining: not permitted (vendor)", "Model: frozen"): the two are one statement, and the
+# value read alone ("not permitted") no longer says what it is about.
+# A label that only announces what follows ("Ask: what should we do?", "Context: ...") is not its subject.
+_COLON = re.compile(r"(?<=:)\s+")
+LABEL_WORDS = 5
+VALUE_WORDS = 4  # a longer value is a statement of its own ("Read-only access: we can query the system ...")
+_META_LABEL = re.compile(
+    r"^(?:the\s+)?(?:ask|question|request|goal|aim|issue|problem|context|background|situation|note|update|edit|ps"
+    r"|fyi|tl;?dr|summary|bottom line|details?|story|concern|observation|finding|symptom|help|q|a)\s*:$",
+    re.IGNORECASE,
+)
 _CLAUSE = re.compile(
     r"\s*,?\s+\b(?:but|however|although|though|whereas|yet|so that|so|because|since|while|"
     r"which means)\b\s+|\s*,\s+(?:and\s+)?|\s+[-\u2013\u2014]+\s+|\s*[()]\s*"
@@ -163,7 +175,18 @@ _CLAUSE = re.compile(
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip(" .;:!?") for s in _SENTENCE.split(text.strip()) if s.strip(" .;:!?")]
+    out = []
+    for sentence in _SENTENCE.split(text.strip()):
+        parts = _COLON.split(sentence)
+        if (
+            len(parts) > 1
+            and len(parts[0].split()) <= LABEL_WORDS
+            and len(re.sub(r"\([^)]*\)", "", parts[1]).split()) <= VALUE_WORDS
+            and not _META_LABEL.match(parts[0].lstrip("*-\u2022 "))
+        ):
+            parts = [f"{parts[0]} {parts[1]}", *parts[2:]]
+        out += [p.strip(" .;:!?") for p in parts if p.strip(" .;:!?")]
+    return out
 
 
 def split_clauses(sentence: str) -> list[str]:

@@ -62,6 +62,10 @@ def test_permission_overrides_the_domain_default():
         ("up to five percent accuracy", 0.05),
         ("the approval gap is 12 points", None),
         ("accuracy is 91% on 10,000 rows", None),
+        # "spare" and an "appetite" for loss are limits too; sparing analysts is no budget
+        ("We could spare half a point of AUC and not a bit more.", 0.005),
+        ("Risk appetite for AUC degradation: 40 basis points.", 0.004),
+        ("we can spare 2 analysts for the review", None),
         # compounds and fractions, basis points, a cue after the amount
         ("we could accept losing two and a half percent of accuracy", 0.025),
         ("we can give up half a point of accuracy", 0.005),
@@ -501,3 +505,62 @@ def test_a_request_that_rules_out_fixing(text, no_intervention):
     """Words that say nothing will be fixed make the request measure-only (cues.NO_FIX); a fix that failed
     or a fix that is not quick does not."""
     assert (parse_text(text).intervention_allowed is False) is no_intervention
+
+
+@pytest.mark.parametrize(
+    "text, field, value",
+    [
+        (
+            "Refit: not an option (supplier contract).\nMetric: equal opportunity across ages.",
+            "retraining_allowed",
+            False,
+        ),
+        ("Model: locked.\nContext: a tenancy screen.\nAsk: which fix?", "retraining_allowed", False),
+        ("Refit: fine by us.\nNationality at scoring time: not allowed.", "retraining_allowed", True),
+        (
+            "Refit: fine by us.\nNationality at scoring time: not allowed.",
+            "protected_at_inference_allowed",
+            False,
+        ),
+    ],
+)
+def test_a_label_and_its_short_value_are_one_statement(text, field, value):
+    """A colon after a short label joins it to a short value: "not an option" read alone says nothing
+    about what is not an option, and the label read alone ("Refit") is no permission."""
+    assert getattr(parse_text(text), field) is value
+    assert reader.split_sentences("Refit: not an option (supplier contract)") == [
+        "Refit: not an option (supplier contract)"
+    ]
+    # a longer value is a statement of its own; an announcing label ("Ask:") is not its subject
+    assert reader.split_sentences("Two notes: we may use the data we hold and nothing else") == [
+        "Two notes",
+        "we may use the data we hold and nothing else",
+    ]
+    assert reader.split_sentences("Ask: what should we do?") == ["Ask", "what should we do"]
+
+
+def test_actually_as_an_adverb_withdraws_nothing():
+    """ "what actually happens" describes outcomes; it does not withdraw the freeze stated before it."""
+    text = "The scorer is frozen. Its risk estimates run higher for older tenants than what actually happens."
+    assert parse_text(text).retraining_allowed is False
+
+
+@pytest.mark.parametrize(
+    "text, task",
+    [
+        (
+            "The tutor model awards grades A to F and pupils on free meals get fewer As.",
+            TaskType.MULTICLASS_CLASSIFICATION,
+        ),
+        ("Each caller is routed to one of seven support queues by a classifier.", None),
+        (
+            "Our router puts every claim into one of four handling categories.",
+            TaskType.MULTICLASS_CLASSIFICATION,
+        ),
+        ("We split applicants into four age bands for reporting.", None),
+        ("The price regressor underestimates homes in Black neighbourhoods.", TaskType.REGRESSION),
+        ("A logistic regression approves or declines each loan.", None),
+    ],
+)
+def test_a_named_set_of_classes_or_a_regressor_names_the_task(text, task):
+    assert parse_text(text).task == task
