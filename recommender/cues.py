@@ -14,6 +14,7 @@ from fairmend.catalog.types import TaskType
 from fairmend.recommender.combine import BELIEF, normalise
 
 __all__ = [
+    "DESCRIBED",
     "SCOPE_CUES",
     "TASK_CUES",
     "asks_for_no_fix",
@@ -57,6 +58,26 @@ TASK_CUES: dict[TaskType, re.Pattern[str]] = {
         r"|from \d+ to \d+|\d+-way|three-way|four-way|one of \w+ (?:classes|labels|categories|levels|tiers)"
     ),
 }
+
+# Mentions of audits, monitoring, reports or alerts that describe the situation instead of asking for that
+# work; the intent patterns and the scope gate skip them
+# (fairmend.recommender.parse). The purpose a protected attribute is held for ("kept for monitoring",
+# "for auditing purposes", "for the equality report only"), a finding already made ("our audit shows", "the
+# last review found"), an assessment named as a procedure ("a fresh conformity assessment") and a product that
+# is an alert ("the deterioration alert fires less often").
+DESCRIBED = re.compile(
+    r"\b(?:kept|keep|held|hold|holds|recorded|collected|stored|used|retained|gathered|logged)\s+(?:[\w-]+\s+){0,4}?"
+    r"for\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}"
+    r"(?:monitoring|auditing|audits?|reporting|reports?|evaluation)(?:\s+purposes)?"
+    r"|\bfor\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}(?:monitoring|auditing|audits?|reporting|reports?|evaluation)"
+    r"\s+(?:purposes|only)\b"
+    r"|\b(?:our|the|an|last|latest|recent|internal|external|annual|this|that)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:audit|review|analysis|assessment)\s+(?:shows?|showed|found|finds|revealed|reveals|flagged|says|said)\b"
+    r"|\baudit(?:s|ed)?\s+(?:on|with)\s+(?:it|them)\b"
+    r"|\b(?:conformity|impact|risk|credit|needs|regulatory|clinical)\s+assessments?\b"
+    r"|\b(?:the|an|our|its)\s+(?:[\w-]+\s+){0,2}alert\b(?!\s+(?:us|me|when|if|whenever))"
+)
+
 
 # Words without which a text asks for no kind of work of that scope: the scope head also fired on texts
 # that name no such work at all ("approvals for women lag" read as "only monitoring"). Generous on purpose:

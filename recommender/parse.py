@@ -18,6 +18,7 @@ from fairmend.recommender.budget import accuracy_budget
 from fairmend.recommender.combine import FIRM, normalise
 from fairmend.recommender.constraints import NON_INTERVENTION_STAGES, Constraints, Uncertain, settling_flag
 from fairmend.recommender.cues import (
+    DESCRIBED,
     SCOPE_CUES,
     TASK_CUES,
     asks_for_no_fix,
@@ -138,10 +139,10 @@ INTENT_PATTERNS: list[tuple[str, str]] = [
         "document",
         r"document|model card|datasheet|factsheet|governance|checklist|transparen|accountab|internal audit",
     ),
-    ("monitor", r"monitor|drift|over time|in production|alert|dashboard|stream"),
+    ("monitor", r"monitor|drift|over time|in production|alert|dashboard|\bstream"),
     (
         "causal",
-        r"causal|dag\b|confound|mediat|path[- ]specific|back-?door|direct effect|indirect effect|decompos",
+        r"causal|dag\b|confound|(?<!re)mediat|path[- ]specific|back-?door|direct effect|indirect effect|decompos",
     ),
     (
         "audit",
@@ -244,7 +245,7 @@ def _apply_findings(c: Constraints, findings: dict[str, Any], text: str | None =
                         )
                     )
         elif dim == "scope":
-            if text is not None and not SCOPE_CUES[f.value].search(normalise(text)):
+            if text is not None and not SCOPE_CUES[f.value].search(DESCRIBED.sub(" ", normalise(text))):
                 continue  # no work of that kind named anywhere: no reading, not even an uncertain one
             if f.value == "no_intervention":
                 name, value = "intervention_allowed", False
@@ -430,8 +431,9 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
     ):
         c.put("time_budget", "fast", "text")
     if c.intent is None:
+        asked = DESCRIBED.sub(" ", t)  # not the mentions that describe (cues.DESCRIBED)
         for intent, p in INTENT_PATTERNS:
-            if _has(p, t):
+            if _has(p, asked):
                 c.put("intent", intent, "text", 0.6)
                 break
     for domain, p, barred in DOMAIN_PATTERNS:

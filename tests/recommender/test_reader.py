@@ -564,3 +564,29 @@ def test_actually_as_an_adverb_withdraws_nothing():
 )
 def test_a_named_set_of_classes_or_a_regressor_names_the_task(text, task):
     assert parse_text(text).task == task
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("Our last audit found that the tenancy screen rejects Roma applicants twice as often.", None),
+        ("Religion is held for auditing purposes only. Approvals differ a lot by religion.", None),
+        ("The fall-risk alert fires less often for women who then fall. Fix suggestions?", None),
+        ("The redesign needs a fresh conformity assessment first; loans to older people lag.", None),
+        ("Please audit the promotion model for gaps between ethnic groups.", "audit"),
+        ("Alert us when the gap between age groups starts to widen.", "monitor"),
+    ],
+)
+def test_mentions_that_describe_ask_for_no_audit_or_monitoring(text, intent):
+    """Audits already done, the purpose an attribute is held for, a product that is an alert: they describe
+    the situation (cues.DESCRIBED), so the goal stays a fix; a request for that work still reads as one."""
+    c = parse_text(text)
+    assert (c.intent if c.intent in ("audit", "monitor", "document", "causal") else None) == intent
+    assert c.intervention_allowed is not False or intent == "audit"
+
+
+def test_a_purpose_an_attribute_is_held_for_is_no_documentation_scope():
+    c = parse_text(
+        "Nationality is stored for the diversity report only and never reaches the pricing engine."
+    )
+    assert c.stages is None and c.protected_at_inference_allowed is False
