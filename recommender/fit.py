@@ -142,9 +142,19 @@ def uncertain_conflicts(t: Technique, c: Constraints) -> list[str]:
     return out
 
 
+# A calibrator changes what a score means, not who is selected or missed. When the user names no criterion,
+# the disparity they describe is in decisions or error rates ("approves fewer women", "flags Arabic posts more
+# often"), so a technique that targets calibration alone is a weaker default than one that targets parity.
+CALIBRATION_ONLY = frozenset({Criterion.CALIBRATION, Criterion.CALIBRATION_WITHIN_GROUPS})
+UNASKED_CALIBRATION_FIT = 0.2
+
+
 def criterion_fit(t: Technique, c: Constraints) -> float:
-    """1 when ``t`` targets a wanted criterion, 0.5 when a related one, 0 otherwise (0.5 if none asked)."""
+    """1 when ``t`` targets a wanted criterion, 0.5 when a related one, 0 otherwise; when none is asked, 0.5
+    (:data:`UNASKED_CALIBRATION_FIT` for a technique that targets calibration alone)."""
     if not c.criteria:
+        if t.criteria and set(t.criteria) <= CALIBRATION_ONLY:
+            return UNASKED_CALIBRATION_FIT
         return 0.5
     declared = set(t.criteria)
     if declared & set(c.criteria):

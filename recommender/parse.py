@@ -54,21 +54,28 @@ CRITERION_PATTERNS: list[tuple[Criterion, str]] = [
         Criterion.PREDICTIVE_PARITY,
         (
             r"predictive parity|precision (gap|parity)|\bppv\b|positive predictive"
-            r"|false discovery rate|sufficiency"
+            r"|false discovery rate|sufficiency|(same|equal|similar|comparable|matching) precision"
+            r"|equally (trustworthy|reliable) (flags?|alerts?|positives?|predictions?)"
+            r"|(flags?|alerts?|positives?) .{0,20}equally (trustworthy|reliable)"
+            r"|(flag|alert|positive) (should )?means? the same"
         ),
     ),
     (
         Criterion.CALIBRATION,
         (
             r"calibrat|probabilit(y|ies) (mean|are|should)|risk scores? (mean|should)"
-            r"|well[- ]calibrated|reliab(le|ility) (of )?(scores|probabilities)"
+            r"|well[- ]calibrated|reliab(le|ility) (of )?(scores|probabilities)|over-?confident|under-?confident"
+            r"|(predicted|estimated) (risks?|probabilit(y|ies)|default rates?) (are |look |run |is |come out )?"
+            r"(too (low|high)|over-?estimat|under-?estimat|inflated|overstated|understated)"
+            r"|(scores?|probabilit(y|ies)|risks?) means? the same (thing|risk)"
         ),
     ),
     (
         Criterion.COUNTERFACTUAL_FAIRNESS,
         (
             r"counterfactual|had (they|he|she) been|causal (effect|path|graph|dag)"
-            r"|path[- ]specific|mediat"
+            r"|path[- ]specific|(?<!re)mediat|had (their|his|her|an? [\w-]+'s|the [\w-]+'s) [\w ]{1,30} been"
+            r"|(would|wouldn't|would not) (have )?(changed?|differ|been different) (if|had)"
         ),
     ),
     (
@@ -76,6 +83,9 @@ CRITERION_PATTERNS: list[tuple[Criterion, str]] = [
         (
             r"individual fairness|similar (people|individuals|applicants|candidates|cases)"
             r"|treat(ed)? (like|alike|similarly)|lipschitz|consisten(t|cy) (decisions|treatment)"
+            r"|\balike\b.{0,80}\balike\b|scored alike"
+            r"|similar [\w-]+s? .{0,60}similar (scores?|outcomes?|decisions?|treatment|predictions?|results?|grades?|ratings?|marks?|prices?|premiums?|offers?)"
+            r"|the same (qualifications|profile|record|credentials) .{0,60}the same (score|outcome|decision)"
         ),
     ),
     (

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from fairmend.catalog.types import Stage, TaskType
+from fairmend.catalog.types import Criterion, Stage, TaskType
 from fairmend.recommender import parse_text, reader
 from fairmend.recommender.constraints import Constraints, merge_flags
 from fairmend.recommender.parse import UNDERSTOOD, _apply_findings, accuracy_budget
@@ -590,3 +590,29 @@ def test_a_purpose_an_attribute_is_held_for_is_no_documentation_scope():
         "Nationality is stored for the diversity report only and never reaches the pricing engine."
     )
     assert c.stages is None and c.protected_at_inference_allowed is False
+
+
+@pytest.mark.parametrize(
+    "text, criterion",
+    [
+        (
+            "Two loan files that match on every relevant point should be scored alike.",
+            Criterion.INDIVIDUAL_FAIRNESS,
+        ),
+        (
+            "Similar transcripts ought to get similar grades, whoever wrote them.",
+            Criterion.INDIVIDUAL_FAIRNESS,
+        ),
+        (
+            "The outcome should not have changed had the tenant's ethnicity been different.",
+            Criterion.COUNTERFACTUAL_FAIRNESS,
+        ),
+        ("The estimated risks run too high for disabled claimants.", Criterion.CALIBRATION),
+        ("Its probabilities are overconfident for younger drivers.", Criterion.CALIBRATION),
+        ("We want the same precision for every region.", Criterion.PREDICTIVE_PARITY),
+        ("The remediation plan is due on Friday.", None),
+    ],
+)
+def test_criteria_named_in_plain_words(text, criterion):
+    found = parse_text(text).criteria
+    assert (criterion in found) if criterion else Criterion.COUNTERFACTUAL_FAIRNESS not in found

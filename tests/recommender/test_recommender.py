@@ -303,3 +303,20 @@ def test_task_excludes_techniques_of_every_stage_that_cannot_handle_it(catalog_t
     for t in catalog_techniques:
         handles = not t.task_types or TaskType.CLUSTERING in t.task_types
         assert bool(hard_violations(t, c)) is not handles, t.key
+
+
+def test_a_calibrator_is_a_weaker_default_when_no_criterion_is_named(catalog_techniques):
+    """With no criterion named, a technique that targets calibration alone fits less than one that targets
+    parity; named calibration makes it the best fit."""
+    from fairmend.recommender.constraints import Constraints
+    from fairmend.recommender.fit import UNASKED_CALIBRATION_FIT, criterion_fit
+
+    by_key = {t.key: t for t in catalog_techniques}
+    platt, hardt = by_key["platt_scaling"], by_key["threshold_optimizer_equalized_odds_hardt"]
+    none = Constraints()
+    assert criterion_fit(platt, none) == UNASKED_CALIBRATION_FIT < criterion_fit(hardt, none) == 0.5
+    asked = Constraints(criteria=[Criterion.CALIBRATION])
+    assert criterion_fit(platt, asked) == 1.0
+    assert parse_text("The predicted default risks are overconfident for older borrowers.").criteria == [
+        Criterion.CALIBRATION
+    ]
