@@ -17,6 +17,7 @@ __all__ = [
     "DESCRIBED",
     "SCOPE_CUES",
     "TASK_CUES",
+    "asks_for_fix",
     "asks_for_no_fix",
     "names_absent_attribute",
     "restricts",
@@ -231,11 +232,43 @@ NO_FIX = re.compile(
     r"(?:mitigation|remediation|fix|fixes|fixing)\b(?!\s+(?:has|have|had|was|were|is|worked|helped|so far|yet))"
     r"|\b(?:mitigation|remediation|fixing (?:it|anything|the model))\s+(?:is|are)\s+(?:out of|outside(?: of)?"
     r"|not (?:in|part of|our))\s+(?:our\s+|the\s+)?(?:scope|mandate|remit|brief)"
-    r"|\bwe\s+(?:are|will)\s+not\s+(?:fixing|changing|mitigating|remediating)\s+(?:anything|it|the model)"
+    r"|\bwe\s+(?:are|will)\s+not\s+(?:fix|chang|mitigat|remediat)(?:e|ing)?\s+(?:anything|it|the model)"
     r"|\bnothing\s+(?:is being|will be|gets|to be)\s+(?:changed|deployed|fixed|modified)|\bnothing to deploy\b"
     r"|\bwe do not (?:intend|plan|want) to (?:change|fix|modify|touch) (?:it|anything|the model)"
     r"|\bwithout proposing (?:any )?(?:changes|fixes|remedies)"
+    # fixing is somebody else's job; understanding instead of changing; analysis and nothing else
+    r"|\b(?:fixing|fix|remediation|mitigation|remedying|changing)\s+(?:it\s+|them\s+|that\s+)?(?:is|are|will be)\s+"
+    r"(?:someone|somebody|some other team|another team)(?:'s| else's| else is| is)\s+(?:job|problem|call|responsibility|task)"
+    r"|\b(?:understand|measure|analy[sz]e|assess|evaluate|quantify|diagnose|document|explain)\w*,?\s+(?:not|rather than"
+    r"|instead of)\s+(?:to\s+)?(?:change|fix|alter|modify|mitigate|intervene|remediate)\b"
+    r"|\b(?:understand|measure|analy[sz]e|quantify|explain)\s+(?:it|the (?:gap|disparity|bias))\s+(?:rather than|instead of)"
+    r"\s+(?:change|fix|alter|modify)"
+    r"|\b(?:analysis|diagnosis|measurement|assessment|evaluation)\s+only\s*(?:$|[.;:,!)]|at this stage|for now"
+    r"|this (?:time|round|phase))"
+    r"|\b(?:purely|strictly|only)\s+(?:diagnostic|descriptive|analytical|exploratory)\b"
+    r"|\bwe(?:'re| are)\s+not\s+(?:going\s+to\s+)?(?:change|fix|alter|touch)(?:ing)?\s+(?:anything|it|the model)\b"
 )
+
+
+# A request for a fix ("please reduce the gap", "what can we do?", "how do we correct it"): a text that asks
+# for one, and says nowhere that nothing will be fixed (NO_FIX), is not measure-only, whatever its other
+# clauses sound like ("the assessment only covers approvals, so please reduce the gap there").
+ASKS_FOR_FIX = re.compile(
+    r"(?<!not )(?<!n't )(?<!never )(?<!than )(?<!of )\b(?:fix|reduce|close|mitigate|correct|remedy|shrink|narrow|remove)"
+    r"\s+(?:it|them|this|that|the (?:gap|disparity|disparities|bias|difference|imbalance))\b"
+    r"|\bwhat (?:can|should|could) (?:we|i) do\b|\bwhat would you (?:do|recommend|suggest|try)\b"
+    r"|\bhow (?:do|can|could|should) (?:we|i) (?:fix|reduce|close|mitigate|correct|remove|shrink|narrow)\b"
+    r"|\brecommend (?:a |the |some )?(?:fix|mitigation|remediation|remedy)"
+)
+
+
+def asks_for_fix(text: str) -> str | None:
+    """The words asking for a fix, when the text does not also rule fixing out, or ``None``."""
+    t = normalise(text)
+    if NO_FIX.search(t):
+        return None
+    m = ASKS_FOR_FIX.search(t)
+    return m.group(0) if m else None
 
 
 def asks_for_no_fix(text: str) -> str | None:

@@ -21,6 +21,7 @@ from fairmend.recommender.cues import (
     DESCRIBED,
     SCOPE_CUES,
     TASK_CUES,
+    asks_for_fix,
     asks_for_no_fix,
     names_absent_attribute,
     restricts,
@@ -258,6 +259,8 @@ def _apply_findings(c: Constraints, findings: dict[str, Any], text: str | None =
             if text is not None and not SCOPE_CUES[f.value].search(DESCRIBED.sub(" ", normalise(text))):
                 continue  # no work of that kind named anywhere: no reading, not even an uncertain one
             if f.value == "no_intervention":
+                if text is not None and asks_for_fix(text):
+                    continue  # "... so please reduce the gap there": a fix is asked for
                 name, value = "intervention_allowed", False
             else:
                 name, value = "stages", [_SCOPE_STAGE[f.value]]

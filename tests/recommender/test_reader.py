@@ -499,6 +499,11 @@ def test_a_scope_needs_a_word_of_its_kind(text):
         ("We tried reweighing, but no fix has worked so far. What else is there?", False),
         ("There is no quick fix for the approval gap, so we will retrain with a fairness constraint.", False),
         ("There is no quick fix for the gap in approvals between nationalities.", False),
+        ("Remedying it is another team's responsibility; we report the gap by caste.", True),
+        ("I want to quantify the gap rather than fix it for now.", True),
+        ("We want to measure, not intervene: how big is the age gap in offers?", True),
+        ("Strictly exploratory: where do the denial rates for veterans diverge?", True),
+        ("The assessment only covers approvals, so please reduce the gap there.", False),
     ],
 )
 def test_a_request_that_rules_out_fixing(text, no_intervention):
@@ -616,3 +621,18 @@ def test_a_purpose_an_attribute_is_held_for_is_no_documentation_scope():
 def test_criteria_named_in_plain_words(text, criterion):
     found = parse_text(text).criteria
     assert (criterion in found) if criterion else Criterion.COUNTERFACTUAL_FAIRNESS not in found
+
+
+@pytest.mark.parametrize(
+    "text, measure_only",
+    [
+        ("Find out whether the screening tool disfavours older nurses and, if it does, fix it.", False),
+        ("Is the gap in loan offers by caste real? What should we do about it?", False),
+        ("How big is the gap in loan offers by caste? Report it; we will not fix it.", True),
+        ("Quantify the gap in offers by caste rather than fix it.", True),
+    ],
+)
+def test_a_request_for_a_fix_is_not_measure_only(text, measure_only):
+    """A text that asks for a fix (cues.ASKS_FOR_FIX) is not read as measure-only, unless it also rules
+    fixing out (cues.NO_FIX)."""
+    assert (parse_text(text).intervention_allowed is False) is measure_only
