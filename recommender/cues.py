@@ -61,11 +61,10 @@ TASK_CUES: dict[TaskType, re.Pattern[str]] = {
 }
 
 # Mentions of audits, monitoring, reports or alerts that describe the situation instead of asking for that
-# work; the intent patterns and the scope gate skip them
-# (fairmend.recommender.parse). The purpose a protected attribute is held for ("kept for monitoring",
-# "for auditing purposes", "for the equality report only"), a finding already made ("our audit shows", "the
-# last review found"), an assessment named as a procedure ("a fresh conformity assessment") and a product that
-# is an alert ("the deterioration alert fires less often").
+# work (fairmend.recommender.parse skips them in its intent patterns and its scope gate): the purpose a
+# protected attribute is held for ("kept for monitoring", "for auditing purposes", "for the equality report
+# only"), a finding already made ("our audit shows", "the last review found"), an assessment named as a
+# procedure ("a fresh conformity assessment") and a product that is an alert ("the sepsis alert fires less").
 DESCRIBED = re.compile(
     r"\b(?:kept|keep|held|hold|holds|recorded|collected|stored|used|retained|gathered|logged)\s+(?:[\w-]+\s+){0,4}?"
     r"for\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}"
