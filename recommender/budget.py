@@ -64,7 +64,7 @@ _HUNDREDTH = re.compile(r"\b(?P<hundredth>a|one)\s+hundredth\b")
 TRAIL = re.compile(
     r"(?:(?:\s+(?:of|in|on))?\s+(?:balanced\s+|bal\.?\s+)?(?:accuracy|acc|auc|f1|performance|precision|recall)\.?"
     r"(?:\s+(?:\(\w+\))?\s*(?:loss|drop|hit|reduction|decrease|penalty|tolerance|budget))?)?\s*[,;(]?\s*(?:that'?s\s+)?"
-    r"(?:at\s+(?:the\s+)?(?:most|worst)|max(?:imum)?\b|tops\b|and\s+no(?:t\s+a\s+\w+)?\s+more|but\s+no\s+more"
+    r"(?:at\s+(?:the\s+)?(?:very\s+)?(?:most|worst)|max(?:imum)?\b|tops\b|and\s+no(?:t\s+a\s+\w+)?\s+more|but\s+no\s+more"
     r"|no\s+(?:more|further)\b|not\s+more\b|nothing\s+(?:beyond|more|past)|(?:is|are|as)\s+(?:the|our|my)\s+"
     r"(?:\w+\s+)?(?:limit|ceiling|maximum|cap|most|budget|tolerance)|is\s+(?:the\s+most|all|what\s+(?:we|i)\s+can)"
     r"|would\s+be\s+(?:the|our)\s+(?:limit|maximum)|(?:is|would\s+be|seems)\s+(?:acceptable|fine|ok|okay|tolerable)"
@@ -86,7 +86,7 @@ _LIMIT = re.compile(
 # a hedged, reported or vague amount is no firm limit
 _HEDGE_BEFORE = re.compile(
     r"(?:\b(?:roughly|about|around|approximately|approx|ballpark|something\s+like|perhaps|maybe|say"
-    r"|much\s+more\s+than|hoping|hope)"
+    r"|much\s+more\s+than|hoping|hope|ideally|preferably)"
     r"|\d\s*(?:-|\u2013|to|or))\s*$"
 )
 _HEDGE_AFTER = re.compile(
@@ -94,6 +94,8 @@ _HEDGE_AFTER = re.compile(
     r"|\b(?:maybe|perhaps)(?!\s+(?:less|lower|fewer)\b)|\bgive\s+or\s+take|\bmore\s+or\s+less|(?<!not\s)\ba\s+bit\s+more"
     r"|\bdepending|\bon\s+average|\bin\s+our\s+(?:experiments|tests)))"
 )
+# a limit the text itself calls open to discussion ("under 1%, but that's negotiable"; not "non-negotiable")
+_NEGOTIABLE = re.compile(r"(?<!non-)(?<!non )\b(?:negotiable|up\s+for\s+discussion|open\s+to\s+discussion)\b")
 _REPORTED = re.compile(
     r"\b(?:claims?(?=\s+(?:that|its|their|it|the|a|an|to|less|under|no|at|only)\b)|claimed|promises?|promised"
     r"|advertis\w*|reportedly|according\s+to)\b"
@@ -103,7 +105,8 @@ _OF_OTHER = re.compile(r"^\s*(?:of|in|on)\s+(?:the\s+|our\s+|its\s+|all\s+)?(?P<
 _METRIC_WORDS = re.compile(
     r"^(?:a|an|one|accuracy|acc|auc|f1|performance|precision|recall|sensitivity|specificity|balanced|bal"
     r"|macro|micro|discriminatory|true|overall|model|loss|drop|points?|pts?|percentage|the|our|its|mean|top"
-    r"|today|current|baseline|where|what|old|validated|production|existing|original|present|it|that|them)$"
+    r"|today|current|baseline|where|what|old|validated|production|existing|original|present|it|that|them"
+    r"|lost|forgone|foregone|sacrificed|reduced|decreased|additional|extra|further)$"
 )
 # a difference between groups is a fairness target, not a budget
 _GAP = re.compile(
@@ -111,6 +114,10 @@ _GAP = re.compile(
 )
 
 
+# a sentence labelled as the budget ("budget: under 1.2%", "- accuracy budget: 0.5 pp"): the label names it
+_BUDGET_LABEL = re.compile(
+    r"^\W*(?:(?:max(?:imum)?|accuracy|acc|loss|performance)\s+)?(?:budget|tolerance)\s*:"
+)
 # a sentence that is only an amount, and a next one that says what it is
 _AMOUNT_ONLY = re.compile(r"^\W*(?:max(?:imum)?\s+)?" + AMOUNT + UNIT + r"\W*$")
 _THAT_IS = re.compile(r"^(?:that'?s|that\s+is|this\s+is)\b")
@@ -126,7 +133,12 @@ def _firm_limit(sentence: str, m: re.Match[str], bare: bool) -> tuple[int, int] 
     """The span of the words that make amount ``m`` a firm limit on accuracy loss, or ``None``."""
     before = sentence[max(0, m.start() - 60) : m.start()]
     after = sentence[m.end() : m.end() + 60]
-    if _HEDGE_BEFORE.search(before[-30:]) or _HEDGE_AFTER.match(after) or _REPORTED.search(before):
+    if (
+        _HEDGE_BEFORE.search(before[-30:])
+        or _HEDGE_AFTER.match(after)
+        or _REPORTED.search(before)
+        or _NEGOTIABLE.search(sentence, m.end())
+    ):
         return None  # a hedged, ranged or reported amount
     if _of_other(after):
         return None  # "10% of applicants", "a drop of 5% in the approval rate"
@@ -135,7 +147,13 @@ def _firm_limit(sentence: str, m: re.Match[str], bare: bool) -> tuple[int, int] 
         pass
     trail = TRAIL.match(sentence, m.end())
     gaps = list(_GAP.finditer(before))
-    if gaps and not _LOSS.search(before[gaps[-1].end() :]):
+    # a gap named in an earlier phrase ("the gender gap in approvals, with a maximum of 1.25% accuracy lost")
+    # is not what the amount limits
+    if (
+        gaps
+        and not _LOSS.search(before[gaps[-1].end() :])
+        and not re.search(r"[,;(]", before[gaps[-1].end() :])
+    ):
         return None  # "the gap in recall should be no more than 2 points"
     if _MORE_THAN.search(before) and _REJECT.search(sentence):
         start = max(0, m.start() - 60) + (cue.start() if cue is not None else len(before) - 12)
@@ -179,7 +197,7 @@ def accuracy_budget(text: str) -> tuple[float, str] | None:
                 return amount_value(m), f"{sentence.strip()} {nxt.strip()}"
         # the metric may be named by the question this sentence answers ("how much accuracy may we lose?")
         asked = i > 0 and is_question(sentences[i - 1]) and METRIC.search(sentences[i - 1]) is not None
-        metric = asked or METRIC.search(sentence) is not None
+        metric = asked or METRIC.search(sentence) is not None or _BUDGET_LABEL.match(sentence) is not None
         found = [
             *((m, False) for m in AMOUNT_UNIT.finditer(sentence)),
             *((m, True) for m in _BARE.finditer(sentence)),

@@ -50,6 +50,12 @@ WISH = re.compile(
     r"\b(?:would|should)\s+(?:love|like|prefer)\s+to\b|\bwish(?:ed)?\b|\b(?:wanted|hoped|planned|meant)\s+to\b"
     r"|\bideally\b"
 )
+# The answer to a yes/no question just asked ("Could we retrain it? Yes, the merger gave us the code."): it
+# grants or denies what the question was about.
+ANSWER_YES = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|sure|of course|absolutely|indeed|we can|we may|it can|it may)\b"
+)
+ANSWER_NO = re.compile(r"^\W*(?:no|nope|nah|not really|sadly not|unfortunately not|we can not|it can not)\b")
 PREVAIL = 0.8
 # A whole sentence read this surely overrides a less sure (< PREVAIL) opposite reading of one of its clauses.
 SENTENCE_OVERRIDES = 0.9
@@ -253,8 +259,21 @@ def combine(
     ``sentences`` are whole multi-clause sentences, read only for dimensions no clause settled."""
     readings: dict[str, list[Reading]] = {d: [] for d in dimensions}
     last: list[str] = []
+    asked: list[str] = []  # what the yes/no question just asked is about, until the next clause
     for pos, unit in enumerate(clauses):
         norm = normalise(unit.text)
+        if norm in ("a", "answer", "q", "question", "reply", "response"):
+            continue  # the label of a question or its answer ("Q: can we retrain? A: yes") says nothing itself
+        asks = getattr(unit, "asks", "")
+        answer = "allowed" if ANSWER_YES.match(norm) else "forbidden" if ANSWER_NO.match(norm) else None
+        if asked and answer and not asks:
+            for dim in asked:
+                own, own_conf = unit.best(dim)
+                conf = max(own_conf if own == answer else 0.0, 0.8)
+                readings[dim].append(Reading(answer, conf, unit.text, pos, False, True, False, False))
+            last = list(asked)
+        answered = asked if answer and not asks else []
+        asked = []
         if CONFIRM.match(norm):  # "..., and that is right": what was reported is no withdrawn belief
             for dim in last:
                 if readings[dim]:
@@ -292,8 +311,16 @@ def combine(
         )
         for dim in dimensions:
             value, conf = unit.best(dim)
-            if value == "none" or conf < floor or (wish and value == "allowed"):
+            if value == "none" or conf < floor or (wish and value == "allowed") or dim in answered:
                 continue
+            if value in FLIP and asks:
+                # a question states no permission ("could we retrain it?"), a reported one nothing at all
+                # ("we don't know whether legal will let us retrain"); a prohibition inside a yes/no question
+                # stands ("can we do anything if the scorer can't be touched?")
+                if asks == "yes_no":
+                    asked.append(dim)
+                if value == "allowed" or asks == "indirect":
+                    continue
             stated.append(dim)
             readings[dim].append(Reading(value, conf, unit.text, pos, **cues))
         if stated:
@@ -304,6 +331,9 @@ def combine(
             value, conf = unit.best(dim)
             if value == "none" or conf < floor:
                 continue
+            asks = getattr(unit, "asks", "")
+            if value in FLIP and (asks == "indirect" or (asks and value == "allowed")):
+                continue  # a question states no permission (see above)
             if dim not in found:
                 found[dim] = Finding(value, conf, unit.text)
             elif (

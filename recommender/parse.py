@@ -105,7 +105,10 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
         TaskType.RANKING,
         r"learning[- ]to[- ]rank|\brank(ing|ings|er|ers)\b|search results|top[- ]k\b|recommendation lists?",
     ),
-    (TaskType.CLUSTERING, r"\bclusters?\b|\bclustering\b|k-?means|k-?medians"),
+    (
+        TaskType.CLUSTERING,
+        r"\bclusters?\b|\bclustering\b|k-?means|k-?medians|\bunsupervised (?:grouping|segmentation|partition)",
+    ),
     (TaskType.REGRESSION, r"(?<!logistic )\b(regression|regressors?)\b|continuous (outcome|target|value)"),
     (
         TaskType.MULTICLASS_CLASSIFICATION,
@@ -114,9 +117,16 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             r"multi-?class|several classes|more than two classes"
             r"|\bgrades?\s+[a-f]\s*(?:to|through|-|\u2013)\s*[c-g]\b"
             r"|\bone of (?:the )?(?:three|four|five|six|seven|eight|nine|ten|[3-9]|\d\d) (?:[\w-]+ ){0,2}"
-            r"(?:categories|classes|tiers|grades|labels|products|types|outcomes|diagnoses|codes)\b"
+            r"(?:categories|classes|tiers|grades|labels|products|types|outcomes|diagnoses|codes|queues|buckets"
+            r"|levels|ratings|priorities|tracks|dispositions)\b"
             r"|\binto (?:one of )?(?:three|four|five|six|seven|eight|nine|ten|[3-9]|\d\d) (?:[\w-]+ ){0,2}"
             r"(?:categories|classes|tiers|grades|labels|types|outcomes|diagnoses)\b"
+            # "a 4-class model", "grades A-E", "tier A, B, C or D", "probabilities for four loan products"
+            r"|\b(?:three|four|five|six|seven|eight|nine|ten|[3-9]|\d\d)-class\b"
+            r"|\b[a-f]\s*(?:-|\u2013|to|through)\s*[c-g] grades\b"
+            r"|\b(?:tiers?|grades?|classes|bands|levels|categories) [a-f](?:, [a-f])+,? (?:or|and) [a-f]\b"
+            r"|\bprobabilit(?:y|ies) (?:for|over|across) (?:each of )?(?:the )?(?:three|four|five|six|seven|eight"
+            r"|nine|ten|[3-9]|\d\d) "
         ),
     ),
 ]

@@ -174,9 +174,52 @@ _CLAUSE = re.compile(
 )
 
 
-def split_sentences(text: str) -> list[str]:
+# A topic asked as a question and answered at once ("Retraining? Not happening", "Sensitive attributes at
+# scoring? No.") is one statement, like a label and its value.
+_ANSWER = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|no|nope|nah|not|never|absolutely|sure|of course|impossible|allowed|forbidden"
+    r"|permitted|fine|ok|okay|out of the question|off the table|n/a)\b",
+    re.IGNORECASE,
+)
+# A question that asks for a yes or a no ("could we retrain it?", "can't we just use age?"): it states no
+# permission; an answer after it ("yes we can", "no") does (see fairmend.recommender.combine).
+_YES_NO = re.compile(
+    r"^\W*(?:(?:so|and|but|then|also|or|ok|okay|now|hey|quick q)\W+)?(?:(?:ca|wo)n['\u2019]t|cannot|(?:can|could"
+    r"|may|might|should|would|will|shall|is|are|am|do|does|did|have|has)(?:n['\u2019]t| not)?)\s+\w",
+    re.IGNORECASE,
+)
+# A question reported inside a statement ("we don't know yet whether legal will let us retrain"): no
+# permission and no prohibition, whatever follows.
+_INDIRECT = re.compile(
+    r"^\W*whether\b|\b(?:whether|not sure if|unsure if|(?:don't|do not|doesn't|does not|didn't|did not) know if"
+    r"|unclear if|wonder(?:ing)? if|ask(?:ed|ing)? (?:them |legal |compliance )?if)\b",
+    re.IGNORECASE,
+)
+_WH = re.compile(
+    r"^\W*(?:can|could|would|will|is|are|was|were|do|does|did|how|what|which|why|when|where|who"
+    r"|should|shall|may|might|must|has|have)\b",
+    re.IGNORECASE,
+)
+
+
+def marked_sentences(text: str) -> list[tuple[str, bool]]:
+    """The statements of ``text`` (see :func:`split_sentences`), each with whether it ends with a question
+    mark."""
+    pieces = [p for p in _SENTENCE.split(text.strip()) if p.strip()]
+    joined: list[str] = []
+    for piece in pieces:
+        prev = joined[-1] if joined else ""
+        if (
+            prev.rstrip().endswith("?")
+            and len(prev.split()) <= LABEL_WORDS
+            and not _WH.match(prev)
+            and _ANSWER.match(piece)
+        ):
+            joined[-1] = f"{prev.rstrip(' ?')} {piece}"  # "Retraining? Not happening" -> one statement
+        else:
+            joined.append(piece)
     out = []
-    for sentence in _SENTENCE.split(text.strip()):
+    for sentence in joined:
         parts = _COLON.split(sentence)
         if (
             len(parts) > 1
@@ -185,8 +228,22 @@ def split_sentences(text: str) -> list[str]:
             and not _META_LABEL.match(parts[0].lstrip("*-\u2022 "))
         ):
             parts = [f"{parts[0]} {parts[1]}", *parts[2:]]
-        out += [p.strip(" .;:!?") for p in parts if p.strip(" .;:!?")]
+        asked = sentence.rstrip().endswith("?")
+        parts = [p for p in parts if p.strip(" .;:!?")]
+        out += [(p.strip(" .;:!?"), asked and i == len(parts) - 1) for i, p in enumerate(parts)]
     return out
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s for s, _ in marked_sentences(text)]
+
+
+def asking(clause: str, first: bool, question: bool) -> str:
+    """How ``clause`` asks rather than states: "indirect" for a question reported in it ("whether legal will
+    let us retrain"), "yes_no" for the opening clause of a yes/no question ("could we retrain it"), else ""."""
+    if _INDIRECT.search(clause):
+        return "indirect"
+    return "yes_no" if question and first and _YES_NO.match(clause) else ""
 
 
 def split_clauses(sentence: str) -> list[str]:
@@ -468,6 +525,7 @@ class _Unit:
     sentence: int
     probs: dict[str, np.ndarray]
     marker: str = ""  # the conjunction that introduced the clause (see marked_clauses)
+    asks: str = ""  # how the clause asks rather than states (see asking)
 
     def best(self, dim: str) -> tuple[str, float]:
         p = self.probs[dim]
@@ -506,19 +564,21 @@ def _content(clause: str) -> str:
 
 
 def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], list[_Unit]]:
-    sentences = split_sentences(text)
-    clauses: list[tuple[str, int, str]] = []
-    multi: list[tuple[str, int, str]] = []
-    for i, s in enumerate(sentences):
+    clauses: list[tuple[str, int, str, str]] = []
+    multi: list[tuple[str, int, str, str]] = []
+    for i, (s, question) in enumerate(marked_sentences(text)):
         parts = marked_clauses(s)
-        clauses += [(p, i, marker) for p, marker in parts]
-        if len(parts) > 1:
-            multi.append((s, i, ""))
-    texts = [repair(_content(c)) for c, _, _ in clauses] + [repair(s) for s, _, _ in multi]
+        asks = [asking(repair(p), j == 0, question) for j, (p, _) in enumerate(parts)]
+        clauses += [(p, i, marker, a) for (p, marker), a in zip(parts, asks, strict=True)]
+        if len(parts) > 1:  # the sentence read whole asks as its most sweeping clause does
+            multi.append(
+                (s, i, "", "indirect" if "indirect" in asks else "yes_no" if "yes_no" in asks else "")
+            )
+    texts = [repair(_content(c)) for c, _, _, _ in clauses] + [repair(s) for s, _, _, _ in multi]
     probs = model.probabilities(model.features(texts, embedder))
     units = [
-        _Unit(t, i, {d: probs[d][row] for d in DIMENSIONS}, marker)
-        for row, (t, i, marker) in enumerate(clauses + multi)
+        _Unit(t, i, {d: probs[d][row] for d in DIMENSIONS}, marker, asks)
+        for row, (t, i, marker, asks) in enumerate(clauses + multi)
     ]
     return units[: len(clauses)], units[len(clauses) :]
 

@@ -52,6 +52,13 @@ def test_budget_forms_corpus():
         ("The vendor claims its method costs less than 1% accuracy.", None),
         ("We thought the accuracy budget was 1 pt, but that no longer holds.", None),
         ("A drop of under 5% in the approval rate is fine.", None),
+        # what the amount is of, a gap named in an earlier phrase, a label that names the budget, hedges
+        ("We'll tolerate at most three tenths of a percentage point of lost accuracy.", 0.003),
+        ("Close the age gap in approvals, with a maximum of 0.75 percent accuracy lost.", 0.0075),
+        ("Retraining: allowed. Budget: under 2.5%.", 0.025),
+        ("A quarter of a point of AUC at the very most.", 0.0025),
+        ("Ideally we'd keep it under 1% of accuracy, but that's negotiable.", None),
+        ("Losing more than 1% of accuracy is non-negotiable: at most 1%.", 0.01),
     ],
 )
 def test_budget_forms(text, budget):

@@ -557,7 +557,19 @@ def test_actually_as_an_adverb_withdraws_nothing():
             "The tutor model awards grades A to F and pupils on free meals get fewer As.",
             TaskType.MULTICLASS_CLASSIFICATION,
         ),
-        ("Each caller is routed to one of seven support queues by a classifier.", None),
+        # seven queues a classifier routes to are seven classes (the labelling rules: more than two classes)
+        (
+            "Each caller is routed to one of seven support queues by a classifier.",
+            TaskType.MULTICLASS_CLASSIFICATION,
+        ),
+        (
+            "The triage net is a 5-class model and older patients are under-triaged.",
+            TaskType.MULTICLASS_CLASSIFICATION,
+        ),
+        ("It predicts A-D grades for each essay.", TaskType.MULTICLASS_CLASSIFICATION),
+        ("Suppliers are put in tier A, B or C by the scorer.", TaskType.MULTICLASS_CLASSIFICATION),
+        ("It outputs probabilities over five diagnoses per scan.", TaskType.MULTICLASS_CLASSIFICATION),
+        ("Unsupervised segmentation of shoppers drives the coupons.", TaskType.CLUSTERING),
         (
             "Our router puts every claim into one of four handling categories.",
             TaskType.MULTICLASS_CLASSIFICATION,
@@ -636,3 +648,31 @@ def test_a_request_for_a_fix_is_not_measure_only(text, measure_only):
     """A text that asks for a fix (cues.ASKS_FOR_FIX) is not read as measure-only, unless it also rules
     fixing out (cues.NO_FIX)."""
     assert (parse_text(text).intervention_allowed is False) is measure_only
+
+
+@pytest.mark.parametrize(
+    "text, retraining",
+    [
+        # a yes/no question states no permission; its answer does
+        ("Could we refit the model with sample weights? Offers lag for Spanish speakers.", None),
+        ("Is a refit possible? No, the supplier owns it.", False),
+        ("Are we free to retrain? Yes - the code is ours now.", True),
+        ("Q: Can we refit it? A: Yes, the owner agreed.", True),
+        # a question reported inside a statement states nothing
+        ("We are still waiting to hear whether legal lets us retrain the model.", None),
+        # a prohibition inside a question stands; a topic asked and answered at once is one statement
+        ("Can we do anything if the vendor model can't be retrained?", False),
+        ("Model refit? Out of the question, the regulator signed this version.", False),
+    ],
+)
+def test_questions_ask_and_answers_state(text, retraining):
+    c = parse_text(text)
+    assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
+
+
+def test_a_question_about_the_attribute_grants_no_use():
+    c = parse_text("Could we use religion at decision time? Nobody has told us yet.")
+    assert (
+        c.sources.get("protected_at_inference_allowed") != "text"
+        or c.protected_at_inference_allowed is not True
+    )
