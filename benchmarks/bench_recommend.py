@@ -107,8 +107,11 @@ def evaluate_dev(recommender: Any, path: Path) -> dict[str, Any]:
 
 def quality(dev: Path | None, verbose: bool) -> None:
     from fairmend.recommender import Recommender
+    from fairmend.recommender.build import builtin_techniques
 
-    rec = Recommender()
+    # the catalog the corpora were labelled against: the built-in techniques (an installed plugin, such as the
+    # example the test set-up installs, is in no `acceptable` list and would only take places in the top 3)
+    rec = Recommender(builtin_techniques())
     for path in HELD_OUT:
         validation(rec, path, verbose, "held-out corpus")
     for path in DEVELOPMENT:
