@@ -49,6 +49,24 @@ CRITERION_PATTERNS: list[tuple[Criterion, str]] = [
             r"equal(ity of)? opportunit|true positive rate|\btpr\b|false negative rate"
             r"|recall (gap|parity|for)|qualified (people|applicants|candidates)"
             r"|miss(es|ing)? (more )?(qualified|sick|positive)"
+            # the errors named in plain words: positives missed, deserving people turned down
+            r"|miss(es|ed|ing)? (far |many |a lot )?more (\w+ )?(cancers?|cases|diagnoses|fraud|tumou?rs?|fractures?"
+            r"|strokes?|infections?|patients|positives|deteriorations?)"
+            r"|false (negatives?|rejects?|rejections?|non-?matches)"
+            r"|(who|that) (would|will|did|do|does|actually|truly|really|in fact) (\w+ )?(repay|pay back|succeed|qualify"
+            r"|show up|perform|graduate)"
+            r"|\bgood (tenants|borrowers|payers|candidates|applicants|employees|students|customers|drivers)"
+            r" .{0,40}(rejected|declined|denied|turned down|refused)"
+        ),
+    ),
+    (
+        Criterion.PREDICTIVE_EQUALITY,
+        (
+            # false positives named in plain words: people wrongly flagged, or flagged although they never did it
+            r"false positive rate|\bfpr\b|false (positives?|alarms?|flags?|declines?|recalls?|alerts?|matches?"
+            r"|accusations?)|wrongly (flagged|accused|labell?ed|declined|rejected|denied|classified)"
+            r"|(who|that) (never|did not|didn't|do not|don't|does not|doesn't) (go on to )?(re-?offend|default"
+            r"|commit|churn|fall|cheat|offend)"
         ),
     ),
     (
@@ -69,6 +87,9 @@ CRITERION_PATTERNS: list[tuple[Criterion, str]] = [
             r"|(predicted|estimated) (risks?|probabilit(y|ies)|default rates?) (are |look |run |is |come out )?"
             r"(too (low|high)|over-?estimat|under-?estimat|inflated|overstated|understated)"
             r"|(scores?|probabilit(y|ies)|risks?) means? the same (thing|risk)"
+            r"|(scores?|model|predictions?|probabilities|estimates?|it) (systematically |consistently |badly )?"
+            r"(over|under)-?(estimates?|states?|predicts?) (the )?(\w+ )?(risk|probabilit|likelihood|uptake|default"
+            r"|mortality|chance)"
         ),
     ),
     (

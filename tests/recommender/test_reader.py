@@ -628,6 +628,23 @@ def test_a_purpose_an_attribute_is_held_for_is_no_documentation_scope():
         ("Its probabilities are overconfident for younger drivers.", Criterion.CALIBRATION),
         ("We want the same precision for every region.", Criterion.PREDICTIVE_PARITY),
         ("The remediation plan is due on Friday.", None),
+        # the errors named in plain words: missed positives, deserving people turned down, false flags
+        ("The scan reader misses far more tumours in older men.", Criterion.EQUAL_OPPORTUNITY),
+        (
+            "Applicants who would pay back are declined more often if they are Roma.",
+            Criterion.EQUAL_OPPORTUNITY,
+        ),
+        ("Good borrowers from rural areas get declined twice as often.", Criterion.EQUAL_OPPORTUNITY),
+        ("Voice login has more false rejects for deaf speakers.", Criterion.EQUAL_OPPORTUNITY),
+        (
+            "Drivers who never cheat are flagged for fraud more if they are migrants.",
+            Criterion.PREDICTIVE_EQUALITY,
+        ),
+        ("There are many more false alarms for Traveller families.", Criterion.PREDICTIVE_EQUALITY),
+        (
+            "The model systematically overestimates the default risk of young borrowers.",
+            Criterion.CALIBRATION,
+        ),
     ],
 )
 def test_criteria_named_in_plain_words(text, criterion):
