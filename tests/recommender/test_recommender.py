@@ -320,3 +320,24 @@ def test_a_calibrator_is_a_weaker_default_when_no_criterion_is_named(catalog_tec
     assert parse_text("The predicted default risks are overconfident for older borrowers.").criteria == [
         Criterion.CALIBRATION
     ]
+
+
+def test_a_calibrator_gets_no_expert_prior_unless_calibration_is_asked(fake_recommender):
+    """Experts accept a calibration-only method in situations about calibration; with none named, the prior
+    that counts them does not pull Platt scaling up for every frozen model (ranker.UNASKED_CALIBRATION_PRIOR)."""
+    from fairmend.recommender.fit import CALIBRATION_ONLY
+    from fairmend.recommender.ranker import UNASKED_CALIBRATION_PRIOR
+
+    def priors(text: str) -> dict[str, float]:
+        res = fake_recommender.recommend(text, top=200)
+        return {
+            r.technique.key: r.prior
+            for r in res.recommendations
+            if set(r.technique.criteria) <= CALIBRATION_ONLY
+        }
+
+    unasked = priors("The fix must be post-processing only.")
+    asked = priors("The fix must be post-processing only: the scores overestimate the default risk of women.")
+    assert "platt_scaling" in unasked and "platt_scaling" in asked
+    assert asked["platt_scaling"] > 0
+    assert unasked["platt_scaling"] == pytest.approx(asked["platt_scaling"] * UNASKED_CALIBRATION_PRIOR)
