@@ -29,7 +29,8 @@ BELIEF = re.compile(
     r"\b(thought|believed|assumed|used to|originally|initially|at first|earlier|first said|"
     r"previously|were told|was told|told me|told us|supposedly|i said|we said|i wrote|we wrote|"
     r"had assumed|had said|it was said|in the past|ignore|disregard|obsolete|outdated|out of date|"
-    r"superseded|no longer (?:applies|holds|stands|valid|true|accurate))\b"
+    r"superseded|no longer (?:applies|holds|stands|valid|true|accurate)"
+    r"|(?:under|in|by) the (?:old|previous|former|earlier) (?:policy|rules?|regime|guidance|contract|setup|set-up))\b"
 )
 REVERSAL = re.compile(
     # "actually" after a relative pronoun is an adverb ("compared with what actually happens"), no withdrawal
@@ -42,7 +43,17 @@ REVERSAL = re.compile(
 CONFIRM = re.compile(
     r"^(?:and |which )?(?:that|this|it|which) (?:is|was|remains|is still) (?:right|true|correct|the case|so)$"
     r"|^(?:and )?(?:that|this) (?:still )?(?:holds|stands)$|^(?:and )?(?:indeed|rightly so|correctly)$"
+    # someone vouching for what was just said ("marketing confirmed it this morning"), no withdrawal
+    r"|^(?:[a-z]+ ){1,3}(?:confirmed|verified|double-checked|checked) (?:it|this|that|so)\b(?: [a-z]+){0,3}$"
 )
+# A statement made as a guess or a possibility ("we might not be able to retrain", "we probably can't use race",
+# "if the regulator asks we might have to freeze it"): reported as uncertain, never applied (confidence capped
+# below FIRM). "may not" alone is a prohibition, not a guess.
+HEDGE = re.compile(
+    r"\b(?:might|probably|possibly|perhaps|maybe|may (?:have|need) to|may not be able|could end up|likely|unlikely"
+    r"|not sure|unsure)\b"
+)
+HEDGED = 0.5
 CONTRAST = frozenset({"but", "however", "yet"})
 # A wish ("we would love to retrain", "we wanted to refit it") followed by a contrast ("..., but the labels were
 # purged") grants nothing: its permission reading is dropped.
@@ -313,6 +324,8 @@ def combine(
             value, conf = unit.best(dim)
             if value == "none" or conf < floor or (wish and value == "allowed") or dim in answered:
                 continue
+            if value in FLIP and HEDGE.search(norm):
+                conf = min(conf, HEDGED)
             if value in FLIP and asks:
                 # a question states no permission ("could we retrain it?"), a reported one nothing at all
                 # ("we don't know whether legal will let us retrain"); a prohibition inside a yes/no question
@@ -334,6 +347,8 @@ def combine(
             asks = getattr(unit, "asks", "")
             if value in FLIP and (asks == "indirect" or (asks and value == "allowed")):
                 continue  # a question states no permission (see above)
+            if value in FLIP and HEDGE.search(normalise(unit.text)):
+                conf = min(conf, HEDGED)  # a guess (see HEDGE)
             if dim not in found:
                 found[dim] = Finding(value, conf, unit.text)
             elif (

@@ -551,7 +551,8 @@ def repair(text: str) -> str:
 # belief and its withdrawal in one breath would pull the reading of the belief alone to the withdrawal.
 _BELIEF_LEAD = re.compile(
     r"^\s*(?:(?:earlier|initially|originally|at first|first|previously|before),?\s+)?(?:we|i|they|everyone|people"
-    r"|the team|management|legal|compliance)\s+(?:had\s+)?(?:thought|believed|assumed|said|wrote|were told"
+    r"|the team|management|legal|compliance)\s+(?:had\s+|used\s+to\s+)?(?:thought|think|believed|believe|assumed|assume"
+    r"|said|wrote|were told"
     r"|was told|had been told|were under the impression)\s+(?:that\s+)?(?=\w)",
     re.IGNORECASE,
 )
@@ -561,6 +562,33 @@ def _content(clause: str) -> str:
     """``clause`` without a lead-in that frames it as a belief, when something is left."""
     stripped = _BELIEF_LEAD.sub("", clause)
     return stripped if len(stripped.split()) >= 2 else clause
+
+
+# How sure a plain statement's polarity is when the rule settles it (fairmend.recommender.polarity), as a share
+# of the probability the classifiers give the clause's being about that dimension at all.
+RULED = 0.95
+
+
+def _ruled(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
+    """``probs`` with the forbidden/allowed split of the polar dimensions set by
+    :func:`~fairmend.recommender.polarity.stated_polarity` where it applies; what the clause is about stays
+    the classifiers' call."""
+    from fairmend.recommender.polarity import stated_polarity
+
+    value = stated_polarity(text)
+    if value is None:
+        return probs
+    out = dict(probs)
+    for dim in POLAR:
+        p = probs[dim].copy()
+        mass = p[1] + p[2]  # forbidden + allowed
+        if mass < 0.5:
+            continue
+        chosen, other = (1, 2) if value == "forbidden" else (2, 1)
+        p[chosen] = max(p[chosen], RULED * mass)  # never less sure of the side the rule takes
+        p[other] = mass - p[chosen]
+        out[dim] = p
+    return out
 
 
 def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], list[_Unit]]:
@@ -577,7 +605,7 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
     texts = [repair(_content(c)) for c, _, _, _ in clauses] + [repair(s) for s, _, _, _ in multi]
     probs = model.probabilities(model.features(texts, embedder))
     units = [
-        _Unit(t, i, {d: probs[d][row] for d in DIMENSIONS}, marker, asks)
+        _Unit(t, i, _ruled({d: probs[d][row] for d in DIMENSIONS}, texts[row]), marker, asks)
         for row, (t, i, marker, asks) in enumerate(clauses + multi)
     ]
     return units[: len(clauses)], units[len(clauses) :]

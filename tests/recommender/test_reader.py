@@ -693,3 +693,52 @@ def test_a_question_about_the_attribute_grants_no_use():
         c.sources.get("protected_at_inference_allowed") != "text"
         or c.protected_at_inference_allowed is not True
     )
+
+
+@pytest.mark.parametrize(
+    "text, polarity",
+    [
+        ("Refits are banned", "forbidden"),
+        ("Changing the scorer is not permitted", "forbidden"),
+        ("Nobody may alter the weights", "forbidden"),
+        ("We can't rebuild it", "forbidden"),
+        ("It isn't impossible for us to refit", "allowed"),
+        ("Refitting is something we aren't barred from", "allowed"),
+        ("The scorer is frozen", "forbidden"),
+        ("It is not locked", "allowed"),
+        ("We can neither rebuild it nor see the data", "forbidden"),
+        ("We lost the data and a refit is impossible", "forbidden"),
+        # not plain: two predicates, a restriction, a condition, several clauses
+        ("We can refit but may not use sex", None),
+        ("We can only adjust the threshold", None),
+        ("Refitting is possible if the board agrees", None),
+        ("Sex is banned, age is fine", None),
+    ],
+)
+def test_a_plain_statement_forbids_or_permits_by_rule(text, polarity):
+    from fairmend.recommender.polarity import stated_polarity
+
+    assert stated_polarity(text) == polarity
+
+
+@pytest.mark.parametrize(
+    "text, retraining",
+    [
+        # the shipped classifiers alone read these as permissions
+        ("Refitting the scorer is forbidden.", False),
+        ("Retraining is not allowed for this product.", False),
+        ("I would not say we are unable to refit it.", True),
+        # a guess is reported as uncertain, never applied; "may not" is a prohibition, not a guess
+        ("We might not be able to refit it before launch.", None),
+        ("We may not refit the scorer.", False),
+        # someone vouching for a statement does not reverse it
+        ("The scorer can be refitted; the owner confirmed it today.", True),
+        # a rule of an old regime is a withdrawn one
+        ("Refits were forbidden under the old contract; under the new one they are permitted.", True),
+    ],
+)
+def test_plain_prohibitions_guesses_and_confirmations(text, retraining):
+    c = parse_text(text)
+    assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
+    if retraining is None:
+        assert any(u.field == "retraining_allowed" for u in c.uncertain)

@@ -1,0 +1,91 @@
+"""Whether a plain statement forbids or permits, by exact rule: one predicate and the negations before it.
+
+The reader's classifiers (:mod:`fairmend.recommender.reader`) tell well what a clause is about, but whether it
+forbids or permits comes from sentence embeddings that score "retraining is forbidden" and "retraining is not
+forbidden" almost alike, and from exemplar neighbours that include the double negatives: the shipped model
+read "Retraining is forbidden" as a permission (0.85). A statement built from one predicate of permission
+("can", "allowed", "possible", "free to", "an option") or prohibition ("forbidden", "banned", "impossible",
+"locked", "off the table") and the negations before it ("not", "never", "no", "nobody") is exact: an even
+number of negations keeps the predicate's sense, an odd number reverses it ("isn't something we're barred
+from" permits). Anything else is left to the classifiers: two predicates, a restriction or condition ("only",
+"unless", "if", "except"), a question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fairmend.recommender.combine import normalise
+
+# Multi-word predicates first, as single tokens.
+_PHRASES = (
+    (re.compile(r"\b(?:off the table|out of the question|ruled out|off-limits|off limits)\b"), " FORBIDS "),
+    (re.compile(r"\b(?:on the table|an option|free to)\b"), " PERMITS "),
+    (re.compile(r"\bno longer\b"), " not "),
+)
+PERMIT = frozenset(
+    {
+        "can",
+        "could",
+        "may",
+        "allowed",
+        "allow",
+        "allows",
+        "permitted",
+        "permit",
+        "permits",
+        "possible",
+        "able",
+    }
+    | {"fine", "ok", "okay", "acceptable", "lawful", "PERMITS"}
+)
+FORBID = frozenset(
+    {
+        "forbidden",
+        "forbid",
+        "forbids",
+        "prohibited",
+        "prohibit",
+        "prohibits",
+        "banned",
+        "ban",
+        "bans",
+        "barred",
+    }
+    | {"bars", "impossible", "disallowed", "illegal", "unlawful", "locked", "frozen", "immutable", "unable"}
+    | {"unchangeable", "untouchable", "vetoed", "blocked", "blocks", "prevents", "prevented", "FORBIDS"}
+)
+NEGATIONS = frozenset({"not", "no", "never", "nobody", "nothing", "none", "neither", "nor"})
+# a restriction, a condition, an exception or a reported question: the rule does not apply
+_COMPLEX = re.compile(r"\b(?:only|unless|except|if|whether|until|once|after|before|but|either)\b")
+_TOKEN = re.compile(r"[a-z]+(?:-[a-z]+)*|[A-Z]+")
+
+
+def stated_polarity(clause: str) -> str | None:
+    """ "forbidden" or "allowed" when ``clause`` is a plain statement of one predicate with its negations,
+    else ``None``."""
+    t = normalise(clause)
+    if _COMPLEX.search(t) or re.search(r"[,;:]", t):
+        return None
+    for pattern, token in _PHRASES:
+        t = pattern.sub(token, t)
+    t = re.sub(
+        r"\bneither\b(?=.*\bnor\b)", "not", t
+    )  # "can neither change it nor see ...": one negation each
+    t = re.sub(r"\bnor\b", "not", t)
+    tokens = _TOKEN.findall(t)
+    predicates = [i for i, tok in enumerate(tokens) if tok in PERMIT or tok in FORBID]
+    if len(predicates) != 1:
+        return None
+    at = predicates[0]
+    # a negation before a conjunction belongs to the verb it negates ("we no longer have the data and a refit
+    # is impossible")
+    start = max(
+        [i + 1 for i, tok in enumerate(tokens[:at]) if tok in ("and", "or", "so", "because")], default=0
+    )
+    tokens = tokens[start:]
+    at -= start
+    # the negations before it, and one right after a modal ("can not", "may never")
+    negations = sum(tok in NEGATIONS for tok in tokens[:at]) + (tokens[at : at + 2][-1] in ("not", "never"))
+    forbids = (tokens[at] in FORBID) != (negations % 2 == 1)
+    return "forbidden" if forbids else "allowed"
