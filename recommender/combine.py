@@ -51,7 +51,7 @@ CONFIRM = re.compile(
 # below FIRM). "may not" alone is a prohibition, not a guess.
 HEDGE = re.compile(
     r"\b(?:might|probably|possibly|perhaps|maybe|may (?:have|need) to|may not be able|could end up|likely|unlikely"
-    r"|not sure|unsure)\b"
+    r"|not sure|unsure|there (?:could|may|might) be)\b"
 )
 HEDGED = 0.5
 CONTRAST = frozenset({"but", "however", "yet"})

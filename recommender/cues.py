@@ -19,6 +19,7 @@ __all__ = [
     "TASK_CUES",
     "asks_for_fix",
     "asks_for_no_fix",
+    "forbids_change",
     "names_absent_attribute",
     "restricts",
     "states_intent_to_retrain",
@@ -274,3 +275,33 @@ def asks_for_no_fix(text: str) -> str | None:
     """The words saying nothing will be fixed, or ``None``."""
     m = NO_FIX.search(normalise(text))
     return m.group(0).strip(" ,.;:(-\u2014") if m else None
+
+
+# A statement that nothing may be changed, model included ("change freeze", "nothing about it may be altered",
+# "we can't change anything", "no changes to the model until Q3", "read-only access"): a constraint, not a
+# scoping of the request ("no changes requested"); it rules out retraining too. Exact, on the normalised text.
+FORBIDS_CHANGE = re.compile(
+    r"\bchange freeze\b|\bfreeze on (?:all )?changes\b|\bregulatory hold\b|\bread-?only (?:access|mode)\b"
+    r"|\b(?:nothing|none of (?:it|them|the \w+))(?: about (?:it|them|the \w+))? (?:can|may|must|will|is allowed to)"
+    r" (?:not )?(?:be )?(?:changed|modified|altered|touched|updated)\b"
+    r"|\b(?:we|i|they) (?:can not|could not|may not|must not|are not allowed to|are not authori[sz]ed to|are unable to"
+    r"|have no way to) (?:change|modify|alter|touch|update) (?:anything|any of|the model|it\b|them\b|the system|the scorer)"
+    r"|\bno changes? (?:to|on|in|of) (?:the )?(?:model|system|scorer|classifier)\b"
+    r"|\bno changes (?:are |will be )?(?:allowed|permitted|possible|until)\b"
+)
+
+
+def forbids_change(text: str) -> str | None:
+    """The words saying that nothing, the model included, may be changed, or ``None`` (also when the sentence
+    only guesses: "there may be a change freeze next quarter, we'll see")."""
+    from fairmend.recommender.combine import HEDGE
+
+    t = normalise(text)
+    for m in FORBIDS_CHANGE.finditer(t):
+        sentence = _sentence_of(t, m.group(0))
+        if not (
+            HEDGE.search(sentence)
+            or re.search(r"\b(?:may|could) be\b(?! \w+(?:ed|en)\b)|\bwe will see\b", sentence)
+        ):
+            return m.group(0)
+    return None

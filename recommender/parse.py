@@ -23,6 +23,7 @@ from fairmend.recommender.cues import (
     TASK_CUES,
     asks_for_fix,
     asks_for_no_fix,
+    forbids_change,
     names_absent_attribute,
     restricts,
     states_intent_to_retrain,
@@ -425,6 +426,10 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
         c.uncertain = [u for u in c.uncertain if u.field != "intervention_allowed"]
     if c.intervention_allowed is False and c.stages and not set(c.stages) <= set(NON_INTERVENTION_STAGES):
         c.intervention_allowed = None  # a named intervention stage wins over "no intervention"
+    frozen = forbids_change(text) if c.sources.get("retraining_allowed") != "text" else None
+    if frozen:  # "change freeze", "nothing about it may be altered": no retraining either
+        c.put("retraining_allowed", False, "text", 0.9, frozen)
+        c.uncertain = [u for u in c.uncertain if u.field != "retraining_allowed"]
     _reconcile(c)
     prefs = [s for s, p in PREFERRED_STAGE_PATTERNS if _has(p, t)]
     if prefs:

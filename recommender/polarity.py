@@ -78,6 +78,15 @@ def stated_polarity(clause: str) -> str | None:
     if len(predicates) != 1:
         return None
     at = predicates[0]
+    after = tokens[at + 1 : at + 3]
+    if (
+        tokens[at] in ("can", "could", "may")
+        and after[:1] == ["be"]
+        and not (len(after) > 1 and (after[1].endswith(("ed", "en")) or after[1] in PERMIT | FORBID))
+    ):
+        return (
+            None  # a possibility ("there could be a change freeze"), not a permission ("could be retrained")
+        )
     # a negation before a conjunction belongs to the verb it negates ("we no longer have the data and a refit
     # is impossible")
     start = max(

@@ -742,3 +742,21 @@ def test_plain_prohibitions_guesses_and_confirmations(text, retraining):
     assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
     if retraining is None:
         assert any(u.field == "retraining_allowed" for u in c.uncertain)
+
+
+@pytest.mark.parametrize(
+    "text, retraining",
+    [
+        # nothing may change, the model included: no retraining either
+        ("A change freeze covers the scoring platform until June; please measure the age gap.", False),
+        ("Nothing about the scorer may be updated. Report the gap by region.", False),
+        ("We have no way to alter it. How unequal are its error rates?", False),
+        ("No changes to the model until the audit closes, but show us the gap.", False),
+        # a scoping of the request, or a guess, is no constraint
+        ("No remediation requested; we only want the numbers.", None),
+        ("There could be a change freeze later, we will see. Approval rates differ by sex.", None),
+    ],
+)
+def test_a_statement_that_nothing_may_change_rules_out_retraining(text, retraining):
+    c = parse_text(text)
+    assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
