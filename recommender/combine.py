@@ -67,6 +67,9 @@ ANSWER_YES = re.compile(
     r"^\W*(?:yes|yeah|yep|yup|sure|of course|absolutely|indeed|we can|we may|it can|it may)\b"
 )
 ANSWER_NO = re.compile(r"^\W*(?:no|nope|nah|not really|sadly not|unfortunately not|we can not|it can not)\b")
+# A withdrawal that grants ("legal cleared it", "that's been cleared with compliance"): it permits, whether the
+# statement before it forbade (a withdrawal) or permitted (a confirmation).
+CLEARED = re.compile(r"\b(?:cleared|signed off|green-?lit|approved)\b")
 PREVAIL = 0.8
 # A whole sentence read this surely overrides a less sure (< PREVAIL) opposite reading of one of its clauses.
 SENTENCE_OVERRIDES = 0.9
@@ -297,9 +300,11 @@ def combine(
                 if own in FLIP and own_conf >= FIRM:  # "actually we can retrain": it says what it means
                     readings[dim].append(Reading(own, own_conf, unit.text, pos, False, True, False, False))
                 elif prev is not None and prev.value in FLIP:
+                    # "(that's been) cleared with legal": a clearance grants, whatever came before
+                    granted = "allowed" if CLEARED.search(norm) else FLIP[prev.value]
                     readings[dim].append(
                         Reading(
-                            FLIP[prev.value],
+                            granted,
                             max(prev.confidence, 0.8),
                             unit.text,
                             pos,

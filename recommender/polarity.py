@@ -55,46 +55,45 @@ FORBID = frozenset(
     | {"bars", "impossible", "disallowed", "illegal", "unlawful", "locked", "frozen", "immutable", "unable"}
     | {"unchangeable", "untouchable", "vetoed", "blocked", "blocks", "prevents", "prevented", "FORBIDS"}
 )
+# what the decision step is given: "the scorer never sees race", "the ranking service does receive gender"
+ACCESS = frozenset({"receive", "receives", "received", "see", "sees"})
+_CONJUNCTIONS = ("and", "or", "so", "because")
 NEGATIONS = frozenset({"not", "no", "never", "nobody", "nothing", "none", "neither", "nor"})
 # a restriction, a condition, an exception or a reported question: the rule does not apply
 _COMPLEX = re.compile(r"\b(?:only|unless|except|if|whether|until|once|after|before|but|either)\b")
 _TOKEN = re.compile(r"[a-z]+(?:-[a-z]+)*|[A-Z]+")
 
 
-def stated_polarity(clause: str) -> str | None:
-    """ "forbidden" or "allowed" when ``clause`` is a plain statement of one predicate with its negations,
-    else ``None``."""
+def stated_polarity(clause: str) -> tuple[str, tuple[str, ...]] | None:
+    """ "forbidden" or "allowed" when ``clause`` is a plain statement of one predicate with its negations, and
+    the reader's dimensions it settles (a predicate of access, "receives", "sees", speaks only of the
+    attribute at decision time); else ``None``."""
     t = normalise(clause)
     if _COMPLEX.search(t) or re.search(r"[,;:]", t):
         return None
     for pattern, token in _PHRASES:
         t = pattern.sub(token, t)
-    t = re.sub(
-        r"\bneither\b(?=.*\bnor\b)", "not", t
-    )  # "can neither change it nor see ...": one negation each
+    t = re.sub(r"\bneither\b(?=.*\bnor\b)", "not", t)  # "can neither change it nor see it": one negation each
     t = re.sub(r"\bnor\b", "not", t)
     tokens = _TOKEN.findall(t)
-    predicates = [i for i, tok in enumerate(tokens) if tok in PERMIT or tok in FORBID]
+    predicates = [i for i, tok in enumerate(tokens) if tok in PERMIT or tok in FORBID or tok in ACCESS]
     if len(predicates) != 1:
         return None
     at = predicates[0]
     after = tokens[at + 1 : at + 3]
-    if (
-        tokens[at] in ("can", "could", "may")
-        and after[:1] == ["be"]
-        and not (len(after) > 1 and (after[1].endswith(("ed", "en")) or after[1] in PERMIT | FORBID))
-    ):
+    possibility = after[:1] == ["be"] and not (
+        len(after) > 1 and (after[1].endswith(("ed", "en")) or after[1] in PERMIT | FORBID)
+    )
+    if tokens[at] in ("can", "could", "may") and possibility:
         return (
             None  # a possibility ("there could be a change freeze"), not a permission ("could be retrained")
         )
     # a negation before a conjunction belongs to the verb it negates ("we no longer have the data and a refit
     # is impossible")
-    start = max(
-        [i + 1 for i, tok in enumerate(tokens[:at]) if tok in ("and", "or", "so", "because")], default=0
-    )
-    tokens = tokens[start:]
-    at -= start
+    start = max([i + 1 for i, tok in enumerate(tokens[:at]) if tok in _CONJUNCTIONS], default=0)
+    tokens, at = tokens[start:], at - start
     # the negations before it, and one right after a modal ("can not", "may never")
     negations = sum(tok in NEGATIONS for tok in tokens[:at]) + (tokens[at : at + 2][-1] in ("not", "never"))
     forbids = (tokens[at] in FORBID) != (negations % 2 == 1)
-    return "forbidden" if forbids else "allowed"
+    dims = ("inference",) if tokens[at] in ACCESS else ("retraining", "inference")
+    return ("forbidden" if forbids else "allowed"), dims

@@ -575,11 +575,12 @@ def _ruled(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
     the classifiers' call."""
     from fairmend.recommender.polarity import stated_polarity
 
-    value = stated_polarity(text)
-    if value is None:
+    ruled = stated_polarity(text)
+    if ruled is None:
         return probs
+    value, dims = ruled
     out = dict(probs)
-    for dim in POLAR:
+    for dim in dims:
         p = probs[dim].copy()
         mass = p[1] + p[2]  # forbidden + allowed
         if mass < 0.5:

@@ -706,7 +706,10 @@ def test_a_question_about_the_attribute_grants_no_use():
         ("Refitting is something we aren't barred from", "allowed"),
         ("The scorer is frozen", "forbidden"),
         ("It is not locked", "allowed"),
-        ("We can neither rebuild it nor see the data", "forbidden"),
+        ("We can neither rebuild it nor touch the data", "forbidden"),
+        # access speaks of the attribute at decision time
+        ("The scorer never sees religion", "forbidden"),
+        ("The ranking service does receive gender", "allowed"),
         ("We lost the data and a refit is impossible", "forbidden"),
         # not plain: two predicates, a restriction, a condition, several clauses
         ("We can refit but may not use sex", None),
@@ -718,7 +721,8 @@ def test_a_question_about_the_attribute_grants_no_use():
 def test_a_plain_statement_forbids_or_permits_by_rule(text, polarity):
     from fairmend.recommender.polarity import stated_polarity
 
-    assert stated_polarity(text) == polarity
+    ruled = stated_polarity(text)
+    assert (ruled[0] if ruled else None) == polarity
 
 
 @pytest.mark.parametrize(
@@ -733,6 +737,7 @@ def test_a_plain_statement_forbids_or_permits_by_rule(text, polarity):
         ("We may not refit the scorer.", False),
         # someone vouching for a statement does not reverse it
         ("The scorer can be refitted; the owner confirmed it today.", True),
+        ("We may refit it now; that has been cleared with compliance.", True),
         # a rule of an old regime is a withdrawn one
         ("Refits were forbidden under the old contract; under the new one they are permitted.", True),
     ],
