@@ -259,6 +259,7 @@ ASKS_FOR_FIX = re.compile(
     r"|\bwhat (?:can|should|could) (?:we|i) do\b|\bwhat would you (?:do|recommend|suggest|try)\b"
     r"|\bhow (?:do|can|could|should) (?:we|i) (?:fix|reduce|close|mitigate|correct|remove|shrink|narrow)\b"
     r"|\brecommend (?:a |the |some )?(?:fix|mitigation|remediation|remedy)"
+    r"|\bwhich (?:method|technique|approach|fix)(?:e?s)? (?:do |would |should |could )?(?:you|we) (?:recommend|suggest|use|try)\b"
 )
 
 
@@ -281,9 +282,10 @@ def asks_for_no_fix(text: str) -> str | None:
 # "we can't change anything", "no changes to the model until Q3", "read-only access"): a constraint, not a
 # scoping of the request ("no changes requested"); it rules out retraining too. Exact, on the normalised text.
 FORBIDS_CHANGE = re.compile(
-    r"\bchange freeze\b|\bfreeze on (?:all )?changes\b|\bregulatory hold\b|\bread-?only (?:access|mode)\b"
+    r"\bchange freeze\b|\bfreeze on (?:all )?changes\b|\b(?:regulatory|legal) hold\b|\bread-?only (?:access|mode)\b"
+    r"|\bis read-?only to us\b|\bforbidden from (?:modifying|changing|altering|touching)\b"
     r"|\b(?:nothing|none of (?:it|them|the \w+))(?: about (?:it|them|the \w+))? (?:can|may|must|will|is allowed to)"
-    r" (?:not )?(?:be )?(?:changed|modified|altered|touched|updated)\b"
+    r" (?:not )?(?:be )?(?:change[sd]?|modif(?:y|ied)|alter(?:ed)?|touch(?:ed)?|update[sd]?)\b"
     r"|\b(?:we|i|they) (?:can not|could not|may not|must not|are not allowed to|are not authori[sz]ed to|are unable to"
     r"|have no way to) (?:change|modify|alter|touch|update) (?:anything|any of|the model|it\b|them\b|the system|the scorer)"
     r"|\bno changes? (?:to|on|in|of) (?:the )?(?:model|system|scorer|classifier)\b"

@@ -485,6 +485,18 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
             if _has(p, asked):
                 c.put("intent", intent, "text", 0.6)
                 break
+    if (
+        c.intervention_allowed is None
+        and (frozen := forbids_change(text))
+        and c.intent
+        in ("audit", "document", "causal")  # (a "monitor" intent also comes from "in production")
+        and not asks_for_fix(text)
+        and not (c.stages and not set(c.stages) <= set(NON_INTERVENTION_STAGES))
+    ):
+        # nothing may change and only measuring, explaining or documenting is asked for ("change freeze until
+        # Q3; what can we still learn about the age gap?"): no intervention at all
+        c.put("intervention_allowed", False, "text", 0.85, frozen)
+        c.uncertain = [u for u in c.uncertain if u.field != "intervention_allowed"]
     for domain, p, barred in DOMAIN_PATTERNS:
         if _has(p, t):
             c.put("domain", domain, "text")

@@ -765,3 +765,26 @@ def test_plain_prohibitions_guesses_and_confirmations(text, retraining):
 def test_a_statement_that_nothing_may_change_rules_out_retraining(text, retraining):
     c = parse_text(text)
     assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
+
+
+@pytest.mark.parametrize(
+    "text, intervention",
+    [
+        # nothing may change and only measuring, explaining or documenting is asked for
+        (
+            "A legal hold means the scorer can't be altered. Counsel needs the false positive gap by race measured.",
+            False,
+        ),
+        (
+            "We're forbidden from modifying the pricing engine; please assess whether quotes differ by age.",
+            False,
+        ),
+        # a fix asked for, or a problem in a frozen system with no request to measure, is not measure-only
+        ("We have no way to change the scorer; which method do you recommend to close the gap?", None),
+        ("We can't change anything in the app in production. Women are matched less often.", None),
+    ],
+)
+def test_nothing_may_change_and_only_measuring_asked_is_no_intervention(text, intervention):
+    c = parse_text(text)
+    got = c.intervention_allowed if c.sources.get("intervention_allowed") == "text" else None
+    assert got is intervention
