@@ -3,12 +3,10 @@
 Usage: python benchmarks/bench_recommend.py [--dev PATH] [--repeats N] [--skip-timing] [--skip-quality]
 
 Prints
-- the constraint reader on the held-out corpora (tests/recommender/validation2.yaml, written before a
-  second round of changes; validation3.yaml, 197 phrasings written before the fine-tuned reader by
-  a session that never saw the reader or its data; validation4.yaml, 186 phrasings written by another
-  such session before the fifth round and first measured after it; none is ever trained on) and on the
-  development corpus validation.yaml (held out until 2 December 2026, then read error by error):
-  precision and recall per hard-constraint type;
+- the constraint reader on the held-out corpora (``quality.HELD_OUT``: corpora written by sessions that
+  never saw the reader or its data, reserved until a round's changes were done, never trained on; today
+  validation2, validation7 and validation8) and on the development corpora (``quality.DEVELOPMENT``: once held
+  out, then read error by error after three measurements): precision and recall per hard-constraint type;
 - hit@3 and hard-constraint violations in the top 5 on each validation corpus, on the labelled
   queries (tests/recommender/queries.yaml, training data) and, when present, on the development
   set (``--dev``, default /work/shared/recommender/dev-queries.yaml);
