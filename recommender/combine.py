@@ -37,7 +37,17 @@ REVERSAL = re.compile(
     r"\b((?<!what )(?<!who )(?<!which )(?<!that )(?<!they )actually|in fact|turns out|turned out|scratch that|not anymore|not any more|no longer|"
     r"learned|learnt|found out|but now|now (?:we|it|they) (?:can|may|are|is)|after all|cleared|"
     r"was wrong|not true|correction|since then|since the|confirmed|luckily|fortunately|"
+    r"(?:was|were|is) (?:a |an )?(?:misunderstanding|mistake|error|incorrect|inaccurate|misinformed)|"
     r"that is not so|it is not so)\b"
+)
+# Of the BELIEF cues, the ones that report what someone said (a rule passed on stands unless withdrawn), and
+# the ones that frame a belief (left alone at the end of the text, it reads as withdrawn; see settle).
+REPORTED = re.compile(
+    r"\b(?:were told|was told|told me|told us|had been told|have been told|has told us|i said|we said|i wrote"
+    r"|we wrote|had said|it was said)\b"
+)
+COGNITIVE = re.compile(
+    r"\b(?:thought|believed|assumed|used to|originally|initially|at first|supposedly|had assumed|in the past)\b"
 )
 # A clause that confirms what was just reported ("we were told it is locked, and that is right").
 CONFIRM = re.compile(
@@ -200,6 +210,7 @@ class Reading:
     reversal: bool  # withdraws what came before ("actually ...")
     prevails: bool  # after a contrast ("but ...")
     concedes: bool  # a concessive clause ("although ...")
+    reported: bool = False  # framed only as what someone said ("we were told ..."), not as a belief
 
 
 def _contentless(words: str) -> bool:
@@ -260,7 +271,7 @@ def settle(readings: list[Reading]) -> Finding | None:
             else:
                 conf -= _challenge(r.confidence)
         # decided is False: the earlier statement stands
-    if current.believed and current.value in FLIP and current is readings[-1]:
+    if current.believed and not current.reported and current.value in FLIP and current is readings[-1]:
         # "we thought we could not retrain", with nothing after it: a belief stated as past is withdrawn
         return Finding(FLIP[current.value], conf * 0.8, current.evidence)
     return Finding(current.value, conf, current.evidence)
@@ -321,6 +332,8 @@ def combine(
             "prevails": unit.marker in CONTRAST,
             "concedes": bool(CONCESSIVE.match(norm)) or unit.marker in ("although", "though", "whereas"),
         }
+        # "compliance told us race must not enter the decision": what someone said stands unless withdrawn later
+        reported = cues["believed"] and not COGNITIVE.search(norm) and bool(REPORTED.search(norm))
         stated = []
         wish = (
             WISH.search(norm) is not None and pos + 1 < len(clauses) and clauses[pos + 1].marker in CONTRAST
@@ -340,7 +353,7 @@ def combine(
                 if value == "allowed" or asks == "indirect":
                     continue
             stated.append(dim)
-            readings[dim].append(Reading(value, conf, unit.text, pos, **cues))
+            readings[dim].append(Reading(value, conf, unit.text, pos, **cues, reported=reported))
         if stated:
             last = stated
     found = {dim: f for dim, rs in readings.items() if (f := settle(rs)) is not None}

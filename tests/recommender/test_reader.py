@@ -788,3 +788,17 @@ def test_nothing_may_change_and_only_measuring_asked_is_no_intervention(text, in
     c = parse_text(text)
     got = c.intervention_allowed if c.sources.get("intervention_allowed") == "text" else None
     assert got is intervention
+
+
+@pytest.mark.parametrize(
+    "text, retraining",
+    [
+        # what someone said stands unless withdrawn; a belief left alone reads as withdrawn
+        ("Compliance told us the scorer must not be refitted.", False),
+        ("We assumed the scorer could not be refitted.", True),
+        ("We were told the scorer could not be refitted, but that was a mistake.", True),
+    ],
+)
+def test_a_reported_rule_stands_and_a_belief_is_withdrawn(text, retraining):
+    c = parse_text(text)
+    assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
