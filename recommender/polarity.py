@@ -1,14 +1,14 @@
-"""Whether a plain statement forbids or permits, by exact rule: one predicate and the negations before it.
+"""Whether a plain statement forbids or permits, by exact rule: one predicate and its negations.
 
 The reader's classifiers (:mod:`fairmend.recommender.reader`) tell well what a clause is about, but whether it
 forbids or permits comes from sentence embeddings that score "retraining is forbidden" and "retraining is not
 forbidden" almost alike, and from exemplar neighbours that include the double negatives: the shipped model
 read "Retraining is forbidden" as a permission (0.85). A statement built from one predicate of permission
 ("can", "allowed", "possible", "free to", "an option") or prohibition ("forbidden", "banned", "impossible",
-"locked", "off the table") and the negations before it ("not", "never", "no", "nobody") is exact: an even
-number of negations keeps the predicate's sense, an odd number reverses it ("isn't something we're barred
-from" permits). Anything else is left to the classifiers: two predicates, a restriction or condition ("only",
-"unless", "if", "except"), a question.
+"locked", "off the table") and its negations ("not", "never", "no", "nobody" before it, or "not" right after
+a modal: "can not") is exact: an even number of negations keeps the predicate's sense, an odd number reverses
+it ("isn't something we're barred from" permits). Anything else is left to the classifiers: two predicates,
+a restriction or condition ("only", "unless", "if", "except"), a question.
 """
 
 from __future__ import annotations
