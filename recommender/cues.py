@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from fairmend.catalog.types import TaskType
-from fairmend.recommender.combine import BELIEF, normalise
+from fairmend.recommender.combine import BELIEF, HEDGE, normalise
 
 __all__ = [
     "DESCRIBED",
@@ -296,8 +296,6 @@ FORBIDS_CHANGE = re.compile(
 def forbids_change(text: str) -> str | None:
     """The words saying that nothing, the model included, may be changed, or ``None`` (also when the sentence
     only guesses: "there may be a change freeze next quarter, we'll see")."""
-    from fairmend.recommender.combine import HEDGE
-
     t = normalise(text)
     for m in FORBIDS_CHANGE.finditer(t):
         sentence = _sentence_of(t, m.group(0))

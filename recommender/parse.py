@@ -426,8 +426,9 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
         c.uncertain = [u for u in c.uncertain if u.field != "intervention_allowed"]
     if c.intervention_allowed is False and c.stages and not set(c.stages) <= set(NON_INTERVENTION_STAGES):
         c.intervention_allowed = None  # a named intervention stage wins over "no intervention"
-    frozen = forbids_change(text) if c.sources.get("retraining_allowed") != "text" else None
-    if frozen:  # "change freeze", "nothing about it may be altered": no retraining either
+    frozen = forbids_change(text)
+    if frozen and c.sources.get("retraining_allowed") != "text":
+        # "change freeze", "nothing about it may be altered": no retraining either
         c.put("retraining_allowed", False, "text", 0.9, frozen)
         c.uncertain = [u for u in c.uncertain if u.field != "retraining_allowed"]
     _reconcile(c)
@@ -487,7 +488,7 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
                 break
     if (
         c.intervention_allowed is None
-        and (frozen := forbids_change(text))
+        and frozen
         and c.intent
         in ("audit", "document", "causal")  # (a "monitor" intent also comes from "in production")
         and not asks_for_fix(text)

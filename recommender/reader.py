@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from fairmend.recommender.amounts import is_question
 from fairmend.recommender.combine import FLIP, Finding, combine, normalise
 
 from fairmend.errors import MissingDependencyError
@@ -195,11 +196,6 @@ _INDIRECT = re.compile(
     r"|unclear if|wonder(?:ing)? if|ask(?:ed|ing)? (?:them |legal |compliance )?if)\b",
     re.IGNORECASE,
 )
-_WH = re.compile(
-    r"^\W*(?:can|could|would|will|is|are|was|were|do|does|did|how|what|which|why|when|where|who"
-    r"|should|shall|may|might|must|has|have)\b",
-    re.IGNORECASE,
-)
 
 
 def marked_sentences(text: str) -> list[tuple[str, bool]]:
@@ -212,7 +208,7 @@ def marked_sentences(text: str) -> list[tuple[str, bool]]:
         if (
             prev.rstrip().endswith("?")
             and len(prev.split()) <= LABEL_WORDS
-            and not _WH.match(prev)
+            and not is_question(prev.lower())  # a real question ("Why?") asks; a topic ("Retraining?") labels
             and _ANSWER.match(piece)
         ):
             joined[-1] = f"{prev.rstrip(' ?')} {piece}"  # "Retraining? Not happening" -> one statement
