@@ -667,6 +667,11 @@ def test_a_request_for_a_fix_is_not_measure_only(text, measure_only):
     assert (parse_text(text).intervention_allowed is False) is measure_only
 
 
+def retraining_from_text(c):
+    """The retraining permission the text itself settled (``None``: not read from the text)."""
+    return c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None
+
+
 @pytest.mark.parametrize(
     "text, retraining",
     [
@@ -684,7 +689,7 @@ def test_a_request_for_a_fix_is_not_measure_only(text, measure_only):
 )
 def test_questions_ask_and_answers_state(text, retraining):
     c = parse_text(text)
-    assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
+    assert retraining_from_text(c) is retraining
 
 
 def test_a_question_about_the_attribute_grants_no_use():
@@ -744,7 +749,7 @@ def test_a_plain_statement_forbids_or_permits_by_rule(text, polarity):
 )
 def test_plain_prohibitions_guesses_and_confirmations(text, retraining):
     c = parse_text(text)
-    assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
+    assert retraining_from_text(c) is retraining
     if retraining is None:
         assert any(u.field == "retraining_allowed" for u in c.uncertain)
 
@@ -764,7 +769,7 @@ def test_plain_prohibitions_guesses_and_confirmations(text, retraining):
 )
 def test_a_statement_that_nothing_may_change_rules_out_retraining(text, retraining):
     c = parse_text(text)
-    assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
+    assert retraining_from_text(c) is retraining
 
 
 @pytest.mark.parametrize(
@@ -801,4 +806,4 @@ def test_nothing_may_change_and_only_measuring_asked_is_no_intervention(text, in
 )
 def test_a_reported_rule_stands_and_a_belief_is_withdrawn(text, retraining):
     c = parse_text(text)
-    assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
+    assert retraining_from_text(c) is retraining
