@@ -84,6 +84,10 @@ VALIDATION7 = Path(__file__).with_name("validation7.yaml")
 # December 2026 at the start of the ninth round, before its changes, by a session that saw only the catalog
 # and the labelling rules. Reserved, unmeasured, until that round's changes were done.
 VALIDATION8 = Path(__file__).with_name("validation8.yaml")
+# A ninth, 200 phrasings (220 less 20 that shared most of a clause's words with training data) written on 3
+# December 2026 at the start of the tenth round, before its changes, by a session that saw only the catalog
+# and the labelling rules. Reserved, unmeasured, until that round's changes were done.
+VALIDATION9 = Path(__file__).with_name("validation9.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -92,7 +96,7 @@ VALIDATION8 = Path(__file__).with_name("validation8.yaml")
 # three times, and its errors were read to find what the reader misses (never copied into training data).
 # From the ninth round (3 December 2026) validation6 is a development set as well: it had been measured
 # three times, and its errors were read to find what the reader misses (never copied into training data).
-HELD_OUT = (VALIDATION2, VALIDATION7, VALIDATION8)
+HELD_OUT = (VALIDATION2, VALIDATION7, VALIDATION8, VALIDATION9)
 DEVELOPMENT = (VALIDATION, VALIDATION3, VALIDATION4, VALIDATION5, VALIDATION6)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = (
@@ -104,6 +108,7 @@ CORPORA = (
     VALIDATION6,
     VALIDATION7,
     VALIDATION8,
+    VALIDATION9,
 )
 TYPES = (
     "retraining",
