@@ -71,6 +71,13 @@ WISH = re.compile(
     r"\b(?:would|should)\s+(?:love|like|prefer)\s+to\b|\bwish(?:ed)?\b|\b(?:wanted|hoped|planned|meant)\s+to\b"
     r"|\bideally\b"
 )
+# A supposition ("if we could retrain, we would", "suppose we were allowed to use age", "even if retraining
+# were possible"): it grants nothing, whatever follows. A prohibition under a condition ("... if the model has
+# to stay as validated") still stands.
+SUPPOSITION = re.compile(
+    r"^(?:(?:and|but|so|even|only)\s+)?(?:if|suppose|supposing|imagine|imagining|assuming|hypothetically"
+    r"|in theory|in an ideal world|were we|had we|were it|if only)\b"
+)
 # The answer to a yes/no question just asked ("Could we retrain it? Yes, the merger gave us the code."): it
 # grants or denies what the question was about.
 ANSWER_YES = re.compile(
@@ -340,7 +347,13 @@ def combine(
         )
         for dim in dimensions:
             value, conf = unit.best(dim)
-            if value == "none" or conf < floor or (wish and value == "allowed") or dim in answered:
+            supposed = value == "allowed" and SUPPOSITION.match(norm) is not None
+            if (
+                value == "none"
+                or conf < floor
+                or ((wish or supposed) and value == "allowed")
+                or dim in answered
+            ):
                 continue
             if value in FLIP and HEDGE.search(norm):
                 conf = min(conf, HEDGED)

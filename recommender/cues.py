@@ -197,6 +197,11 @@ _ABSENT = re.compile(
 )
 
 
+def names_attribute(text: str) -> bool:
+    """Whether ``text`` (lower case) names a protected attribute or a group it defines."""
+    return _ATTRIBUTE.search(text) is not None
+
+
 def names_absent_attribute(text: str, evidence: str) -> bool:
     """Whether the sentence a "not collected" reading came from names a protected attribute and its absence."""
     sentence = _sentence_of(text, evidence)
@@ -228,7 +233,7 @@ def states_intent_to_retrain(evidence: str) -> bool:
 # explaining or documenting is asked for. Exact, so it is applied even where the reader's scope head is
 # unsure; a report of a fix that failed ("no fix has worked so far") does not count.
 NO_FIX = re.compile(
-    r"(?:^|[.;:,(\u2014-]\s*|\b(?:and|but|so)\s+)(?:no|not an?|not|without)\s+(?:(?:proposed|actual|technical)\s+)?"
+    r"(?:^|[.;:,?!(\u2014-]\s*|\b(?:and|but|so)\s+)(?:no|not an?|not|without)\s+(?:(?:proposed|actual|technical)\s+)?"
     r"(?:mitigation|remediation|fix|fixes|fixing)\b(?!\s+(?:has|have|had|was|were|is|worked|helped|so far|yet))"
     r"|\b(?:mitigation|remediation|fixing (?:it|anything|the model))\s+(?:is|are)\s+(?:out of|outside(?: of)?"
     r"|not (?:in|part of|our))\s+(?:our\s+|the\s+)?(?:scope|mandate|remit|brief)"
@@ -243,7 +248,10 @@ NO_FIX = re.compile(
     r"|instead of)\s+(?:to\s+)?(?:change|fix|alter|modify|mitigate|intervene|remediate)\b"
     r"|\b(?:understand|measure|analy[sz]e|quantify|explain)\s+(?:it|the (?:gap|disparity|bias))\s+(?:rather than|instead of)"
     r"\s+(?:change|fix|alter|modify)"
-    r"|\b(?:analysis|diagnosis|measurement|assessment|evaluation)\s+only\s*(?:$|[.;:,!)]|at this stage|for now"
+    r"|\bno\s+(?:[\w-]+\s+)?(?:changes?|modifications?|interventions?|mitigation|remediation|fix(?:es)?)\s+(?:is\s+|are\s+)?(?:being\s+)?"
+    r"(?:requested|asked for|wanted|sought|planned|expected)\b"
+    r"|\b(?:analysis|diagnosis|measurement|assessment|evaluation|check|audit|review)\s+only\s*(?:$|[.;:,!)]|for\b"
+    r"|at this stage|for now"
     r"|this (?:time|round|phase))"
     r"|\b(?:purely|strictly|only)\s+(?:diagnostic|descriptive|analytical|exploratory)\b"
     r"|\bwe(?:'re| are)\s+not\s+(?:going\s+to\s+)?(?:change|fix|alter|touch)(?:ing)?\s+(?:anything|it|the model)\b"
@@ -284,13 +292,32 @@ def asks_for_no_fix(text: str) -> str | None:
 FORBIDS_CHANGE = re.compile(
     r"\bchange freeze\b|\bfreeze on (?:all )?changes\b|\b(?:regulatory|legal) hold\b|\bread-?only (?:access|mode)\b"
     r"|\bis read-?only to us\b|\bforbidden from (?:modifying|changing|altering|touching)\b"
-    r"|\b(?:nothing|none of (?:it|them|the \w+))(?: about (?:it|them|the \w+))? (?:can|may|must|will|is allowed to)"
+    r"|\b(?:nothing|none of (?:it|them|the \w+))(?: (?:about|in|of|on) (?:it|them|the (?:[\w-]+ )?\w+))?"
+    r" (?:can|may|must|will|is allowed to)"
     r" (?:not )?(?:be )?(?:change[sd]?|modif(?:y|ied)|alter(?:ed)?|touch(?:ed)?|update[sd]?)\b"
     r"|\b(?:we|i|they) (?:can not|could not|may not|must not|are not allowed to|are not authori[sz]ed to|are unable to"
     r"|have no way to) (?:change|modify|alter|touch|update) (?:anything|any of|the model|it\b|them\b|the system|the scorer)"
     r"|\bno changes? (?:to|on|in|of) (?:the )?(?:model|system|scorer|classifier)\b"
     r"|\bno changes (?:are |will be )?(?:allowed|permitted|possible|until)\b"
 )
+
+
+# A request for measurement, analysis or evidence ("the union wants evidence on whether ...", "counsel needs an
+# analysis of ...", "what can we still learn about the gap?"): with a statement that nothing may change
+# (FORBIDS_CHANGE), only measuring is asked for.
+ASKS_TO_MEASURE = re.compile(
+    r"\b(?:wants?|needs?|asks? for|asked for|requests?|requested|would like|like|looking for|require[sd]?)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:evidence|an? (?:\w+ )?(?:analysis|report|assessment|evaluation|audit|comparison"
+    r"|explanation|description|breakdown|estimate)|numbers|figures|statistics|to (?:see|know|understand|learn"
+    r"|measure|quantify|compare|test|check|find out|establish|show|assess|evaluate))\b"
+    r"|\bwhat (?:can|could) (?:we|i) (?:still )?(?:learn|find out|measure|say|show|tell|establish)\b"
+)
+
+
+def asks_to_measure(text: str) -> str | None:
+    """The words asking for measurement or evidence, or ``None``."""
+    m = ASKS_TO_MEASURE.search(normalise(text))
+    return m.group(0) if m else None
 
 
 def forbids_change(text: str) -> str | None:

@@ -23,6 +23,7 @@ from fairmend.recommender.cues import (
     TASK_CUES,
     asks_for_fix,
     asks_for_no_fix,
+    asks_to_measure,
     forbids_change,
     names_absent_attribute,
     restricts,
@@ -419,6 +420,8 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
                 c.uncertain = [u for u in c.uncertain if u.field != "task"]
                 break
     no_fix = asks_for_no_fix(text) if c.intervention_allowed is None else None
+    if no_fix and c.stages and re.search(r"\bonly\b", no_fix):
+        no_fix = None  # "counterfactual audit only": the named kind of work alone, not "no intervention"
     if no_fix and not (c.stages and not set(c.stages) <= set(NON_INTERVENTION_STAGES)):
         c.put("intervention_allowed", False, "text", 0.9, no_fix)  # "an answer, not a fix"
         if c.intent is None:
@@ -489,8 +492,11 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
     if (
         c.intervention_allowed is None
         and frozen
-        and c.intent
-        in ("audit", "document", "causal")  # (a "monitor" intent also comes from "in production")
+        and (
+            c.intent
+            in ("audit", "document", "causal")  # (a "monitor" intent also comes from "in production")
+            or asks_to_measure(text)
+        )
         and not asks_for_fix(text)
         and not (c.stages and not set(c.stages) <= set(NON_INTERVENTION_STAGES))
     ):

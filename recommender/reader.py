@@ -272,7 +272,10 @@ def marked_clauses(sentence: str) -> list[tuple[str, str]]:
         if len(text.split()) <= 2 and text.lower() in _CONNECTIVES:
             carry_marker = carry_marker or text.lower()
             continue
-        if len(text.split()) <= 2 and _DETERMINER.match(text.lower()) and (text, marker) != raw[-1]:
+        joins = (len(text.split()) <= 2 and _DETERMINER.match(text.lower())) or _BARE_MODAL.fullmatch(
+            text.lower()
+        )
+        if joins and (text, marker) != raw[-1]:
             carry = f"{carry} {text}".strip()
             carry_marker = carry_marker or marker
             continue
@@ -283,6 +286,8 @@ def marked_clauses(sentence: str) -> list[tuple[str, str]]:
     return out or [(sentence, "")]
 
 
+# A subject and its modal cut off by an aside ("We can, however, decide on the threshold"): joined to what follows.
+_BARE_MODAL = re.compile(r"(?:we|i|you|they|he|she|it)\s+(?:can|could|may|might|must|will|would|should)")
 _DETERMINER = re.compile(r"(the|a|an|our|their|its|this|that|these|those|his|her|my|your)\b")
 _CONNECTIVES = frozenset(
     {
@@ -576,8 +581,12 @@ def _ruled(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
         return probs
     value, dims = ruled
     out = dict(probs)
+    access = dims == ("inference",)  # "never receives religion": kept from the decision, not uncollected
     for dim in dims:
         p = probs[dim].copy()
+        if access:
+            p[1] += p[3]
+            p[3] = 0.0
         mass = p[1] + p[2]  # forbidden + allowed
         if mass < 0.5:
             continue
@@ -586,6 +595,45 @@ def _ruled(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
         p[other] = mass - p[chosen]
         out[dim] = p
     return out
+
+
+# A clause that names a protected attribute and no part of the model or its making speaks of the attribute
+# ("gender never reaches the promotion model", "the scholarship algorithm has to remain unaware of caste"),
+# not of whether the model may be retrained: the classifiers, which learned "the model never changes" and
+# "the model never sees race" from neighbouring sentences, may not read a retraining rule from it.
+_MODEL_CHANGE = re.compile(
+    r"\b(?:re-?train\w*|re-?fit\w*|train\w*|re-?build\w*|re-?estimat\w*|fine-?tun\w*|modif\w*|chang\w*"
+    r"|touch\w*|alter\w*|updat\w*|edit\w*|tweak\w*|weights?|coefficients?|parameters?|frozen|freeze|locked"
+    r"|fixed|as-is|certif\w*|recertif\w*|approv\w*|vendor\w*|supplier\w*|licen[cs]\w*|third-party|black[- ]box"
+    r"|own|owns|owned|ours|theirs|internals|code|pipeline|version\w*|redeploy\w*|deploy\w*|validat\w*"
+    r"|as (?:it|they) (?:is|are|was|were|stands?))\b"
+)
+
+
+# A coordinated clause that begins without a subject ("... and never reaches the model") shares the subject
+# of the clause before it.
+_NO_SUBJECT = re.compile(
+    r"(?:never|not|also|only|still|then|is|are|was|were|has|have|had|must|can|cannot|can't|may|will|won't"
+    r"|should|stays?|remains?|goes|gets|reaches|enters)\b"
+)
+
+
+def _topical(
+    probs: dict[str, np.ndarray], text: str, before: str = "", marker: str = ""
+) -> dict[str, np.ndarray]:
+    """``probs`` without a retraining reading when ``text`` names a protected attribute and nothing of the
+    model's making (see :data:`_MODEL_CHANGE`); a clause without a subject is read with the one before it."""
+    from fairmend.recommender.cues import names_attribute
+
+    norm = text.lower()
+    subject = norm
+    if marker in ("and", "but", "or") and _NO_SUBJECT.match(norm):
+        subject = f"{before.lower()} {norm}"
+    if not names_attribute(subject) or _MODEL_CHANGE.search(norm):
+        return probs
+    p = np.zeros_like(probs["retraining"])
+    p[0] = 1.0
+    return {**probs, "retraining": p}
 
 
 def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], list[_Unit]]:
@@ -601,10 +649,11 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
             )
     texts = [repair(_content(c)) for c, _, _, _ in clauses] + [repair(s) for s, _, _, _ in multi]
     probs = model.probabilities(model.features(texts, embedder))
-    units = [
-        _Unit(t, i, _ruled({d: probs[d][row] for d in DIMENSIONS}, texts[row]), marker, asks)
-        for row, (t, i, marker, asks) in enumerate(clauses + multi)
-    ]
+    units = []
+    for row, (t, i, marker, asks) in enumerate(clauses + multi):
+        before = texts[row - 1] if 0 < row < len(clauses) and clauses[row - 1][1] == i else ""
+        p = _ruled({d: probs[d][row] for d in DIMENSIONS}, texts[row])
+        units.append(_Unit(t, i, _topical(p, texts[row], before, marker), marker, asks))
     return units[: len(clauses)], units[len(clauses) :]
 
 

@@ -787,6 +787,18 @@ def test_a_statement_that_nothing_may_change_rules_out_retraining(text, retraini
         # a fix asked for, or a problem in a frozen system with no request to measure, is not measure-only
         ("We have no way to change the scorer; which method do you recommend to close the gap?", None),
         ("We can't change anything in the app in production. Women are matched less often.", None),
+        # a request for evidence or analysis in other words
+        (
+            (
+                "The allocation engine sits under a regulatory hold. The ombudsman wants evidence on whether "
+                "waiting times differ by disability."
+            ),
+            False,
+        ),
+        (
+            "Nothing in the tariff model may be altered. What can we still learn about the gap by region?",
+            False,
+        ),
     ],
 )
 def test_nothing_may_change_and_only_measuring_asked_is_no_intervention(text, intervention):
@@ -807,3 +819,57 @@ def test_nothing_may_change_and_only_measuring_asked_is_no_intervention(text, in
 def test_a_reported_rule_stands_and_a_belief_is_withdrawn(text, retraining):
     c = parse_text(text)
     assert retraining_from_text(c) is retraining
+
+
+@pytest.mark.parametrize(
+    "text, retraining, inference",
+    [
+        # a clause about the attribute says nothing about retraining, also when its subject was in the clause before
+        ("Religion sits in the membership database and is never passed to the pricing engine.", None, False),
+        ("Caste is recorded by the ministry and never reaches the bursary algorithm.", None, False),
+        # a clause that names the model's making keeps its retraining reading
+        ("The pricing engine is locked and never receives religion.", False, False),
+    ],
+)
+def test_a_clause_about_the_attribute_is_not_about_retraining(text, retraining, inference):
+    c = parse_text(text)
+    assert retraining_from_text(c) is retraining
+    got = (
+        c.protected_at_inference_allowed
+        if c.sources.get("protected_at_inference_allowed") == "text"
+        else None
+    )
+    assert got is inference
+
+
+@pytest.mark.parametrize(
+    "text, retraining",
+    [
+        # a supposition grants nothing
+        ("If retraining were an option we would take it, but the weights are burned into the device.", False),
+        ("Suppose we were permitted to refit the scorer. Which method would you pick?", None),
+        ("Imagine we could rebuild the ranker from scratch; what would fair exposure need?", None),
+        # a subject and its modal cut off by an aside are read with what follows
+        ("The vendor scorer stays as delivered. We can, however, move the cutoffs.", False),
+    ],
+)
+def test_suppositions_grant_nothing(text, retraining):
+    c = parse_text(text)
+    assert retraining_from_text(c) is retraining
+
+
+@pytest.mark.parametrize(
+    "text, intervention",
+    [
+        # a request that says no change is asked for, after a question too
+        ("Do offers differ by age band? No mitigation is being requested.", False),
+        ("No model changes are requested; we need the approval gap by sex with an interval.", False),
+        ("Review only for the tenancy model: do refusals differ by nationality?", False),
+        # "X only" with a kind of work named is that kind of work, not "no intervention"
+        ("Causal analysis only: how much of the gap runs through postcode?", None),
+    ],
+)
+def test_a_request_that_asks_for_no_change(text, intervention):
+    c = parse_text(text)
+    got = c.intervention_allowed if c.sources.get("intervention_allowed") == "text" else None
+    assert got is intervention
