@@ -78,6 +78,25 @@ SUPPOSITION = re.compile(
     r"^(?:(?:and|but|so|even|only)\s+)?(?:if|suppose|supposing|imagine|imagining|assuming|hypothetically"
     r"|in theory|in an ideal world|were we|had we|were it|if only)\b"
 )
+# A part of the pipeline said to stay as it is ("the inputs and the outputs are off limits", "the decision
+# thresholds are to be left as they are", "the learner is out of bounds"): the scope head tells which part a
+# clause is about, and here it is the part that may NOT change, so the clause restricts the work to no stage.
+KEPT_AS_IS = re.compile(
+    r"\b(?:off[- ]limits|out of bounds|untouchable|frozen|fixed|locked|sealed|stays?|remains?|left (?:as|alone)"
+    r"|as (?:it|they) (?:is|are)|exactly as|not|no|never|nor|belongs? to|owned by|other teams?|someone else"
+    r"|somebody else)\b"
+)
+LIMITING = re.compile(
+    r"\b(?:only|just|solely|exclusively|purely|entirely|all we|the one|nothing else|ours|our remit)\b"
+)
+STAGES = frozenset({"pre_processing", "in_processing", "post_processing"})
+
+
+def kept_as_is(norm: str, value: str) -> bool:
+    """Whether a clause's stage reading ``value`` names a part that is to stay unchanged (see KEPT_AS_IS)."""
+    return value in STAGES and KEPT_AS_IS.search(norm) is not None and LIMITING.search(norm) is None
+
+
 # The answer to a yes/no question just asked ("Could we retrain it? Yes, the merger gave us the code."): it
 # grants or denies what the question was about.
 ANSWER_YES = re.compile(
@@ -347,6 +366,8 @@ def combine(
         )
         for dim in dimensions:
             value, conf = unit.best(dim)
+            if dim == "scope" and kept_as_is(norm, value):
+                continue
             supposed = value == "allowed" and SUPPOSITION.match(norm) is not None
             if (
                 value == "none"

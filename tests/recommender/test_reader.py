@@ -873,3 +873,19 @@ def test_a_request_that_asks_for_no_change(text, intervention):
     c = parse_text(text)
     got = c.intervention_allowed if c.sources.get("intervention_allowed") == "text" else None
     assert got is intervention
+
+
+@pytest.mark.parametrize(
+    "text, stage",
+    [
+        # a part said to stay as it is restricts the work to the part left open, not to itself
+        (
+            "The features and the cut-offs are off limits. Only the training objective may change.",
+            "in_processing",
+        ),
+        ("The decision thresholds stay as configured; we rework the training table only.", "pre_processing"),
+    ],
+)
+def test_a_part_kept_as_it_is_is_not_the_stage(text, stage):
+    c = parse_text(text)
+    assert [s.value for s in c.stages] == [stage]
