@@ -102,6 +102,16 @@ def kept_as_is(norm: str, value: str) -> bool:
 ANSWER_YES = re.compile(
     r"^\W*(?:yes|yeah|yep|yup|sure|of course|absolutely|indeed|we can|we may|it can|it may)\b"
 )
+# An answer passed on ("she says we can", "legal replied that we may not", "the answer was no"): read for what
+# follows the report.
+REPORTED_ANSWER = re.compile(
+    r"^(?:(?:and|but|so|ok|okay|update)\W+)?(?:(?:[a-z]+ ){1,3}(?:says?|said|confirmed|replied|answered|tells? us"
+    r"|told (?:us|me))(?: that)?|the answer (?:is|was)|answer)\W+"
+)
+# A question about retraining in so many words ("not sure whether we could refit it"), whatever the classifiers
+# make of it: an answer after it settles retraining.
+RETRAIN_TOPIC = re.compile(r"\b(?:re-?train\w*|re-?fit\w*|re-?build\w*|fine-?tun\w*)\b")
+ASKED_SPAN = 2  # clauses that state nothing ("Asked my manager") between a question and its answer
 ANSWER_NO = re.compile(r"^\W*(?:no|nope|nah|not really|sadly not|unfortunately not|we can not|it can not)\b")
 # A withdrawal that grants ("legal cleared it", "that's been cleared with compliance"): it permits, whether the
 # statement before it forbade (a withdrawal) or permitted (a confirmation).
@@ -310,13 +320,15 @@ def combine(
     ``sentences`` are whole multi-clause sentences, read only for dimensions no clause settled."""
     readings: dict[str, list[Reading]] = {d: [] for d in dimensions}
     last: list[str] = []
-    asked: list[str] = []  # what the yes/no question just asked is about, until the next clause
+    asked: list[str] = []  # what the question just asked is about, until it is answered or left behind
+    waited = 0  # clauses since that question that stated nothing
     for pos, unit in enumerate(clauses):
         norm = normalise(unit.text)
         if norm in ("a", "answer", "q", "question", "reply", "response"):
             continue  # the label of a question or its answer ("Q: can we retrain? A: yes") says nothing itself
         asks = getattr(unit, "asks", "")
-        answer = "allowed" if ANSWER_YES.match(norm) else "forbidden" if ANSWER_NO.match(norm) else None
+        reply = REPORTED_ANSWER.sub("", norm) if asked else norm
+        answer = "allowed" if ANSWER_YES.match(reply) else "forbidden" if ANSWER_NO.match(reply) else None
         if asked and answer and not asks:
             for dim in asked:
                 own, own_conf = unit.best(dim)
@@ -324,6 +336,7 @@ def combine(
                 readings[dim].append(Reading(answer, conf, unit.text, pos, False, True, False, False))
             last = list(asked)
         answered = asked if answer and not asks else []
+        still_asked = [] if answer else asked
         asked = []
         if CONFIRM.match(norm):  # "..., and that is right": what was reported is no withdrawn belief
             for dim in last:
@@ -382,14 +395,19 @@ def combine(
                 # a question states no permission ("could we retrain it?"), a reported one nothing at all
                 # ("we don't know whether legal will let us retrain"); a prohibition inside a yes/no question
                 # stands ("can we do anything if the scorer can't be touched?")
-                if asks == "yes_no":
-                    asked.append(dim)
+                asked.append(dim)
                 if value == "allowed" or asks == "indirect":
                     continue
             stated.append(dim)
             readings[dim].append(Reading(value, conf, unit.text, pos, **cues, reported=reported))
+        if asks and RETRAIN_TOPIC.search(norm) and "retraining" not in asked:
+            asked.append("retraining")
         if stated:
             last = stated
+        if asked:
+            waited = 0  # a new question
+        elif still_asked and not stated and waited < ASKED_SPAN:
+            asked, waited = still_asked, waited + 1  # "Asked my manager": the question still waits
     found = {dim: f for dim, rs in readings.items() if (f := settle(rs)) is not None}
     for unit in sentences:  # a sentence read whole settles a dimension none of its clauses did,
         for dim in dimensions:  # and vouches for a clause's reading it agrees with

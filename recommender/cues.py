@@ -223,8 +223,25 @@ _NEGATION = re.compile(
 )
 
 
+# The user's own choice not to change the model ("I'm not planning to change the model", "we'd rather not
+# rebuild it", "we don't intend to retrain"): a scoping of the request or a preference, no prohibition.
+_NO_INTENT = re.compile(
+    r"\b(?:we|i|the team)(?:'m|'re|\s+(?:are|am|is|would|do|does))?\s+(?:not|never|rather not)\s+"
+    r"(?:(?:planning|going|intending|looking|trying|aiming|hoping|keen|wanting)\s+to\s+|(?:plan|intend|want|need"
+    r"|wish|mean|aim|care)\s+to\s+)?(?:change|modify|alter|touch|retrain|re-train|refit|re-fit|rebuild|re-build)\b"
+)
+_IMPOSED = re.compile(
+    r"\b(?:can|could|may|allowed|permitted|able|authori[sz]ed|forbidden|prohibited|banned|must|impossible|frozen"
+    r"|locked|vendor|contract|regulat\w*|law|legal|compliance)\b"
+)
+
+
 def states_intent_to_retrain(evidence: str) -> bool:
+    """Whether ``evidence`` states the user's plan to retrain, or their own choice not to change the model
+    (with nothing imposed: no modal of permission, no rule, no owner): neither forbids retraining."""
     ev = normalise(evidence)
+    if _NO_INTENT.search(ev) and _IMPOSED.search(ev) is None:
+        return True
     return _INTENT_TO_RETRAIN.search(ev) is not None and _NEGATION.search(ev) is None
 
 

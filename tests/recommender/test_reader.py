@@ -680,6 +680,13 @@ def retraining_from_text(c):
         ("Is a refit possible? No, the supplier owns it.", False),
         ("Are we free to retrain? Yes - the code is ours now.", True),
         ("Q: Can we refit it? A: Yes, the owner agreed.", True),
+        # a question reported in a statement, answered later, also after a clause that states nothing
+        (
+            "We weren't sure whether a refit was on the cards. I checked with the platform lead; she says we can.",
+            True,
+        ),
+        ("Nobody knew if we could retrain the scorer. Legal replied that we can not.", False),
+        ("We don't know whether legal will let us retrain.", None),
         # a question reported inside a statement states nothing
         ("We are still waiting to hear whether legal lets us retrain the model.", None),
         # a prohibition inside a question stands; a topic asked and answered at once is one statement
@@ -889,3 +896,18 @@ def test_a_request_that_asks_for_no_change(text, intervention):
 def test_a_part_kept_as_it_is_is_not_the_stage(text, stage):
     c = parse_text(text)
     assert [s.value for s in c.stages] == [stage]
+
+
+@pytest.mark.parametrize(
+    "text, retraining",
+    [
+        # the user's own choice not to change the model is no prohibition
+        ("I'm not planning to alter the churn model; I only want to understand the gap by age.", None),
+        ("We'd rather not rebuild the ranker this quarter. Exposure for women-led shops is low.", None),
+        # a choice with a rule or an owner behind it is one
+        ("We are not permitted to refit the ranker.", False),
+    ],
+)
+def test_a_choice_not_to_change_is_no_prohibition(text, retraining):
+    c = parse_text(text)
+    assert retraining_from_text(c) is retraining
