@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from fairmend.recommender.combine import normalise
+from fairmend.recommender.cues import names_attribute
 
 # Multi-word predicates first, as single tokens.
 _PHRASES = (
@@ -56,7 +57,7 @@ FORBID = frozenset(
     | {"unchangeable", "untouchable", "vetoed", "blocked", "blocks", "prevents", "prevented", "FORBIDS"}
 )
 # what the decision step is given: "the scorer never sees race", "the ranking service does receive gender"
-ACCESS = frozenset({"receive", "receives", "received", "see", "sees"})
+ACCESS = frozenset({"receive", "receives", "received", "see", "sees", "access", "accesses"})
 _CONJUNCTIONS = ("and", "or", "so", "because")
 NEGATIONS = frozenset({"not", "no", "never", "nobody", "nothing", "none", "neither", "nor"})
 # a restriction, a condition, an exception or a reported question: the rule does not apply
@@ -67,7 +68,8 @@ _TOKEN = re.compile(r"[a-z]+(?:-[a-z]+)*|[A-Z]+")
 def stated_polarity(clause: str) -> tuple[str, tuple[str, ...]] | None:
     """ "forbidden" or "allowed" when ``clause`` is a plain statement of one predicate with its negations, and
     the reader's dimensions it settles (a predicate of access, "receives", "sees", speaks only of the
-    attribute at decision time); else ``None``."""
+    attribute at decision time, and "none" of it when it names no attribute: "the court cannot see inside");
+    else ``None``."""
     t = normalise(clause)
     if _COMPLEX.search(t) or re.search(r"[,;:]", t):
         return None
@@ -77,6 +79,16 @@ def stated_polarity(clause: str) -> tuple[str, tuple[str, ...]] | None:
     t = re.sub(r"\bnor\b", "not", t)
     tokens = _TOKEN.findall(t)
     predicates = [i for i, tok in enumerate(tokens) if tok in PERMIT or tok in FORBID or tok in ACCESS]
+    # a modal that only helps a verb of access ("cannot see", "can receive") is no predicate of its own
+    predicates = [
+        i
+        for i in predicates
+        if not (
+            tokens[i] in ("can", "could", "may")
+            and any(j in predicates and tokens[j] in ACCESS for j in (i + 1, i + 2))
+            and (tokens[i + 1 : i + 2] in (["not"], ["never"]) or tokens[i + 1] in ACCESS)
+        )
+    ]
     if len(predicates) != 1:
         return None
     at = predicates[0]
@@ -95,5 +107,7 @@ def stated_polarity(clause: str) -> tuple[str, tuple[str, ...]] | None:
     # the negations before it, and one right after a modal ("can not", "may never")
     negations = sum(tok in NEGATIONS for tok in tokens[:at]) + (tokens[at : at + 2][-1] in ("not", "never"))
     forbids = (tokens[at] in FORBID) != (negations % 2 == 1)
+    if tokens[at] in ACCESS and not names_attribute(t):
+        return "none", ("inference",)  # "the court cannot see inside": access to something else
     dims = ("inference",) if tokens[at] in ACCESS else ("retraining", "inference")
     return ("forbidden" if forbids else "allowed"), dims

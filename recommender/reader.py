@@ -570,7 +570,7 @@ def _content(clause: str) -> str:
 RULED = 0.95
 
 
-def _ruled(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
+def _ruled(probs: dict[str, np.ndarray], text: str, context: str = "") -> dict[str, np.ndarray]:
     """``probs`` with the forbidden/allowed split of the polar dimensions set by
     :func:`~fairmend.recommender.polarity.stated_polarity` where it applies; what the clause is about stays
     the classifiers' call."""
@@ -581,6 +581,14 @@ def _ruled(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
         return probs
     value, dims = ruled
     out = dict(probs)
+    if value == "none":  # access to something other than the attribute: no reading of it
+        from fairmend.recommender.cues import names_attribute
+
+        if names_attribute(context.lower()):  # "... can't access the TRE": where the attribute just named is
+            return probs
+        p = np.zeros_like(probs["inference"])
+        p[0] = 1.0
+        return {**probs, "inference": p}
     access = dims == ("inference",)  # "never receives religion": kept from the decision, not uncollected
     for dim in dims:
         p = probs[dim].copy()
@@ -639,7 +647,8 @@ def _topical(
 def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], list[_Unit]]:
     clauses: list[tuple[str, int, str, str]] = []
     multi: list[tuple[str, int, str, str]] = []
-    for i, (s, question) in enumerate(marked_sentences(text)):
+    sentences = marked_sentences(text)
+    for i, (s, question) in enumerate(sentences):
         parts = marked_clauses(s)
         asks = [asking(repair(p), j == 0, question) for j, (p, _) in enumerate(parts)]
         clauses += [(p, i, marker, a) for (p, marker), a in zip(parts, asks, strict=True)]
@@ -652,7 +661,8 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
     units = []
     for row, (t, i, marker, asks) in enumerate(clauses + multi):
         before = texts[row - 1] if 0 < row < len(clauses) and clauses[row - 1][1] == i else ""
-        p = _ruled({d: probs[d][row] for d in DIMENSIONS}, texts[row])
+        context = sentences[i - 1][0] if i else ""  # the sentence before, for what a clause refers back to
+        p = _ruled({d: probs[d][row] for d in DIMENSIONS}, texts[row], context)
         units.append(_Unit(t, i, _topical(p, texts[row], before, marker), marker, asks))
     return units[: len(clauses)], units[len(clauses) :]
 

@@ -723,6 +723,9 @@ def test_a_question_about_the_attribute_grants_no_use():
         ("The scorer never sees religion", "forbidden"),
         ("The ranking service does receive gender", "allowed"),
         ("We lost the data and a refit is impossible", "forbidden"),
+        # a modal helping a verb of access is no predicate of its own; access to something else reads nothing
+        ("The pricing service cannot see disability", "forbidden"),
+        ("The underwriters can not see inside the scorer", "none"),
         # not plain: two predicates, a restriction, a condition, several clauses
         ("We can refit but may not use sex", None),
         ("We can only adjust the threshold", None),
@@ -911,3 +914,22 @@ def test_a_part_kept_as_it_is_is_not_the_stage(text, stage):
 def test_a_choice_not_to_change_is_no_prohibition(text, retraining):
     c = parse_text(text)
     assert retraining_from_text(c) is retraining
+
+
+@pytest.mark.parametrize(
+    "text, inference",
+    [
+        # access to something other than the attribute says nothing about using the attribute
+        ("The underwriters can not see inside the scorer. Approvals lag for over-60s.", None),
+        # unless the sentence before says the attribute is kept there
+        ("Religion is kept in the archive. The decision service cannot access the archive.", False),
+    ],
+)
+def test_access_to_something_else_is_not_about_the_attribute(text, inference):
+    c = parse_text(text)
+    got = (
+        c.protected_at_inference_allowed
+        if c.sources.get("protected_at_inference_allowed") == "text"
+        else None
+    )
+    assert got is inference
