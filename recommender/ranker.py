@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,26 +32,6 @@ PRIOR_WEIGHT = 0.2
 # The share of its expert prior a technique that targets calibration alone keeps when no calibration criterion
 # is asked for (see recommend). On the development corpora 0, 0.25 and 0.5 gained 5, 3 and 3 items, each losing 1.
 UNASKED_CALIBRATION_PRIOR = 0.0
-# The share of the text-matching scores (dense, lexical) kept when the text names no fairness problem at all
-# ("Full access here: data, code, pipeline. We can refit whatever we want."): its words are about constraints
-# and would match techniques that talk about data or pipelines; what experts pick then is the prior's call.
-# On the development corpora 0.5 gained 7 items and lost none (0.3: +7, -1; 0: +7, -5).
-UNNAMED_PROBLEM_TEXT = 0.5
-_PROBLEM = re.compile(
-    r"\b(?:fair\w*|unfair\w*|bias\w*|gaps?|disparit\w*|discriminat\w*|parity|equal\w*|unequal\w*|calibrat\w*"
-    r"|metrics?|exposure|represent\w*|disadvantag\w*|skew\w*|imbalanc\w*|lower|higher|less|more|fewer|worse"
-    r"|rates?|odds|proxy|proxies|treat\w*)\b"
-)
-
-
-def names_problem(text: str) -> bool:
-    """Whether ``text`` names a fairness problem: a protected attribute or group, or a word of unequal outcomes."""
-    from fairmend.recommender.cues import names_attribute
-
-    t = text.lower()
-    return names_attribute(t) or _PROBLEM.search(t) is not None
-
-
 # The plugin name prefix of the built-in techniques (the prior knows them all; see technique_prior).
 BUILTIN_PLUGIN = "fairmend.plugins.builtin"
 # Share of the expert prior taken from the situations of the query's kind (kind_prior); the rest is global.
@@ -312,9 +291,6 @@ class Recommender:
         dense_scaled = np.clip(dense, 0.0, None)
         if dense_scaled.max() > 0:
             dense_scaled = dense_scaled / dense_scaled.max()
-        if not names_problem(query):
-            dense_scaled = UNNAMED_PROBLEM_TEXT * dense_scaled
-            lexical = UNNAMED_PROBLEM_TEXT * lexical
         prior = self.prior_
         by_kind = kind_prior().get(situation_kind(c))
         if by_kind is not None and KIND_WEIGHT > 0:

@@ -341,20 +341,3 @@ def test_a_calibrator_gets_no_expert_prior_unless_calibration_is_asked(fake_reco
     assert "platt_scaling" in unasked and "platt_scaling" in asked
     assert asked["platt_scaling"] > 0
     assert unasked["platt_scaling"] == pytest.approx(asked["platt_scaling"] * UNASKED_CALIBRATION_PRIOR)
-
-
-def test_text_that_names_no_problem_leaves_the_choice_to_the_prior(fake_recommender):
-    """A text of constraints only ("the data and code are ours") matches techniques by its constraint words; with
-    no fairness problem named, the text-matching scores count for less (ranker.UNNAMED_PROBLEM_TEXT)."""
-    from fairmend.recommender.ranker import UNNAMED_PROBLEM_TEXT, names_problem
-
-    bare = "Nothing stops us from building a new version; the data and code are ours."
-    named = bare + " Approvals for women lag behind."
-    assert not names_problem(bare) and names_problem(named)
-    assert 0 < UNNAMED_PROBLEM_TEXT < 1
-
-    def top_lexical(text: str) -> float:
-        return max(r.lexical for r in fake_recommender.recommend(text, top=200).recommendations)
-
-    assert top_lexical(named) == pytest.approx(1.0)
-    assert top_lexical(bare) == pytest.approx(UNNAMED_PROBLEM_TEXT)
