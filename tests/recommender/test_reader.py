@@ -667,9 +667,14 @@ def test_a_request_for_a_fix_is_not_measure_only(text, measure_only):
     assert (parse_text(text).intervention_allowed is False) is measure_only
 
 
+def from_text(c, field: str):
+    """The value of constraint ``field`` the text itself settled (``None``: not read from the text)."""
+    return getattr(c, field) if c.sources.get(field) == "text" else None
+
+
 def retraining_from_text(c):
     """The retraining permission the text itself settled (``None``: not read from the text)."""
-    return c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None
+    return from_text(c, "retraining_allowed")
 
 
 @pytest.mark.parametrize(
@@ -813,8 +818,7 @@ def test_a_statement_that_nothing_may_change_rules_out_retraining(text, retraini
 )
 def test_nothing_may_change_and_only_measuring_asked_is_no_intervention(text, intervention):
     c = parse_text(text)
-    got = c.intervention_allowed if c.sources.get("intervention_allowed") == "text" else None
-    assert got is intervention
+    assert from_text(c, "intervention_allowed") is intervention
 
 
 @pytest.mark.parametrize(
@@ -844,12 +848,7 @@ def test_a_reported_rule_stands_and_a_belief_is_withdrawn(text, retraining):
 def test_a_clause_about_the_attribute_is_not_about_retraining(text, retraining, inference):
     c = parse_text(text)
     assert retraining_from_text(c) is retraining
-    got = (
-        c.protected_at_inference_allowed
-        if c.sources.get("protected_at_inference_allowed") == "text"
-        else None
-    )
-    assert got is inference
+    assert from_text(c, "protected_at_inference_allowed") is inference
 
 
 @pytest.mark.parametrize(
@@ -881,8 +880,7 @@ def test_suppositions_grant_nothing(text, retraining):
 )
 def test_a_request_that_asks_for_no_change(text, intervention):
     c = parse_text(text)
-    got = c.intervention_allowed if c.sources.get("intervention_allowed") == "text" else None
-    assert got is intervention
+    assert from_text(c, "intervention_allowed") is intervention
 
 
 @pytest.mark.parametrize(
@@ -927,9 +925,4 @@ def test_a_choice_not_to_change_is_no_prohibition(text, retraining):
 )
 def test_access_to_something_else_is_not_about_the_attribute(text, inference):
     c = parse_text(text)
-    got = (
-        c.protected_at_inference_allowed
-        if c.sources.get("protected_at_inference_allowed") == "text"
-        else None
-    )
-    assert got is inference
+    assert from_text(c, "protected_at_inference_allowed") is inference
