@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 from fairmend.recommender.amounts import is_question
 from fairmend.recommender.combine import FLIP, Finding, combine, normalise
+from fairmend.recommender.cues import names_attribute
 
 from fairmend.errors import MissingDependencyError
 
@@ -570,6 +571,13 @@ def _content(clause: str) -> str:
 RULED = 0.95
 
 
+def _unread(probs: dict[str, np.ndarray], dim: str) -> dict[str, np.ndarray]:
+    """``probs`` with dimension ``dim`` read as not addressed at all ("none" certain)."""
+    p = np.zeros_like(probs[dim])
+    p[0] = 1.0
+    return {**probs, dim: p}
+
+
 def _ruled(probs: dict[str, np.ndarray], text: str, context: str = "") -> dict[str, np.ndarray]:
     """``probs`` with the forbidden/allowed split of the polar dimensions set by
     :func:`~fairmend.recommender.polarity.stated_polarity` where it applies; what the clause is about stays
@@ -582,13 +590,9 @@ def _ruled(probs: dict[str, np.ndarray], text: str, context: str = "") -> dict[s
     value, dims = ruled
     out = dict(probs)
     if value == "none":  # access to something other than the attribute: no reading of it
-        from fairmend.recommender.cues import names_attribute
-
         if names_attribute(context.lower()):  # "... can't access the TRE": where the attribute just named is
             return probs
-        p = np.zeros_like(probs["inference"])
-        p[0] = 1.0
-        return {**probs, "inference": p}
+        return _unread(probs, "inference")
     access = dims == ("inference",)  # "never receives religion": kept from the decision, not uncollected
     for dim in dims:
         p = probs[dim].copy()
@@ -631,17 +635,13 @@ def _topical(
 ) -> dict[str, np.ndarray]:
     """``probs`` without a retraining reading when ``text`` names a protected attribute and nothing of the
     model's making (see :data:`_MODEL_CHANGE`); a clause without a subject is read with the one before it."""
-    from fairmend.recommender.cues import names_attribute
-
     norm = text.lower()
     subject = norm
     if marker in ("and", "but", "or") and _NO_SUBJECT.match(norm):
         subject = f"{before.lower()} {norm}"
     if not names_attribute(subject) or _MODEL_CHANGE.search(norm):
         return probs
-    p = np.zeros_like(probs["retraining"])
-    p[0] = 1.0
-    return {**probs, "retraining": p}
+    return _unread(probs, "retraining")
 
 
 def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], list[_Unit]]:
