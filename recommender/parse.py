@@ -122,6 +122,27 @@ CRITERION_PATTERNS: list[tuple[Criterion, str]] = [
     ),
 ]
 
+# Pieces of the exact task patterns. An amount a model can predict (regression):
+_AMOUNT = (
+    r"(?:prices?|wages?|salar(?:y|ies)|premiums?|rents?|amounts?|costs?|incomes?|revenues?|fares?|earnings"
+    r"|spend(?:ing)?|sales|durations?|length of stay|losses|(?:credit )?limits?|valuations?)\b"
+)
+# A verb of assigning each case to a label (multiclass), and a count of at least three.
+_ASSIGNS = (
+    r"(?:assign|suggest|put|sort|classif|label|categori[sz]|route|triage|allocat|place|bucket|grade|predict"
+    r"|choose|pick|map|code)\w*"
+)
+# what data, people or time are split into, not labels a model assigns ("three folds", "four age groups")
+_NOT_LABELS = (
+    r"(?:folds|sets|splits|batches|parts|halves|phases|stages|waves|rounds|teams|groups|cohorts|samples|segments|clusters"
+    r"|chunks|years|months|weeks|days|hours)\b"
+)
+_MANY = r"(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|[3-9]|[1-9]\d)"
+# Three or more short labels written out with slashes: "approve / refer / deny" (commas list attributes
+# and groups as often as labels: "across married, single and widowed claimants").
+_LABEL = r"'?[a-z][\w-]*'?(?: [a-z][\w-]*'?)?"
+_ENUMERATION = r"(?:" + _LABEL + r"\s*/\s*){2,}" + _LABEL + r"\b"
+
 # Task names that are exact (the reader's classifier handles paraphrases).
 TASK_PATTERNS: list[tuple[TaskType, str]] = [
     (
@@ -132,7 +153,16 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
         TaskType.CLUSTERING,
         r"\bclusters?\b|\bclustering\b|k-?means|k-?medians|\bunsupervised (?:grouping|segmentation|partition)",
     ),
-    (TaskType.REGRESSION, r"(?<!logistic )\b(regression|regressors?)\b|continuous (outcome|target|value)"),
+    (
+        TaskType.REGRESSION,
+        r"(?<!logistic )\b(regression|regressors?)\b|continuous (outcome|target|value)"
+        # an amount the model predicts: "it predicts each home's sale price", "the wage predictor"
+        r"|\bpredict(?:s|ed|ing)?\s+(?:(?:the|each|a|an|every|their|its|our)\s+)?(?:[\w'-]+\s+){0,3}?"
+        + _AMOUNT
+        + r"|\b"
+        + _AMOUNT
+        + r"\s+(?:predictor|regressor|estimator|forecaster)s?\b",
+    ),
     (
         TaskType.MULTICLASS_CLASSIFICATION,
         (
@@ -150,6 +180,22 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             r"|\b(?:tiers?|grades?|classes|bands|levels|categories) [a-f](?:, [a-f])+,? (?:or|and) [a-f]\b"
             r"|\bprobabilit(?:y|ies) (?:for|over|across) (?:each of )?(?:the )?(?:three|four|five|six|seven|eight"
             r"|nine|ten|[3-9]|\d\d) "
+            # a model that assigns one of several labels, whatever they are called: "assigns one of six
+            # emotions", "sorts each request into one of 9 topics", "puts claims into approve / refer / deny"
+            r"|\b"
+            + _ASSIGNS
+            + r"[^.;?!]{0,60}?\b(?:one of|into|to|as|among) (?:the )?"
+            + _MANY
+            + r" (?:[\w-]+ ){0,2}(?!"
+            + _NOT_LABELS
+            + r")[\w-]+s\b"
+            r"|\b"
+            + _ASSIGNS
+            + r"[^.;?!]{0,60}?\b(?:into|to|as|among)\s+"
+            + _ENUMERATION
+            # a set of three or more labels written out: "labels {ok, insult, threat}", "classifier, 12 intents"
+            + r"|\{\s*[\w' -]+(?:,\s*[\w' -]+){2,}\s*\}"
+            r"|\bclassifier\b[,:(]?\s+(?:with\s+|over\s+|of\s+)?" + _MANY + r" [\w-]+s\b"
         ),
     ),
 ]

@@ -577,6 +577,29 @@ def test_actually_as_an_adverb_withdraws_nothing():
         ("We split applicants into four age bands for reporting.", None),
         ("The price regressor underestimates homes in Black neighbourhoods.", TaskType.REGRESSION),
         ("A logistic regression approves or declines each loan.", None),
+        # a model assigning one of several labels, whatever they are called; labels written out
+        ("Our pager bot assigns each alert one of eleven owners' rotas.", TaskType.MULTICLASS_CLASSIFICATION),
+        (
+            "The vision model labels each X-ray as normal / benign / malignant.",
+            TaskType.MULTICLASS_CLASSIFICATION,
+        ),
+        ("Outputs are drawn from {hire, hold, reject, refer}.", TaskType.MULTICLASS_CLASSIFICATION),
+        (
+            "Sentiment classifier, 5 stars. Reviews by older users skew low.",
+            TaskType.MULTICLASS_CLASSIFICATION,
+        ),
+        (
+            "It routes each form to one of 14 desks; forms in Welsh wait longer.",
+            TaskType.MULTICLASS_CLASSIFICATION,
+        ),
+        # an amount predicted is a regression
+        ("It predicts each driver's weekly earnings, lower for women.", TaskType.REGRESSION),
+        ("Our rent estimator quotes less for landlords in Black areas.", TaskType.REGRESSION),
+        # splits of data, people or time, attributes listed with slashes, a probability: no task
+        ("We put the applicants into three cohorts by start date.", None),
+        ("Results are broken down by race / gender / age band.", None),
+        ("It predicts the probability of default for each loan.", None),
+        ("The screener outputs pass/fail for every candidate.", None),
     ],
 )
 def test_a_named_set_of_classes_or_a_regressor_names_the_task(text, task):
