@@ -143,6 +143,13 @@ _MANY = r"(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|[3-9]|[1-9]\
 _LABEL = r"'?[a-z][\w-]*'?(?: [a-z][\w-]*'?)?"
 _ENUMERATION = r"(?:" + _LABEL + r"\s*/\s*){2,}" + _LABEL + r"\b"
 
+# A verb of changing the model or its outcomes anywhere in the text ("fix the grader so it stops ...", "make it
+# fairer"): with one, documentation is not the only work asked for.
+_CHANGE_VERB = (
+    r"\b(?:fix|reduc|clos(?:e|ing)\b|mitigat|correct|remed|de-?bias|rebalanc|re-?weigh|adjust|re-?train|re-?fit"
+    r"|lower|rais(?:e|ing)\b|narrow|shrink|remov|equali[sz]|fairer|improv)"
+)
+
 # Task names that are exact (the reader's classifier handles paraphrases).
 TASK_PATTERNS: list[tuple[TaskType, str]] = [
     (
@@ -535,6 +542,23 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
             if _has(p, asked):
                 c.put("intent", intent, "text", 0.6)
                 break
+    if (
+        c.stages is None
+        and c.preferred_stages == [Stage.DOCUMENTATION]
+        and c.intent == "document"
+        and not asks_for_fix(text)
+        and not _has(_CHANGE_VERB, t)
+    ):
+        # documentation is the only kind of work the text names and nothing else is asked for ("need a model
+        # card for the regressor we're open-sourcing"): the only deliverable, so the work is documentation
+        c.put("stages", [Stage.DOCUMENTATION], "text", 0.8, c.evidence.get("preferred_stages", ""))
+        c.uncertain = [u for u in c.uncertain if u.field != "stages"]
+    elif c.stages == [Stage.DOCUMENTATION] and c.sources.get("stages") == "text" and asks_for_fix(text):
+        # "help us reduce the gap, and document what we did": documentation beside a fix, not instead of one
+        c.put("preferred_stages", list(dict.fromkeys(c.preferred_stages + c.stages)), "text")
+        c.stages = None
+        for book in (c.sources, c.confidence, c.evidence):
+            book.pop("stages", None)
     if (
         c.intervention_allowed is None
         and frozen

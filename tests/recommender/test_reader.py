@@ -949,3 +949,30 @@ def test_a_choice_not_to_change_is_no_prohibition(text, retraining):
 def test_access_to_something_else_is_not_about_the_attribute(text, inference):
     c = parse_text(text)
     assert from_text(c, "protected_at_inference_allowed") is inference
+
+
+@pytest.mark.parametrize(
+    "text, stages",
+    [
+        # documentation is the only work named and nothing else is asked for: the work is documentation
+        (
+            "We need a model card for the essay grader we're putting on GitHub; it marks ESL students lower.",
+            ["documentation"],
+        ),
+        ("The ethics board would like a factsheet for the parole tool they can publish.", ["documentation"]),
+        (
+            "Produce a factsheet on the churn model covering accuracy by age band for the product review.",
+            ["documentation"],
+        ),
+        # beside a fix it is one more deliverable, not a restriction of the work
+        (
+            "Hand the data team a checklist, and fix the essay grader so it stops marking ESL students down.",
+            None,
+        ),
+        ("Help us reduce the gap in approvals for women, and document what we did for the file.", None),
+    ],
+)
+def test_documentation_is_the_stage_only_when_it_is_the_only_work_asked_for(text, stages):
+    c = parse_text(text)
+    assert ([s.value for s in c.stages] if c.stages else None) == stages
+    assert c.stages is not None or c.sources.get("stages") is None
