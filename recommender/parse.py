@@ -383,6 +383,13 @@ def _apply_findings(c: Constraints, findings: dict[str, Any], text: str | None =
                 )
 
 
+def _unset(c: Constraints, name: str) -> None:
+    """Back to not read: the field's default and no source, confidence or evidence."""
+    setattr(c, name, None)
+    for book in (c.sources, c.confidence, c.evidence):
+        book.pop(name, None)
+
+
 def _reconcile(c: Constraints) -> None:
     """Training-time stages need retraining: when the text seems to say both, the surer reading wins
     and the other becomes uncertain (not applied), so the pair cannot silently exclude everything. An
@@ -402,9 +409,7 @@ def _reconcile(c: Constraints) -> None:
         c.uncertain.append(
             Uncertain("stages", value, conf, evidence, settling_flag("stages", value), applied=False)
         )
-        c.stages = None
-        for book in (c.sources, c.confidence, c.evidence):
-            book.pop("stages", None)
+        _unset(c, "stages")
         c.put("preferred_stages", value, "text", conf, evidence)
         return
     if not (
@@ -556,9 +561,7 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
     elif c.stages == [Stage.DOCUMENTATION] and c.sources.get("stages") == "text" and asks_for_fix(text):
         # "help us reduce the gap, and document what we did": documentation beside a fix, not instead of one
         c.put("preferred_stages", list(dict.fromkeys(c.preferred_stages + c.stages)), "text")
-        c.stages = None
-        for book in (c.sources, c.confidence, c.evidence):
-            book.pop("stages", None)
+        _unset(c, "stages")
     if (
         c.intervention_allowed is None
         and frozen
@@ -574,6 +577,26 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
         # Q3; what can we still learn about the age gap?"): no intervention at all
         c.put("intervention_allowed", False, "text", 0.85, frozen)
         c.uncertain = [u for u in c.uncertain if u.field != "intervention_allowed"]
+    if (
+        c.intervention_allowed is False
+        and c.retraining_allowed is True
+        and c.sources.get("retraining_allowed") == "text"
+        and not asks_for_no_fix(text)
+    ):
+        # the text lets the model be rebuilt ("fitting a fresh model is permitted"), so it does not say that
+        # nothing may change; only an explicit "no changes requested" keeps "no intervention" beside it
+        c.uncertain = [u for u in c.uncertain if u.field != "intervention_allowed"]
+        c.uncertain.append(
+            Uncertain(
+                "intervention_allowed",
+                False,
+                c.confidence.get("intervention_allowed", 0.0),
+                c.evidence.get("intervention_allowed", ""),
+                settling_flag("intervention_allowed", False),
+                applied=False,
+            )
+        )
+        _unset(c, "intervention_allowed")
     for domain, p, barred in DOMAIN_PATTERNS:
         if _has(p, t):
             c.put("domain", domain, "text")

@@ -976,3 +976,29 @@ def test_documentation_is_the_stage_only_when_it_is_the_only_work_asked_for(text
     c = parse_text(text)
     assert ([s.value for s in c.stages] if c.stages else None) == stages
     assert c.stages is not None or c.sources.get("stages") is None
+
+
+@pytest.mark.parametrize(
+    "text, no_intervention",
+    [
+        ("A new scorer may be trained as long as every change is documented.", None),
+        ("A new scorer may be trained, but no changes are requested: only the gap figures.", False),
+    ],
+)
+def test_a_text_that_lets_the_model_be_rebuilt_does_not_say_nothing_may_change(
+    monkeypatch, text, no_intervention
+):
+    """When the clause classifier reads "no intervention" from a text that also grants retraining, the pair
+    contradicts itself: only an explicit "no changes requested" keeps it; otherwise it is reported as
+    uncertain, not applied."""
+    findings = {
+        "retraining": reader.Finding("allowed", 0.97, "A new scorer may be trained"),
+        "scope": reader.Finding("no_intervention", 0.78, "as long as every change is documented"),
+    }
+    monkeypatch.setattr(reader, "read_parts", lambda *a, **k: (dict(findings), text))
+    c = parse_text(text)
+    assert c.retraining_allowed is True
+    assert c.intervention_allowed is no_intervention
+    if no_intervention is None:
+        assert "intervention_allowed" not in c.sources
+        assert [(u.field, u.applied) for u in c.uncertain] == [("intervention_allowed", False)]
