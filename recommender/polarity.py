@@ -58,7 +58,8 @@ FORBID = frozenset(
 )
 # what the decision step is given: "the scorer never sees race", "the ranking service does receive gender"
 ACCESS = frozenset({"receive", "receives", "received", "see", "sees", "access", "accesses"})
-_CONJUNCTIONS = ("and", "or", "so", "because")
+# ("or" is left out: under a negation it joins two nouns or verbs, "no retraining or fine-tuning is possible")
+_CONJUNCTIONS = ("and", "so", "because")
 NEGATIONS = frozenset({"not", "no", "never", "nobody", "nothing", "none", "neither", "nor"})
 # a restriction, a condition, an exception or a reported question: the rule does not apply
 _COMPLEX = re.compile(r"\b(?:only|unless|except|if|whether|until|once|after|before|but|either)\b")

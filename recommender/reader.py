@@ -251,12 +251,50 @@ def split_clauses(sentence: str) -> list[str]:
 _MARKED = re.compile(f"({_CLAUSE.pattern})")
 
 
+# One negation over two verbs ("we can neither refit it nor use race", "can't retrain it or feed it age"): two
+# statements, each with the subject and the negated modal, so that each is read for what it is about. A bare
+# first verb shares its object with the second ("we can't see or store race") and is left whole.
+_HEAD = (
+    r"(?P<head>\b(?:we|i|you|they|it|he|she|the [\w-]+(?: [\w-]+)?)\s+"
+    r"(?:can|could|may|must|will|should|(?:are|is) (?:allowed|able|permitted) to))"
+)
+_NEITHER = re.compile(
+    _HEAD + r"\s+neither\s+(?P<a>[^,;:\s]+\s+[^,;:]+?)\s+nor\s+(?P<b>[^,;:.]+)", re.IGNORECASE
+)
+_NEGATED_MODAL = (
+    r"(?P<neg>\b(?:can't|cannot|can not|may not|must not|won't|will not|couldn't|could not|mustn't"
+    r"|(?:are|is)(?: not|n't) (?:allowed|able|permitted) to))"
+)
+_VERB = (
+    r"(?:use|give|feed|show|pass|send|see|include|collect|store|keep|retrain|re-train|refit|re-fit|change|modify"
+    r"|touch|alter|add|train|fine-tune|update|rebuild|access|consider|record|infer|input|tweak|replace)"
+)
+_NOT_EITHER = re.compile(
+    r"(?P<subject>\b(?:we|i|you|they|it|he|she)\s+)?"
+    + _NEGATED_MODAL
+    + r"\s+(?P<a>(?:[\w'-]+\s+){1,4}?[\w'-]+)\s+or\s+(?P<b>"
+    + _VERB
+    + r"\b[^,;:.]*)",
+    re.IGNORECASE,
+)
+
+
+def distribute_negation(sentence: str) -> str:
+    """``sentence`` with a negation shared by two verbs written out for each (see :data:`_NEITHER`)."""
+    sentence = _NEITHER.sub(lambda m: f"{m['head']} not {m['a']}, {m['head']} not {m['b']}", sentence)
+    return _NOT_EITHER.sub(
+        lambda m: f"{m['subject'] or ''}{m['neg']} {m['a']}, {m['subject'] or ''}{m['neg']} {m['b']}",
+        sentence,
+    )
+
+
 def marked_clauses(sentence: str) -> list[tuple[str, str]]:
     """``(clause, marker)`` pairs: the marker is the conjunction that introduced the clause ("but",
     "although", ...; "" for none), so that combining knows which statement concedes and which prevails.
     A fragment of one or two words is no clause: a lone connective ("however") becomes the marker of the
-    next clause, and a bare noun phrase ("the deployment") is joined to the clause after it."""
-    pieces = _MARKED.split(sentence)
+    next clause, and a bare noun phrase ("the deployment") is joined to the clause after it. A negation
+    shared by two verbs is distributed first (:func:`distribute_negation`)."""
+    pieces = _MARKED.split(distribute_negation(sentence))
     raw: list[tuple[str, str]] = []
     marker = ""
     for i, piece in enumerate(pieces):

@@ -1002,3 +1002,24 @@ def test_a_text_that_lets_the_model_be_rebuilt_does_not_say_nothing_may_change(
     if no_intervention is None:
         assert "intervention_allowed" not in c.sources
         assert [(u.field, u.applied) for u in c.uncertain] == [("intervention_allowed", False)]
+
+
+@pytest.mark.parametrize(
+    "text, retraining, at_inference",
+    [
+        # one negation over two verbs: each verb is read with it ("can't retrain and can't use race")
+        ("We can neither refit the scorer nor use religion when deciding.", False, False),
+        ("can't retrain it or give it the applicant's age", False, False),
+        ("They won't rebuild the grader or show it the pupil's ethnicity.", False, False),
+        # under "no", "or" joins two nouns: one prohibition
+        ("No retraining or fine-tuning is possible for this scorer.", False, None),
+    ],
+)
+def test_a_negation_shared_by_two_verbs_or_nouns_applies_to_each(text, retraining, at_inference):
+    c = parse_text(text)
+    assert (c.retraining_allowed, c.protected_at_inference_allowed) == (retraining, at_inference)
+
+
+def test_a_negated_verb_sharing_its_object_is_left_whole():
+    assert reader.distribute_negation("We can't see or store race.") == "We can't see or store race."
+    assert reader.distribute_negation("we can neither see nor use it") == "we can neither see nor use it"
