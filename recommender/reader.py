@@ -660,6 +660,23 @@ _MODEL_CHANGE = re.compile(
 )
 
 
+# Words without which a clause states no rule about the protected attribute at decision time: what the
+# decision step may use, see or be given, what is held or collected, what law or policy says, a modal or a
+# negation. The classifier also read outcome statements as rules ("the model rarely selects women", "their
+# phenotypes are noisier", "performance broken out by sex"): those describe the problem.
+_RULE_WORDS = re.compile(
+    r"\b(?:us(?:e|es|ed|ing|age)|input\w*|features?|see|sees|seen|receiv\w*|access\w*|know\w*|availab\w*"
+    r"|allow\w*|permi\w*|forbid\w*|prohibit\w*|ban\w*|bar|bars|barred|laws?|legal\w*|lawful\w*|unlawful\w*"
+    r"|illegal\w*|regulat\w*|polic\w*|rules?|consent\w*|collect\w*|record\w*|hold\w*|held|stor\w*|keep\w*"
+    r"|kept|ask\w*|declar\w*|pass\w*|fed|feed\w*|enter\w*|blind\w*|aware\w*|unaware|strip\w*|remov\w*"
+    r"|exclud\w*|off[- ]limits|consider\w*|condition\w*|factor\w*|part|role|time|scor\w*|runtime"
+    r"|production|infer\w*|sent|send\w*|visible|invisible|hidden|given|retain\w*|captur\w*|gather\w*"
+    r"|sources?|fields?|columns?|attributes?|variables?|data|inform\w*|includ\w*|may|can|cannot|must|should"
+    r"|not|no|never|nothing|none|out of|reach\w*|told|touch\w*|thresholds?|acceptabl\w*|exist\w*|info"
+    r"|lives?|authori[sz]\w*|tables?|warehouse|schemes?|misunderstand\w*|yes)\b|n't\b"
+)
+
+
 # A coordinated clause that begins without a subject ("... and never reaches the model") shares the subject
 # of the clause before it.
 _NO_SUBJECT = re.compile(
@@ -672,8 +689,11 @@ def _topical(
     probs: dict[str, np.ndarray], text: str, before: str = "", marker: str = ""
 ) -> dict[str, np.ndarray]:
     """``probs`` without a retraining reading when ``text`` names a protected attribute and nothing of the
-    model's making (see :data:`_MODEL_CHANGE`); a clause without a subject is read with the one before it."""
+    model's making (see :data:`_MODEL_CHANGE`); a clause without a subject is read with the one before it.
+    Without a word of a rule (:data:`_RULE_WORDS`) no reading of the attribute at decision time either."""
     norm = text.lower()
+    if not _RULE_WORDS.search(f"{before.lower()} {norm}" if marker else norm):
+        probs = _unread(probs, "inference")
     subject = norm
     if marker in ("and", "but", "or") and _NO_SUBJECT.match(norm):
         subject = f"{before.lower()} {norm}"

@@ -1023,3 +1023,23 @@ def test_a_negation_shared_by_two_verbs_or_nouns_applies_to_each(text, retrainin
 def test_a_negated_verb_sharing_its_object_is_left_whole():
     assert reader.distribute_negation("We can't see or store race.") == "We can't see or store race."
     assert reader.distribute_negation("we can neither see nor use it") == "we can neither see nor use it"
+
+
+@pytest.mark.parametrize(
+    "text, at_inference",
+    [
+        # outcome statements describe the problem; they state no rule about the attribute
+        ("Our spam filter hides harmless comments that mention the words 'trans' or 'Jewish'. Ideas?", None),
+        (
+            "The admissions model looks fine on sex and on ethnicity; Black women are admitted at half the rate.",
+            None,
+        ),
+        # rules in words of input, reach, blindness or holding are still read
+        ("Religion is never an input to the pricing model.", False),
+        ("The tool is blind to ethnicity.", False),
+        ("Age never reaches the scorer.", False),
+        ("We have no ethnicity data at all.", False),
+    ],
+)
+def test_an_outcome_statement_is_no_rule_about_the_attribute(text, at_inference):
+    assert parse_text(text).protected_at_inference_allowed is at_inference
