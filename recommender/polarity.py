@@ -38,7 +38,7 @@ PERMIT = frozenset(
         "possible",
         "able",
     }
-    | {"fine", "ok", "okay", "acceptable", "lawful", "PERMITS"}
+    | {"fine", "ok", "okay", "acceptable", "lawful", "usable", "PERMITS"}
 )
 FORBID = frozenset(
     {
@@ -55,6 +55,7 @@ FORBID = frozenset(
     }
     | {"bars", "impossible", "disallowed", "illegal", "unlawful", "locked", "frozen", "immutable", "unable"}
     | {"unchangeable", "untouchable", "vetoed", "blocked", "blocks", "prevents", "prevented", "FORBIDS"}
+    | {"unusable"}
 )
 # what the decision step is given: "the scorer never sees race", "the ranking service does receive gender"
 ACCESS = frozenset({"receive", "receives", "received", "see", "sees", "access", "accesses"})

@@ -580,9 +580,36 @@ _BARE_CONTRACTION = re.compile(
 )
 
 
+# Abbreviations of terse notes, written out ("protected attr not usable in prod", "retrain w/o the vendor").
+_ABBREVIATIONS = {
+    "attr": "attribute",
+    "attrs": "attributes",
+    "prod": "production",
+    "w/o": "without",
+    "w/": "with",
+    "b/c": "because",
+    "govt": "government",
+    "dept": "department",
+    "mgmt": "management",
+    "reqs": "requirements",
+    "thresh": "threshold",
+    "preds": "predictions",
+    "approx": "approximately",
+    "acc": "accuracy",
+}
+_ABBREVIATION = re.compile(
+    r"(?<![\w/])("
+    + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True))
+    + r")(?![\w/])",
+    re.IGNORECASE,
+)
+
+
 def repair(text: str) -> str:
-    """``text`` with apostrophe-less contractions restored ("cant" -> "can't"); what the models read."""
-    return _BARE_CONTRACTION.sub(lambda m: m.group(1) + "n't", text)
+    """``text`` with apostrophe-less contractions restored ("cant" -> "can't") and the abbreviations of terse
+    notes written out ("attr" -> "attribute"); what the models read."""
+    text = _BARE_CONTRACTION.sub(lambda m: m.group(1) + "n't", text)
+    return _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m.group(1).lower()], text)
 
 
 # The lead-in that frames a clause as someone's belief or report ("we thought that ...", "earlier I said

@@ -1043,3 +1043,21 @@ def test_a_negated_verb_sharing_its_object_is_left_whole():
 )
 def test_an_outcome_statement_is_no_rule_about_the_attribute(text, at_inference):
     assert parse_text(text).protected_at_inference_allowed is at_inference
+
+
+@pytest.mark.parametrize(
+    "text, at_inference",
+    [
+        # terse notes: abbreviations written out before the classifiers read them, "usable" a predicate
+        ("gender attr isn't usable in prod scoring; retrain fine.", False),
+        ("caste attr unusable at prod decision time.", False),
+        ("Age attr usable in prod; legal ok'd it.", True),
+    ],
+)
+def test_terse_notes_with_abbreviations(text, at_inference):
+    assert parse_text(text).protected_at_inference_allowed is at_inference
+
+
+def test_abbreviations_are_written_out_only_as_whole_words():
+    assert reader.repair("attr w/o prod acc") == "attribute without production accuracy"
+    assert reader.repair("the attraction of production accounts") == "the attraction of production accounts"
