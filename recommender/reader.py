@@ -771,7 +771,14 @@ def read_parts(
         return {}, text
     clauses, sentences = _units(text, model, embedder)
     goal = [u.text for u in clauses if all(u.best(d)[0] == "none" or u.best(d)[1] < floor for d in POLAR)]
-    return combine(clauses, sentences, DIMENSIONS, floor=floor), ". ".join(goal)
+    found = combine(clauses, sentences, DIMENSIONS, floor=floor)
+    said = [s for s, _ in marked_sentences(text)]
+    for dim, f in found.items():
+        unit = next((u for u in clauses + sentences if u.text == f.evidence), None)
+        if f.evidence and f.evidence not in text and unit is not None:
+            # a statement written out by distribute_negation: the user is quoted in their own words
+            found[dim] = Finding(f.value, f.confidence, said[unit.sentence])
+    return found, ". ".join(goal)
 
 
 @lru_cache(maxsize=1)

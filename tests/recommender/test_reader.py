@@ -1061,3 +1061,11 @@ def test_terse_notes_with_abbreviations(text, at_inference):
 def test_abbreviations_are_written_out_only_as_whole_words():
     assert reader.repair("attr w/o prod acc") == "attribute without production accuracy"
     assert reader.repair("the attraction of production accounts") == "the attraction of production accounts"
+
+
+def test_a_statement_written_out_for_each_verb_is_quoted_in_the_users_words():
+    text = "We can neither refit the scorer nor use religion when deciding. Approvals lag for Sikhs."
+    c = parse_text(text)
+    assert c.retraining_allowed is False and c.protected_at_inference_allowed is False
+    for name in ("retraining_allowed", "protected_at_inference_allowed"):
+        assert c.evidence[name] == "We can neither refit the scorer nor use religion when deciding"
