@@ -1039,22 +1039,14 @@ def test_a_negated_verb_sharing_its_object_is_left_whole():
         ("The tool is blind to ethnicity.", False),
         ("Age never reaches the scorer.", False),
         ("We have no ethnicity data at all.", False),
-    ],
-)
-def test_an_outcome_statement_is_no_rule_about_the_attribute(text, at_inference):
-    assert parse_text(text).protected_at_inference_allowed is at_inference
-
-
-@pytest.mark.parametrize(
-    "text, at_inference",
-    [
         # terse notes: abbreviations written out before the classifiers read them, "usable" a predicate
         ("gender attr isn't usable in prod scoring; retrain fine.", False),
         ("caste attr unusable at prod decision time.", False),
         ("Age attr usable in prod; legal ok'd it.", True),
     ],
 )
-def test_terse_notes_with_abbreviations(text, at_inference):
+def test_outcome_statements_and_terse_notes_about_the_attribute(text, at_inference):
+    """An outcome statement is no rule about the attribute (reader._RULE_WORDS); a rule in a terse note is."""
     assert parse_text(text).protected_at_inference_allowed is at_inference
 
 
