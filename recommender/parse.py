@@ -390,6 +390,24 @@ def _unset(c: Constraints, name: str) -> None:
         book.pop(name, None)
 
 
+def _demote(c: Constraints, name: str) -> None:
+    """A reading from the text reported as uncertain (not applied) instead of holding, with the flag that
+    settles it."""
+    value = getattr(c, name)
+    c.uncertain = [u for u in c.uncertain if u.field != name]
+    c.uncertain.append(
+        Uncertain(
+            name,
+            value,
+            c.confidence.get(name, 0.0),
+            c.evidence.get(name, ""),
+            settling_flag(name, value),
+            applied=False,
+        )
+    )
+    _unset(c, name)
+
+
 def _reconcile(c: Constraints) -> None:
     """Training-time stages need retraining: when the text seems to say both, the surer reading wins
     and the other becomes uncertain (not applied), so the pair cannot silently exclude everything. An
@@ -420,22 +438,9 @@ def _reconcile(c: Constraints) -> None:
         and c.sources.get("stages") == "text"
     ):
         return
-    loser = "retraining_allowed" if c.confidence["retraining_allowed"] < c.confidence["stages"] else "stages"
-    value = getattr(c, loser)
-    c.uncertain = [u for u in c.uncertain if u.field != loser]
-    c.uncertain.append(
-        Uncertain(
-            loser,
-            value,
-            c.confidence[loser],
-            c.evidence.get(loser, ""),
-            settling_flag(loser, value),
-            applied=False,
-        )
+    _demote(
+        c, "retraining_allowed" if c.confidence["retraining_allowed"] < c.confidence["stages"] else "stages"
     )
-    setattr(c, loser, None)
-    for book in (c.sources, c.confidence, c.evidence):
-        book.pop(loser, None)
 
 
 def _has(pattern: str, text: str) -> bool:
@@ -585,18 +590,7 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
     ):
         # the text lets the model be rebuilt ("fitting a fresh model is permitted"), so it does not say that
         # nothing may change; only an explicit "no changes requested" keeps "no intervention" beside it
-        c.uncertain = [u for u in c.uncertain if u.field != "intervention_allowed"]
-        c.uncertain.append(
-            Uncertain(
-                "intervention_allowed",
-                False,
-                c.confidence.get("intervention_allowed", 0.0),
-                c.evidence.get("intervention_allowed", ""),
-                settling_flag("intervention_allowed", False),
-                applied=False,
-            )
-        )
-        _unset(c, "intervention_allowed")
+        _demote(c, "intervention_allowed")
     for domain, p, barred in DOMAIN_PATTERNS:
         if _has(p, t):
             c.put("domain", domain, "text")

@@ -772,12 +772,13 @@ def read_parts(
     clauses, sentences = _units(text, model, embedder)
     goal = [u.text for u in clauses if all(u.best(d)[0] == "none" or u.best(d)[1] < floor for d in POLAR)]
     found = combine(clauses, sentences, DIMENSIONS, floor=floor)
-    said = [s for s, _ in marked_sentences(text)]
     for dim, f in found.items():
+        if not f.evidence or f.evidence in text:
+            continue
         unit = next((u for u in clauses + sentences if u.text == f.evidence), None)
-        if f.evidence and f.evidence not in text and unit is not None:
+        if unit is not None:
             # a statement written out by distribute_negation: the user is quoted in their own words
-            found[dim] = Finding(f.value, f.confidence, said[unit.sentence])
+            found[dim] = Finding(f.value, f.confidence, marked_sentences(text)[unit.sentence][0])
     return found, ". ".join(goal)
 
 
