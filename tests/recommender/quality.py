@@ -92,6 +92,11 @@ VALIDATION9 = Path(__file__).with_name("validation9.yaml")
 # December 2026 at the start of the eleventh round, before its changes, by a session that saw only the
 # catalog and the labelling rules. Reserved, unmeasured, until that round's changes were done.
 VALIDATION10 = Path(__file__).with_name("validation10.yaml")
+# An eleventh, 191 phrasings (220 less 29 that shared most of a clause's words with training data or with a
+# development corpus) written on 4 December 2026 at the start of the twelfth round, before its changes, by a
+# session that saw only the catalog and the labelling rules. Reserved, unmeasured, until that round's changes
+# were done.
+VALIDATION11 = Path(__file__).with_name("validation11.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -104,8 +109,18 @@ VALIDATION10 = Path(__file__).with_name("validation10.yaml")
 # and so is validation2: it had been measured in most rounds and, in the tenth, its figures decided the
 # revert of a ranking change, so it no longer counts as untouched. Their errors may be read (never copied
 # into training data).
-HELD_OUT = (VALIDATION8, VALIDATION9, VALIDATION10)
-DEVELOPMENT = (VALIDATION, VALIDATION2, VALIDATION3, VALIDATION4, VALIDATION5, VALIDATION6, VALIDATION7)
+# From the twelfth round (4 December 2026) validation8 is a development set as well (measured three times).
+HELD_OUT = (VALIDATION9, VALIDATION10, VALIDATION11)
+DEVELOPMENT = (
+    VALIDATION,
+    VALIDATION2,
+    VALIDATION3,
+    VALIDATION4,
+    VALIDATION5,
+    VALIDATION6,
+    VALIDATION7,
+    VALIDATION8,
+)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = (
     VALIDATION,
@@ -118,6 +133,7 @@ CORPORA = (
     VALIDATION8,
     VALIDATION9,
     VALIDATION10,
+    VALIDATION11,
 )
 TYPES = (
     "retraining",
