@@ -1,16 +1,20 @@
 """Recommender quality and speed.
 
 Usage: python benchmarks/bench_recommend.py [--dev PATH] [--repeats N] [--skip-timing] [--skip-quality]
+       [--probe-cv]
 
 Prints
 - the constraint reader on the held-out corpora (``quality.HELD_OUT``: corpora written by sessions that
   never saw the reader or its data, reserved until a round's changes were done, never trained on; today
   validation9, validation10 and validation11) and on the development corpora (``quality.DEVELOPMENT``: once held
-  out, then read error by error after three measurements): precision and recall per hard-constraint type;
+  out, then read error by error after three measurements; they train the situation probe, so their hit@3 is
+  in-sample): precision and recall per hard-constraint type;
 - hit@3 and hard-constraint violations in the top 5 on each validation corpus, on the labelled
   queries (tests/recommender/queries.yaml, training data) and, when present, on the development
   set (``--dev``, default /work/shared/recommender/dev-queries.yaml);
-- cold (fresh install, empty ``FAIRMEND_CACHE_DIR``) against warm ``fairmend recommend`` wall time.
+- cold (fresh install, empty ``FAIRMEND_CACHE_DIR``) against warm ``fairmend recommend`` wall time;
+- with ``--probe-cv``, hit@3 of each corpus the situation probe trains on, ranked with a probe trained on
+  the other corpora alone, beside hit@3 without a probe (about 10 minutes).
 
 Targets (issue 14): recall and precision >= 0.95 per type, hit@3 >= 0.90, no violations, cold <= 3x warm.
 """
@@ -153,6 +157,49 @@ def validation(rec: Any, path: Path, verbose: bool, kind: str) -> None:
             print(f"    violation: {v}")
 
 
+def _hit(rec: Any, model: Any, text: str, constraints: Any, acceptable: list[str]) -> bool:
+    rec.probe_ = model
+    top = [r.technique.key for r in rec.recommend(text, constraints=constraints, top=3).recommendations]
+    return bool(set(top) & set(acceptable))
+
+
+def probe_cv() -> dict[str, tuple[int, int]]:
+    """The situation probe's cross-corpus estimate: for each file it trains on (probe.TRAINING_FILES), a
+    probe trained on the other files alone ranks that file's situations. Returns file -> (hits, items)
+    and prints hit@3 with and without the probe, per file and pooled over the development corpora."""
+    from fairmend.recommender import Recommender, parse_text, probe
+    from fairmend.recommender.build import builtin_techniques
+    from fairmend.recommender.index import model_id
+
+    rec = Recommender(builtin_techniques())
+    rec._ready()
+    situations = probe.load_situations()
+    vectors = rec.embedder_.encode([t for t, _, _ in situations])
+    read = {t: parse_text(t) for t, _, _ in situations}
+    mid = model_id(rec.embedder_)
+    out, pooled = {}, [0, 0, 0]
+    for path in probe.TRAINING_FILES:
+        rest = [i for i, s in enumerate(situations) if s[2] != path.name]
+        trained = probe.train([situations[i] for i in rest], vectors[rest], model=mid)
+        h = h0 = n = 0
+        for text, acceptable, name in situations:
+            if name != path.name:
+                continue
+            n += 1
+            h += _hit(rec, trained, text, read[text], acceptable)
+            h0 += _hit(rec, None, text, read[text], acceptable)
+        out[path.name] = (h, n)
+        if path.parent.name == "recommender" and path.parent.parent.name == "tests":
+            pooled = [pooled[0] + h, pooled[1] + h0, pooled[2] + n]
+        print(f"probe trained without {path.name}: hit@3 {h / n:.3f} (without probe {h0 / n:.3f}) over {n}")
+    if pooled[2]:
+        print(
+            f"development corpora pooled: hit@3 {pooled[0] / pooled[2]:.3f} with a probe that never saw the "
+            f"corpus, {pooled[1] / pooled[2]:.3f} without a probe, over {pooled[2]}"
+        )
+    return out
+
+
 def _cli(text: str, cache: Path, plugins: bool) -> float:
     env = dict(os.environ, FAIRMEND_CACHE_DIR=str(cache))
     if not plugins:
@@ -193,11 +240,18 @@ def main() -> None:
     ap.add_argument("--skip-timing", action="store_true")
     ap.add_argument("--skip-quality", action="store_true")
     ap.add_argument(
+        "--probe-cv",
+        action="store_true",
+        help="Also print the situation probe's cross-corpus hit@3 (trained without each corpus in turn).",
+    )
+    ap.add_argument(
         "-v", "--verbose", action="store_true", help="List every reader error, miss and violation."
     )
     args = ap.parse_args()
     if not args.skip_quality:
         quality(args.dev, args.verbose)
+    if args.probe_cv:
+        probe_cv()
     if not args.skip_timing:
         timing(args.repeats)
 

@@ -8,10 +8,13 @@ Writes, next to this module,
   :mod:`fairmend.recommender.finetune`) and the per-head softmax regressions over their embeddings and
   the lexical features (see :mod:`fairmend.recommender.reader`);
 - ``data/catalog_index.npz``: the dense vectors of the built-in catalog (see
-  :mod:`fairmend.recommender.index`).
+  :mod:`fairmend.recommender.index`);
+- ``data/situation_probe.npz``: the situation probe, trained on the labelled situations and the
+  development corpora (see :mod:`fairmend.recommender.probe`).
 
-``--check`` rebuilds nothing and exits 1 when either file is stale (the tests run the same check).
-Run it after editing the exemplars, a built-in technique's text, or the embedding model.
+``--check`` rebuilds nothing and exits 1 when any file is stale (the tests run the same check).
+Run it after editing the exemplars, a built-in technique's text, a labelled situation, or the embedding
+model.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import yaml
-from fairmend.recommender import reader
+from fairmend.recommender import probe, reader
 from fairmend.recommender.index import SHIPPED_INDEX, chunk_hash, chunks, load_shipped, model_id, save_shipped
 
 from fairmend.errors import MissingDependencyError
@@ -213,7 +216,7 @@ def builtin_techniques() -> list[Any]:
 
 
 def stale() -> list[str]:
-    """Reasons the shipped files are out of date (empty when both are fresh)."""
+    """Reasons the shipped files are out of date (empty when all are fresh)."""
     from fairmend.recommender.embedding import MiniLMEmbedder
 
     out = []
@@ -231,6 +234,7 @@ def stale() -> list[str]:
         out.append(
             f"{SHIPPED_INDEX.name} lacks the current text of {len(missing)} technique(s): {missing[:5]}"
         )
+    out += probe.stale(model_id(MiniLMEmbedder()))
     return out
 
 
@@ -244,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="Also print cross-validated precision and recall (fine-tunes 5 times).",
     )
-    ap.add_argument("--only", choices=("reader", "index"), help="Rebuild only one of the two files.")
+    ap.add_argument("--only", choices=("reader", "index", "probe"), help="Rebuild only one of the files.")
     args = ap.parse_args(argv)
     if args.check:
         reasons = stale()
@@ -265,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "index"):
         n, fresh = save_shipped(SHIPPED_INDEX, embedder, builtin_techniques())
         print(f"wrote {SHIPPED_INDEX} ({n} chunks; {fresh} technique(s) embedded anew)")
+    if args.only in (None, "probe"):
+        model = probe.build(embedder)
+        model.save(probe.PROBE_FILE)
+        print(f"wrote {probe.PROBE_FILE} ({len(model.keys)} techniques modelled)")
     return 0
 
 

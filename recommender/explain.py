@@ -54,15 +54,20 @@ def run_command(t: Technique, *, data: str | None = None, protected: list[str] |
     return cmd
 
 
-def why(t: Technique, fits: list[str], dense: float, lexical: float, prior: float = 0.0) -> str:
+def why(
+    t: Technique, fits: list[str], dense: float, lexical: float, prior: float = 0.0, situations: float = 0.0
+) -> str:
     """One paragraph: the summary, then the reasons it matches the query and constraints (``prior``: the
-    ranker's expert prior, :func:`fairmend.recommender.ranker.technique_prior`)."""
+    ranker's expert prior, :func:`fairmend.recommender.ranker.technique_prior`; ``situations``: the situation
+    probe's probability, :mod:`fairmend.recommender.probe`)."""
     reasons = list(dict.fromkeys(fits))
     if lexical > 0.5:
         reasons.append("shares key words with your request")
     elif dense > 0.5:
         reasons.append("is close in meaning to your request")
-    if prior >= 0.75:
+    if situations >= 0.5:
+        reasons.append("is what experts accepted in labelled situations much like yours")
+    elif prior >= 0.75:
         reasons.append("is a standard remedy that experts often accept in situations like yours")
     props = "; ".join(constraint_phrases(t))
     text = t.summary.rstrip(".") + "."

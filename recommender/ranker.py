@@ -9,13 +9,21 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from fairmend.catalog.types import Technique
+from fairmend.catalog.types import Criterion, Technique
 from fairmend.recommender.bm25 import BM25
 from fairmend.recommender.constraints import Constraints
 from fairmend.recommender.documents import technique_document
 from fairmend.recommender.embedding import Embedder
 from fairmend.recommender.explain import run_command, trade_offs, why
-from fairmend.recommender.fit import CALIBRATION_ONLY, hard_violations, metadata_fit, uncertain_conflicts
+from fairmend.recommender.fit import (
+    CALIBRATION_ONLY,
+    INTENT_STAGES,
+    INTERVENTION_STAGES,
+    criterion_fit,
+    hard_violations,
+    metadata_fit,
+    uncertain_conflicts,
+)
 from fairmend.recommender.parse import parse_text
 
 from fairmend.errors import InvalidParameterError
@@ -29,6 +37,15 @@ GOAL_WEIGHT = 0.5
 # Weight of the expert prior (:func:`technique_prior`, :func:`kind_prior`) added to the hybrid score: 0.2 with
 # the prior of the query's kind (0.15 with the global one alone; chosen on the development corpora).
 PRIOR_WEIGHT = 0.2
+# Weight of the situation probe's probability (:mod:`fairmend.recommender.probe`) added to the hybrid score.
+# Trained on all development corpora but one and measured on that one, 0.3-0.8 gave the same gain (0.5 chosen).
+PROBE_WEIGHT = 0.5
+# Techniques designed for intersectional subgroups (see probe_gate).
+SUBGROUP_CRITERIA = {
+    Criterion.INTERSECTIONAL_FAIRNESS,
+    Criterion.SUBGROUP_FAIRNESS,
+    Criterion.MULTICALIBRATION,
+}
 # The share of its expert prior a technique that targets calibration alone keeps when no calibration criterion
 # is asked for (see recommend). On the development corpora 0, 0.25 and 0.5 gained 5, 3 and 3 items, each losing 1.
 UNASKED_CALIBRATION_PRIOR = 0.0
@@ -69,6 +86,22 @@ def technique_prior() -> dict[str, float]:
             counts[key] = counts.get(key, 0) + 1
     top = max(counts.values(), default=0)
     return {k: float(np.log1p(n) / np.log1p(top)) for k, n in counts.items()} if top else {}
+
+
+def probe_gate(t: Technique, c: Constraints) -> float:
+    """1 when the situation probe may pull ``t`` up, 0 when that would go against what the reader understood
+    the user to want: a stage they prefer, the kind of work they ask for (intent), a criterion they named,
+    intersectional subgroups. The probe knows what experts accept in situations like this one, not the
+    user's own words; a technique the user steered away from keeps only what its description earns."""
+    if c.preferred_stages and t.stage not in c.preferred_stages:
+        return 0.0
+    if c.intent and t.stage not in INTENT_STAGES.get(c.intent, INTERVENTION_STAGES):
+        return 0.0
+    if c.criteria and criterion_fit(t, c) == 0.0:
+        return 0.0
+    if c.intersectional and not set(t.criteria) & SUBGROUP_CRITERIA:
+        return 0.0
+    return 1.0
 
 
 def situation_kind(c: Constraints) -> str:
@@ -135,6 +168,9 @@ class Recommendation:
     soft_conflicts: list[str]
     run_command: str
     prior: float = 0.0  # the expert prior (technique_prior), before PRIOR_WEIGHT
+    situations: float = (
+        0.0  # the situation probe's probability where probe_gate lets it act, before PROBE_WEIGHT
+    )
 
     def to_dict(self) -> dict[str, Any]:
         t = self.technique
@@ -150,6 +186,7 @@ class Recommendation:
                 "lexical": round(self.lexical, 4),
                 "metadata": round(self.metadata, 4),
                 "prior": round(self.prior, 4),
+                "situations": round(self.situations, 4),
             },
             "criteria": [c.value for c in t.criteria],
             "needs_retraining": t.needs_retraining,
@@ -259,6 +296,29 @@ class Recommender:
         self.prior_ = np.array(
             [prior.get(t.key, 0.0 if t.plugin.startswith(BUILTIN_PLUGIN) else neutral) for t in techniques]
         )
+        if not hasattr(self, "probe_"):
+            from fairmend.recommender.index import model_id
+            from fairmend.recommender.probe import shipped
+
+            probe = shipped()
+            # the probe reads vectors of the embedding model it was trained with, and no other
+            self.probe_ = probe if probe is not None and probe.model == model_id(embedder) else None
+
+    def probe_scores(self, vector: np.ndarray) -> np.ndarray:
+        """The situation probe's probability per technique for the query ``vector``; a built-in technique
+        it has no model for gets 0 (experts accepted it in fewer than three labelled situations), a plugin's
+        technique the median (the probe has never seen it). Zeros when no probe is shipped."""
+        n = len(self.techniques_)
+        if self.probe_ is None:
+            return np.zeros(n)
+        probs = self.probe_.probabilities(vector)
+        neutral = float(np.median(list(probs.values()))) if probs else 0.0
+        return np.array(
+            [
+                probs.get(t.key, 0.0 if t.plugin.startswith(BUILTIN_PLUGIN) else neutral)
+                for t in self.techniques_
+            ]
+        )
 
     def recommend(
         self,
@@ -302,6 +362,7 @@ class Recommender:
             # experts accept a calibration-only method when calibration is the complaint; the prior counts
             # those situations, so with no calibration asked for it would pull Platt scaling up for any frozen model
             prior = np.where(self.calibration_only_, prior * UNASKED_CALIBRATION_PRIOR, prior)
+        probe = self.probe_scores(vectors[0]) if PROBE_WEIGHT > 0 else np.zeros(len(self.techniques_))
         excluded: list[tuple[str, str]] = []
         scored = []
         violations_by_constraint: dict[str, int] = {}
@@ -316,17 +377,19 @@ class Recommender:
             unsure = uncertain_conflicts(t, c)
             conflicts = unsure + conflicts
             expert = float(prior[pos])
+            situations = float(probe[pos]) * probe_gate(t, c)
             score = (
                 WEIGHTS["dense"] * dense_scaled[pos]
                 + WEIGHTS["lexical"] * lexical[pos]
                 + WEIGHTS["metadata"] * meta
                 - UNCERTAIN_PENALTY * len(unsure)
                 + PRIOR_WEIGHT * expert
+                + PROBE_WEIGHT * situations
             )
-            scored.append((score, pos, meta, fits, conflicts, expert))
+            scored.append((score, pos, meta, fits, conflicts, expert, situations))
         scored.sort(key=lambda s: (-s[0], self.techniques_[s[1]].key))
         recs = []
-        for rank, (score, pos, meta, fits, conflicts, expert) in enumerate(scored[:top], start=1):
+        for rank, (score, pos, meta, fits, conflicts, expert, situations) in enumerate(scored[:top], start=1):
             t = self.techniques_[pos]
             recs.append(
                 Recommendation(
@@ -336,11 +399,12 @@ class Recommender:
                     dense=float(dense[pos]),
                     lexical=float(lexical[pos]),
                     metadata=float(meta),
-                    why=why(t, fits, float(dense_scaled[pos]), float(lexical[pos]), expert),
+                    why=why(t, fits, float(dense_scaled[pos]), float(lexical[pos]), expert, situations),
                     trade_offs=trade_offs(t),
                     soft_conflicts=conflicts,
                     run_command=run_command(t, data=data, protected=protected, outcome=outcome),
                     prior=float(expert),
+                    situations=situations,
                 )
             )
         relax = []

@@ -110,6 +110,8 @@ VALIDATION11 = Path(__file__).with_name("validation11.yaml")
 # revert of a ranking change, so it no longer counts as untouched. Their errors may be read (never copied
 # into training data).
 # From the twelfth round (4 December 2026) validation8 is a development set as well (measured three times).
+# From that round the development corpora also train the situation probe (recommender/probe.py); their
+# hit@3 is then in-sample, and the probe's cross-corpus estimate comes from `bench_recommend.py --probe-cv`.
 HELD_OUT = (VALIDATION9, VALIDATION10, VALIDATION11)
 DEVELOPMENT = (
     VALIDATION,
