@@ -443,6 +443,27 @@ def _reconcile(c: Constraints) -> None:
     )
 
 
+# Intersectional groups, by structure: a group adjective of one attribute on a gendered noun ("older women",
+# "young Black men", "disabled mothers"); two attributes crossed ("gender by race", "age x ethnicity"; of
+# two joined by "and" only the pairs below: "we hold age and ethnicity" lists data, it crosses nothing);
+# subgroups asked about as such ("subgroup guarantees", "small subgroups", "combinations of
+# groups", "intersections").
+_GROUP_ADJ = (
+    r"older|elderly|younger|young|senior|middle-aged|black|white|hispanic|latin[oa]s?|latinx|asian|indigenous"
+    r"|native|aboriginal|muslim|jewish|hindu|sikh|immigrant|migrant|foreign-born|disabled|deaf|blind|gay|lesbian"
+    r"|trans|transgender|minority|low-income|roma|arab"
+)
+_ATTRIBUTE = r"race|ethnicity|gender|sex|age|religion|disability|nationality|national origin"
+_INTERSECTIONAL = (
+    r"intersection|combinations? of (the |protected |demographic )?(attributes|groups|characteristics|traits)"
+    rf"|\b({_GROUP_ADJ}),? (({_GROUP_ADJ}) )?(wom[ae]n|females|mothers|girls|wives|widows|men|males|fathers|boys)\b"
+    rf"|\b({_ATTRIBUTE}) (by|x|×|(is |are )?(crossed|combined|intersected) with) ({_ATTRIBUTE})\b"
+    r"|race and (gender|sex)|(gender|sex) and race|sex and age|age and (sex|gender|race)"
+    r"|subgroups? (of|defined by|across)|subgroup (fairness|guarantees?|parity|calibration|error)"
+    r"|(small|tiny|rare|overlapping|fine-grained) subgroups|multicalibrat"
+)
+
+
 def _has(pattern: str, text: str) -> bool:
     return re.search(pattern, text) is not None
 
@@ -523,11 +544,7 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
         t,
     ):
         c.put("multi_group", True, "text")
-    if _has(
-        r"intersection|(black|hispanic|asian) wom[ae]n|combinations? of (attributes|groups)|subgroups? (of|defined by|across)"
-        r"|race and (gender|sex)|(gender|sex) and race|sex and age|age and (sex|gender|race)",
-        t,
-    ):
+    if _has(_INTERSECTIONAL, t):
         c.put("intersectional", True, "text")
     m = re.search(
         r"(\d[\d,.]*)\s*(k|thousand|million|m)?\s*(rows|records|examples|samples|applicants|patients|customers|people|instances)",

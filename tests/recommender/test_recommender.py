@@ -46,6 +46,23 @@ def test_parser_tasks_intents_and_stages():
     assert parse_text("a generic model").retraining_allowed is None
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Approval rates for elderly Muslim women trail everyone else's.", True),
+        ("The tool under-ranks young disabled men for apprenticeships.", True),
+        ("Report the error rates broken down gender by nationality.", True),
+        ("We want guarantees for tiny subgroups, not just the two big groups.", True),
+        ("Outcomes must hold when religion is crossed with disability.", True),
+        # two attributes listed as data cross nothing; one group alone is not an intersection
+        ("HR holds gender and ethnicity for monitoring only.", False),
+        ("Older applicants are approved less often.", False),
+    ],
+)
+def test_parser_reads_intersectional_groups_by_structure(text, expected):
+    assert parse_text(text).intersectional is expected
+
+
 def test_flags_override_text():
     c = parse_text("we cannot retrain the model")
     c2 = merge_flags(
