@@ -124,19 +124,7 @@ DEVELOPMENT = (
     VALIDATION8,
 )
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
-CORPORA = (
-    VALIDATION,
-    VALIDATION2,
-    VALIDATION3,
-    VALIDATION4,
-    VALIDATION5,
-    VALIDATION6,
-    VALIDATION7,
-    VALIDATION8,
-    VALIDATION9,
-    VALIDATION10,
-    VALIDATION11,
-)
+CORPORA = DEVELOPMENT + HELD_OUT
 TYPES = (
     "retraining",
     "protected_at_inference",
