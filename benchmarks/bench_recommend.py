@@ -177,6 +177,7 @@ def probe_cv() -> dict[str, tuple[int, int]]:
     vectors = rec.embedder_.encode([t for t, _, _ in situations])
     read = {t: parse_text(t) for t, _, _ in situations}
     mid = model_id(rec.embedder_)
+    development = {p.name for p in DEVELOPMENT}
     out, pooled = {}, [0, 0, 0]
     for path in probe.TRAINING_FILES:
         rest = [i for i, s in enumerate(situations) if s[2] != path.name]
@@ -189,7 +190,7 @@ def probe_cv() -> dict[str, tuple[int, int]]:
             h += _hit(rec, trained, text, read[text], acceptable)
             h0 += _hit(rec, None, text, read[text], acceptable)
         out[path.name] = (h, n)
-        if path.parent.name == "recommender" and path.parent.parent.name == "tests":
+        if path.name in development:
             pooled = [pooled[0] + h, pooled[1] + h0, pooled[2] + n]
         print(f"probe trained without {path.name}: hit@3 {h / n:.3f} (without probe {h0 / n:.3f}) over {n}")
     if pooled[2]:

@@ -45,6 +45,15 @@ INTENT_STAGES: dict[str, set[Stage]] = {
     "causal": {Stage.CAUSAL},
 }
 INTERVENTION_STAGES = INTENT_STAGES["mitigate"]
+# Criteria of techniques designed for intersectional subgroups.
+SUBGROUP_CRITERIA = frozenset(
+    {Criterion.INTERSECTIONAL_FAIRNESS, Criterion.SUBGROUP_FAIRNESS, Criterion.MULTICALIBRATION}
+)
+
+
+def serves_intent(t: Technique, intent: str) -> bool:
+    """Whether ``t``'s stage does the kind of work ``intent`` asks for (an unknown intent: an intervention)."""
+    return t.stage in INTENT_STAGES.get(intent, INTERVENTION_STAGES)
 
 
 def _task_ok(t: Technique, task: TaskType) -> bool:
@@ -181,7 +190,7 @@ def metadata_fit(t: Technique, c: Constraints) -> tuple[float, list[str], list[s
         elif cf == 0.0:
             conflicts.append(f"does not target {wanted}")
     intent = c.intent or "mitigate"
-    stage_ok = t.stage in INTENT_STAGES.get(intent, INTERVENTION_STAGES)
+    stage_ok = serves_intent(t, intent)
     parts.append((2.0, 1.0 if stage_ok else 0.0))
     if stage_ok and c.intent:
         fits.append(f"is a {t.stage.value.replace('_', '-')} technique, matching the goal to {intent}")
@@ -203,11 +212,7 @@ def metadata_fit(t: Technique, c: Constraints) -> tuple[float, list[str], list[s
         ok = t.supports_multiple_groups
         parts.append((1.0, 1.0 if ok else 0.0))
         if c.intersectional:
-            inter = {
-                Criterion.INTERSECTIONAL_FAIRNESS,
-                Criterion.SUBGROUP_FAIRNESS,
-                Criterion.MULTICALIBRATION,
-            } & set(t.criteria)
+            inter = SUBGROUP_CRITERIA & set(t.criteria)
             parts.append((1.5, 1.0 if inter else 0.0))
             if inter:
                 fits.append("is designed for intersectional subgroups")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from fairmend.catalog.types import Criterion, Technique
+from fairmend.catalog.types import Technique
 from fairmend.recommender.bm25 import BM25
 from fairmend.recommender.constraints import Constraints
 from fairmend.recommender.documents import technique_document
@@ -17,11 +17,11 @@ from fairmend.recommender.embedding import Embedder
 from fairmend.recommender.explain import run_command, trade_offs, why
 from fairmend.recommender.fit import (
     CALIBRATION_ONLY,
-    INTENT_STAGES,
-    INTERVENTION_STAGES,
+    SUBGROUP_CRITERIA,
     criterion_fit,
     hard_violations,
     metadata_fit,
+    serves_intent,
     uncertain_conflicts,
 )
 from fairmend.recommender.parse import parse_text
@@ -40,12 +40,6 @@ PRIOR_WEIGHT = 0.2
 # Weight of the situation probe's probability (:mod:`fairmend.recommender.probe`) added to the hybrid score.
 # Trained on all development corpora but one and measured on that one, 0.3-0.8 gave the same gain (0.5 chosen).
 PROBE_WEIGHT = 0.5
-# Techniques designed for intersectional subgroups (see probe_gate).
-SUBGROUP_CRITERIA = {
-    Criterion.INTERSECTIONAL_FAIRNESS,
-    Criterion.SUBGROUP_FAIRNESS,
-    Criterion.MULTICALIBRATION,
-}
 # The share of its expert prior a technique that targets calibration alone keeps when no calibration criterion
 # is asked for (see recommend). On the development corpora 0, 0.25 and 0.5 gained 5, 3 and 3 items, each losing 1.
 UNASKED_CALIBRATION_PRIOR = 0.0
@@ -95,7 +89,7 @@ def probe_gate(t: Technique, c: Constraints) -> float:
     user's own words; a technique the user steered away from keeps only what its description earns."""
     if c.preferred_stages and t.stage not in c.preferred_stages:
         return 0.0
-    if c.intent and t.stage not in INTENT_STAGES.get(c.intent, INTERVENTION_STAGES):
+    if c.intent and not serves_intent(t, c.intent):
         return 0.0
     if c.criteria and criterion_fit(t, c) == 0.0:
         return 0.0
