@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from _live_server import cli
 
 from fairmend.errors import InvalidParameterError
-from fairmend.serve.auth import create_token, verify
+from fairmend.serve.auth import PREFIX, create_token, verify
 from fairmend.serve.store import SCHEMA_VERSION, Store, default_url, schema_version
 
 
@@ -49,7 +49,9 @@ def test_audit_log_is_append_only(tmp_path: Path) -> None:
 def test_tokens_are_stored_hashed_and_checked(tmp_path: Path) -> None:
     store = _store(tmp_path)
     token_id, token = create_token(store, "ana", "analyst")
-    secret = token.rsplit("_", 1)[1]
+    # the secret is everything after "fm_<id>_" (token_urlsafe may itself contain "_"; rsplit took only its tail)
+    secret = token[len(PREFIX) :].partition("_")[2]
+    assert len(secret) >= 40
     with store.engine.connect() as conn:
         (row,) = conn.exec_driver_sql("SELECT * FROM tokens").fetchall()
     assert row[0] == token_id and not any(secret in str(value) for value in row)
