@@ -43,6 +43,7 @@ TRAINING_FILES = (
             "validation6.yaml",
             "validation7.yaml",
             "validation8.yaml",
+            "validation9.yaml",
         )
     ),
 )

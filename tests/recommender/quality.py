@@ -88,7 +88,8 @@ VALIDATION8 = Path(__file__).with_name("validation8.yaml")
 # December 2026 at the start of the tenth round, before its changes, by a session that saw only the catalog
 # and the labelling rules. Reserved, unmeasured, until that round's changes were done.
 VALIDATION9 = Path(__file__).with_name("validation9.yaml")
-# A tenth, 191 phrasings (220 less 29 that shared most of a clause's words with training data) written on 3
+# A tenth, 189 phrasings (220 less 29 that shared most of a clause's words with training data, and 2 that repeat a
+# clause of validation9, a development corpus from the thirteenth round) written on 3
 # December 2026 at the start of the eleventh round, before its changes, by a session that saw only the
 # catalog and the labelling rules. Reserved, unmeasured, until that round's changes were done.
 VALIDATION10 = Path(__file__).with_name("validation10.yaml")
@@ -97,6 +98,11 @@ VALIDATION10 = Path(__file__).with_name("validation10.yaml")
 # session that saw only the catalog and the labelling rules. Reserved, unmeasured, until that round's changes
 # were done.
 VALIDATION11 = Path(__file__).with_name("validation11.yaml")
+# A twelfth, 148 phrasings (220 less 72 that shared most of a clause's words with training data or with a
+# development corpus) written on 4 December 2026 at the start of the thirteenth round, before its changes, by a
+# session that saw only the catalog and the labelling rules. Reserved until that round's changes were done,
+# apart from one measurement of the starting code (aggregate figures only).
+VALIDATION12 = Path(__file__).with_name("validation12.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -112,7 +118,8 @@ VALIDATION11 = Path(__file__).with_name("validation11.yaml")
 # From the twelfth round (4 December 2026) validation8 is a development set as well (measured three times).
 # From that round the development corpora also train the situation probe (recommender/probe.py); their
 # hit@3 is then in-sample, and the probe's cross-corpus estimate comes from `bench_recommend.py --probe-cv`.
-HELD_OUT = (VALIDATION9, VALIDATION10, VALIDATION11)
+# From the thirteenth round (4 December 2026) validation9 is a development set as well (measured three times).
+HELD_OUT = (VALIDATION10, VALIDATION11, VALIDATION12)
 DEVELOPMENT = (
     VALIDATION,
     VALIDATION2,
@@ -122,6 +129,7 @@ DEVELOPMENT = (
     VALIDATION6,
     VALIDATION7,
     VALIDATION8,
+    VALIDATION9,
 )
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT
