@@ -15,7 +15,7 @@ from typing import Any
 
 from fairmend.catalog.types import Criterion, Stage, TaskType
 from fairmend.recommender.budget import accuracy_budget
-from fairmend.recommender.combine import FIRM, normalise
+from fairmend.recommender.combine import FIRM, LIMITING, normalise
 from fairmend.recommender.constraints import NON_INTERVENTION_STAGES, Constraints, Uncertain, settling_flag
 from fairmend.recommender.cues import (
     DESCRIBED,
@@ -443,6 +443,28 @@ def _reconcile(c: Constraints) -> None:
     )
 
 
+def _limited_stage(c: Constraints) -> None:
+    """An unsure stage reading whose own clause limits the work to it ("we control the input data only", "all
+    we can touch is what happens downstream of its output", "our remit is transforming the outputs") is a
+    limit, not a guess: the clause says the work is that kind and no other. Applied only when it is the one
+    stage read and nothing read from the text contradicts it (no intervention; no retraining against a
+    training-time stage)."""
+    if c.stages is not None or c.intervention_allowed is False:
+        return
+    limited = [
+        u
+        for u in c.uncertain
+        if u.field == "stages" and not u.applied and LIMITING.search(normalise(u.evidence))
+    ]
+    if len({tuple(u.value) for u in limited}) != 1:
+        return
+    u = limited[0]
+    if c.retraining_allowed is False and set(u.value) & {Stage.PRE_PROCESSING, Stage.IN_PROCESSING}:
+        return
+    c.uncertain = [x for x in c.uncertain if x.field != "stages"]
+    c.put("stages", list(u.value), "text", u.confidence, u.evidence)
+
+
 # Intersectional groups, by structure: a group adjective of one attribute on a gendered noun ("older women",
 # "young Black men", "disabled mothers"); two attributes crossed ("gender by race", "age x ethnicity"; of
 # two joined by "and" only the pairs below: "we hold age and ethnicity" lists data, it crosses nothing);
@@ -519,6 +541,7 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
         c.put("retraining_allowed", False, "text", 0.9, frozen)
         c.uncertain = [u for u in c.uncertain if u.field != "retraining_allowed"]
     _reconcile(c)
+    _limited_stage(c)
     prefs = [s for s, p in PREFERRED_STAGE_PATTERNS if _has(p, t)]
     if prefs:
         c.put("preferred_stages", list(dict.fromkeys(c.preferred_stages + prefs)), "text")
@@ -584,9 +607,13 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
         # "help us reduce the gap, and document what we did": documentation beside a fix, not instead of one
         c.put("preferred_stages", list(dict.fromkeys(c.preferred_stages + c.stages)), "text")
         _unset(c, "stages")
+    # the model may not change (a text reading, not a domain default) and a document is the only deliverable
+    # ("the model itself is certified and locked; the datasheet is the only thing I'm producing"): together,
+    # nothing may change
+    locked = c.retraining_allowed is False and c.sources.get("retraining_allowed") == "text"
     if (
         c.intervention_allowed is None
-        and frozen
+        and (frozen or (locked and c.stages == [Stage.DOCUMENTATION] and c.sources.get("stages") == "text"))
         and (
             c.intent
             in ("audit", "document", "causal")  # (a "monitor" intent also comes from "in production")

@@ -1061,3 +1061,61 @@ def test_a_statement_written_out_for_each_verb_is_quoted_in_the_users_words():
     assert c.retraining_allowed is False and c.protected_at_inference_allowed is False
     for name in ("retraining_allowed", "protected_at_inference_allowed"):
         assert c.evidence[name] == "We can neither refit the scorer nor use religion when deciding"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (
+            "The scorer is sealed by the certification body, so it stays as it is. What I owe the auditors is a "
+            "datasheet describing its training data by age band."
+        ),
+        (
+            "Our churn model has been frozen by the governance board and nobody will touch it; the only thing "
+            "requested is a model card for the board pack."
+        ),
+        (
+            "The lending model cannot be modified under the consent order. All I have to produce is a written "
+            "account of its known limitations for the regulator."
+        ),
+    ],
+)
+def test_a_locked_model_and_a_document_as_the_only_deliverable_mean_no_intervention(text):
+    """The model may not change and a document is all that is asked for: nothing may change (issue 14's
+    labelling: no intervention, no retraining, documentation)."""
+    c = parse_text(text)
+    assert c.retraining_allowed is False
+    assert c.stages == [Stage.DOCUMENTATION]
+    assert c.intervention_allowed is False and c.sources["intervention_allowed"] == "text"
+
+
+def test_a_document_beside_a_model_that_may_change_is_not_no_intervention():
+    c = parse_text("We retrain the model every quarter. For now we only need a model card for the board.")
+    assert c.intervention_allowed is not False
+
+
+@pytest.mark.parametrize(
+    "text, stage",
+    [
+        ("Purely a data-side job for us: the learner is someone else's.", Stage.PRE_PROCESSING),
+        (
+            (
+                "Tenant screening, approvals for Black applicants run low. Changes are ours to make solely in "
+                "the rows and weights of the training table."
+            ),
+            Stage.PRE_PROCESSING,
+        ),
+    ],
+)
+def test_an_unsure_stage_in_a_clause_that_limits_the_work_to_it_is_a_limit(text, stage):
+    c = parse_text(text)
+    assert c.stages == [stage] and c.sources["stages"] == "text"
+
+
+def test_a_limited_stage_that_needs_retraining_is_not_applied_against_no_retraining():
+    c = parse_text(
+        "Tenant screening, approvals for Black applicants run low. The vendor retrains on whatever table "
+        "we send, so our work is purely on that table."
+    )
+    # whatever the reader makes of retraining here, a training-time stage is never applied beside "cannot retrain"
+    assert not (c.retraining_allowed is False and c.stages and Stage.PRE_PROCESSING in c.stages)
