@@ -100,7 +100,8 @@ def kept_as_is(norm: str, value: str) -> bool:
 # The answer to a yes/no question just asked ("Could we retrain it? Yes, the merger gave us the code."): it
 # grants or denies what the question was about.
 ANSWER_YES = re.compile(
-    r"^\W*(?:yes|yeah|yep|yup|sure|of course|absolutely|indeed|we can|we may|it can|it may)\b"
+    r"^\W*(?:(?:also|again|likewise|and|but)\W+)?"  # "Also yes", "but yes": the answer to a second question
+    r"(?:yes|yeah|yep|yup|sure|of course|absolutely|indeed|we can|we may|it can|it may)\b"
 )
 # An answer passed on ("she says we can", "legal replied that we may not", "the answer was no"): read for what
 # follows the report.
@@ -111,8 +112,14 @@ REPORTED_ANSWER = re.compile(
 # A question about retraining in so many words ("not sure whether we could refit it"), whatever the classifiers
 # make of it: an answer after it settles retraining.
 RETRAIN_TOPIC = re.compile(r"\b(?:re-?train\w*|re-?fit\w*|re-?build\w*|fine-?tun\w*)\b")
+# A question about using an attribute ("can the scorer use age?", "using gender at decision time?"), when it
+# names one (the reader marks such a clause): an answer after it settles the attribute at decision time.
+USE_TOPIC = re.compile(r"\b(?:us(?:e|es|ed|ing)|feed\w*|includ\w*|consider\w*|input|decid\w*|decision)\b")
 ASKED_SPAN = 2  # clauses that state nothing ("Asked my manager") between a question and its answer
-ANSWER_NO = re.compile(r"^\W*(?:no|nope|nah|not really|sadly not|unfortunately not|we can not|it can not)\b")
+ANSWER_NO = re.compile(
+    r"^\W*(?:(?:also|again|likewise|and|but)\W+)?"
+    r"(?:no|nope|nah|not really|sadly not|unfortunately not|we can not|it can not)\b"
+)
 # A withdrawal that grants ("legal cleared it", "that's been cleared with compliance"): it permits, whether the
 # statement before it forbade (a withdrawal) or permitted (a confirmation).
 CLEARED = re.compile(r"\b(?:cleared|signed off|green-?lit|approved)\b")
@@ -402,6 +409,14 @@ def combine(
             readings[dim].append(Reading(value, conf, unit.text, pos, **cues, reported=reported))
         if asks and RETRAIN_TOPIC.search(norm) and "retraining" not in asked:
             asked.append("retraining")
+        if (
+            asks == "yes_no"
+            and "inference" in dimensions
+            and "inference" not in asked
+            and getattr(unit, "names_attribute", False)
+            and USE_TOPIC.search(norm)
+        ):
+            asked.append("inference")
         if stated:
             last = stated
         if asked:

@@ -443,6 +443,39 @@ def _reconcile(c: Constraints) -> None:
     )
 
 
+# Words that say a model is (not) to change: without one of them, a clause that keeps the attribute away from
+# the model ("the deployed classifier will never receive it", "it is walled off from the hiring tool") says
+# nothing about retraining.
+_CHANGE_WORDS = re.compile(
+    r"\b(?:re-?train\w*|re-?fit\w*|re-?buil\w*|fine-?tun\w*|train\w*|chang\w*|modif\w*|alter\w*|touch\w*"
+    r"|updat\w*|edit\w*|froze\w*|freez\w*|lock\w*|seal\w*|fixed|redo|rework\w*)\b"
+)
+
+
+def _attribute_rule_is_not_a_freeze(c: Constraints) -> None:
+    """A "cannot retrain" read from the very clause that keeps the protected attribute out of the decision, in
+    a clause with no word of change or training ("the deployed model is blind to race by design", "it is not
+    passed on to the model that makes the call"), is the attribute rule read twice: reported as uncertain,
+    not applied. "We can neither retrain the model nor use ethnicity" keeps both."""
+    if not (
+        c.retraining_allowed is False
+        and c.protected_at_inference_allowed is False
+        and c.sources.get("retraining_allowed") == "text"
+        and c.sources.get("protected_at_inference_allowed") == "text"
+    ):
+        return
+    retrain, attribute = (
+        c.evidence.get("retraining_allowed", ""),
+        c.evidence.get("protected_at_inference_allowed", ""),
+    )
+    if (
+        retrain
+        and (retrain in attribute or attribute in retrain)
+        and not _CHANGE_WORDS.search(normalise(retrain))
+    ):
+        _demote(c, "retraining_allowed")
+
+
 def _limited_stage(c: Constraints) -> None:
     """An unsure stage reading whose own clause limits the work to it ("we control the input data only", "all
     we can touch is what happens downstream of its output", "our remit is transforming the outputs") is a
@@ -498,6 +531,7 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
     c = Constraints()
     findings, c.goal_text = read_parts(text, embedder, floor=FLOOR)
     _apply_findings(c, findings, text)
+    _attribute_rule_is_not_a_freeze(c)
 
     # exact rules: a stage named with a restriction, a task named outright
     named = [

@@ -190,6 +190,13 @@ _YES_NO = re.compile(
     r"|may|might|should|would|will|shall|is|are|am|do|does|did|have|has)(?:n['\u2019]t| not)?)\s+\w",
     re.IGNORECASE,
 )
+# A yes/no question without its verb, led by what it asks about ("Retraining?", "Using gender at decision
+# time?", "And refitting it?"; eight words at most); not "Anything we can do?", "Having been told we may use
+# age, ...?".
+_VERBLESS = re.compile(
+    r"^\W*(?:(?:so|and|but|also|or|what about|how about)\W+)?(?!\w*thing\b|having\b|being\b)[a-z-]+ing\b",
+    re.IGNORECASE,
+)
 # A question reported inside a statement ("we don't know yet whether legal will let us retrain"): no
 # permission and no prohibition, whatever follows.
 _INDIRECT = re.compile(
@@ -240,7 +247,13 @@ def asking(clause: str, first: bool, question: bool) -> str:
     let us retrain"), "yes_no" for the opening clause of a yes/no question ("could we retrain it"), else ""."""
     if _INDIRECT.search(clause):
         return "indirect"
-    return "yes_no" if question and first and _YES_NO.match(clause) else ""
+    return (
+        "yes_no"
+        if question
+        and first
+        and (_YES_NO.match(clause) or (_VERBLESS.match(clause) and len(clause.split()) <= 8))
+        else ""
+    )
 
 
 def split_clauses(sentence: str) -> list[str]:
@@ -279,8 +292,44 @@ _NOT_EITHER = re.compile(
 )
 
 
+# Two subjects denied one predicate ("neither retraining nor using sex at decision time is allowed", "neither
+# refitting nor a new cut-off is an option"): written out as a denial of each.
+_NEITHER_SUBJECTS = re.compile(
+    r"\bneither\s+(?P<a>[^,;:.]+?)\s+nor\s+(?P<b>[^,;:.]+?)\s+(?P<be>is|are|was|were|would be|will be)\s+"
+    r"(?P<pred>allowed|permitted|possible|an option|acceptable|ok|okay|on the table|available to us|feasible)\b",
+    re.IGNORECASE,
+)
+
+
+def _deny_each(m: re.Match[str]) -> str:
+    be = m["be"].lower()
+    denied = {"would be": "would not be", "will be": "will not be"}.get(be, f"{be} not")
+    if be in ("are", "were"):  # each subject on its own is singular
+        denied = "is not" if be == "are" else "was not"
+    return f"{m['a']} {denied} {m['pred']}, {m['b']} {denied} {m['pred']}"
+
+
+# A denied denial ("it is not true that we cannot retrain", "it isn't the case that we may not refit it"): the
+# permission it amounts to.
+_DENIED_DENIAL = re.compile(
+    r"\bit(?:\s+is|'s|\s+was)(?:\s+not|n't)\s+(?:true|the case|so)\s+that\s+(?P<subject>we|i|they|you)\s+"
+    r"(?P<neg>cannot|can't|can\s+not|couldn't|could\s+not|may\s+not|might\s+not)\s+",
+    re.IGNORECASE,
+)
+
+
+_PERMITTED = {"can": "can", "cannot": "can", "ca": "can", "could": "could", "couldn": "could", "may": "may"}
+
+
+def _permit(m: re.Match[str]) -> str:
+    modal = re.match(r"[a-z]+", m["neg"].lower()).group(0)
+    return f"{m['subject']} {_PERMITTED.get(modal, modal)} "
+
+
 def distribute_negation(sentence: str) -> str:
     """``sentence`` with a negation shared by two verbs written out for each (see :data:`_NEITHER`)."""
+    sentence = _DENIED_DENIAL.sub(_permit, sentence)
+    sentence = _NEITHER_SUBJECTS.sub(_deny_each, sentence)
     sentence = _NEITHER.sub(lambda m: f"{m['head']} not {m['a']}, {m['head']} not {m['b']}", sentence)
     return _NOT_EITHER.sub(
         lambda m: f"{m['subject'] or ''}{m['neg']} {m['a']}, {m['subject'] or ''}{m['neg']} {m['b']}",
@@ -566,6 +615,7 @@ class _Unit:
     probs: dict[str, np.ndarray]
     marker: str = ""  # the conjunction that introduced the clause (see marked_clauses)
     asks: str = ""  # how the clause asks rather than states (see asking)
+    names_attribute: bool = False  # it names a protected attribute or a group (cues.names_attribute)
 
     def best(self, dim: str) -> tuple[str, float]:
         p = self.probs[dim]
@@ -700,7 +750,8 @@ _RULE_WORDS = re.compile(
     r"|production|infer\w*|sent|send\w*|visible|invisible|hidden|given|retain\w*|captur\w*|gather\w*"
     r"|sources?|fields?|columns?|attributes?|variables?|data|inform\w*|includ\w*|may|can|cannot|must|should"
     r"|not|no|never|nothing|none|out of|reach\w*|told|touch\w*|thresholds?|acceptabl\w*|exist\w*|info"
-    r"|lives?|authori[sz]\w*|tables?|warehouse|schemes?|misunderstand\w*|yes)\b|n't\b"
+    r"|lives?|authori[sz]\w*|tables?|warehouse|schemes?|misunderstand\w*|yes|firewall\w*|walled|withh\w*"
+    r"|shield\w*|mask\w*|redact\w*|suppress\w*|conceal\w*|handed|provid\w*|expos\w*|agnostic)\b|n't\b"
 )
 
 
@@ -748,7 +799,8 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         before = texts[row - 1] if 0 < row < len(clauses) and clauses[row - 1][1] == i else ""
         context = sentences[i - 1][0] if i else ""  # the sentence before, for what a clause refers back to
         p = _ruled({d: probs[d][row] for d in DIMENSIONS}, texts[row], context)
-        units.append(_Unit(t, i, _topical(p, texts[row], before, marker), marker, asks))
+        p = _topical(p, texts[row], before, marker)
+        units.append(_Unit(t, i, p, marker, asks, names_attribute(texts[row].lower())))
     return units[: len(clauses)], units[len(clauses) :]
 
 

@@ -1119,3 +1119,84 @@ def test_a_limited_stage_that_needs_retraining_is_not_applied_against_no_retrain
     )
     # whatever the reader makes of retraining here, a training-time stage is never applied beside "cannot retrain"
     assert not (c.retraining_allowed is False and c.stages and Stage.PRE_PROCESSING in c.stages)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ethnicity is stripped out before the request ever reaches the scoring engine.",
+        "Our underwriting engine is kept ignorant of applicants' religion, by design and by law.",
+        "The deployed scorer never gets to see the applicant's age.",
+    ],
+)
+def test_a_clause_that_keeps_the_attribute_from_the_model_says_nothing_about_retraining(text):
+    c = parse_text(text)
+    assert c.protected_at_inference_allowed is False
+    assert c.retraining_allowed is None
+
+
+def test_a_clause_with_a_word_of_change_keeps_both_readings():
+    c = parse_text("The vendor's model is frozen and never sees nationality.")
+    assert c.retraining_allowed is False and c.protected_at_inference_allowed is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Neither retraining nor using sex at decision time is allowed.",
+        "Neither refitting the scorer nor feeding it ethnicity is an option for us.",
+        "Under the contract, neither a refit nor the use of age when deciding would be permitted.",
+    ],
+)
+def test_two_subjects_denied_one_predicate_are_each_denied(text):
+    c = parse_text(text)
+    assert c.retraining_allowed is False and c.protected_at_inference_allowed is False
+
+
+@pytest.mark.parametrize(
+    "text, retraining, at_inference",
+    [
+        ("Retraining? Not an option. Using gender at decision time? Also no.", False, False),
+        ("Can we retrain? No. Can the scorer use age? Also yes, legal approved it.", False, True),
+        ("Is age allowed in the decision? No. Can we refit the model? But yes.", True, False),
+        ("Refitting the model? Out of the question.", False, None),
+        ("Having been told we may use age at decision time, what threshold should we pick?", None, True),
+    ],
+)
+def test_verbless_questions_and_their_answers(text, retraining, at_inference):
+    c = parse_text(text)
+    assert (c.retraining_allowed, c.protected_at_inference_allowed) == (retraining, at_inference)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It is not true that we cannot retrain; the vendor gave us the pipeline last week.",
+        "It's not the case that we can't refit the model any more.",
+    ],
+)
+def test_a_denied_denial_permits(text):
+    c = parse_text(text)
+    assert c.retraining_allowed is True
+    assert c.evidence["retraining_allowed"] in text  # quoted in the user's words
+
+
+def test_a_denied_denial_is_rewritten_only_whole():
+    assert reader.distribute_negation("It is not true that we cannot retrain it.") == "we can retrain it."
+    assert (
+        reader.distribute_negation("It's true that we cannot retrain it.")
+        == "It's true that we cannot retrain it."
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gender is firewalled from the decision engine.",
+        "Marital status is withheld from the model that makes the final call.",
+        "The classifier is agnostic to race; that is a legal requirement.",
+    ],
+)
+def test_more_words_that_keep_the_attribute_out_of_the_decision(text):
+    """Words of withholding are rule words (reader._RULE_WORDS): the clause is read for the attribute."""
+    assert parse_text(text).protected_at_inference_allowed is False
