@@ -92,9 +92,17 @@ LIMITING = re.compile(
 STAGES = frozenset({"pre_processing", "in_processing", "post_processing"})
 
 
-def kept_as_is(norm: str, value: str) -> bool:
+# In a whole sentence, only words of staying count ("..., but the learner and the threshold stay exactly as
+# they are"): a negation there may belong to another clause ("from which membership can't be recovered").
+STAYS = re.compile(
+    r"\b(?:off[- ]limits|out of bounds|untouchable|frozen|locked|sealed|stays?|remains?|left (?:as|alone)"
+    r"|as (?:it|they) (?:is|are)|exactly as)\b"
+)
+
+
+def kept_as_is(norm: str, value: str, kept: re.Pattern[str] = KEPT_AS_IS) -> bool:
     """Whether a clause's stage reading ``value`` names a part that is to stay unchanged (see KEPT_AS_IS)."""
-    return value in STAGES and KEPT_AS_IS.search(norm) is not None and LIMITING.search(norm) is None
+    return value in STAGES and kept.search(norm) is not None and LIMITING.search(norm) is None
 
 
 # The answer to a yes/no question just asked ("Could we retrain it? Yes, the merger gave us the code."): it
@@ -429,6 +437,8 @@ def combine(
             value, conf = unit.best(dim)
             if value == "none" or conf < floor:
                 continue
+            if dim == "scope" and kept_as_is(normalise(unit.text), value, STAYS):
+                continue  # as for a clause: the part named is the one that stays as it is
             asks = getattr(unit, "asks", "")
             if value in FLIP and (asks == "indirect" or (asks and value == "allowed")):
                 continue  # a question states no permission (see above)

@@ -280,7 +280,7 @@ NO_FIX = re.compile(
 # clauses sound like ("the assessment only covers approvals, so please reduce the gap there").
 ASKS_FOR_FIX = re.compile(
     r"(?<!not )(?<!n't )(?<!never )(?<!than )(?<!of )\b(?:fix|reduce|close|mitigate|correct|remedy|shrink|narrow|remove)"
-    r"\s+(?:it|them|this|that|the (?:gap|disparity|disparities|bias|difference|imbalance))\b"
+    r"\s+(?:it|them|this|that|the (?:[\w-]+ ){0,2}?(?:gaps?|disparity|disparities|bias|difference|imbalance))\b"
     r"|\bwhat (?:can|should|could) (?:we|i) do\b|\bwhat would you (?:do|recommend|suggest|try)\b"
     r"|\bhow (?:do|can|could|should) (?:we|i) (?:fix|reduce|close|mitigate|correct|remove|shrink|narrow)\b"
     r"|\brecommend (?:a |the |some )?(?:fix|mitigation|remediation|remedy)"

@@ -1200,3 +1200,15 @@ def test_a_denied_denial_is_rewritten_only_whole():
 def test_more_words_that_keep_the_attribute_out_of_the_decision(text):
     """Words of withholding are rule words (reader._RULE_WORDS): the clause is read for the attribute."""
     assert parse_text(text).protected_at_inference_allowed is False
+
+
+def test_a_fix_asked_for_with_a_word_before_the_gap_is_no_no_intervention():
+    c = parse_text("We want to fix the approval gap but we do not know which stage to work on.")
+    assert c.intervention_allowed is not False
+
+
+def test_a_part_that_stays_as_it_is_is_not_the_stage_read_from_the_whole_sentence():
+    c = parse_text(
+        "We are free to change the training data, but the learner and the threshold stay exactly as they are."
+    )
+    assert not c.stages or c.stages == [Stage.PRE_PROCESSING]
