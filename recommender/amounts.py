@@ -58,6 +58,7 @@ AMOUNT = (
 UNIT = (
     r"(?:\s*|-)(?P<unit>%|(?:per\s?cent(?:age)?(?:\s+points?)?|percentage\s+points?|basis\s+points?|bps?|pp"
     r"|(?:(?:accuracy|auc|f1)\s+)?(?:points?|pts?)|auc|accuracy|f1)(?![a-z]))"
+    r"(?:\s+and\s+(?P<uhalf>a\s+half)\b)?"  # "a point and a half", "two percent and a half"
 )
 METRIC = re.compile(
     r"accura|\bacc\b|\bauc\b|performance|\bf1\b|precision|recall|sensitivity|specificity|discriminatory\s+power"
@@ -105,6 +106,8 @@ def amount_value(m: re.Match[str]) -> float:
         v = _FRACTION[g["frac"]]
     else:
         v = 1.0  # "a point", "a percent"
+    if g.get("uhalf"):
+        v += 0.5
     unit = re.sub(r"\s+", " ", m.group("unit"))
     if unit.startswith(("basis", "bp")):
         return v / 10_000

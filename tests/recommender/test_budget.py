@@ -59,6 +59,9 @@ def test_budget_forms_corpus():
         ("A quarter of a point of AUC at the very most.", 0.0025),
         ("Ideally we'd keep it under 1% of accuracy, but that's negotiable.", None),
         ("Losing more than 1% of accuracy is non-negotiable: at most 1%.", 0.01),
+        # a half after the unit
+        ("We can give up a point and a half of accuracy, no more.", 0.015),
+        ("Two percentage points and a half is our accuracy limit.", 0.025),
     ],
 )
 def test_budget_forms(text, budget):
