@@ -637,8 +637,14 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
         # card for the regressor we're open-sourcing"): the only deliverable, so the work is documentation
         c.put("stages", [Stage.DOCUMENTATION], "text", 0.8, c.evidence.get("preferred_stages", ""))
         c.uncertain = [u for u in c.uncertain if u.field != "stages"]
-    elif c.stages == [Stage.DOCUMENTATION] and c.sources.get("stages") == "text" and asks_for_fix(text):
-        # "help us reduce the gap, and document what we did": documentation beside a fix, not instead of one
+    elif (
+        c.stages
+        and set(c.stages) <= {Stage.DOCUMENTATION, Stage.MONITORING, Stage.CAUSAL}
+        and c.sources.get("stages") == "text"
+        and asks_for_fix(text)
+    ):
+        # "help us reduce the gap, and document what we did", "our dashboard shows the gap widening; how do we
+        # reduce it?": documentation, monitoring or causal work beside a fix, not instead of one
         c.put("preferred_stages", list(dict.fromkeys(c.preferred_stages + c.stages)), "text")
         _unset(c, "stages")
     # the model may not change (a text reading, not a domain default) and a document is the only deliverable

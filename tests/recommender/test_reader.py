@@ -1212,3 +1212,21 @@ def test_a_part_that_stays_as_it_is_is_not_the_stage_read_from_the_whole_sentenc
         "We are free to change the training data, but the learner and the threshold stay exactly as they are."
     )
     assert not c.stages or c.stages == [Stage.PRE_PROCESSING]
+
+
+@pytest.mark.parametrize(
+    "text, stage",
+    [
+        (
+            (
+                "We have a dashboard that tracks approval rates by ethnicity every week. Recently the gap "
+                "widened. How do we reduce it?"
+            ),
+            Stage.MONITORING,
+        ),
+    ],
+)
+def test_monitoring_or_causal_work_beside_a_fix_is_a_preference_not_the_stage(text, stage):
+    c = parse_text(text)
+    assert not c.stages
+    assert stage in c.preferred_stages
