@@ -202,6 +202,17 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             + _ENUMERATION
             # a set of three or more labels written out: "labels {ok, insult, threat}", "classifier, 12 intents"
             + r"|\{\s*[\w' -]+(?:,\s*[\w' -]+){2,}\s*\}"
+            # an output or a decision among three or more outcomes written out: "returns genuine / suspicious /
+            # forged", "decides between approve, refer and decline"
+            r"|\b(?:returns?|outputs?|emits?|gives?|says?|answers?|produces?)\s+(?:one of\s+|either\s+)?"
+            + _ENUMERATION
+            + r"|\b(?:decid|choos|pick|select)\w*\s+(?:between|among)\s+(?:"
+            + _LABEL
+            + r",\s*){1,}"
+            + _LABEL
+            + r",?\s+(?:and|or)\s+"
+            + _LABEL
+            + r"\b"
             r"|\bclassifier\b[,:(]?\s+(?:with\s+|over\s+|of\s+)?" + _MANY + r" [\w-]+s\b"
         ),
     ),

@@ -1230,3 +1230,22 @@ def test_monitoring_or_causal_work_beside_a_fix_is_a_preference_not_the_stage(te
     c = parse_text(text)
     assert not c.stages
     assert stage in c.preferred_stages
+
+
+@pytest.mark.parametrize(
+    "text, task",
+    [
+        ("The classifier decides between approve, refer and decline.", TaskType.MULTICLASS_CLASSIFICATION),
+        (
+            "Our ID checker returns valid / doubtful / fake for each passport.",
+            TaskType.MULTICLASS_CLASSIFICATION,
+        ),
+        (
+            "The triage tool picks among self-care, GP visit, urgent care or emergency.",
+            TaskType.MULTICLASS_CLASSIFICATION,
+        ),
+        ("The model decides between approving and declining.", None),
+    ],
+)
+def test_three_or_more_outcomes_written_out_after_a_decision_or_an_output(text, task):
+    assert parse_text(text).task == task
