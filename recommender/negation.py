@@ -48,9 +48,9 @@ _NEITHER_SUBJECTS = re.compile(
 
 def _deny_each(m: re.Match[str]) -> str:
     be = m["be"].lower()
-    denied = {"would be": "would not be", "will be": "will not be"}.get(be, f"{be} not")
-    if be in ("are", "were"):  # each subject on its own is singular
-        denied = "is not" if be == "are" else "was not"
+    # each subject on its own is singular
+    denied = {"are": "is not", "were": "was not", "would be": "would not be", "will be": "will not be"}
+    denied = denied.get(be, f"{be} not")
     return f"{m['a']} {denied} {m['pred']}, {m['b']} {denied} {m['pred']}"
 
 
@@ -72,7 +72,9 @@ def _permit(m: re.Match[str]) -> str:
 
 
 def distribute_negation(sentence: str) -> str:
-    """``sentence`` with a negation shared by two verbs written out for each (see :data:`_NEITHER`)."""
+    """``sentence`` with a denied denial written as the permission it is (:data:`_DENIED_DENIAL`) and a negation
+    shared by two subjects or two verbs written out for each (:data:`_NEITHER_SUBJECTS`, :data:`_NEITHER`,
+    :data:`_NOT_EITHER`)."""
     sentence = _DENIED_DENIAL.sub(_permit, sentence)
     sentence = _NEITHER_SUBJECTS.sub(_deny_each, sentence)
     sentence = _NEITHER.sub(lambda m: f"{m['head']} not {m['a']}, {m['head']} not {m['b']}", sentence)
