@@ -103,6 +103,11 @@ VALIDATION11 = Path(__file__).with_name("validation11.yaml")
 # session that saw only the catalog and the labelling rules. Reserved until that round's changes were done,
 # apart from one measurement of the starting code (aggregate figures only).
 VALIDATION12 = Path(__file__).with_name("validation12.yaml")
+# A thirteenth, 164 phrasings (220 less 56 that shared most of a clause's words with training data or with a
+# development corpus) written on 4 December 2026 at the end of the thirteenth round, after its changes, by a
+# session that saw only the catalog and the labelling rules. Reserved and never measured: the next round
+# measures it at its starting code, before changing anything.
+VALIDATION13 = Path(__file__).with_name("validation13.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -131,8 +136,10 @@ DEVELOPMENT = (
     VALIDATION8,
     VALIDATION9,
 )
+# Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
+RESERVED = (VALIDATION13,)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
-CORPORA = DEVELOPMENT + HELD_OUT
+CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
     "retraining",
     "protected_at_inference",
