@@ -44,6 +44,7 @@ TRAINING_FILES = (
             "validation7.yaml",
             "validation8.yaml",
             "validation9.yaml",
+            "validation10.yaml",
         )
     ),
 )

@@ -105,8 +105,8 @@ VALIDATION11 = Path(__file__).with_name("validation11.yaml")
 VALIDATION12 = Path(__file__).with_name("validation12.yaml")
 # A thirteenth, 164 phrasings (220 less 56 that shared most of a clause's words with training data or with a
 # development corpus) written on 4 December 2026 at the end of the thirteenth round, after its changes, by a
-# session that saw only the catalog and the labelling rules. Reserved and never measured: the next round
-# measures it at its starting code, before changing anything.
+# session that saw only the catalog and the labelling rules. Reserved and unmeasured until the fourteenth
+# round, which measured it once at its starting code (aggregate figures only) before changing anything.
 VALIDATION13 = Path(__file__).with_name("validation13.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
@@ -124,7 +124,8 @@ VALIDATION13 = Path(__file__).with_name("validation13.yaml")
 # From that round the development corpora also train the situation probe (recommender/probe.py); their
 # hit@3 is then in-sample, and the probe's cross-corpus estimate comes from `bench_recommend.py --probe-cv`.
 # From the thirteenth round (4 December 2026) validation9 is a development set as well (measured three times).
-HELD_OUT = (VALIDATION10, VALIDATION11, VALIDATION12)
+# From the fourteenth round (4 December 2026) validation10 is a development set as well (measured three times).
+HELD_OUT = (VALIDATION11, VALIDATION12, VALIDATION13)
 DEVELOPMENT = (
     VALIDATION,
     VALIDATION2,
@@ -135,9 +136,10 @@ DEVELOPMENT = (
     VALIDATION7,
     VALIDATION8,
     VALIDATION9,
+    VALIDATION10,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = (VALIDATION13,)
+RESERVED: tuple[Path, ...] = ()
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
