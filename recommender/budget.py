@@ -65,10 +65,15 @@ TRAIL = re.compile(
     r"(?:(?:\s+(?:of|in|on))?\s+(?:balanced\s+|bal\.?\s+)?(?:accuracy|acc|auc|f1|performance|precision|recall)\.?"
     r"(?:\s+(?:\(\w+\))?\s*(?:loss|drop|hit|reduction|decrease|penalty|tolerance|budget))?)?\s*[,;(]?\s*(?:that'?s\s+)?"
     r"(?:at\s+(?:the\s+)?(?:very\s+)?(?:most|worst)|max(?:imum)?\b|tops\b|and\s+no(?:t\s+a\s+\w+)?\s+more|but\s+no\s+more"
-    r"|no\s+(?:more|further)\b|not\s+more\b|nothing\s+(?:beyond|more|past)|(?:is|are|as)\s+(?:the|our|my)\s+"
+    r"|(?:but\s+)?no\s+(?:more|further)\b|not\s+more\b|nothing\s+(?:beyond|more|past)|(?:is|are|as)\s+(?:the|our|my)\s+"
     r"(?:\w+\s+)?(?:limit|ceiling|maximum|cap|most|budget|tolerance)|is\s+(?:the\s+most|all|what\s+(?:we|i)\s+can)"
     r"|would\s+be\s+(?:the|our)\s+(?:limit|maximum)|(?:is|would\s+be|seems)\s+(?:acceptable|fine|ok|okay|tolerable)"
     r"|or\s+(?:less|lower|under|below)\b|(?:,\s*)?beyond\s+that)"
+)
+# a limit named by the noun after the amount and its metric: "a 2pp accuracy allowance", "a 3% AUC budget"
+_NOUN_LIMIT = re.compile(
+    r"\s*-?\s*(?:of\s+)?(?:balanced\s+|bal\.?\s+)?(?:accuracy|acc|auc|f1|performance|precision|recall)\s+"
+    r"(?:loss\s+|drop\s+)?(?:allowance|budget|tolerance|cap|ceiling|limit)\b"
 )
 # a conditional rejection after "more than X": "if accuracy falls more than 1.5 points we can't ship"
 _REJECT = re.compile(
@@ -145,7 +150,7 @@ def _firm_limit(sentence: str, m: re.Match[str], bare: bool) -> tuple[int, int] 
     cue = None
     for cue in CUE.finditer(before):
         pass
-    trail = TRAIL.match(sentence, m.end())
+    trail = TRAIL.match(sentence, m.end()) or _NOUN_LIMIT.match(sentence, m.end())
     gaps = list(_GAP.finditer(before))
     # a gap named in an earlier phrase ("the gender gap in approvals, with a maximum of 1.25% accuracy lost")
     # is not what the amount limits

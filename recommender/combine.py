@@ -65,6 +65,11 @@ HEDGE = re.compile(
 )
 HEDGED = 0.5
 CONTRAST = frozenset({"but", "however", "yet"})
+# a clause that opens with a contrast of its own ("On the other hand we are free to rebuild it", "That said, ...")
+CONTRAST_LEAD = re.compile(
+    r"^(?:on the other hand|that said|having said that|that being said|even so|nevertheless|nonetheless"
+    r"|by contrast|in contrast|conversely)\b"
+)
 # A wish ("we would love to retrain", "we wanted to refit it") followed by a contrast ("..., but the labels were
 # purged") grants nothing: its permission reading is dropped.
 WISH = re.compile(
@@ -383,7 +388,7 @@ def combine(
         cues = {
             "believed": bool(BELIEF.search(norm)),
             "reversal": bool(REVERSAL.search(norm)),
-            "prevails": unit.marker in CONTRAST,
+            "prevails": unit.marker in CONTRAST or CONTRAST_LEAD.match(norm) is not None,
             "concedes": bool(CONCESSIVE.match(norm)) or unit.marker in ("although", "though", "whereas"),
         }
         # "compliance told us race must not enter the decision": what someone said stands unless withdrawn later

@@ -141,6 +141,8 @@ _MANY = r"(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|[3-9]|[1-9]\
 # Three or more short labels written out with slashes: "approve / refer / deny" (commas list attributes
 # and groups as often as labels: "across married, single and widowed claimants").
 _LABEL = r"'?[a-z][\w-]*'?(?: [a-z][\w-]*'?)?"
+# a preposition before a list of groups, not labels ("for men / women / other")
+_GROUPED_BY = r"(?:for|across|by|among|between|of|in|per)\b"
 _ENUMERATION = r"(?:" + _LABEL + r"\s*/\s*){2,}" + _LABEL + r"\b"
 
 # A verb of changing the model or its outcomes anywhere in the text ("fix the grader so it stops ...", "make it
@@ -200,8 +202,23 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             + _ASSIGNS
             + r"[^.;?!]{0,60}?\b(?:into|to|as|among)\s+"
             + _ENUMERATION
+            # "labels each post ok / review / remove": the labels right after the verb's object (not groups
+            # after "for", "across", "by": "predicts default for men / women / other")
+            + r"|\b"
+            + _ASSIGNS
+            + r"\s+(?:(?!"
+            + _GROUPED_BY
+            + r")[\w'-]+\s+){1,4}?(?!"
+            + _GROUPED_BY
+            + r")"
+            + _ENUMERATION
+            # "a four-level priority classifier", "our 5-tier triage model"
+            + r"|\b"
+            + _MANY
+            + r"[- ](?:level|tier|grade|category|class|way|band|bucket)\s+(?:[\w-]+\s+){0,2}?"
+            r"(?:classifier|classification|model|triage|scor(?:e|er|ing)|rating|system)\b"
             # a set of three or more labels written out: "labels {ok, insult, threat}", "classifier, 12 intents"
-            + r"|\{\s*[\w' -]+(?:,\s*[\w' -]+){2,}\s*\}"
+             + r"|\{\s*[\w' -]+(?:,\s*[\w' -]+){2,}\s*\}"
             # an output or a decision among three or more outcomes written out: "returns genuine / suspicious /
             # forged", "decides between approve, refer and decline"
             r"|\b(?:returns?|outputs?|emits?|gives?|says?|answers?|produces?)\s+(?:one of\s+|either\s+)?"

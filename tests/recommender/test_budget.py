@@ -62,6 +62,11 @@ def test_budget_forms_corpus():
         # a half after the unit
         ("We can give up a point and a half of accuracy, no more.", 0.015),
         ("Two percentage points and a half is our accuracy limit.", 0.025),
+        # a limit named by a noun after the amount, "but no further"
+        ("There is a 1.5pp accuracy allowance for this work.", 0.015),
+        ("We were given a 3% AUC budget for the change.", 0.03),
+        ("F1 can drop by up to 0.03 but no further.", 0.03),
+        ("we have a 2% budget increase for the team", None),
     ],
 )
 def test_budget_forms(text, budget):
