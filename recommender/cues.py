@@ -309,13 +309,23 @@ def asks_for_no_fix(text: str) -> str | None:
 FORBIDS_CHANGE = re.compile(
     r"\bchange freeze\b|\bfreeze on (?:all )?changes\b|\b(?:regulatory|legal) hold\b|\bread-?only (?:access|mode)\b"
     r"|\bis read-?only to us\b|\bforbidden from (?:modifying|changing|altering|touching)\b"
-    r"|\b(?:nothing|none of (?:it|them|the \w+))(?: (?:about|in|of|on) (?:it|them|the (?:[\w-]+ )?\w+))?"
+    r"|\b(?:nothing|none of (?:it|them|the \w+))(?: (?:about|in|of|on) (?:it|them|the (?:[\w-]+ )?\w+)"
+    r"(?: or (?:its|the|their) (?:[\w-]+ )?\w+)?)?"
     r" (?:can|may|must|will|is allowed to)"
     r" (?:not )?(?:be )?(?:change[sd]?|modif(?:y|ied)|alter(?:ed)?|touch(?:ed)?|update[sd]?)\b"
     r"|\b(?:we|i|they) (?:can not|could not|may not|must not|are not allowed to|are not authori[sz]ed to|are unable to"
     r"|have no way to) (?:change|modify|alter|touch|update) (?:anything|any of|the model|it\b|them\b|the system|the scorer)"
-    r"|\bno changes? (?:to|on|in|of) (?:the )?(?:model|system|scorer|classifier)\b"
+    r"|\bno changes? (?:to|on|in|of) (?:the |any |our |their )?(?:[\w-]+ ){0,2}?"
+    r"(?:model|system|scorer|classifier|algorithm|tool|engine)s?\b"
     r"|\bno changes (?:are |will be )?(?:allowed|permitted|possible|until)\b"
+    # "we have zero ability to change anything in their system", "no power to alter the tool"
+    r"|\b(?:zero|no) (?:ability|power|authority|means|say) (?:whatsoever )?(?:to|over) (?:change|modify|alter|touch)"
+    r" (?:anything|any of|the model|it\b|them\b|the system|the scorer|the tool|the product)"
+    # "the agreement forbids me from deploying any modification", "the licence bars us from altering the product"
+    r"|\b(?:forbids?|forbidden|bars?|barred|prohibits?|prohibited|prevents?|precludes?) (?:\w+ )?from"
+    r" (?:deploying|making|applying|altering|changing|modifying|touching) (?:any\b|it\b|them\b|the (?:[\w-]+ )?"
+    r"(?:model|system|scorer|classifier|algorithm|tool|engine|product|software)\b)"
+    r"|\bno (?:deploy|deployment|write|change) (?:rights|access|permissions?)\b"
 )
 
 

@@ -39,3 +39,35 @@ def test_a_clause_that_opens_with_a_contrast_prevails(text, retraining):
 )
 def test_labels_written_out_after_the_object_and_a_count_of_levels(text, task):
     assert parse_text(text).task == task
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No changes to any customer-facing model until the inquiry reports. We need figures on the age gap.",
+        (
+            "We have zero ability to change anything in the insurer's system; we want to know whether its quotes "
+            "differ by ethnicity."
+        ),
+        (
+            "The data agreement forbids us from deploying any modification to the tool, and the board wants an "
+            "independent assessment of its error rates by sex."
+        ),
+        "I have read access to the logs and no deploy rights. Management would like a breakdown of approvals by race.",
+    ],
+)
+def test_more_ways_of_saying_nothing_may_change_beside_a_request_to_measure(text):
+    c = parse_text(text)
+    assert (c.retraining_allowed, c.intervention_allowed) == (False, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The law bars us from altering the training data, so the fix has to be in the algorithm.",
+        "No changes to the threshold please; we would rather reweight the data.",
+    ],
+)
+def test_a_bar_on_changing_something_other_than_the_model_is_no_freeze(text):
+    c = parse_text(text)
+    assert c.retraining_allowed is not False and c.intervention_allowed is not False
