@@ -65,6 +65,8 @@ HEDGE = re.compile(
 )
 HEDGED = 0.5
 CONTRAST = frozenset({"but", "however", "yet"})
+# kinds of work that change nothing: a later "no intervention" reading agrees with them
+MEASURING_KINDS = frozenset({"causal", "monitoring", "documentation"})
 # a clause that opens with a contrast of its own ("On the other hand we are free to rebuild it", "That said, ...")
 CONTRAST_LEAD = re.compile(
     r"^(?:on the other hand|that said|having said that|that being said|even so|nevertheless|nonetheless"
@@ -318,6 +320,8 @@ def settle(readings: list[Reading]) -> Finding | None:
             if r.confidence > conf:
                 current, conf = r, r.confidence
             continue
+        if current.value in MEASURING_KINDS and r.value == "no_intervention":
+            continue  # "monitoring only pls ... what tests?": asking to measure agrees with the kind of work stated
         decided = _wins(r, current)
         if decided is True:
             current, conf = r, r.confidence

@@ -4,7 +4,7 @@ written for this file, not taken from a validation corpus; each failed before th
 from __future__ import annotations
 
 import pytest
-from fairmend.catalog.types import TaskType
+from fairmend.catalog.types import Stage, TaskType
 from fairmend.recommender import parse_text
 
 
@@ -71,3 +71,11 @@ def test_more_ways_of_saying_nothing_may_change_beside_a_request_to_measure(text
 def test_a_bar_on_changing_something_other_than_the_model_is_no_freeze(text):
     c = parse_text(text)
     assert c.retraining_allowed is not False and c.intervention_allowed is not False
+
+
+def test_a_question_asking_what_to_measure_agrees_with_the_kind_of_work_stated_before_it():
+    c = parse_text(
+        "Alerting only, please. The churn model feeds a retention queue and we want to hear if the flag rate for "
+        "older customers creeps up. Which statistics should we compute?"
+    )
+    assert c.stages == [Stage.MONITORING] and c.intervention_allowed is None
