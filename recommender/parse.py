@@ -15,7 +15,7 @@ from typing import Any
 
 from fairmend.catalog.types import Criterion, Stage, TaskType
 from fairmend.recommender.budget import accuracy_budget
-from fairmend.recommender.combine import FIRM, LIMITING, normalise
+from fairmend.recommender.combine import BELIEF, FIRM, LIMITING, REVERSAL, normalise
 from fairmend.recommender.constraints import NON_INTERVENTION_STAGES, Constraints, Uncertain, settling_flag
 from fairmend.recommender.cues import (
     DESCRIBED,
@@ -506,6 +506,53 @@ def _attribute_rule_is_not_a_freeze(c: Constraints) -> None:
         _demote(c, "retraining_allowed")
 
 
+# What each intervention stage works on, named right after a limiting word ("purely at the threshold level",
+# "solely on the training data", "only the loss function") or right before one ("the cut-off and nothing else").
+_STAGE_OBJECTS: list[tuple[Stage, str]] = [
+    (
+        Stage.PRE_PROCESSING,
+        r"training (?:data|set|table|records|sample|corpus|extract)|data side|re-?weight\w*|re-?sampl\w*|relabel\w*",
+    ),
+    (
+        Stage.IN_PROCESSING,
+        r"(?:training|learning) (?:objective|algorithm|procedure)|loss(?: function)?|the learner|objective function",
+    ),
+    (Stage.POST_PROCESSING, r"thresholds?|cut-?offs?|decision rules?|threshold level|score-to-decision"),
+]
+_LIMIT_WORD = r"\b(?:only|solely|purely|exclusively)\b"
+_LIMIT_AFTER = r"(?:,?\s+(?:and\s+)?nothing else|,?\s+only)\b"
+
+
+def _named_limit(c: Constraints, t: str) -> None:
+    """A limiting word right before or after what one stage works on ("I'd like to solve this purely at the
+    threshold level", "fix it solely through the training data", "the loss function and nothing else"), and
+    nothing of another stage in the text: that stage is the limit. Not against "no intervention", nor for a
+    training-time stage against "cannot retrain"."""
+    if c.stages is not None or c.intervention_allowed is False:
+        return
+    named = set()
+    for stage, obj in _STAGE_OBJECTS:
+        m = re.search(
+            rf"{_LIMIT_WORD}(?:\W+[\w'-]+){{0,4}}?\W+(?:{obj})\b|\b(?:{obj})\b(?:\W+[\w'-]+){{0,2}}?{_LIMIT_AFTER}",
+            t,
+        )
+        if m:
+            named.add((stage, m.group(0)))
+    if len(named) != 1:
+        return
+    stage, evidence = named.pop()
+    sentence = next((x for x in re.split(r"(?<=[.!?;])\s+", t) if evidence in x), "")
+    if BELIEF.search(sentence) or REVERSAL.search(sentence):
+        return  # "I assumed only the thresholds could be touched, but actually ...": a belief withdrawn
+    others = [obj for s, obj in _STAGE_OBJECTS if s != stage]
+    if any(re.search(rf"\b(?:{obj})\b", t) for obj in others):
+        return
+    if c.retraining_allowed is False and stage in (Stage.PRE_PROCESSING, Stage.IN_PROCESSING):
+        return
+    c.uncertain = [x for x in c.uncertain if x.field != "stages"]
+    c.put("stages", [stage], "text", 0.85, evidence)
+
+
 def _limited_stage(c: Constraints) -> None:
     """An unsure stage reading whose own clause limits the work to it ("we control the input data only", "all
     we can touch is what happens downstream of its output", "our remit is transforming the outputs") is a
@@ -606,6 +653,7 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
         c.uncertain = [u for u in c.uncertain if u.field != "retraining_allowed"]
     _reconcile(c)
     _limited_stage(c)
+    _named_limit(c, t)
     prefs = [s for s, p in PREFERRED_STAGE_PATTERNS if _has(p, t)]
     if prefs:
         c.put("preferred_stages", list(dict.fromkeys(c.preferred_stages + prefs)), "text")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from fairmend.catalog.types import Stage, TaskType
 from fairmend.recommender import parse_text
+from fairmend.recommender.constraints import Constraints
+from fairmend.recommender.parse import _named_limit
 
 
 @pytest.mark.parametrize(
@@ -79,3 +81,27 @@ def test_a_question_asking_what_to_measure_agrees_with_the_kind_of_work_stated_b
         "older customers creeps up. Which statistics should we compute?"
     )
     assert c.stages == [Stage.MONITORING] and c.intervention_allowed is None
+
+
+def test_a_limiting_word_next_to_what_one_stage_works_on_is_that_stage():
+    c = parse_text(
+        "I want to deal with this solely through reweighting. Women are under-represented among approvals."
+    )
+    assert c.stages == [Stage.PRE_PROCESSING]
+
+
+@pytest.mark.parametrize(
+    "text, stages",
+    [
+        ("we'd fix it purely at the threshold level", [Stage.POST_PROCESSING]),
+        ("the loss function and nothing else may change", [Stage.IN_PROCESSING]),
+        # another stage's object named too, a belief withdrawn, a limit word far from the object
+        ("only the threshold may change, though the training data could be reweighted later", None),
+        ("i assumed only the thresholds could be touched, but actually the whole pipeline is ours", None),
+        ("only a few people know how the old model sets its threshold", None),
+    ],
+)
+def test_named_limit_rule(text, stages):
+    c = Constraints()
+    _named_limit(c, text)
+    assert c.stages == stages
