@@ -170,7 +170,9 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
         + _AMOUNT
         + r"|\b"
         + _AMOUNT
-        + r"\s+(?:predictor|regressor|estimator|forecaster)s?\b",
+        + r"\s+(?:predictor|regressor|estimator|forecaster)s?\b"
+        # an estimate with its unit: "the delivery-time estimate (in minutes)"
+        r"|\b(?:estimate|prediction|forecast)s?\s*\(?in (?:minutes|hours|days|weeks|dollars|euros|pounds)\b",
     ),
     (
         TaskType.MULTICLASS_CLASSIFICATION,
@@ -230,7 +232,28 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             + r",?\s+(?:and|or)\s+"
             + _LABEL
             + r"\b"
-            r"|\bclassifier\b[,:(]?\s+(?:with\s+|over\s+|of\s+)?" + _MANY + r" [\w-]+s\b"
+            r"|\bclassifier\b\s*[,:(]?\s*(?:with\s+|over\s+|of\s+)?" + _MANY + r" [\w-]+s\b"
+            # "sorts applications into approve, refer and decline"
+            r"|\b"
+            + _ASSIGNS
+            + r"[^.;?!]{0,60}?\binto\s+(?!"
+            + _GROUPED_BY
+            + r")"
+            + _LABEL
+            + r",\s*(?:"
+            + _LABEL
+            + r",\s*)*"
+            + _LABEL
+            + r",?\s+(?:and|or)\s+"
+            + _LABEL
+            + r"\b"
+            # labels written out in brackets after what assigns them: "triage CNN (benign / follow-up / urgent)"
+            + r"|\b(?:classifier|model|cnn|network|triage|tool)\s*\(\s*"
+            + _ENUMERATION
+            # "priority P1 to P4", "levels L1-L5"; "it has three outcomes"
+            + r"|\b(?:p|l|tier |level |grade |cat(?:egory)? )1\s*(?:to|-|\u2013|through)\s*(?:p|l|tier |level |grade "
+            r"|cat(?:egory)? )?[3-9]\b"
+            r"|\b(?:has|have|with) " + _MANY + r" (?:possible )?(?:outcomes?|classes|categories|labels)\b"
         ),
     ),
 ]
