@@ -20,6 +20,7 @@ __all__ = [
     "asks_for_fix",
     "asks_for_no_fix",
     "forbids_change",
+    "held_elsewhere",
     "names_absent_attribute",
     "restricts",
     "states_intent_to_retrain",
@@ -200,6 +201,23 @@ _ABSENT = re.compile(
 def names_attribute(text: str) -> bool:
     """Whether ``text`` (lower case) names a protected attribute or a group it defines."""
     return _ATTRIBUTE.search(text) is not None
+
+
+# The attribute held somewhere after all ("although the data warehouse does", "it is available for analysis",
+# "the university holds students' demographics", "we do collect it at application"): a "not collected" reading
+# then says only that the decision step lacks it.
+_HELD = re.compile(
+    r"\b(?:we|they|the [\w-]+|our [\w-]+|it|which|that)\s+(?:do\s+|does\s+|also\s+|still\s+)?"
+    r"(?:holds?|collects?|records?|stores?|keeps?|captures?)\b"
+    r"|\b(?:is|are)\s+(?:still\s+|also\s+)?(?:held|collected|recorded|stored|kept|captured|available)\b"
+    r"|\b(?:although|but|though|whereas)\s+(?:the|our)\s+[\w -]{0,30}?\b(?:does|do|has|have)\b\s*(?:[.;,]|$)"
+)
+
+
+def held_elsewhere(text: str, evidence: str) -> bool:
+    """Whether ``text`` says, outside the clause ``evidence``, that the attribute is held after all."""
+    rest = normalise(text).replace(normalise(evidence), " ")
+    return _HELD.search(rest) is not None
 
 
 def names_absent_attribute(text: str, evidence: str) -> bool:

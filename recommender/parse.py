@@ -25,6 +25,7 @@ from fairmend.recommender.cues import (
     asks_for_no_fix,
     asks_to_measure,
     forbids_change,
+    held_elsewhere,
     names_absent_attribute,
     restricts,
     states_intent_to_retrain,
@@ -379,7 +380,10 @@ def _apply_findings(c: Constraints, findings: dict[str, Any], text: str | None =
                 continue  # an absence of something else ("there are no labels")
             if dim == "retraining" and f.value == "forbidden" and states_intent_to_retrain(f.evidence):
                 continue  # "we want to retrain it with a penalty that keeps ..." forbids nothing
-            if f.value == "not_collected":
+            if f.value == "not_collected" and text is not None and held_elsewhere(text, f.evidence):
+                # "the feature store has no age column, although the warehouse does": kept from the decision
+                fields_values = [("protected_at_inference_allowed", False)]
+            elif f.value == "not_collected":
                 fields_values = [("protected_available", False), ("protected_at_inference_allowed", False)]
             else:
                 fields_values = [(_DIM_FIELD[dim], f.value == "allowed")]

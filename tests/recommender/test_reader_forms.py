@@ -125,3 +125,16 @@ def test_named_limit_rule(text, stages):
 )
 def test_labels_listed_after_into_in_brackets_or_as_numbered_levels(text, task):
     assert parse_text(text).task == task
+
+
+@pytest.mark.parametrize(
+    "text, available",
+    [
+        ("The ranking service's feature store has no gender column, although the HR database does.", None),
+        ("The app never asks for ethnicity, but it is recorded at enrolment by the school.", None),
+        ("We hold no ethnicity data at all, and we would not be allowed to collect it.", False),
+    ],
+)
+def test_an_attribute_absent_from_the_decision_but_held_elsewhere_is_not_uncollected(text, available):
+    c = parse_text(text)
+    assert c.protected_available is available and c.protected_at_inference_allowed is False
