@@ -321,7 +321,7 @@ def settle(readings: list[Reading]) -> Finding | None:
                 current, conf = r, r.confidence
             continue
         if current.value in MEASURING_KINDS and r.value == "no_intervention":
-            continue  # "monitoring only pls ... what tests?": asking to measure agrees with the kind of work stated
+            continue  # "monitoring only pls ... what tests?": changing nothing agrees with the kind of work stated
         decided = _wins(r, current)
         if decided is True:
             current, conf = r, r.confidence

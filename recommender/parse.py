@@ -542,7 +542,11 @@ _STAGE_OBJECTS: list[tuple[Stage, str]] = [
     ),
     (
         Stage.IN_PROCESSING,
-        r"(?:training|learning) (?:objective|algorithm|procedure)|loss(?: function)?|the learner|objective function",
+        # "the loss", not "an accuracy loss" or "the loss of accuracy" (a budget)
+        (
+            r"(?:training|learning) (?:objective|algorithm|procedure)|the loss\b(?!\s+(?:of|in)\b)|loss (?:function|term)"
+            r"|the learner|objective function"
+        ),
     ),
     (Stage.POST_PROCESSING, r"thresholds?|cut-?offs?|decision rules?|threshold level|score-to-decision"),
 ]

@@ -138,3 +138,9 @@ def test_labels_listed_after_into_in_brackets_or_as_numbered_levels(text, task):
 def test_an_attribute_absent_from_the_decision_but_held_elsewhere_is_not_uncollected(text, available):
     c = parse_text(text)
     assert c.protected_available is available and c.protected_at_inference_allowed is False
+
+
+def test_a_limited_accuracy_loss_is_no_limit_to_the_loss_function():
+    c = Constraints()
+    _named_limit(c, "we can only tolerate a small accuracy loss")
+    assert c.stages is None
