@@ -219,9 +219,9 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             + r"|\b"
             + _MANY
             + r"[- ](?:level|tier|grade|category|class|way|band|bucket)\s+(?:[\w-]+\s+){0,2}?"
-            r"(?:classifier|classification|model|triage|scor(?:e|er|ing)|rating|system)\b"
+            + r"(?:classifier|classification|model|triage|scor(?:e|er|ing)|rating|system)\b"
             # a set of three or more labels written out: "labels {ok, insult, threat}", "classifier, 12 intents"
-             + r"|\{\s*[\w' -]+(?:,\s*[\w' -]+){2,}\s*\}"
+            + r"|\{\s*[\w' -]+(?:,\s*[\w' -]+){2,}\s*\}"
             # an output or a decision among three or more outcomes written out: "returns genuine / suspicious /
             # forged", "decides between approve, refer and decline"
             r"|\b(?:returns?|outputs?|emits?|gives?|says?|answers?|produces?)\s+(?:one of\s+|either\s+)?"
