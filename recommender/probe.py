@@ -45,6 +45,7 @@ TRAINING_FILES = (
             "validation8.yaml",
             "validation9.yaml",
             "validation10.yaml",
+            "validation11.yaml",
         )
     ),
 )
