@@ -113,6 +113,11 @@ VALIDATION13 = Path(__file__).with_name("validation13.yaml")
 # measured, by a session that saw only the catalog and the labelling rules. Reserved and unmeasured until the
 # fifteenth round, which measured it once at its starting code (aggregate figures only) before changing anything.
 VALIDATION14 = Path(__file__).with_name("validation14.yaml")
+# A fifteenth, 165 phrasings (220 less 55 that shared most of a clause's words with training data or with a
+# development corpus) written on 4 December 2026 at the start of the fifteenth round, before its changes, by a
+# session that saw only the catalog and the labelling rules. Reserved and never measured: the next round
+# measures it at its starting code, before changing anything.
+VALIDATION15 = Path(__file__).with_name("validation15.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -146,7 +151,7 @@ DEVELOPMENT = (
     VALIDATION11,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED: tuple[Path, ...] = ()
+RESERVED = (VALIDATION15,)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
