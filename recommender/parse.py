@@ -126,7 +126,8 @@ CRITERION_PATTERNS: list[tuple[Criterion, str]] = [
 # Pieces of the exact task patterns. An amount a model can predict (regression):
 _AMOUNT = (
     r"(?:prices?|wages?|salar(?:y|ies)|premiums?|rents?|amounts?|costs?|incomes?|revenues?|fares?|earnings"
-    r"|spend(?:ing)?|sales|durations?|length of stay|losses|(?:credit )?limits?|valuations?)\b"
+    r"|spend(?:ing)?|sales|durations?|length of stay|losses|(?:credit )?limits?|valuations?|fees?|bonus(?:es)?"
+    r"|payouts?|percentages?)\b"
 )
 # A verb of assigning each case to a label (multiclass), and a count of at least three.
 _ASSIGNS = (
@@ -136,7 +137,9 @@ _ASSIGNS = (
 # what data, people or time are split into, not labels a model assigns ("three folds", "four age groups")
 _NOT_LABELS = (
     r"(?:folds|sets|splits|batches|parts|halves|phases|stages|waves|rounds|teams|groups|cohorts|samples|segments|clusters"
-    r"|chunks|years|months|weeks|days|hours)\b"
+    r"|chunks|years|months|weeks|days|hours"
+    # what a person chooses among, not what a model assigns ("one of three candidate models to ship")
+    r"|models|candidates|vendors|options|approaches|methods|techniques|versions|variants|metrics|definitions)\b"
 )
 _MANY = r"(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|[3-9]|[1-9]\d)"
 # Three or more short labels written out with slashes: "approve / refer / deny" (commas list attributes
@@ -173,7 +176,18 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
         + _AMOUNT
         + r"\s+(?:predictor|regressor|estimator|forecaster)s?\b"
         # an estimate with its unit: "the delivery-time estimate (in minutes)"
-        r"|\b(?:estimate|prediction|forecast)s?\s*\(?in (?:minutes|hours|days|weeks|dollars|euros|pounds)\b",
+        r"|\b(?:estimate|prediction|forecast)s?\s*\(?in (?:minutes|hours|days|weeks|dollars|euros|pounds)\b"
+        # the amount a model puts out: "it outputs the expected repair cost", "the limit amounts it produces",
+        # "the predicted delivery times"
+        r"|\b(?:it|model|system|tool|engine|which|that|regressor|network)\s+(?:outputs|forecasts|quotes|returns)\s+(?:(?:the|each|a|an|every|their|its|our)\s+)?(?:[\w'-]+\s+){0,3}?"
+        + _AMOUNT
+        + r"|\b"
+        + _AMOUNT
+        + r"\s+(?:it|the model|they)\s+(?:produces|outputs|predicts|returns|generates|sets)\b"
+        r"|\b(?:predicted|forecast(?:ed)?)\s+(?:[\w'-]+\s+){0,2}?(?:"
+        + _AMOUNT
+        + r"|(?:delivery|wait(?:ing)?|travel"
+        r"|response|arrival) times\b)",
     ),
     (
         TaskType.MULTICLASS_CLASSIFICATION,
@@ -255,6 +269,27 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             + r"|\b(?:p|l|tier |level |grade |cat(?:egory)? )1\s*(?:to|-|\u2013|through)\s*(?:p|l|tier |level |grade "
             r"|cat(?:egory)? )?[3-9]\b"
             r"|\b(?:has|have|with) " + _MANY + r" (?:possible )?(?:outcomes?|classes|categories|labels)\b"
+            # alternatives written out with commas and "or" as what a case is put down as ("routes each ticket
+            # to billing, technical, sales or legal", "claims come out as pay, investigate, or deny", "marked
+            # green, amber or red", "sorted into a level: junior, mid, senior or principal"); "or" rather than
+            # "and", which lists the groups compared ("for Black, Hispanic and Asian applicants")
+            r"|\b(?:(?:" + _ASSIGNS + r"|mark\w*|rat(?:e|es|ed|ing)|flag\w*|tag\w*|comes? out|ends? up)"
+            r"(?:(?!\bby\b)[^.;?!]){0,40}?(?:\b(?:as|to|into)\s+|:\s*)|\b(?:marked|label+ed|tagged|coded|graded|rated)\s+)"
+            r"(?:(?:a|an|the|one of)\s+)?"
+            + _LABEL
+            + r",\s*(?:"
+            + _LABEL
+            + r",\s*)*"
+            + _LABEL
+            + r",?\s+or\s+"
+            + _LABEL
+            + r"\b"
+            # "recognises which of twelve languages a voice note is in"
+            r"|\b(?:recogni[sz]|identif|detect|predict|decid|determin|guess)\w*\s+which of (?:the )?"
+            + _MANY
+            + r" (?:[\w-]+ ){0,2}(?!"
+            + _NOT_LABELS
+            + r")[\w-]+s\b"
         ),
     ),
 ]
