@@ -303,6 +303,9 @@ ASKS_FOR_FIX = re.compile(
     r"|\bhow (?:do|can|could|should) (?:we|i) (?:fix|reduce|close|mitigate|correct|remove|shrink|narrow)\b"
     r"|\brecommend (?:a |the |some )?(?:fix|mitigation|remediation|remedy)"
     r"|\bwhich (?:method|technique|approach|fix)(?:e?s)? (?:do |would |should |could )?(?:you|we) (?:recommend|suggest|use|try)\b"
+    # "which adjustments on its output are possible now?", "what fixes remain open to us?"
+    r"|\b(?:which|what) (?:[\w-]+ )?(?:adjustments?|fixes|interventions|corrections|remedies|mitigations)\b"
+    r"[^.?!]{0,40}?\b(?:possible|available|feasible|can (?:we|i)|could (?:we|i)|remain|open to)\b"
 )
 
 
@@ -344,6 +347,13 @@ FORBIDS_CHANGE = re.compile(
     r" (?:deploying|making|applying|altering|changing|modifying|touching) (?:any\b|it\b|them\b|the (?:[\w-]+ )?"
     r"(?:model|system|scorer|classifier|algorithm|tool|engine|product|software)\b)"
     r"|\bno (?:deploy|deployment|write|change) (?:rights|access|permissions?)\b"
+    # "the screening model is read-only for our team", "the engine is untouchable until the appeal", "it sits
+    # under a supervisory freeze", "neither we nor the vendor may alter the classifier"
+    r"|\b(?:is|are|stays?|remains?) (?:completely |entirely |strictly )?(?:read-?only|untouchable|immutable"
+    r"|set in stone)\b|\bread-?only (?:to|for) (?:us|me|our|the)\b"
+    r"|\b(?:supervisory|regulatory|regulator-imposed|legal|model) freeze\b"
+    r"|\bneither (?:we|i|they|[\w-]+) nor (?:[\w-]+ ){1,3}(?:may|can|is allowed to|are allowed to)"
+    r" (?:change|modify|alter|touch|update)\b"
 )
 
 
@@ -356,6 +366,8 @@ ASKS_TO_MEASURE = re.compile(
     r"|explanation|description|breakdown|estimate)|numbers|figures|statistics|to (?:see|know|understand|learn"
     r"|measure|quantify|compare|test|check|find out|establish|show|assess|evaluate))\b"
     r"|\bwhat (?:can|could) (?:we|i) (?:still )?(?:learn|find out|measure|say|show|tell|establish)\b"
+    # "we have to report whether it rejects older applicants more often"
+    r"|\b(?:have|has|had) to (?:report|measure|establish|assess|evaluate|quantify|find out) (?:whether|if|how)\b"
 )
 
 

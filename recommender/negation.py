@@ -46,6 +46,20 @@ _NEITHER_SUBJECTS = re.compile(
 )
 
 
+# Two agents denied one act ("neither we nor the vendor may alter the classifier"): a denial for each.
+_NEITHER_AGENTS = re.compile(
+    r"\bneither\s+(?P<a>[^,;:.]+?)\s+nor\s+(?P<b>[^,;:.]+?)\s+"
+    r"(?P<modal>may|can|could|will|should|must|(?:is|are) (?:allowed|permitted|able) to)\s+(?P<rest>[^,;:.]+)",
+    re.IGNORECASE,
+)
+
+
+def _deny_agents(m: re.Match[str]) -> str:
+    words = m["modal"].split(" ", 1)
+    denied = f"{words[0]} not {words[1]}" if len(words) == 2 else f"{words[0]} not"
+    return f"{m['a']} {denied} {m['rest']}, {m['b']} {denied} {m['rest']}"
+
+
 def _deny_each(m: re.Match[str]) -> str:
     be = m["be"].lower()
     # each subject on its own is singular
@@ -73,10 +87,11 @@ def _permit(m: re.Match[str]) -> str:
 
 def distribute_negation(sentence: str) -> str:
     """``sentence`` with a denied denial written as the permission it is (:data:`_DENIED_DENIAL`) and a negation
-    shared by two subjects or two verbs written out for each (:data:`_NEITHER_SUBJECTS`, :data:`_NEITHER`,
+    shared by two subjects or two verbs written out for each (:data:`_NEITHER_SUBJECTS`, :data:`_NEITHER_AGENTS`, :data:`_NEITHER`,
     :data:`_NOT_EITHER`)."""
     sentence = _DENIED_DENIAL.sub(_permit, sentence)
     sentence = _NEITHER_SUBJECTS.sub(_deny_each, sentence)
+    sentence = _NEITHER_AGENTS.sub(_deny_agents, sentence)
     sentence = _NEITHER.sub(lambda m: f"{m['head']} not {m['a']}, {m['head']} not {m['b']}", sentence)
     return _NOT_EITHER.sub(
         lambda m: f"{m['subject'] or ''}{m['neg']} {m['a']}, {m['subject'] or ''}{m['neg']} {m['b']}",

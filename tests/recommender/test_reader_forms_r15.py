@@ -36,3 +36,64 @@ MULTI, REG = TaskType.MULTICLASS_CLASSIFICATION, TaskType.REGRESSION
 def test_task_named_by_its_outputs(text, task):
     c = parse_text(text)
     assert (c.task if c.sources.get("task") == "text" else None) == task
+
+
+@pytest.mark.parametrize(
+    "text, no_intervention",
+    [
+        # nothing about the model may change, and only measuring is asked for
+        (
+            (
+                "The screening model is read-only for our team. We have to report whether it rejects older applicants "
+                "more often."
+            ),
+            True,
+        ),
+        (
+            (
+                "The pricing engine is untouchable until the appeal is decided; the ombudsman wants an analysis of how "
+                "it treats rural customers."
+            ),
+            True,
+        ),
+        (
+            (
+                "The model sits under a supervisory freeze until spring; in the meantime the board wants a breakdown of "
+                "approval gaps by age."
+            ),
+            True,
+        ),
+        (
+            (
+                "Neither we nor the vendor may alter the classifier during the inquiry. We need to establish whether "
+                "disabled claimants were disadvantaged."
+            ),
+            True,
+        ),
+        # the same freezes beside a request for a fix
+        (
+            "The lending model sits under a supervisory freeze. What corrections to its decisions remain open to us?",
+            False,
+        ),
+        ("Our scorer is read-only for us. Which fixes could we apply downstream of it?", False),
+        (
+            "The scoring model is read-only to us, but we can set our own cut-offs. How do we even out approval rates?",
+            False,
+        ),
+    ],
+)
+def test_a_frozen_model_and_a_request_to_measure_is_no_intervention(text, no_intervention):
+    c = parse_text(text)
+    assert (c.intervention_allowed is False) is no_intervention
+    assert c.retraining_allowed is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Neither we nor the vendor may retrain the model.",
+        "Neither the analysts nor the engineers are allowed to refit it.",
+    ],
+)
+def test_two_agents_denied_one_act_is_a_denial(text):
+    assert parse_text(text).retraining_allowed is False
