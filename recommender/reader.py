@@ -708,6 +708,24 @@ def _topical(
     return _unread(probs, "retraining")
 
 
+# A heading: a short phrase that a colon introduces the content of ("Objective: similar approval rates",
+# "Constraint from the CFO: AUC cannot drop more than 0.03"), with no modal, negation or "only" of its own.
+# It names a topic, not the kind of work allowed (the scope classifier read "objective" and "constraint" as
+# in-processing); the content after the colon is read as a statement of its own.
+_HEADING_WORDS = 4
+_STATES = re.compile(
+    r"\b(?:can|could|may|might|must|should|shall|will|would|only|not|no|never|cannot|allowed|permitted|have to"
+    r"|has to|need|needs|needed|want|wants|wanted|please|nothing|i|we|you|our|my)\b|n't\b"
+)
+
+
+def _heading(sentence: str, text: str) -> bool:
+    words = sentence.split()
+    if not words or len(words) > _HEADING_WORDS or _STATES.search(sentence.lower()):
+        return False
+    return re.search(re.escape(sentence) + r"\s*:", text) is not None
+
+
 def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], list[_Unit]]:
     clauses: list[tuple[str, int, str, str]] = []
     multi: list[tuple[str, int, str, str]] = []
@@ -728,6 +746,8 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         context = sentences[i - 1][0] if i else ""  # the sentence before, for what a clause refers back to
         p = _ruled({d: probs[d][row] for d in DIMENSIONS}, texts[row], context)
         p = _topical(p, texts[row], before, marker)
+        if _heading(sentences[i][0], text):
+            p = _unread(p, "scope")
         units.append(_Unit(t, i, p, marker, asks, names_attribute(texts[row].lower())))
     return units[: len(clauses)], units[len(clauses) :]
 

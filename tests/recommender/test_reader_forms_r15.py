@@ -4,7 +4,7 @@ for this file, not taken from a validation corpus; each failed before the change
 from __future__ import annotations
 
 import pytest
-from fairmend.catalog.types import TaskType
+from fairmend.catalog.types import Stage, TaskType
 from fairmend.recommender import parse_text
 
 MULTI, REG = TaskType.MULTICLASS_CLASSIFICATION, TaskType.REGRESSION
@@ -97,3 +97,20 @@ def test_a_frozen_model_and_a_request_to_measure_is_no_intervention(text, no_int
 )
 def test_two_agents_denied_one_act_is_a_denial(text):
     assert parse_text(text).retraining_allowed is False
+
+
+@pytest.mark.parametrize(
+    "text, stages",
+    [
+        # a short heading before a colon names a topic, not the kind of work allowed
+        ("Objective: equal true positive rates across age bands.", None),
+        ("Goal: similar approval rates for men and women.", None),
+        ("Requirement from risk: AUC may fall by at most 0.01.", None),
+        # what follows the colon still limits the work
+        ("Scope: post-processing only.", [Stage.POST_PROCESSING]),
+        ("Lever: the decision thresholds, nothing else may change.", [Stage.POST_PROCESSING]),
+    ],
+)
+def test_a_heading_before_a_colon_states_no_stage(text, stages):
+    c = parse_text(text)
+    assert (c.stages if c.sources.get("stages") == "text" else None) == stages
