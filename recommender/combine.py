@@ -85,6 +85,23 @@ SUPPOSITION = re.compile(
     r"^(?:(?:and|but|so|even|only)\s+)?(?:if|suppose|supposing|imagine|imagining|assuming|hypothetically"
     r"|in theory|in an ideal world|were we|had we|were it|if only)\b"
 )
+# The writer turns from another model to the one they ask about ("the fraud team's model is off limits to them,
+# but my question is about our own retention model", "I'm asking about its replacement", "that's not the model
+# in question", "so leave that one alone"): what was said before is about that other model. THIS_ONE names the
+# model asked about (what is said from there on counts); NOT_THIS_ONE says the model just described is not it
+# (its own clause is about the other model too).
+_MODEL_NOUN = (
+    r"(?:model|system|scorer|classifier|tool|engine|one|replacement|successor|version|product)\b(?!'s| is\b)"
+)
+THIS_ONE = re.compile(
+    r"\b(?:(?:my|our|the) question (?:here )?is|i(?:'m| am) (?:asking|writing|enquiring|inquiring)|we(?:'re| are)"
+    r" (?:asking|writing|enquiring|inquiring))\s+(?:about|regarding|on)\s+(?:the |our |my |its |their |this )?"
+    r"(?:own |other |new |current |[\w-]+ ){0,3}?" + _MODEL_NOUN
+)
+NOT_THIS_ONE = re.compile(
+    r"\bnot (?:the (?:model|system|one|tool|scorer|classifier) )?(?:in question|(?:that |which |what )?"
+    r"(?:i|we)(?:'m|'re| am| are) asking about)\b|\bleave that one (?:alone|aside|out)\b"
+)
 # A part of the pipeline said to stay as it is ("the inputs and the outputs are off limits", "the decision
 # thresholds are to be left as they are", "the learner is out of bounds"): the scope head tells which part a
 # clause is about, and here it is the part that may NOT change, so the clause restricts the work to no stage.
@@ -346,6 +363,7 @@ def combine(
     last: list[str] = []
     asked: list[str] = []  # what the question just asked is about, until it is answered or left behind
     waited = 0  # clauses since that question that stated nothing
+    turned = -1  # the last sentence about another model (see THIS_ONE)
     for pos, unit in enumerate(clauses):
         norm = normalise(unit.text)
         if norm in ("a", "answer", "q", "question", "reply", "response"):
@@ -362,6 +380,14 @@ def combine(
         answered = asked if answer and not asks else []
         still_asked = [] if answer else asked
         asked = []
+        if THIS_ONE.search(norm) or NOT_THIS_ONE.search(norm):
+            # what came before is about another model (see THIS_ONE); a NOT_THIS_ONE clause is about it too
+            turned = unit.sentence if NOT_THIS_ONE.search(norm) else unit.sentence - 1
+            for dim in readings:
+                readings[dim] = []
+            last = []
+            if NOT_THIS_ONE.search(norm):
+                continue
         if CONFIRM.match(norm):  # "..., and that is right": what was reported is no withdrawn belief
             for dim in last:
                 if readings[dim]:
@@ -442,6 +468,8 @@ def combine(
             asked, waited = still_asked, waited + 1  # "Asked my manager": the question still waits
     found = {dim: f for dim, rs in readings.items() if (f := settle(rs)) is not None}
     for unit in sentences:  # a sentence read whole settles a dimension none of its clauses did,
+        if getattr(unit, "sentence", 0) <= turned or THIS_ONE.search(normalise(unit.text)):
+            continue  # (one about another model settles nothing)
         for dim in dimensions:  # and vouches for a clause's reading it agrees with
             value, conf = unit.best(dim)
             if value == "none" or conf < floor:

@@ -114,3 +114,39 @@ def test_two_agents_denied_one_act_is_a_denial(text):
 def test_a_heading_before_a_colon_states_no_stage(text, stages):
     c = parse_text(text)
     assert (c.stages if c.sources.get("stages") == "text" else None) == stages
+
+
+@pytest.mark.parametrize(
+    "text, retraining",
+    [
+        # what is said of another model before the writer turns to the one they ask about
+        (
+            (
+                "Our fraud team's model is a sealed vendor product, but my question is about the marketing model we "
+                "built ourselves."
+            ),
+            None,
+        ),
+        (
+            "The old scorecard is frozen and being retired; I'm asking about its replacement, still on paper.",
+            None,
+        ),
+        (
+            "Separately from this, the HR system can't be modified, but that's not the model in question.",
+            None,
+        ),
+        # what is said of the model asked about still counts
+        (
+            "The fraud model is sealed, but my question is about our own marketing model, which we cannot retrain.",
+            False,
+        ),
+        (
+            "The freeze covers the old v2 model; v3, the one I am asking about, can be re-trained freely.",
+            True,
+        ),
+        ("Our vendor model cannot be retrained. My question is about the model's thresholds.", False),
+    ],
+)
+def test_what_is_said_of_another_model_is_no_constraint(text, retraining):
+    c = parse_text(text)
+    assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
