@@ -150,3 +150,16 @@ def test_a_heading_before_a_colon_states_no_stage(text, stages):
 def test_what_is_said_of_another_model_is_no_constraint(text, retraining):
     c = parse_text(text)
     assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
+
+
+@pytest.mark.parametrize(
+    "text, monitoring_only",
+    [
+        ("Monitoring is already in place; the gap is still there and we want it gone.", False),
+        ("Our dashboard tracks the approval gap by sex, and management needs the gap closed by June.", False),
+        ("Set up monitoring of the gap; we don't need it fixed.", True),
+    ],
+)
+def test_wanting_the_gap_gone_asks_for_a_fix_beside_monitoring(text, monitoring_only):
+    c = parse_text(text)
+    assert (c.stages == [Stage.MONITORING] and c.sources.get("stages") == "text") is monitoring_only
