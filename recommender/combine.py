@@ -96,11 +96,18 @@ _MODEL_NOUN = (
 THIS_ONE = re.compile(
     r"\b(?:(?:my|our|the) question (?:here )?is|i(?:'m| am) (?:asking|writing|enquiring|inquiring)|we(?:'re| are)"
     r" (?:asking|writing|enquiring|inquiring))\s+(?:about|regarding|on)\s+(?:the |our |my |its |their |this )?"
-    r"(?:own |other |new |current |[\w-]+ ){0,3}?" + _MODEL_NOUN
+    r"(?:own |other |new |current |[\w-]+ ){0,3}?"
+    + _MODEL_NOUN
+    # "my question is a different one: our own tenant score", "the one I'm working on is the fraud classifier"
+    + r"|\b(?:my|our) (?:question|model|system|case) is a different one\b"
+    r"|\bthe one (?:i|we)(?:'m|'re| am| are) (?:working on|asking about|responsible for)\b"
 )
 NOT_THIS_ONE = re.compile(
     r"\bnot (?:the (?:model|system|one|tool|scorer|classifier) )?(?:in question|(?:that |which |what )?"
     r"(?:i|we)(?:'m|'re| am| are) asking about)\b|\bleave that one (?:alone|aside|out)\b"
+    # "the ban is for the visa-screening model, which is a different team's system"
+    r"|\b(?:is|are) (?:a |an )?(?:different|separate|another|other) (?:team|department|company|unit|group|vendor"
+    r"|organi[sz]ation|agency|business|division)(?:'s| is) (?:model|system|one|tool|product)\b"
 )
 # A part of the pipeline said to stay as it is ("the inputs and the outputs are off limits", "the decision
 # thresholds are to be left as they are", "the learner is out of bounds"): the scope head tells which part a

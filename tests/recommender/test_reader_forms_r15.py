@@ -163,3 +163,37 @@ def test_what_is_said_of_another_model_is_no_constraint(text, retraining):
 def test_wanting_the_gap_gone_asks_for_a_fix_beside_monitoring(text, monitoring_only):
     c = parse_text(text)
     assert (c.stages == [Stage.MONITORING] and c.sources.get("stages") == "text") is monitoring_only
+
+
+@pytest.mark.parametrize(
+    "text, at_inference",
+    [
+        (
+            (
+                "Our sister company may not use nationality in its scoring. My question is a different one: our own "
+                "churn score rejects applicants with foreign surnames."
+            ),
+            None,
+        ),
+        (
+            (
+                "The ban on age is for the hiring model, which is a different team's system. The one I'm working on is "
+                "the promotion classifier."
+            ),
+            None,
+        ),
+        # a model of one's own that differs from another stays one's own
+        (
+            "Age may not be used at decision time in our promotion model, which is a different model from the hiring one.",
+            False,
+        ),
+    ],
+)
+def test_a_rule_for_a_different_teams_model_is_no_constraint(text, at_inference):
+    c = parse_text(text)
+    got = (
+        c.protected_at_inference_allowed
+        if c.sources.get("protected_at_inference_allowed") == "text"
+        else None
+    )
+    assert got is at_inference
