@@ -109,6 +109,16 @@ NOT_THIS_ONE = re.compile(
     r"|\b(?:is|are) (?:a |an )?(?:different|separate|another|other) (?:team|department|company|unit|group|vendor"
     r"|organi[sz]ation|agency|business|division)(?:'s| is) (?:model|system|one|tool|product)\b"
 )
+# A rule of another party or place ("in France they can't even collect ethnicity, but we're in the UK and we do",
+# "other lenders may not use age, but here ..."): said of them, then turned from with a contrast to the writer's
+# own case; it binds others, not the writer. The clause must not speak of the writer ("they don't let us
+# retrain, but we can set thresholds" is the writer's constraint).
+OTHER_PARTY = re.compile(
+    r"\b(?:in (?!practice|general|theory|fact|short|turn|effect|reality|principle)[a-z]+ they|other (?:banks|lenders|insurers|companies|firms|countries|teams|jurisdictions|states|employers)"
+    r"|(?:a|our|one) (?:competitor|rival|sister company|parent company|peer)|competitors"
+    r"|in (?:most|many|some|other) (?:countries|jurisdictions|states|markets))\b"
+)
+WRITER = re.compile(r"\b(?:we|our|us|i|my|me|here|ours)\b")
 # A part of the pipeline said to stay as it is ("the inputs and the outputs are off limits", "the decision
 # thresholds are to be left as they are", "the learner is out of bounds"): the scope head tells which part a
 # clause is about, and here it is the part that may NOT change, so the clause restricts the work to no stage.
@@ -371,6 +381,7 @@ def combine(
     asked: list[str] = []  # what the question just asked is about, until it is answered or left behind
     waited = 0  # clauses since that question that stated nothing
     turned = -1  # the last sentence about another model (see THIS_ONE)
+    others: set[int] = set()  # sentences that state another party's rule (see OTHER_PARTY)
     for pos, unit in enumerate(clauses):
         norm = normalise(unit.text)
         if norm in ("a", "answer", "q", "question", "reply", "response"):
@@ -387,6 +398,17 @@ def combine(
         answered = asked if answer and not asks else []
         still_asked = [] if answer else asked
         asked = []
+        if unit.marker in CONTRAST and pos and WRITER.search(norm):
+            before = normalise(clauses[pos - 1].text)
+            own = re.sub(
+                r"^(?:i|we) (?:know|understand|am aware|are aware|realise|realize|hear|heard|read)(?: that)? ",
+                "",
+                before,
+            )
+            if OTHER_PARTY.search(before) and not WRITER.search(own):
+                for dim, rs in readings.items():  # another party's rule (see OTHER_PARTY)
+                    readings[dim] = [r for r in rs if r.position != pos - 1]
+                others.add(getattr(clauses[pos - 1], "sentence", -1))
         if THIS_ONE.search(norm) or NOT_THIS_ONE.search(norm):
             # what came before is about another model (see THIS_ONE); a NOT_THIS_ONE clause is about it too
             turned = unit.sentence if NOT_THIS_ONE.search(norm) else unit.sentence - 1
@@ -475,7 +497,8 @@ def combine(
             asked, waited = still_asked, waited + 1  # "Asked my manager": the question still waits
     found = {dim: f for dim, rs in readings.items() if (f := settle(rs)) is not None}
     for unit in sentences:  # a sentence read whole settles a dimension none of its clauses did,
-        if getattr(unit, "sentence", 0) <= turned or THIS_ONE.search(normalise(unit.text)):
+        sentence = getattr(unit, "sentence", 0)
+        if sentence <= turned or sentence in others or THIS_ONE.search(normalise(unit.text)):
             continue  # (one about another model settles nothing)
         for dim in dimensions:  # and vouches for a clause's reading it agrees with
             value, conf = unit.best(dim)

@@ -37,6 +37,8 @@ PERMIT = frozenset(
         "permits",
         "possible",
         "able",
+        "let",  # "they don't let us retrain", "the contract lets us refit it"
+        "lets",
     }
     | {"fine", "ok", "okay", "acceptable", "lawful", "usable", "PERMITS"}
 )

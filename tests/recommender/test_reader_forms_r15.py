@@ -197,3 +197,30 @@ def test_a_rule_for_a_different_teams_model_is_no_constraint(text, at_inference)
         else None
     )
     assert got is at_inference
+
+
+@pytest.mark.parametrize(
+    "text, field, value",
+    [
+        # another party's rule, turned from with a contrast to the writer's own case
+        (
+            "I know that in Belgium they can't even collect religion, but we are in Ireland and we do record it.",
+            "protected_at_inference_allowed",
+            None,
+        ),
+        (
+            "Other lenders may not use age in the decision, but our model serves a different market.",
+            "protected_at_inference_allowed",
+            None,
+        ),
+        # a rule the writer is bound by, whoever states it
+        ("The vendor says they cannot retrain it, but we could ask again.", "retraining_allowed", False),
+        ("Our vendor does not let us use age at decision time.", "protected_at_inference_allowed", False),
+        # "let" as a permission, negated or not
+        ("They don't let us retrain, but we can set the thresholds.", "retraining_allowed", False),
+        ("The contract lets us refit the model whenever we like.", "retraining_allowed", True),
+    ],
+)
+def test_another_partys_rule_and_who_lets_whom(text, field, value):
+    c = parse_text(text)
+    assert (getattr(c, field) if c.sources.get(field) == "text" else None) is value
