@@ -381,6 +381,27 @@ def asks_to_measure(text: str) -> str | None:
     return m.group(0) if m else None
 
 
+# The means to refit are gone ("the original training data was deleted", "we don't have the training data",
+# "the training code was lost"): no retraining, unless the text says otherwise. Exact, on the normalised text.
+MEANS_GONE = re.compile(
+    r"\b(?:original |historical )?training (?:data|set|code|pipeline|scripts?)(?: [\w-]+){0,4}? (?:was|were|has been"
+    r"|have been|got|is|are) (?:permanently |accidentally |since )?(?:deleted|wiped|lost|purged|destroyed|gone"
+    r"|discarded|erased)\b"
+    r"|\b(?:do not|does not|no longer|never) (?:have|had|hold|keep|kept) (?:the|any|its|their) (?:original )?"
+    r"training (?:data|set|code)\b"
+    r"|\bno (?:one|body) (?:has|holds|kept) (?:the|its) training (?:data|code)\b"
+)
+
+
+def means_gone(text: str) -> str | None:
+    """The words saying the data or code to refit the model with are gone, or ``None`` (also in a guess)."""
+    t = normalise(text)
+    for m in MEANS_GONE.finditer(t):
+        if not HEDGE.search(_sentence_of(t, m.group(0))):
+            return m.group(0)
+    return None
+
+
 def forbids_change(text: str) -> str | None:
     """The words saying that nothing, the model included, may be changed, or ``None`` (also when the sentence
     only guesses: "there may be a change freeze next quarter, we'll see")."""

@@ -26,6 +26,7 @@ from fairmend.recommender.cues import (
     asks_to_measure,
     forbids_change,
     held_elsewhere,
+    means_gone,
     names_absent_attribute,
     restricts,
     states_intent_to_retrain,
@@ -716,6 +717,11 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
     if frozen and c.sources.get("retraining_allowed") != "text":
         # "change freeze", "nothing about it may be altered": no retraining either
         c.put("retraining_allowed", False, "text", 0.9, frozen)
+        c.uncertain = [u for u in c.uncertain if u.field != "retraining_allowed"]
+    gone = means_gone(text) if c.sources.get("retraining_allowed") != "text" else None
+    if gone:
+        # "the original training data was deleted": nothing to refit the model with
+        c.put("retraining_allowed", False, "text", 0.85, gone)
         c.uncertain = [u for u in c.uncertain if u.field != "retraining_allowed"]
     _reconcile(c)
     _limited_stage(c)

@@ -224,3 +224,17 @@ def test_a_rule_for_a_different_teams_model_is_no_constraint(text, at_inference)
 def test_another_partys_rule_and_who_lets_whom(text, field, value):
     c = parse_text(text)
     assert (getattr(c, field) if c.sources.get(field) == "text" else None) is value
+
+
+@pytest.mark.parametrize(
+    "text, retraining",
+    [
+        ("The original training data was deleted under our retention policy.", False),
+        ("We no longer have the training data for the scorecard.", False),
+        ("Some training data might have been deleted.", None),
+        ("The training data was deleted last year, but we can retrain on fresh data.", True),
+    ],
+)
+def test_the_means_to_refit_gone_is_no_retraining(text, retraining):
+    c = parse_text(text)
+    assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
