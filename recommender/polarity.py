@@ -57,7 +57,7 @@ FORBID = frozenset(
     }
     | {"bars", "impossible", "disallowed", "illegal", "unlawful", "locked", "frozen", "immutable", "unable"}
     | {"unchangeable", "untouchable", "vetoed", "blocked", "blocks", "prevents", "prevented", "FORBIDS"}
-    | {"unusable"}
+    | {"unusable", "breach", "breaches"}
 )
 # what the decision step is given: "the scorer never sees race", "the ranking service does receive gender"
 ACCESS = frozenset({"receive", "receives", "received", "see", "sees", "access", "accesses"})

@@ -219,6 +219,9 @@ def test_a_rule_for_a_different_teams_model_is_no_constraint(text, at_inference)
         # "let" as a permission, negated or not
         ("They don't let us retrain, but we can set the thresholds.", "retraining_allowed", False),
         ("The contract lets us refit the model whenever we like.", "retraining_allowed", True),
+        # "breach" as a prohibition word, negated or not
+        ("A refit is no breach of the contract.", "retraining_allowed", True),
+        ("Using age in the decision would breach the equality act.", "protected_at_inference_allowed", False),
     ],
 )
 def test_another_partys_rule_and_who_lets_whom(text, field, value):
