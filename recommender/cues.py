@@ -332,14 +332,16 @@ def asks_for_no_fix(text: str) -> str | None:
 # "we can't change anything", "no changes to the model until Q3", "read-only access"): a constraint, not a
 # scoping of the request ("no changes requested"); it rules out retraining too. Exact, on the normalised text.
 FORBIDS_CHANGE = re.compile(
-    r"\bchange freeze\b|\bfreeze on (?:all )?changes\b|\b(?:regulatory|legal) hold\b|\bread-?only (?:access|mode)\b"
+    r"\bchange freeze\b|\bfreeze on (?:all )?changes\b|\b(?:regulatory|legal) hold\b"
+    r"|\bread-?only (?:[\w-]+ )?(?:access|mode|copy|sandbox|snapshot)\b"
     r"|\bis read-?only to us\b|\bforbidden from (?:modifying|changing|altering|touching)\b"
     r"|\b(?:nothing|none of (?:it|them|the \w+))(?: (?:about|in|of|on) (?:it|them|the (?:[\w-]+ )?\w+)"
     r"(?: or (?:its|the|their) (?:[\w-]+ )?\w+)?)?"
     r" (?:can|may|must|will|is allowed to)"
     r" (?:not )?(?:be )?(?:change[sd]?|modif(?:y|ied)|alter(?:ed)?|touch(?:ed)?|update[sd]?)\b"
     r"|\b(?:we|i|they) (?:can not|could not|may not|must not|are not allowed to|are not authori[sz]ed to|are unable to"
-    r"|have no way to) (?:change|modify|alter|touch|update) (?:anything|any of|the model|it\b|them\b|the system|the scorer)"
+    r"|have no way to) (?:change|modify|alter|touch|update) (?:anything|any of|it\b|them\b"
+    r"|the (?:[\w-]+ )?(?:model|system|scorer|tool|classifier|engine|product|algorithm)\b)"
     r"|\bno changes? (?:to|on|in|of) (?:the |any |our |their )?(?:[\w-]+ ){0,2}?"
     r"(?:model|system|scorer|classifier|algorithm|tool|engine)s?\b"
     r"|\bno changes (?:are |will be )?(?:allowed|permitted|possible|until)\b"
@@ -354,7 +356,8 @@ FORBIDS_CHANGE = re.compile(
     # "the screening model is read-only for our team", "the engine is untouchable until the appeal", "it sits
     # under a supervisory freeze", "neither we nor the vendor may alter the classifier"
     r"|\b(?:is|are|stays?|remains?) (?:completely |entirely |strictly )?(?:read-?only|untouchable|immutable"
-    r"|set in stone)\b|\bread-?only (?:to|for) (?:us|me|our|the)\b"
+    r"|set in stone)\b|\bread-?only (?:to|for) (?:us|me|our|the)\b|\band (?:completely |entirely )?(?:untouchable"
+    r"|immutable)\b"
     r"|\b(?:supervisory|regulatory|regulator-imposed|legal|model) freeze\b"
     r"|\bneither (?:we|i|they|[\w-]+) nor (?:[\w-]+ ){1,3}(?:may|can|is allowed to|are allowed to)"
     r" (?:change|modify|alter|touch|update)\b"
@@ -366,12 +369,13 @@ FORBIDS_CHANGE = re.compile(
 # (FORBIDS_CHANGE), only measuring is asked for.
 ASKS_TO_MEASURE = re.compile(
     r"\b(?:wants?|needs?|asks? for|asked for|requests?|requested|would like|like|looking for|require[sd]?)\s+"
-    r"(?:[\w-]+\s+){0,3}?(?:evidence|an? (?:\w+ )?(?:analysis|report|assessment|evaluation|audit|comparison"
-    r"|explanation|description|breakdown|estimate)|numbers|figures|statistics|to (?:see|know|understand|learn"
-    r"|measure|quantify|compare|test|check|find out|establish|show|assess|evaluate))\b"
+    r"(?:[\w-]+\s+){0,3}?(?:evidence|an? (?:[\w-]+ ){0,2}?(?:analysis|report|assessment|evaluation|audit|comparison"
+    r"|explanation|description|breakdown|estimate|account|view on|picture of)|numbers|figures|statistics|to (?:see"
+    r"|know|understand|learn|measure|quantify|compare|test|check|find out|establish|show|assess|evaluate|watch"
+    r"|track))\b"
     r"|\bwhat (?:can|could) (?:we|i) (?:still )?(?:learn|find out|measure|say|show|tell|establish)\b"
     # "we have to report whether it rejects older applicants more often"
-    r"|\b(?:have|has|had) to (?:report|measure|establish|assess|evaluate|quantify|find out) (?:whether|if|how)\b"
+    r"|\b(?:have|has|had|is|are) to (?:report|measure|establish|assess|evaluate|quantify|find out) (?:whether|if|how)\b"
 )
 
 

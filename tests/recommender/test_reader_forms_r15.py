@@ -241,3 +241,51 @@ def test_another_partys_rule_and_who_lets_whom(text, field, value):
 def test_the_means_to_refit_gone_is_no_retraining(text, retraining):
     c = parse_text(text)
     assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
+
+
+@pytest.mark.parametrize(
+    "text, no_intervention",
+    [
+        (
+            (
+                "We have read-only sandbox access to the scoring engine, and our brief is to report whether it treats "
+                "women worse."
+            ),
+            True,
+        ),
+        (
+            (
+                "We have no way to alter the grading tool; the union wants a clear statistical picture of how it rates "
+                "older staff."
+            ),
+            True,
+        ),
+        (
+            (
+                "The eligibility formula is fixed in regulation and untouchable. The ombudsman wants a written account "
+                "of how it treats migrants."
+            ),
+            True,
+        ),
+        (
+            (
+                "The AML model is under a regulator-imposed freeze; until then we want to track the false-positive gap "
+                "by nationality week by week."
+            ),
+            True,
+        ),
+        (
+            (
+                "We have read-only access to the scores, but we set the cut-offs ourselves. How do we equalise approval "
+                "rates?"
+            ),
+            False,
+        ),
+        (
+            "The vendor tool is untouchable, so we want to know which post-processing fixes are available.",
+            False,
+        ),
+    ],
+)
+def test_more_freezes_and_more_requests_to_measure(text, no_intervention):
+    assert (parse_text(text).intervention_allowed is False) is no_intervention
