@@ -582,11 +582,17 @@ _STAGE_OBJECTS: list[tuple[Stage, str]] = [
         (
             r"(?:training|learning) (?:objective|algorithm|procedure)|the loss\b(?!\s+(?:of|in)\b)|loss (?:function|term)"
             r"|the learner|objective function"
+            # "whatever we change has to live in how the model is fitted"
+            r"|how (?:the|our|a|this) (?:[\w-]+ )?(?:model|classifier|scorer|regressor) is (?:trained|fitted|fit|learned"
+            r"|learnt|estimated)"
         ),
     ),
     (Stage.POST_PROCESSING, r"thresholds?|cut-?offs?|decision rules?|threshold level|score-to-decision"),
 ]
-_LIMIT_WORD = r"\b(?:only|solely|purely|exclusively)\b"
+_LIMIT_WORD = (
+    r"\b(?:only|solely|purely|exclusively|(?:has|have|must|needs?) to (?:live|sit|happen|be done|come|be) (?:in|through"
+    r"|on|at|via|from|part of)|must be part of)\b"
+)
 _LIMIT_AFTER = r"(?:,?\s+(?:and\s+)?nothing else|,?\s+only)\b"
 
 

@@ -109,9 +109,13 @@ def test_two_agents_denied_one_act_is_a_denial(text):
         # what follows the colon still limits the work
         ("Scope: post-processing only.", [Stage.POST_PROCESSING]),
         ("Lever: the decision thresholds, nothing else may change.", [Stage.POST_PROCESSING]),
+        # what one stage works on after "has to live in", "must be part of"
+        ("Whatever we change has to live in how the classifier is trained.", [Stage.IN_PROCESSING]),
+        ("Any correction has to happen through the training data.", [Stage.PRE_PROCESSING]),
+        ("We want to understand how the model is trained before doing anything.", None),
     ],
 )
-def test_a_heading_before_a_colon_states_no_stage(text, stages):
+def test_headings_and_named_limits(text, stages):
     c = parse_text(text)
     assert (c.stages if c.sources.get("stages") == "text" else None) == stages
 
