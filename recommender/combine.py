@@ -114,7 +114,8 @@ NOT_THIS_ONE = re.compile(
 # own case; it binds others, not the writer. The clause must not speak of the writer ("they don't let us
 # retrain, but we can set thresholds" is the writer's constraint).
 OTHER_PARTY = re.compile(
-    r"\b(?:in (?!practice|general|theory|fact|short|turn|effect|reality|principle)[a-z]+ they|other (?:banks|lenders|insurers|companies|firms|countries|teams|jurisdictions|states|employers)"
+    r"\b(?:in (?!practice|general|theory|fact|short|turn|effect|reality|principle)[a-z]+ they"
+    r"|other (?:banks|lenders|insurers|companies|firms|countries|teams|jurisdictions|states|employers)"
     r"|(?:a|our|one) (?:competitor|rival|sister company|parent company|peer)|competitors"
     r"|in (?:most|many|some|other) (?:countries|jurisdictions|states|markets))\b"
 )
@@ -409,13 +410,13 @@ def combine(
                 for dim, rs in readings.items():  # another party's rule (see OTHER_PARTY)
                     readings[dim] = [r for r in rs if r.position != pos - 1]
                 others.add(getattr(clauses[pos - 1], "sentence", -1))
-        if THIS_ONE.search(norm) or NOT_THIS_ONE.search(norm):
+        away = NOT_THIS_ONE.search(norm) is not None
+        if away or THIS_ONE.search(norm):
             # what came before is about another model (see THIS_ONE); a NOT_THIS_ONE clause is about it too
-            turned = unit.sentence if NOT_THIS_ONE.search(norm) else unit.sentence - 1
-            for dim in readings:
-                readings[dim] = []
+            turned = getattr(unit, "sentence", 0) - (0 if away else 1)
+            readings = {d: [] for d in readings}
             last = []
-            if NOT_THIS_ONE.search(norm):
+            if away:
                 continue
         if CONFIRM.match(norm):  # "..., and that is right": what was reported is no withdrawn belief
             for dim in last:

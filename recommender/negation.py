@@ -87,8 +87,8 @@ def _permit(m: re.Match[str]) -> str:
 
 def distribute_negation(sentence: str) -> str:
     """``sentence`` with a denied denial written as the permission it is (:data:`_DENIED_DENIAL`) and a negation
-    shared by two subjects or two verbs written out for each (:data:`_NEITHER_SUBJECTS`, :data:`_NEITHER_AGENTS`, :data:`_NEITHER`,
-    :data:`_NOT_EITHER`)."""
+    shared by two subjects or two verbs written out for each (:data:`_NEITHER_SUBJECTS`, :data:`_NEITHER_AGENTS`,
+    :data:`_NEITHER`, :data:`_NOT_EITHER`)."""
     sentence = _DENIED_DENIAL.sub(_permit, sentence)
     sentence = _NEITHER_SUBJECTS.sub(_deny_each, sentence)
     sentence = _NEITHER_AGENTS.sub(_deny_agents, sentence)

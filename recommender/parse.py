@@ -180,7 +180,8 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
         r"|\b(?:estimate|prediction|forecast)s?\s*\(?in (?:minutes|hours|days|weeks|dollars|euros|pounds)\b"
         # the amount a model puts out: "it outputs the expected repair cost", "the limit amounts it produces",
         # "the predicted delivery times"
-        r"|\b(?:it|model|system|tool|engine|which|that|regressor|network)\s+(?:outputs|forecasts|quotes|returns)\s+(?:(?:the|each|a|an|every|their|its|our)\s+)?(?:[\w'-]+\s+){0,3}?"
+        r"|\b(?:it|model|system|tool|engine|which|that|regressor|network)\s+(?:outputs|forecasts|quotes|returns)\s+"
+        r"(?:(?:the|each|a|an|every|their|its|our)\s+)?(?:[\w'-]+\s+){0,3}?"
         + _AMOUNT
         + r"|\b"
         + _AMOUNT

@@ -709,7 +709,9 @@ def _topical(
 
 
 # A heading: a short phrase that a colon introduces the content of ("Objective: similar approval rates",
-# "Constraint from the CFO: AUC cannot drop more than 0.03"), with no modal, negation or "only" of its own.
+# "Constraint from the CFO: AUC cannot drop more than 0.03"): four words at most, with no modal, negation,
+# "only", request or pronoun of its own ("Implement it within training please:" and "Need a model card:" say
+# what is wanted).
 # It names a topic, not the kind of work allowed (the scope classifier read "objective" and "constraint" as
 # in-processing); the content after the colon is read as a statement of its own.
 _HEADING_WORDS = 4
