@@ -397,24 +397,26 @@ MEANS_GONE = re.compile(
 )
 
 
-def means_gone(text: str) -> str | None:
-    """The words saying the data or code to refit the model with are gone, or ``None`` (also in a guess)."""
+# A sentence that only guesses ("there may be a change freeze next quarter, we'll see"): the hedges, a possibility
+# ("may be", not "may be altered") or a wait-and-see.
+GUESS = re.compile(HEDGE.pattern + r"|\b(?:may|could) be\b(?! \w+(?:ed|en)\b)|\bwe will see\b")
+
+
+def _stated(pattern: re.Pattern[str], text: str, guess: re.Pattern[str]) -> str | None:
+    """The first words of ``text`` matching ``pattern`` in a sentence that ``guess`` does not find, or ``None``."""
     t = normalise(text)
-    for m in MEANS_GONE.finditer(t):
-        if not HEDGE.search(_sentence_of(t, m.group(0))):
+    for m in pattern.finditer(t):
+        if not guess.search(_sentence_of(t, m.group(0))):
             return m.group(0)
     return None
+
+
+def means_gone(text: str) -> str | None:
+    """The words saying the data or code to refit the model with are gone, or ``None`` (also in a guess)."""
+    return _stated(MEANS_GONE, text, HEDGE)
 
 
 def forbids_change(text: str) -> str | None:
     """The words saying that nothing, the model included, may be changed, or ``None`` (also when the sentence
     only guesses: "there may be a change freeze next quarter, we'll see")."""
-    t = normalise(text)
-    for m in FORBIDS_CHANGE.finditer(t):
-        sentence = _sentence_of(t, m.group(0))
-        if not (
-            HEDGE.search(sentence)
-            or re.search(r"\b(?:may|could) be\b(?! \w+(?:ed|en)\b)|\bwe will see\b", sentence)
-        ):
-            return m.group(0)
-    return None
+    return _stated(FORBIDS_CHANGE, text, GUESS)

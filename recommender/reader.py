@@ -742,13 +742,14 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
             )
     texts = [repair(_content(c)) for c, _, _, _ in clauses] + [repair(s) for s, _, _, _ in multi]
     probs = model.probabilities(model.features(texts, embedder))
+    headings = {i for i, (s, _) in enumerate(sentences) if _heading(s, text)}
     units = []
     for row, (t, i, marker, asks) in enumerate(clauses + multi):
         before = texts[row - 1] if 0 < row < len(clauses) and clauses[row - 1][1] == i else ""
         context = sentences[i - 1][0] if i else ""  # the sentence before, for what a clause refers back to
         p = _ruled({d: probs[d][row] for d in DIMENSIONS}, texts[row], context)
         p = _topical(p, texts[row], before, marker)
-        if _heading(sentences[i][0], text):
+        if i in headings:
             p = _unread(p, "scope")
         units.append(_Unit(t, i, p, marker, asks, names_attribute(texts[row].lower())))
     return units[: len(clauses)], units[len(clauses) :]

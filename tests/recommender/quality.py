@@ -198,6 +198,11 @@ def read_pairs(c: Any) -> set[tuple[str, Any]]:
     return out
 
 
+def from_text(c: Any, field: str) -> Any:
+    """The value of constraint ``field`` the text itself settled (``None``: not read from the text)."""
+    return getattr(c, field) if c.sources.get(field) == "text" else None
+
+
 def breaks_validation(t: Technique, hard: dict[str, Any]) -> list[str]:
     """Labelled hard constraints of a validation item that ``t`` breaks."""
     as_query = {

@@ -11,6 +11,7 @@ from fairmend.catalog.types import Criterion, Stage, TaskType
 from fairmend.recommender import parse_text, reader
 from fairmend.recommender.constraints import Constraints, merge_flags
 from fairmend.recommender.parse import UNDERSTOOD, _apply_findings, accuracy_budget
+from quality import from_text
 
 pytestmark = pytest.mark.integration
 
@@ -688,11 +689,6 @@ def test_a_request_for_a_fix_is_not_measure_only(text, measure_only):
     """A text that asks for a fix (cues.ASKS_FOR_FIX) is not read as measure-only, unless it also rules
     fixing out (cues.NO_FIX)."""
     assert (parse_text(text).intervention_allowed is False) is measure_only
-
-
-def from_text(c, field: str):
-    """The value of constraint ``field`` the text itself settled (``None``: not read from the text)."""
-    return getattr(c, field) if c.sources.get(field) == "text" else None
 
 
 def retraining_from_text(c):

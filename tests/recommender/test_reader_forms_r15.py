@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from fairmend.catalog.types import Stage, TaskType
 from fairmend.recommender import parse_text
+from quality import from_text
 
 MULTI, REG = TaskType.MULTICLASS_CLASSIFICATION, TaskType.REGRESSION
 
@@ -34,8 +35,7 @@ MULTI, REG = TaskType.MULTICLASS_CLASSIFICATION, TaskType.REGRESSION
     ],
 )
 def test_task_named_by_its_outputs(text, task):
-    c = parse_text(text)
-    assert (c.task if c.sources.get("task") == "text" else None) == task
+    assert from_text(parse_text(text), "task") == task
 
 
 @pytest.mark.parametrize(
@@ -116,8 +116,7 @@ def test_two_agents_denied_one_act_is_a_denial(text):
     ],
 )
 def test_headings_and_named_limits(text, stages):
-    c = parse_text(text)
-    assert (c.stages if c.sources.get("stages") == "text" else None) == stages
+    assert from_text(parse_text(text), "stages") == stages
 
 
 @pytest.mark.parametrize(
@@ -152,8 +151,7 @@ def test_headings_and_named_limits(text, stages):
     ],
 )
 def test_what_is_said_of_another_model_is_no_constraint(text, retraining):
-    c = parse_text(text)
-    assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
+    assert from_text(parse_text(text), "retraining_allowed") is retraining
 
 
 @pytest.mark.parametrize(
@@ -194,13 +192,7 @@ def test_wanting_the_gap_gone_asks_for_a_fix_beside_monitoring(text, monitoring_
     ],
 )
 def test_a_rule_for_a_different_teams_model_is_no_constraint(text, at_inference):
-    c = parse_text(text)
-    got = (
-        c.protected_at_inference_allowed
-        if c.sources.get("protected_at_inference_allowed") == "text"
-        else None
-    )
-    assert got is at_inference
+    assert from_text(parse_text(text), "protected_at_inference_allowed") is at_inference
 
 
 @pytest.mark.parametrize(
@@ -229,8 +221,7 @@ def test_a_rule_for_a_different_teams_model_is_no_constraint(text, at_inference)
     ],
 )
 def test_another_partys_rule_and_who_lets_whom(text, field, value):
-    c = parse_text(text)
-    assert (getattr(c, field) if c.sources.get(field) == "text" else None) is value
+    assert from_text(parse_text(text), field) is value
 
 
 @pytest.mark.parametrize(
@@ -243,8 +234,7 @@ def test_another_partys_rule_and_who_lets_whom(text, field, value):
     ],
 )
 def test_the_means_to_refit_gone_is_no_retraining(text, retraining):
-    c = parse_text(text)
-    assert (c.retraining_allowed if c.sources.get("retraining_allowed") == "text" else None) is retraining
+    assert from_text(parse_text(text), "retraining_allowed") is retraining
 
 
 @pytest.mark.parametrize(
