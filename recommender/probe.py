@@ -46,6 +46,7 @@ TRAINING_FILES = (
             "validation9.yaml",
             "validation10.yaml",
             "validation11.yaml",
+            "validation12.yaml",
         )
     ),
 )

@@ -115,8 +115,8 @@ VALIDATION13 = Path(__file__).with_name("validation13.yaml")
 VALIDATION14 = Path(__file__).with_name("validation14.yaml")
 # A fifteenth, 165 phrasings (220 less 55 that shared most of a clause's words with training data or with a
 # development corpus) written on 4 December 2026 at the start of the fifteenth round, before its changes, by a
-# session that saw only the catalog and the labelling rules. Reserved and never measured: the next round
-# measures it at its starting code, before changing anything.
+# session that saw only the catalog and the labelling rules. Reserved and unmeasured until the sixteenth
+# round, which measured it once at its starting code (aggregate figures only) before changing anything.
 VALIDATION15 = Path(__file__).with_name("validation15.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
@@ -136,7 +136,8 @@ VALIDATION15 = Path(__file__).with_name("validation15.yaml")
 # From the thirteenth round (4 December 2026) validation9 is a development set as well (measured three times).
 # From the fourteenth round (4 December 2026) validation10 is a development set as well (measured three times).
 # From the fifteenth round (4 December 2026) validation11 is a development set as well (measured three times).
-HELD_OUT = (VALIDATION12, VALIDATION13, VALIDATION14)
+# From the sixteenth round (4 December 2026) validation12 is a development set as well (measured four times).
+HELD_OUT = (VALIDATION13, VALIDATION14, VALIDATION15)
 DEVELOPMENT = (
     VALIDATION,
     VALIDATION2,
@@ -149,9 +150,10 @@ DEVELOPMENT = (
     VALIDATION9,
     VALIDATION10,
     VALIDATION11,
+    VALIDATION12,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = (VALIDATION15,)
+RESERVED: tuple[Path, ...] = ()
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
