@@ -129,11 +129,9 @@ def pseudolabel(
     a clause of more than five words found word for word in a text of ``exclude`` (the held-out corpora,
     whose writers sometimes hit on the same words) is left out."""
     import yaml
-
-    banned = [_words(it["text"]) for p in exclude for it in yaml.safe_load(p.read_text())["items"]]
-
     from fairmend.recommender import parse_text
 
+    banned = [_words(it["text"]) for p in exclude for it in yaml.safe_load(p.read_text())["items"]]
     model, embedder = reader.load_model(), reader.default_embedder()
     none: list[str] = []
     multi: list[dict[str, str]] = []
