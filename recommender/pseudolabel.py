@@ -100,7 +100,8 @@ def label_clauses(
     for dim, values in reader.DIMENSIONS.items():
         p = probs[dim]
         for v in sorted(held.get(dim, ())):  # two values rated highest on one clause: the likelier one
-            row, j = int(p[:, values.index(v)].argmax()), values.index(v)
+            j = values.index(v)
+            row = int(p[:, j].argmax())
             if dim not in labels[row] or p[row, j] > p[row, values.index(labels[row][dim])]:
                 labels[row][dim] = v
         for row, lab in enumerate(labels):

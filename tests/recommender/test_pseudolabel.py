@@ -54,7 +54,7 @@ def test_item_labels_map_onto_the_readers_dimensions():
             "task": "ranking",
         }
     )
-    assert dict(held) == {"inference": {"not_collected"}, "scope": {"no_intervention"}, "task": {"ranking"}}
+    assert held == {"inference": {"not_collected"}, "scope": {"no_intervention"}, "task": {"ranking"}}
     assert pseudolabel.held_values({"retraining": True, "stage": "pre_processing"}) == {
         "retraining": {"allowed"},
         "scope": {"pre_processing"},
