@@ -47,6 +47,7 @@ TRAINING_FILES = (
             "validation10.yaml",
             "validation11.yaml",
             "validation12.yaml",
+            "validation13.yaml",
         )
     ),
 )
