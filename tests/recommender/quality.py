@@ -125,6 +125,11 @@ VALIDATION15 = Path(__file__).with_name("validation15.yaml")
 # until the seventeenth round, which measured it once at its starting code (aggregate figures only) before
 # changing anything.
 VALIDATION16 = Path(__file__).with_name("validation16.yaml")
+# A seventeenth, 147 phrasings (220 less 73 that shared most of a clause's words with training data or a
+# development corpus) written on 4 December 2026 at the start of the seventeenth round, before its changes, by
+# a session that saw only the catalog and the labelling rules. Reserved and never measured: the next round
+# measures it at its starting code, before changing anything.
+VALIDATION17 = Path(__file__).with_name("validation17.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -162,7 +167,7 @@ DEVELOPMENT = (
     VALIDATION13,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = ()
+RESERVED = (VALIDATION17,)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
