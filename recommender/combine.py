@@ -328,12 +328,19 @@ def elliptical(text: str) -> bool:
 def _wins(later: Reading, earlier: Reading) -> bool | None:
     """Whether ``later`` withdraws or overrides ``earlier`` by discourse alone (``None``: cannot tell).
     A contrast ("..., but ...") overrides only a confident reading: the clause after "but" is often about
-    something else, and a weak reading of it is more likely the classifier's error than a withdrawal."""
+    something else, and a weak reading of it is more likely the classifier's error than a withdrawal. For the
+    same reason a reversal or a contrast holds off a later opposite statement only when it is read confidently
+    ("Turns out the policy treats any refit as a new model ... So: no refit": the weak permission read from
+    the first does not outrank the second)."""
     contrast = later.prevails and later.confidence >= PREVAIL
     withdraws = earlier.believed or later.reversal or contrast or earlier.concedes
     if withdraws and not (later.believed or later.concedes):
         return True
-    if later.believed or later.concedes or earlier.reversal or earlier.prevails:
+    if (
+        later.believed
+        or later.concedes
+        or ((earlier.reversal or earlier.prevails) and earlier.confidence >= PREVAIL)
+    ):
         return False
     return None
 

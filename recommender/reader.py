@@ -153,7 +153,11 @@ _RESTRICT = re.compile(r"\b(only|just|solely|exclusively|nothing else|nowhere el
 _SCOPE_END = re.compile(r"^(but|however|although|though|yet|whereas|while|and|so|because|since|or)$")
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[.,;:!?]")
 
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s*\n+\s*")
+# A sentence also ends after a closing quote or bracket when a new one begins ("From the VP: 'No more than
+# 1%.' The team owns it"; not "asking me 'can we retrain?' and I said").
+_SENTENCE = re.compile(
+    r"(?<=[.!?;])\s+|(?<=[.!?;][\'\"\u2019\u201d)\]])\s+(?=[A-Z0-9\"\'\u201c\u2018(])|\s*\n+\s*"
+)
 # A colon ends a statement ("Two things: the model is frozen ...") unless it joins a label of a few words to a
 # short value ("Retraining: not permitted (vendor)", "Model: frozen"): the two are one statement, and the
 # value read alone ("not permitted") no longer says what it is about.
@@ -233,7 +237,7 @@ def marked_sentences(text: str) -> list[tuple[str, bool]]:
             and not _META_LABEL.match(parts[0].lstrip("*-\u2022 "))
         ):
             parts = [f"{parts[0]} {parts[1]}", *parts[2:]]
-        asked = sentence.rstrip().endswith("?")
+        asked = sentence.rstrip(" '\"\u2019\u201d)").endswith("?")  # a quoted question asks too
         parts = [p for p in parts if p.strip(" .;:!?")]
         out += [(p.strip(" .;:!?"), asked and i == len(parts) - 1) for i, p in enumerate(parts)]
     return out

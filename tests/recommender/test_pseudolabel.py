@@ -91,3 +91,27 @@ def test_labels_only_misread_items_and_leaves_out_clauses_of_excluded_corpora(tm
     assert clauses <= set(pseudolabel.clause_texts(text)) and clauses
     assert all(m.get("retraining", "allowed") == "allowed" for m in multi)  # only the misread item's labels
     assert pseudolabel.pseudolabel([corpus], exclude=[right]) == ([], [])  # both clauses have > 5 words
+
+
+def test_the_stored_clause_labels_come_from_development_corpora_and_echo_no_held_out_one():
+    """tests/recommender/dev_clause_labels.yaml (clause labels of the development corpora, not shipped): its
+    halves name development corpora only, its labels are the reader's values, and no clause of more than five
+    words is found word for word in a held-out or reserved corpus."""
+    from pathlib import Path
+
+    from quality import load_validation
+
+    data = yaml.safe_load(Path(__file__).with_name("dev_clause_labels.yaml").read_text())
+    dev = {p.stem for p in DEVELOPMENT}
+    assert set(data["A"]["corpora"]).isdisjoint(data["B"]["corpora"])
+    assert set(data["A"]["corpora"]) | set(data["B"]["corpora"]) <= dev
+    held = [pseudolabel._words(it["text"]) for p in HELD_OUT + RESERVED for it in load_validation(p)]
+    for half in ("A", "B"):
+        clauses = list(data[half]["none"])
+        for item in data[half]["multi"]:
+            assert item.keys() - {"text"} and all(
+                item[d] in reader.DIMENSIONS[d][1:] for d in item.keys() - {"text"}
+            ), item
+            clauses.append(item["text"])
+        long = [pseudolabel._words(c) for c in clauses if len(c.split()) > 5]
+        assert not [c for c in long if any(c in h for h in held)]

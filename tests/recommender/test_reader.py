@@ -545,6 +545,24 @@ def test_a_label_and_its_short_value_are_one_statement(text, field, value):
     assert reader.split_sentences("Ask: what should we do?") == ["Ask", "what should we do"]
 
 
+def test_a_sentence_ends_after_a_closing_quote_when_another_begins():
+    """A quoted sentence is a statement of its own: what follows it is not read as part of the quote (the
+    budget quoted from the VP does not make "owns and retrains" a prohibition), while a quote inside a
+    sentence ("asking me 'can we retrain?' and I said") does not end it, and a quoted question still asks."""
+    text = "From the VP: 'We will not lose more than 1 percent of accuracy.' The fraud team owns and retrains the model."
+    assert reader.split_sentences(text) == [
+        "From the VP",
+        "'We will not lose more than 1 percent of accuracy.'",
+        "The fraud team owns and retrains the model",
+    ]
+    c = parse_text(text)
+    assert c.max_accuracy_loss == pytest.approx(0.01) and c.retraining_allowed is not False
+    assert (
+        len(reader.split_sentences("They keep asking me 'can you retrain it?' and I say I do not know")) == 1
+    )
+    assert reader.marked_sentences("Legal asked: 'can we use age at decision time?'")[-1][1] is True
+
+
 def test_actually_as_an_adverb_withdraws_nothing():
     """ "what actually happens" describes outcomes; it does not withdraw the freeze stated before it."""
     text = "The scorer is frozen. Its risk estimates run higher for older tenants than what actually happens."
@@ -1245,3 +1263,18 @@ def test_monitoring_or_causal_work_beside_a_fix_is_a_preference_not_the_stage(te
 )
 def test_three_or_more_outcomes_written_out_after_a_decision_or_an_output(text, task):
     assert parse_text(text).task == task
+
+
+def test_a_weak_reversal_does_not_outrank_a_later_firm_statement():
+    """A clause read as a reversal ("turns out ...") withdraws what came before it, but it holds off a later
+    opposite statement only when it is itself read confidently: a weak reading of it is more likely the
+    classifier's error ("Turns out the policy treats any refit as a new model ... So: no refit")."""
+    from fairmend.recommender.combine import Reading, settle
+
+    def reading(value: str, confidence: float, position: int, reversal: bool = False) -> Reading:
+        return Reading(value, confidence, f"clause {position}", position, False, reversal, False, False)
+
+    weak = [reading("allowed", 0.54, 0, reversal=True), reading("forbidden", 0.95, 1)]
+    assert settle(weak).value == "forbidden"
+    firm = [reading("allowed", 0.9, 0, reversal=True), reading("forbidden", 0.7, 1)]
+    assert settle(firm).value == "allowed"
