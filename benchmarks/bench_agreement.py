@@ -63,7 +63,7 @@ def report(rows: list[tuple[str, str, Pairs, Pairs]], reads: dict[str, Pairs] | 
         print(head + ("   reader: all texts   consensus texts" if reads is not None else ""))
         for kind in TYPES:
             p, r, n = precision_recall(first, second, kind)
-            line = f"  {kind:24s} {p:.3f} / {r:.3f} ({n})"
+            line = f"  {kind:24s} {p:.3f} / {r:.3f} ({n:>3})"
             if reads is not None:
                 got = [reads[t] for _, t, _, _ in part]
                 rp, rr, _ = precision_recall(first, got, kind)
