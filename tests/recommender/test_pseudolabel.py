@@ -93,15 +93,16 @@ def test_labels_only_misread_items_and_leaves_out_clauses_of_excluded_corpora(tm
     assert pseudolabel.pseudolabel([corpus], exclude=[right]) == ([], [])  # both clauses have > 5 words
 
 
-def test_the_stored_clause_labels_come_from_development_corpora_and_echo_no_held_out_one():
-    """tests/recommender/dev_clause_labels.yaml (clause labels of the development corpora, not shipped): its
-    halves name development corpora only, its labels are the reader's values, and no clause of more than five
-    words is found word for word in a held-out or reserved corpus."""
+@pytest.mark.parametrize("name", ["dev_clause_labels.yaml", "dev_clause_labels_alone.yaml"])
+def test_the_stored_clause_labels_come_from_development_corpora_and_echo_no_held_out_one(name):
+    """The stored clause labels of the development corpora (tests/recommender/dev_clause_labels*.yaml, not
+    shipped): their halves name development corpora only, their labels are the reader's values, and no clause
+    of more than five words is found word for word in a held-out or reserved corpus."""
     from pathlib import Path
 
     from quality import load_validation
 
-    data = yaml.safe_load(Path(__file__).with_name("dev_clause_labels.yaml").read_text())
+    data = yaml.safe_load(Path(__file__).with_name(name).read_text())
     dev = {p.stem for p in DEVELOPMENT}
     assert set(data["A"]["corpora"]).isdisjoint(data["B"]["corpora"])
     assert set(data["A"]["corpora"]) | set(data["B"]["corpora"]) <= dev
