@@ -25,7 +25,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "recommender"))
-from quality import CORPORA, TYPES, labelled_pairs, load_validation, read_pairs
+from quality import CORPORA, TYPES, labelled_pairs, load_validation, pair_scores, read_pairs
 
 SECOND = ROOT / "tests" / "recommender" / "second_annotation.yaml"
 Pairs = set[tuple[str, Any]]
@@ -45,11 +45,8 @@ def load_pairs() -> list[tuple[str, str, Pairs, Pairs]]:
 
 def precision_recall(reference: list[Pairs], predicted: list[Pairs], kind: str) -> tuple[float, float, int]:
     """Precision, recall and support of ``predicted`` against ``reference`` for constraint type ``kind``."""
-    tp = fp = fn = 0
-    for ref, pred in zip(reference, predicted, strict=True):
-        want, got = {p for p in ref if p[0] == kind}, {p for p in pred if p[0] == kind}
-        tp, fp, fn = tp + len(want & got), fp + len(got - want), fn + len(want - got)
-    return (tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 1.0, tp + fn)
+    score = pair_scores(reference, predicted)[kind]
+    return score["precision"], score["recall"], score["support"]
 
 
 def report(rows: list[tuple[str, str, Pairs, Pairs]], reads: dict[str, Pairs] | None) -> None:

@@ -222,20 +222,19 @@ def breaks_validation(t: Technique, hard: dict[str, Any]) -> list[str]:
     return out
 
 
-def evaluate_reader(items: list[dict[str, Any]], parse: Any) -> dict[str, Any]:
-    """Precision and recall per constraint type of ``parse`` against the labelled items."""
+def pair_scores(
+    reference: list[set[tuple[str, Any]]], predicted: list[set[tuple[str, Any]]]
+) -> dict[str, Any]:
+    """Per constraint type, precision, recall, support and counts of ``predicted`` against ``reference``
+    (one set of ``(type, value)`` pairs per text)."""
     counts = {k: {"tp": 0, "fp": 0, "fn": 0} for k in TYPES}
-    errors = []
-    for item in items:
-        want, got = labelled_pairs(item["hard"]), read_pairs(parse(item["text"]))
+    for want, got in zip(reference, predicted, strict=True):
         for kind in {k for k, _ in want | got}:
             w = {p for p in want if p[0] == kind}
             g = {p for p in got if p[0] == kind}
             counts[kind]["tp"] += len(w & g)
             counts[kind]["fp"] += len(g - w)
             counts[kind]["fn"] += len(w - g)
-        if want != got:
-            errors.append((item["text"], sorted(want - got, key=str), sorted(got - want, key=str)))
     out = {}
     for kind, n in counts.items():
         tp, fp, fn = n["tp"], n["fp"], n["fn"]
@@ -245,7 +244,19 @@ def evaluate_reader(items: list[dict[str, Any]], parse: Any) -> dict[str, Any]:
             "support": tp + fn,
             **n,
         }
-    return {"per_type": out, "errors": errors}
+    return out
+
+
+def evaluate_reader(items: list[dict[str, Any]], parse: Any) -> dict[str, Any]:
+    """Precision and recall per constraint type of ``parse`` against the labelled items."""
+    wants = [labelled_pairs(item["hard"]) for item in items]
+    gots = [read_pairs(parse(item["text"])) for item in items]
+    errors = [
+        (item["text"], sorted(want - got, key=str), sorted(got - want, key=str))
+        for item, want, got in zip(items, wants, gots, strict=True)
+        if want != got
+    ]
+    return {"per_type": pair_scores(wants, gots), "errors": errors}
 
 
 def evaluate_validation(recommender: Any, path: Path = VALIDATION) -> dict[str, Any]:
