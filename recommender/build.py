@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,10 +37,11 @@ C = 16.0
 CLASS_WEIGHT: str | None = "balanced"
 
 
-def load_exemplars() -> list[tuple[str, dict[str, str]]]:
-    """``(clause, {dimension: value})`` for every labelled exemplar of every exemplar file."""
+def load_exemplars(paths: tuple[Path, ...] = reader.EXEMPLAR_FILES) -> list[tuple[str, dict[str, str]]]:
+    """``(clause, {dimension: value})`` for every labelled exemplar of the exemplar files ``paths`` (all of
+    them by default)."""
     out: list[tuple[str, dict[str, str]]] = []
-    for path in reader.EXEMPLAR_FILES:
+    for path in paths:
         raw = yaml.safe_load(path.read_text())
         for dim in reader.DIMENSIONS:
             for value, texts in (raw.get(dim) or {}).items():

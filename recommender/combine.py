@@ -396,7 +396,8 @@ def combine(
             continue  # the label of a question or its answer ("Q: can we retrain? A: yes") says nothing itself
         asks = getattr(unit, "asks", "")
         reply = REPORTED_ANSWER.sub("", norm) if asked else norm
-        answer = "allowed" if ANSWER_YES.match(reply) else "forbidden" if ANSWER_NO.match(reply) else None
+        # a denial first: "we can not" also begins like a grant ("we can")
+        answer = "forbidden" if ANSWER_NO.match(reply) else "allowed" if ANSWER_YES.match(reply) else None
         if asked and answer and not asks:
             for dim in asked:
                 own, own_conf = unit.best(dim)

@@ -281,8 +281,9 @@ NO_FIX = re.compile(
     r"(?:someone|somebody|some other team|another team)(?:'s| else's| else is| is)\s+(?:job|problem|call|responsibility|task)"
     r"|\b(?:understand|measure|analy[sz]e|assess|evaluate|quantify|diagnose|document|explain)\w*,?\s+(?:not|rather than"
     r"|instead of)\s+(?:to\s+)?(?:change|fix|alter|modify|mitigate|intervene|remediate)\b"
-    r"|\b(?:understand|measure|analy[sz]e|quantify|explain)\s+(?:it|the (?:gap|disparity|bias))\s+(?:rather than|instead of)"
-    r"\s+(?:change|fix|alter|modify)"
+    r"|\b(?:understand|measure|analy[sz]e|quantify|explain|assess|estimate|describe|document|report)\s+(?:it|the"
+    r" (?:gap|disparity|bias|difference)(?:\s+[\w-]+){0,6}?)\s+(?:rather than|instead of)"
+    r"\s+(?:change|fix|alter|modify|correct|close|remove|mitigate)"
     r"|\bno\s+(?:[\w-]+\s+)?(?:changes?|modifications?|interventions?|mitigation|remediation|fix(?:es)?)\s+(?:is\s+|are\s+)?(?:being\s+)?"
     r"(?:requested|asked for|wanted|sought|planned|expected)\b"
     r"|\b(?:analysis|diagnosis|measurement|assessment|evaluation|check|audit|review)\s+only\s*(?:$|[.;:,!)]|for\b"
@@ -308,6 +309,10 @@ ASKS_FOR_FIX = re.compile(
     r"|disparities|bias|difference|imbalance))\s+(?:gone|fixed|closed|removed|reduced|narrowed|eliminated"
     r"|corrected|shrunk)\b"
     # "which adjustments on its output are possible now?", "what fixes remain open to us?"
+    # "correct the grader so that it no longer marks older staff down": a fix of the model's behaviour
+    r"|(?<!not )(?<!n't )\b(?:fix|correct|repair|debias|de-bias|change|adjust) (?:the|our|this|their) (?:[\w-]+ ){0,2}?"
+    r"(?:model|grader|scorer|classifier|tool|system|algorithm|ranker|engine) so (?:that )?(?:it|they) (?:stops?"
+    r"|no longer|does not|do not|doesn't|don't|treats?)\b"
     r"|\b(?:which|what) (?:[\w-]+ )?(?:adjustments?|fixes|interventions|corrections|remedies|mitigations)\b"
     r"[^.?!]{0,40}?\b(?:possible|available|feasible|can (?:we|i)|could (?:we|i)|remain|open to)\b"
 )
@@ -361,6 +366,10 @@ FORBIDS_CHANGE = re.compile(
     r"|\b(?:supervisory|regulatory|regulator-imposed|legal|model) freeze\b"
     r"|\bneither (?:we|i|they|[\w-]+) nor (?:[\w-]+ ){1,3}(?:may|can|is allowed to|are allowed to)"
     r" (?:change|modify|alter|touch|update)\b"
+    # both the data and the model frozen ("the training data and the model are both locked", "model and
+    # dataset stay frozen"): nothing left to change
+    r"|\b(?:the |our )?(?:training )?(?:data(?:set)?|model) and (?:the |our |its )?(?:training )?(?:data(?:set)?|model)"
+    r" (?:are|were|stay|remain|have been) (?:both )?(?:frozen|locked|fixed|off-?limits)\b"
 )
 
 
@@ -376,6 +385,9 @@ ASKS_TO_MEASURE = re.compile(
     r"|\bwhat (?:can|could) (?:we|i) (?:still )?(?:learn|find out|measure|say|show|tell|establish)\b"
     # "we have to report whether it rejects older applicants more often"
     r"|\b(?:have|has|had|is|are) to (?:report|measure|establish|assess|evaluate|quantify|find out) (?:whether|if|how)\b"
+    # the one thing permitted is an analysis: "we may publish a report", "we are allowed to write up an audit"
+    r"|\b(?:we|i) (?:can|may|are allowed to|am allowed to|are permitted to) (?:only )?(?:publish|write(?: up)?"
+    r"|produce|share|release) an? (?:[\w-]+ ){0,2}?(?:analysis|report|assessment|audit|evaluation|review)\b"
 )
 
 
@@ -420,3 +432,23 @@ def forbids_change(text: str) -> str | None:
     """The words saying that nothing, the model included, may be changed, or ``None`` (also when the sentence
     only guesses: "there may be a change freeze next quarter, we'll see")."""
     return _stated(FORBIDS_CHANGE, text, GUESS)
+
+
+# An attribute stated usable where decisions are made ("age attr usable in prod", "gender is permitted at
+# decision time"), in a sentence that does not ask: a permission to use it at decision time. Exact, on the
+# lower-cased text (no negation may stand between the attribute and "usable").
+USABLE_AT_DECISION = re.compile(
+    r"\b(?:race|ethnicity|gender|sex|age|religion|disability|nationality|marital status)"
+    r"(?: (?:attr|attribute|field|column|flag|variable|band|group))?(?: (?:is|are|stays|remains))?"
+    r" (?:usable|allowed|permitted|fine to use|ok to use|okay to use)"
+    r" (?:in prod(?:uction)?|at decision time|at serving time|at inference(?: time)?|in live (?:scoring|decisions))\b"
+)
+
+
+def usable_at_decision(text: str) -> str | None:
+    """The words stating a protected attribute usable at decision time, outside a question, or ``None``."""
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n", text.lower().replace("\u2019", "'")):
+        m = USABLE_AT_DECISION.search(sentence)
+        if m and not sentence.rstrip().endswith("?"):
+            return m.group(0)
+    return None

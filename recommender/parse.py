@@ -30,6 +30,7 @@ from fairmend.recommender.cues import (
     names_absent_attribute,
     restricts,
     states_intent_to_retrain,
+    usable_at_decision,
     withdrawn_scope,
 )
 
@@ -720,6 +721,11 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
         c.uncertain = [u for u in c.uncertain if u.field != "intervention_allowed"]
     if c.intervention_allowed is False and c.stages and not set(c.stages) <= set(NON_INTERVENTION_STAGES):
         c.intervention_allowed = None  # a named intervention stage wins over "no intervention"
+    usable = usable_at_decision(text) if c.sources.get("protected_at_inference_allowed") != "text" else None
+    if usable:
+        # "age attr usable in prod": the attribute may be used at decision time (overrides a domain default)
+        c.put("protected_at_inference_allowed", True, "text", 0.85, usable)
+        c.uncertain = [u for u in c.uncertain if u.field != "protected_at_inference_allowed"]
     frozen = forbids_change(text)
     if frozen and c.sources.get("retraining_allowed") != "text":
         # "change freeze", "nothing about it may be altered": no retraining either

@@ -51,6 +51,10 @@ MODEL_FILE = DATA / "reader_model.npz"
 EXEMPLARS_FILE = DATA / "constraint_exemplars.yaml"
 # every hand-written set of labelled clauses (constraint_exemplars.yaml and its later companions)
 EXEMPLAR_FILES = tuple(sorted(DATA.glob("constraint_exemplars*.yaml")))
+# of them, the clauses of the development corpora labelled one by one by annotating sessions (they repeat those
+# corpora's clauses by design); the others are written for training and repeat no corpus
+SESSION_EXEMPLARS = DATA / "constraint_exemplars_sessions.yaml"
+WRITTEN_EXEMPLAR_FILES = tuple(p for p in EXEMPLAR_FILES if p != SESSION_EXEMPLARS)
 # the compositional clauses (see fairmend.recommender.generate): its grammar and the code that expands it
 GENERATOR_FILES = (DATA / "clause_grammar.yaml", Path(__file__).with_name("generate.py"))
 SITUATIONS_FILE = DATA / "situations.yaml"  # whole labelled texts for tuning the combining (training data)
@@ -65,12 +69,17 @@ KNN_WEIGHT = 0.5
 # constraints ("we cannot retrain and the law forbids using age") is near exemplars about either one, and
 # their vote would otherwise water down the one they do not mention; a clause whose meaning comes from its
 # context ("the data and the model are frozen; we can publish an analysis") is near exemplars without it.
-KNN_KEEP = 0.85
-# Values whose sure readings the vote waters down most: a request to only measure or publish ("we can publish
-# an analysis", after "the data and the model are frozen") sits among hard negatives that mention publishing
-# or analysing without limiting the work. From 0.8 on development corpora: stage precision +1, no-intervention
-# recall +1, its precision -1.
-KNN_KEEP_BY_VALUE: dict[tuple[str, str], float] = {("scope", "no_intervention"): 0.8}
+# 0.85 until the eighteenth round; since the reader also trains on the development corpora's session-labelled
+# clauses, its heads are sure of readings their nearest exemplars contradict ("we can set our own cut-offs" ->
+# may retrain). Chosen across corpora: a model trained on half of the development corpora's clause labels read
+# the other half's 1,034 texts with 211 errors at 0.85, 194 at 0.95 (precision up for every type) and 191 when
+# the heads never prevail (task and stage recall down); the held-out corpora were not read.
+KNN_KEEP = 0.95
+# Values with a threshold of their own. "No intervention" had 0.8 until the eighteenth round, to keep the sure
+# reading of "we can publish an analysis" (after "the data and the model are frozen"); a rule reads that pair now
+# (cues.FORBIDS_CHANGE, cues.ASKS_TO_MEASURE), and on the half-split above 0.95 for it too gained 7 texts and
+# lost 3 (no-intervention precision 0.856 -> 0.889, recall 0.869 -> 0.862), so none is kept apart.
+KNN_KEEP_BY_VALUE: dict[tuple[str, str], float] = {}
 MEMORY_PREFIX = "memory::"
 ENCODER_PREFIX = "encoder::"
 HASH_DIM = 1024
@@ -206,7 +215,9 @@ _VERBLESS = re.compile(
 # permission and no prohibition, whatever follows.
 _INDIRECT = re.compile(
     r"^\W*whether\b|\b(?:whether|not sure if|unsure if|(?:don't|do not|doesn't|does not|didn't|did not) know if"
-    r"|unclear if|wonder(?:ing)? if|ask(?:ed|ing)? (?:them |legal |compliance )?if)\b",
+    r"|unclear if|wonder(?:ing)? if|ask(?:ed|ing)? (?:them |legal |compliance )?if|no idea if|not certain if"
+    # "nobody knew if we could refit it": a question nobody could answer, no statement
+    r"|(?:nobody|no one|no-one|none of us) (?:knew|knows|was sure|is sure|could say|could tell us) if)\b",
     re.IGNORECASE,
 )
 
@@ -602,7 +613,9 @@ _BELIEF_LEAD = re.compile(
     r"^\s*(?:(?:earlier|initially|originally|at first|first|previously|before),?\s+)?(?:we|i|they|everyone|people"
     r"|the team|management|legal|compliance)\s+(?:had\s+|used\s+to\s+)?(?:thought|think|believed|believe|assumed|assume"
     r"|said|wrote|were told"
-    r"|was told|had been told|were under the impression)\s+(?:that\s+)?(?=\w)",
+    r"|was told|had been told|were under the impression)\s+(?:that\s+)?(?=\w)"
+    # "having been told we may use age ...": what was said is read for itself
+    r"|^\s*(?:having been told|after being told|once told)\s+(?:that\s+)?(?=\w)",
     re.IGNORECASE,
 )
 
