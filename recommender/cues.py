@@ -308,11 +308,11 @@ ASKS_FOR_FIX = re.compile(
     r"|(?<!not )(?<!never )(?<!no )\b(?:want|wants|need|needs|would like|'d like)\s+(?:it|them|this|that|the (?:[\w-]+ )?(?:gaps?|disparity"
     r"|disparities|bias|difference|imbalance))\s+(?:gone|fixed|closed|removed|reduced|narrowed|eliminated"
     r"|corrected|shrunk)\b"
-    # "which adjustments on its output are possible now?", "what fixes remain open to us?"
     # "correct the grader so that it no longer marks older staff down": a fix of the model's behaviour
     r"|(?<!not )(?<!n't )\b(?:fix|correct|repair|debias|de-bias|change|adjust) (?:the|our|this|their) (?:[\w-]+ ){0,2}?"
     r"(?:model|grader|scorer|classifier|tool|system|algorithm|ranker|engine) so (?:that )?(?:it|they) (?:stops?"
     r"|no longer|does not|do not|doesn't|don't|treats?)\b"
+    # "which adjustments on its output are possible now?", "what fixes remain open to us?"
     r"|\b(?:which|what) (?:[\w-]+ )?(?:adjustments?|fixes|interventions|corrections|remedies|mitigations)\b"
     r"[^.?!]{0,40}?\b(?:possible|available|feasible|can (?:we|i)|could (?:we|i)|remain|open to)\b"
 )
