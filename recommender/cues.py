@@ -445,10 +445,10 @@ USABLE_AT_DECISION = re.compile(
 )
 
 
+# A sentence that asks ("age usable in prod; is that right?"): what it names is not granted.
+_QUESTION = re.compile(r"\?\s*$")
+
+
 def usable_at_decision(text: str) -> str | None:
     """The words stating a protected attribute usable at decision time, outside a question, or ``None``."""
-    for sentence in re.split(r"(?<=[.!?;])\s+|\n", text.lower().replace("\u2019", "'")):
-        m = USABLE_AT_DECISION.search(sentence)
-        if m and not sentence.rstrip().endswith("?"):
-            return m.group(0)
-    return None
+    return _stated(USABLE_AT_DECISION, text, _QUESTION)

@@ -502,11 +502,15 @@ def _demote(c: Constraints, name: str) -> None:
 
 
 def _reconcile(c: Constraints) -> None:
-    """Training-time stages need retraining: when the text seems to say both, the surer reading wins
-    and the other becomes uncertain (not applied), so the pair cannot silently exclude everything. An
-    uncertain "cannot retrain" still casts doubt on such a stage: the stage keeps only its margin over
-    half the rival's confidence, and is not applied when that falls below :data:`UNDERSTOOD`."""
-    needs_training = {Stage.PRE_PROCESSING, Stage.IN_PROCESSING}
+    """Training-time stages need retraining: when the text seems to say both, the pair must not silently
+    exclude everything. Pre-processing alone beside "cannot retrain" is one situation, not a contradiction:
+    the user owns the data and someone else (a vendor, another team) trains on it with code the user cannot
+    touch ("the training code is the vendor's, but we may change the rows we send"), so the stage holds and
+    the retraining ban is reported as uncertain (not applied). In-processing beside "cannot retrain" is a
+    contradiction: the surer reading wins and the other becomes uncertain. An uncertain "cannot retrain"
+    still casts doubt on in-processing: the stage keeps only its margin over half the rival's confidence, and
+    is not applied when that falls below :data:`UNDERSTOOD`."""
+    needs_training = {Stage.IN_PROCESSING}
     doubt = [u for u in c.uncertain if u.field == "retraining_allowed" and u.value is False]
     if (
         doubt
@@ -526,10 +530,13 @@ def _reconcile(c: Constraints) -> None:
     if not (
         c.retraining_allowed is False
         and c.stages
-        and set(c.stages) <= needs_training
+        and set(c.stages) <= needs_training | {Stage.PRE_PROCESSING}
         and c.sources.get("retraining_allowed") == "text"
         and c.sources.get("stages") == "text"
     ):
+        return
+    if set(c.stages) == {Stage.PRE_PROCESSING}:
+        _demote(c, "retraining_allowed")
         return
     _demote(
         c, "retraining_allowed" if c.confidence["retraining_allowed"] < c.confidence["stages"] else "stages"

@@ -49,6 +49,7 @@ TRAINING_FILES = (
             "validation12.yaml",
             "validation13.yaml",
             "validation14.yaml",
+            "validation15.yaml",
         )
     ),
 )

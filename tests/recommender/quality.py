@@ -7,9 +7,28 @@ from typing import Any
 
 import yaml
 from fairmend.catalog.types import Technique
+from fairmend.recommender import reader
 from fairmend.recommender.pseudolabel import stated_pairs
 
 QUERIES = Path(__file__).with_name("queries.yaml")
+
+
+def clauses(text: str, min_words: int = 6) -> set[str]:
+    """The clauses of ``text`` with at least ``min_words`` words, lower-cased, stripped of spaces and full
+    stops: the unit the copy checks compare (shorter ones, "we are able to retrain", are common phrases)."""
+    return {
+        c.lower().strip(" .")
+        for sentence in reader.split_sentences(text)
+        for c in reader.split_clauses(sentence)
+        if len(c.split()) >= min_words
+    }
+
+
+def corpus_clauses(paths: tuple[Path, ...], min_words: int = 6) -> set[str]:
+    """:func:`clauses` of every item of the validation corpora at ``paths``."""
+    return set().union(
+        *(clauses(item["text"], min_words) for path in paths for item in load_validation(path))
+    )
 
 
 def load_queries() -> list[dict[str, Any]]:
@@ -132,9 +151,14 @@ VALIDATION16 = Path(__file__).with_name("validation16.yaml")
 VALIDATION17 = Path(__file__).with_name("validation17.yaml")
 # An eighteenth, 155 phrasings (220 less 65 that shared most of a clause's words with training data or a
 # development corpus) written on 5 December 2026 at the start of the eighteenth round, before its changes, by a
-# session that saw only the catalog and the labelling rules. Reserved and never measured: the next round
-# measures it at its starting code, before changing anything.
+# session that saw only the catalog and the labelling rules. Reserved and unmeasured until the nineteenth
+# round, which measured it once at its starting code (aggregate figures only) before changing anything.
 VALIDATION18 = Path(__file__).with_name("validation18.yaml")
+# A nineteenth, 161 phrasings (220 less 59 that shared most of a clause's words, or a five-word clause, with
+# training data or a development corpus) written on 5 December 2026 at the start of the nineteenth round,
+# before its changes, by a session that saw only the catalog and the labelling rules. Reserved and never
+# measured: the next round measures it at its starting code, before changing anything.
+VALIDATION19 = Path(__file__).with_name("validation19.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -156,7 +180,8 @@ VALIDATION18 = Path(__file__).with_name("validation18.yaml")
 # From the sixteenth round (4 December 2026) validation12 is a development set as well (measured four times).
 # From the seventeenth round (4 December 2026) validation13 is a development set as well (measured four times).
 # From the eighteenth round (5 December 2026) validation14 is a development set as well (measured three times).
-HELD_OUT = (VALIDATION15, VALIDATION16, VALIDATION17)
+# From the nineteenth round (5 December 2026) validation15 is a development set as well (measured three times).
+HELD_OUT = (VALIDATION16, VALIDATION17, VALIDATION18)
 DEVELOPMENT = (
     VALIDATION,
     VALIDATION2,
@@ -172,9 +197,10 @@ DEVELOPMENT = (
     VALIDATION12,
     VALIDATION13,
     VALIDATION14,
+    VALIDATION15,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = (VALIDATION18,)
+RESERVED = (VALIDATION19,)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (

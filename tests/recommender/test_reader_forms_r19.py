@@ -1,0 +1,62 @@
+"""Forms of statement the reader must get right (nineteenth round, issue 14). Every phrasing here was written
+for this file, not taken from a validation corpus or the development queries; each failed before the change it
+tests, or guards it."""
+
+from __future__ import annotations
+
+import pytest
+from fairmend.catalog.types import Stage
+from fairmend.recommender import parse_text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (
+            "The model belongs to the insurer and our team is not allowed to touch it; what we can edit is the claims "
+            "extract they train it on."
+        ),
+        (
+            "Modelling is done by the group analytics team with code we cannot change. Our remit is the training "
+            "records: we may reweight or relabel them."
+        ),
+        "We cannot retrain the classifier ourselves, and any fix must be done in the training data we send.",
+    ],
+)
+def test_data_only_beside_a_model_someone_else_trains_keeps_the_stage(text, fake_recommender):
+    # the user owns the data, another party trains on it: pre-processing is the answer, and the retraining ban
+    # (which would exclude every pre-processing technique) is reported as uncertain, not applied
+    c = parse_text(text)
+    assert c.stages == [Stage.PRE_PROCESSING]
+    assert c.retraining_allowed is None
+    assert any(u.field == "retraining_allowed" and u.value is False for u in c.uncertain)
+    recs = fake_recommender.recommend(text, top=5).recommendations
+    assert recs and all(r.technique.stage is Stage.PRE_PROCESSING for r in recs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We are not allowed to retrain the credit model at all.",
+        "The scorer is a sealed vendor product; it cannot be refitted.",
+    ],
+)
+def test_a_retraining_ban_alone_still_holds(text):
+    c = parse_text(text)
+    assert c.retraining_allowed is False and not c.stages
+
+
+@pytest.mark.parametrize(
+    "text, usable",
+    [
+        # the sentence that names the attribute usable asks, even past a semicolon
+        ("Age usable in prod; is that right?", False),
+        ("gender permitted at decision time, or does the regulator object?", False),
+        # the question is another sentence: the statement stands
+        ("Age usable in prod. Does that change what you would suggest?", True),
+    ],
+)
+def test_a_permission_asked_about_is_not_granted(text, usable):
+    from fairmend.recommender import cues
+
+    assert bool(cues.usable_at_decision(text)) is usable
