@@ -180,7 +180,9 @@ _META_LABEL = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(
-    r"\s*,?\s+\b(?:but|however|although|though|whereas|yet|so that|so|because|since|while|"
+    # not after "as": "as though" and "as yet" belong to the clause they stand in ("it isn't as though
+    # retraining is off-limits" is one statement, and it grants)
+    r"(?<!\bas)\s*,?\s+\b(?:but|however|although|though|whereas|yet|so that|so|because|since|while|"
     r"which means)\b\s+|\s*,\s+(?:and\s+)?|\s+[-\u2013\u2014]+\s+|\s*[()]\s*"
     # "and" starts a new clause only before a subject, a modal or a negation
     r"|\s+and\s+(?=(?:we|i|you|they|it|he|she|there|nobody|no one|can|cannot|can't|could|"
@@ -725,6 +727,37 @@ def _topical(
     return _unread(probs, "retraining")
 
 
+# A routine or scheduled retraining reported as a fact ("the model is retrained quarterly by the Nairobi team",
+# "a propensity model we refit monthly"): an event, not a permission (the labelling rules say so too). Without a
+# word of permission, ability, plan or negation in the clause it gives no "may retrain" reading; the heads read
+# the retraining verb as one.
+_ROUTINE = re.compile(
+    r"\b(?:re-?train\w*|re-?fit\w*|re-?buil[dt]\w*|re-?estimat\w*)\b(?:\W+\w+){0,6}?\W+(?:every (?:\w+ )?"
+    r"(?:night|day|week|weekend|month|quarter|year|sprint|cycle|season|release|morning|evening|sunday"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday)s?|(?:each|once a|twice a) (?:night|day|week|month|quarter"
+    r"|year|sprint|cycle)|nightly|daily|weekly|fortnightly|monthly|quarterly|annually|yearly|biweekly"
+    r"|on a (?:\w+ )?(?:schedule|cadence|cycle))\b"
+    r"|\b(?:nightly|daily|weekly|fortnightly|monthly|quarterly|annual|yearly|biweekly|scheduled|routine|regular)"
+    r" (?:re-?train\w*|re-?fit\w*)\b"
+)
+_ROUTINE_OPEN = re.compile(
+    r"\b(?:can|could|may|might|allowed|allow|allows|permitted|permit\w*|free|fine|ok|okay|possible|able"
+    r"|approved|approves|sign\w* off|welcome|up for grabs|will|going to|plan\w*|want|wants|need|needs|let|lets"
+    r"|open|options?)\b|" + NEGATORS.pattern + r"|n't\b"
+)
+
+
+def _routine(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
+    """``probs`` with no "may retrain" reading when ``text`` only reports a routine retraining (:data:`_ROUTINE`)."""
+    norm = text.lower()
+    if not _ROUTINE.search(norm) or _ROUTINE_OPEN.search(norm):
+        return probs
+    p = probs["retraining"].copy()
+    p[0] += p[2]
+    p[2] = 0.0
+    return {**probs, "retraining": p}
+
+
 # A heading: a short phrase that a colon introduces the content of ("Objective: similar approval rates",
 # "Constraint from the CFO: AUC cannot drop more than 0.03"): four words at most, with no modal, negation,
 # "only", request or pronoun of its own ("Implement it within training please:" and "Need a model card:" say
@@ -766,6 +799,7 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         context = sentences[i - 1][0] if i else ""  # the sentence before, for what a clause refers back to
         p = _ruled({d: probs[d][row] for d in DIMENSIONS}, texts[row], context)
         p = _topical(p, texts[row], before, marker)
+        p = _routine(p, texts[row])
         if i in headings:
             p = _unread(p, "scope")
         units.append(_Unit(t, i, p, marker, asks, names_attribute(texts[row].lower())))

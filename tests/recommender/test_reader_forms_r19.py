@@ -60,3 +60,47 @@ def test_a_permission_asked_about_is_not_granted(text, usable):
     from fairmend.recommender import cues
 
     assert bool(cues.usable_at_decision(text)) is usable
+
+
+@pytest.mark.parametrize(
+    "clause, vetoed",
+    [
+        # a routine or scheduled retraining reported as a fact: an event, not a permission
+        ("the churn model is retrained every month by the platform team", True),
+        ("a scoring model we refit quarterly", True),
+        ("it gets a weekly retrain on the newest clicks", True),
+        # a permission, a plan, a negation, or no schedule at all
+        ("we can retrain it every quarter", False),
+        ("the model is refitted weekly but nobody may change its features", False),
+        ("we will retrain it monthly from now on", False),
+        ("the model was retrained last month", False),
+    ],
+)
+def test_a_routine_retraining_is_no_permission_to_retrain(clause, vetoed):
+    import numpy as np
+    from fairmend.recommender import reader
+
+    probs = {dim: np.full(len(values), 1.0 / len(values)) for dim, values in reader.DIMENSIONS.items()}
+    probs["retraining"] = np.array([0.1, 0.0, 0.9])  # none, forbidden, allowed
+    out = reader._routine(probs, clause)["retraining"]
+    assert bool(out[2] == 0.0) is vetoed
+    assert out.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "text, pair",
+    [
+        # "it isn't as though X is banned" denies the ban: one clause, and it grants
+        ("It isn't as though using age at decision time is banned here.", ("protected_at_inference", True)),
+        (
+            "It's not as though refitting the claims model is off the table; nobody has asked.",
+            ("retraining", True),
+        ),
+        # "as" before a conjunction that does start a clause elsewhere
+        ("We have not as yet been allowed to retrain it.", ("retraining", False)),
+    ],
+)
+def test_as_though_and_as_yet_stay_in_their_clause(text, pair):
+    from quality import read_pairs
+
+    assert pair in read_pairs(parse_text(text))
