@@ -291,6 +291,12 @@ NO_FIX = re.compile(
     r"|this (?:time|round|phase))"
     r"|\b(?:purely|strictly|only)\s+(?:diagnostic|descriptive|analytical|exploratory)\b"
     r"|\bwe(?:'re| are)\s+not\s+(?:going\s+to\s+)?(?:change|fix|alter|touch)(?:ing)?\s+(?:anything|it|the model)\b"
+    # a mandate to describe "..., not to fix it" (not "instructed not to change the model": a prohibition); a fix
+    # nobody asked for ("nobody is asking me to fix it")
+    r"|(?<!can)(?<!cannot),?\s+not to (?:fix|correct|mitigate|remediate|repair) (?:it|them|anything|the (?:[\w-]+ ){0,2}?"
+    r"(?:model|system|tool|scorer|classifier|gaps?|disparity|bias))\b"
+    r"|\b(?:nobody|no one|no-one)\s+(?:is|was|has|had)?\s*(?:asking|asked|requested|requesting)\s+(?:me|us|the team|them)?"
+    r"\s*(?:to|that (?:we|i|they))\s+(?:fix|correct|change|mitigate|remediate|repair|modify)\b"
 )
 
 

@@ -104,3 +104,22 @@ def test_as_though_and_as_yet_stay_in_their_clause(text, pair):
     from quality import read_pairs
 
     assert pair in read_pairs(parse_text(text))
+
+
+@pytest.mark.parametrize(
+    "text, no_fix",
+    [
+        # a mandate to describe, not to fix; a fix nobody asked for
+        ("The auditor's brief is to describe the disparity in loan approvals, not to fix it.", True),
+        ("Nobody has asked us to correct the model; the board wants the numbers by ethnicity.", True),
+        ("no one is requesting that we fix anything, we only need the rates by sex", True),
+        # a prohibition on changing the model is no "no fix"; nor is a wish not to fix something badly
+        ("Staff were told not to change the model, so the fix must be in the thresholds.", False),
+        ("We cannot to change it, they give only the probabilities.", False),
+        ("Be careful not to fix the threshold too low.", False),
+    ],
+)
+def test_a_mandate_to_describe_and_a_fix_nobody_asked_for_are_no_fix(text, no_fix):
+    from fairmend.recommender import cues
+
+    assert bool(cues.asks_for_no_fix(text)) is no_fix
