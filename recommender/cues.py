@@ -212,6 +212,10 @@ _HELD = re.compile(
     r"|\b(?:is|are)\s+(?:still\s+|also\s+)?(?:held|collected|recorded|stored|kept|captured|available)\b"
     r"|\b(?:although|but|though|whereas)\s+(?:the|our)\s+[\w -]{0,30}?\b(?:does|do|has|have)\b\s*(?:[.;,]|$)"
 )
+# Its plainest form: another store named as holding it, in contrast ("..., although the HR database does").
+HELD_IN_CONTRAST = re.compile(
+    r"\b(?:although|but|though|whereas)\s+(?:the|our)\s+[\w -]{0,30}?\b(?:does|do|has|have)\b\s*(?:[.;,]|$)"
+)
 
 
 def held_elsewhere(text: str, evidence: str) -> bool:

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from fairmend.recommender.amounts import is_question
 from fairmend.recommender.combine import FLIP, Finding, combine, normalise
-from fairmend.recommender.cues import names_attribute
+from fairmend.recommender.cues import HELD_IN_CONTRAST, names_attribute
 from fairmend.recommender.negation import distribute_negation
 
 from fairmend.errors import MissingDependencyError
@@ -758,6 +758,21 @@ def _routine(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
     return {**probs, "retraining": p}
 
 
+def _kept_from_decision(probs: dict[str, np.ndarray], clause: str, text: str) -> dict[str, np.ndarray]:
+    """``probs`` with "not collected" counted as "not at decision time" when the text names, outside ``clause``,
+    another store that holds the attribute after all ("the feature store has no gender column, although the HR
+    database does"; :data:`~fairmend.recommender.cues.HELD_IN_CONTRAST`): the absence is the decision step's,
+    and both readings say so."""
+    p = probs["inference"]
+    rest = normalise(text).replace(normalise(clause), " ")
+    if p[3] == 0.0 or not HELD_IN_CONTRAST.search(rest):
+        return probs
+    p = p.copy()
+    p[1] += p[3]
+    p[3] = 0.0
+    return {**probs, "inference": p}
+
+
 # A heading: a short phrase that a colon introduces the content of ("Objective: similar approval rates",
 # "Constraint from the CFO: AUC cannot drop more than 0.03"): four words at most, with no modal, negation,
 # "only", request or pronoun of its own ("Implement it within training please:" and "Need a model card:" say
@@ -800,6 +815,7 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         p = _ruled({d: probs[d][row] for d in DIMENSIONS}, texts[row], context)
         p = _topical(p, texts[row], before, marker)
         p = _routine(p, texts[row])
+        p = _kept_from_decision(p, t, text)
         if i in headings:
             p = _unread(p, "scope")
         units.append(_Unit(t, i, p, marker, asks, names_attribute(texts[row].lower())))
