@@ -203,18 +203,19 @@ def names_attribute(text: str) -> bool:
     return _ATTRIBUTE.search(text) is not None
 
 
-# The attribute held somewhere after all ("although the data warehouse does", "it is available for analysis",
-# "the university holds students' demographics", "we do collect it at application"): a "not collected" reading
-# then says only that the decision step lacks it.
+# The attribute held somewhere after all, in its plainest form: another store named as holding it, in contrast
+# ("..., although the HR database does"; the reader counts a "not collected" reading beside it as "not at
+# decision time").
+HELD_IN_CONTRAST = re.compile(
+    r"\b(?:although|but|though|whereas)\s+(?:the|our)\s+[\w -]{0,30}?\b(?:does|do|has|have)\b\s*(?:[.;,]|$)"
+)
+# ... and in every form ("it is available for analysis", "the university holds students' demographics", "we do
+# collect it at application"): a "not collected" reading then says only that the decision step lacks it.
 _HELD = re.compile(
     r"\b(?:we|they|the [\w-]+|our [\w-]+|it|which|that)\s+(?:do\s+|does\s+|also\s+|still\s+)?"
     r"(?:holds?|collects?|records?|stores?|keeps?|captures?)\b"
     r"|\b(?:is|are)\s+(?:still\s+|also\s+)?(?:held|collected|recorded|stored|kept|captured|available)\b"
-    r"|\b(?:although|but|though|whereas)\s+(?:the|our)\s+[\w -]{0,30}?\b(?:does|do|has|have)\b\s*(?:[.;,]|$)"
-)
-# Its plainest form: another store named as holding it, in contrast ("..., although the HR database does").
-HELD_IN_CONTRAST = re.compile(
-    r"\b(?:although|but|though|whereas)\s+(?:the|our)\s+[\w -]{0,30}?\b(?:does|do|has|have)\b\s*(?:[.;,]|$)"
+    r"|" + HELD_IN_CONTRAST.pattern
 )
 
 
