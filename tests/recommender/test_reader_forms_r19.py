@@ -123,3 +123,16 @@ def test_a_mandate_to_describe_and_a_fix_nobody_asked_for_are_no_fix(text, no_fi
     from fairmend.recommender import cues
 
     assert bool(cues.asks_for_no_fix(text)) is no_fix
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The scoring API's payload has no religion field, whereas our CRM does.",
+        "The decision engine has no ethnicity column, but the data warehouse has.",
+    ],
+)
+def test_an_attribute_missing_at_decision_but_held_in_another_store_is_kept_from_the_decision(text):
+    # "not collected" and "not at decision time" both say the decision step lacks it; the other store holds it
+    c = parse_text(text)
+    assert c.protected_at_inference_allowed is False and c.protected_available is None
