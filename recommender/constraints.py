@@ -40,6 +40,9 @@ class Uncertain:
     evidence: str
     flag: str
     applied: bool  # False: an uncertain reading is never a hard constraint (kept for older JSON readers)
+    # why a reading the reader was sure of is set aside (another reading of the same text rules it out); ""
+    # when it is uncertain because the reader was unsure
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +52,7 @@ class Uncertain:
             "evidence": self.evidence,
             "flag": self.flag,
             "applied": self.applied,
+            "reason": self.reason,
         }
 
 
@@ -139,9 +143,10 @@ class Constraints:
                 state = "not binding; techniques that would break it are marked and ranked lower"
             else:
                 state = "not binding"
+            why = f"set aside: {u.reason}" if u.reason else f"confidence {u.confidence:.2f}"
             out.append(
-                f"uncertain: {describe_value(u.field, u.value)}? (from: '{u.evidence}', confidence "
-                f"{u.confidence:.2f}; {state}) - settle it with {u.flag}"
+                f"uncertain: {describe_value(u.field, u.value)}? (from: '{u.evidence}', {why}; {state}) - settle "
+                f"it with {u.flag}"
             )
         return out
 

@@ -16,7 +16,13 @@ from typing import Any
 from fairmend.catalog.types import Criterion, Stage, TaskType
 from fairmend.recommender.budget import accuracy_budget
 from fairmend.recommender.combine import BELIEF, FIRM, LIMITING, REVERSAL, normalise
-from fairmend.recommender.constraints import NON_INTERVENTION_STAGES, Constraints, Uncertain, settling_flag
+from fairmend.recommender.constraints import (
+    NON_INTERVENTION_STAGES,
+    Constraints,
+    Uncertain,
+    describe_value,
+    settling_flag,
+)
 from fairmend.recommender.cues import (
     DESCRIBED,
     SCOPE_CUES,
@@ -483,9 +489,9 @@ def _unset(c: Constraints, name: str) -> None:
         book.pop(name, None)
 
 
-def _demote(c: Constraints, name: str) -> None:
+def _demote(c: Constraints, name: str, reason: str = "") -> None:
     """A reading from the text reported as uncertain (not applied) instead of holding, with the flag that
-    settles it."""
+    settles it and, when it was set aside for another reading, the ``reason`` shown to the user."""
     value = getattr(c, name)
     c.uncertain = [u for u in c.uncertain if u.field != name]
     c.uncertain.append(
@@ -496,6 +502,7 @@ def _demote(c: Constraints, name: str) -> None:
             c.evidence.get(name, ""),
             settling_flag(name, value),
             applied=False,
+            reason=reason,
         )
     )
     _unset(c, name)
@@ -536,11 +543,16 @@ def _reconcile(c: Constraints) -> None:
     ):
         return
     if set(c.stages) == {Stage.PRE_PROCESSING}:
-        _demote(c, "retraining_allowed")
+        _demote(
+            c,
+            "retraining_allowed",
+            "only pre-processing is stated too, so whoever trains the model retrains it on the changed data",
+        )
         return
-    _demote(
-        c, "retraining_allowed" if c.confidence["retraining_allowed"] < c.confidence["stages"] else "stages"
-    )
+    if c.confidence["retraining_allowed"] < c.confidence["stages"]:
+        _demote(c, "retraining_allowed", f"it contradicts the surer '{describe_value('stages', c.stages)}'")
+    else:
+        _demote(c, "stages", "it needs retraining, which the text rules out more surely")
 
 
 # Words that say a model is (not) to change: without one of them, a clause that keeps the attribute away from
@@ -575,7 +587,7 @@ def _attribute_rule_is_not_a_freeze(c: Constraints) -> None:
         and (retrain in attribute or attribute in retrain)
         and not _CHANGE_WORDS.search(normalise(retrain))
     ):
-        _demote(c, "retraining_allowed")
+        _demote(c, "retraining_allowed", "the same words keep the protected attribute out of the decision")
 
 
 # What each intervention stage works on, named right after a limiting word ("purely at the threshold level",
@@ -844,7 +856,7 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
     ):
         # the text lets the model be rebuilt ("fitting a fresh model is permitted"), so it does not say that
         # nothing may change; only an explicit "no changes requested" keeps "no intervention" beside it
-        _demote(c, "intervention_allowed")
+        _demote(c, "intervention_allowed", "the text also lets the model be retrained")
     for domain, p, barred in DOMAIN_PATTERNS:
         if _has(p, t):
             c.put("domain", domain, "text")

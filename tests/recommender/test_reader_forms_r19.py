@@ -136,3 +136,19 @@ def test_an_attribute_missing_at_decision_but_held_in_another_store_is_kept_from
     # "not collected" and "not at decision time" both say the decision step lacks it; the other store holds it
     c = parse_text(text)
     assert c.protected_at_inference_allowed is False and c.protected_available is None
+
+
+def test_a_reading_set_aside_for_another_says_why_instead_of_a_confidence():
+    # the ban was read surely (confidence near 1) and set aside for the data-only stage: the line and the JSON
+    # say why, so that "uncertain" beside a high confidence does not read as a contradiction
+    c = parse_text(
+        "The training code is the vendor's and we may not alter it; we may only change the rows we send."
+    )
+    (u,) = [u for u in c.uncertain if u.field == "retraining_allowed"]
+    assert u.reason and u.to_dict()["reason"] == u.reason
+    (line,) = [x for x in c.uncertain_lines() if "cannot retrain" in x]
+    assert "set aside: only pre-processing" in line and "confidence" not in line
+    # a reading the reader was unsure of keeps its confidence
+    unsure = parse_text("I guess we probably cannot really retrain it, not sure")
+    assert unsure.uncertain and all(not u.reason for u in unsure.uncertain)
+    assert all("confidence" in x for x in unsure.uncertain_lines())
