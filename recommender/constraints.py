@@ -53,7 +53,22 @@ class Uncertain:
             "flag": self.flag,
             "applied": self.applied,
             "reason": self.reason,
+            "line": self.line(),
         }
+
+    def line(self) -> str:
+        """The line shown for it: what it would mean, the words it came from, why it is not binding, and the flag
+        that settles it. A restrictive one marks (and ranks lower) the techniques that would break it, a
+        permissive one excludes nothing."""
+        if restrictive(self.field, self.value):
+            state = "not binding; techniques that would break it are marked and ranked lower"
+        else:
+            state = "not binding"
+        why = f"set aside: {self.reason}" if self.reason else f"confidence {self.confidence:.2f}"
+        return (
+            f"uncertain: {describe_value(self.field, self.value)}? (from: '{self.evidence}', {why}; {state}) - "
+            f"settle it with {self.flag}"
+        )
 
 
 def _plain(value: Any) -> Any:
@@ -135,20 +150,8 @@ class Constraints:
         return lines
 
     def uncertain_lines(self) -> list[str]:
-        """One line per uncertain reading. It is not a hard constraint: a restrictive one marks (and ranks
-        lower) the techniques that would break it, a permissive one excludes nothing."""
-        out = []
-        for u in self.uncertain:
-            if restrictive(u.field, u.value):
-                state = "not binding; techniques that would break it are marked and ranked lower"
-            else:
-                state = "not binding"
-            why = f"set aside: {u.reason}" if u.reason else f"confidence {u.confidence:.2f}"
-            out.append(
-                f"uncertain: {describe_value(u.field, u.value)}? (from: '{u.evidence}', {why}; {state}) - settle "
-                f"it with {u.flag}"
-            )
-        return out
+        """One line per uncertain reading (:meth:`Uncertain.line`); none of them is a hard constraint."""
+        return [u.line() for u in self.uncertain]
 
     def describe(self) -> list[str]:
         """Human-readable lines for the stated soft constraints."""

@@ -58,6 +58,17 @@ def test_the_whole_flow_at_phone_and_desktop_width(server: Server, german_csv: b
             assert "female" in page.text_content("#audit") and "310" in page.text_content("#audit")
             page.screenshot(path=str(shots / "serve-390-1-audit.png"), full_page=True)
 
+            # a reading the reader sets aside is shown with its reason ("Not sure: ..."), not dropped by a
+            # page that expected text where the API sends an object
+            page.fill(
+                "#situation",
+                "The scorer is a supplier's and cannot be refitted; we only control the applicant extract it is"
+                " retrained on.",
+            )
+            page.click("#recommend-btn")
+            page.wait_for_function(TEXT.format("understood", "Not sure: cannot retrain?"), timeout=60_000)
+            assert "set aside" in page.text_content("#understood") and not errors
+            page.screenshot(path=str(shots / "serve-390-2a-set-aside.png"), full_page=True)
             page.fill(
                 "#situation", "loan approvals; we cannot retrain the deployed model; demographic parity"
             )

@@ -193,7 +193,7 @@ async function recommend() {
     const r = await postJSON("/recommend", body);
     say("recommend-msg", r.recommendations.length + " recommendation(s).");
     for (const line of r.understood) $("understood").appendChild(el("li", line.replace(/^understood: /, "")));
-    for (const line of r.uncertain) $("understood").appendChild(el("li", "Not sure: " + line.replace(/^uncertain: /, "")));
+    for (const u of r.uncertain) $("understood").appendChild(el("li", "Not sure: " + u.line.replace(/^uncertain: /, "")));
     if (!r.understood.length && !r.uncertain.length) $("understood").appendChild(el("li", "No constraint recognised; every stage is open."));
     for (const rec of r.recommendations) {
       const li = el("li");
