@@ -219,10 +219,19 @@ _HELD = re.compile(
 )
 
 
+def _outside(text: str, evidence: str) -> str:
+    """``text`` normalised, without the words ``evidence``."""
+    return normalise(text).replace(normalise(evidence), " ")
+
+
 def held_elsewhere(text: str, evidence: str) -> bool:
     """Whether ``text`` says, outside the clause ``evidence``, that the attribute is held after all."""
-    rest = normalise(text).replace(normalise(evidence), " ")
-    return _HELD.search(rest) is not None
+    return _HELD.search(_outside(text, evidence)) is not None
+
+
+def held_in_contrast(text: str, evidence: str) -> bool:
+    """Whether ``text`` names, outside the clause ``evidence``, another store holding it (:data:`HELD_IN_CONTRAST`)."""
+    return HELD_IN_CONTRAST.search(_outside(text, evidence)) is not None
 
 
 def names_absent_attribute(text: str, evidence: str) -> bool:

@@ -517,13 +517,12 @@ def _reconcile(c: Constraints) -> None:
     contradiction: the surer reading wins and the other becomes uncertain. An uncertain "cannot retrain"
     still casts doubt on in-processing: the stage keeps only its margin over half the rival's confidence, and
     is not applied when that falls below :data:`UNDERSTOOD`."""
-    needs_training = {Stage.IN_PROCESSING}
+    needs_training = {Stage.PRE_PROCESSING, Stage.IN_PROCESSING}
     doubt = [u for u in c.uncertain if u.field == "retraining_allowed" and u.value is False]
     if (
         doubt
         and c.retraining_allowed is None
-        and c.stages
-        and set(c.stages) <= needs_training
+        and set(c.stages or ()) == {Stage.IN_PROCESSING}
         and c.sources.get("stages") == "text"
         and c.confidence["stages"] - 0.5 * doubt[0].confidence < UNDERSTOOD
     ):
@@ -537,7 +536,7 @@ def _reconcile(c: Constraints) -> None:
     if not (
         c.retraining_allowed is False
         and c.stages
-        and set(c.stages) <= needs_training | {Stage.PRE_PROCESSING}
+        and set(c.stages) <= needs_training
         and c.sources.get("retraining_allowed") == "text"
         and c.sources.get("stages") == "text"
     ):

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from fairmend.recommender.amounts import is_question
 from fairmend.recommender.combine import FLIP, Finding, combine, normalise
-from fairmend.recommender.cues import HELD_IN_CONTRAST, names_attribute
+from fairmend.recommender.cues import held_in_contrast, names_attribute
 from fairmend.recommender.negation import distribute_negation
 
 from fairmend.errors import MissingDependencyError
@@ -747,30 +747,36 @@ _ROUTINE_OPEN = re.compile(
 )
 
 
+def _moved(probs: dict[str, np.ndarray], dim: str, source: str, target: str) -> dict[str, np.ndarray]:
+    """``probs`` with the mass of ``dim``'s value ``source`` given to its value ``target`` (``probs`` itself when
+    ``source`` has none)."""
+    values = DIMENSIONS[dim]
+    i, j = values.index(source), values.index(target)
+    if probs[dim][i] == 0.0:
+        return probs
+    p = probs[dim].copy()
+    p[j] += p[i]
+    p[i] = 0.0
+    return {**probs, dim: p}
+
+
 def _routine(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
     """``probs`` with no "may retrain" reading when ``text`` only reports a routine retraining (:data:`_ROUTINE`)."""
     norm = text.lower()
     if not _ROUTINE.search(norm) or _ROUTINE_OPEN.search(norm):
         return probs
-    p = probs["retraining"].copy()
-    p[0] += p[2]
-    p[2] = 0.0
-    return {**probs, "retraining": p}
+    return _moved(probs, "retraining", "allowed", "none")
 
 
 def _kept_from_decision(probs: dict[str, np.ndarray], clause: str, text: str) -> dict[str, np.ndarray]:
     """``probs`` with "not collected" counted as "not at decision time" when the text names, outside ``clause``,
     another store that holds the attribute after all ("the feature store has no gender column, although the HR
-    database does"; :data:`~fairmend.recommender.cues.HELD_IN_CONTRAST`): the absence is the decision step's,
+    database does"; :func:`~fairmend.recommender.cues.held_in_contrast`): the absence is the decision step's,
     and both readings say so."""
-    p = probs["inference"]
-    rest = normalise(text).replace(normalise(clause), " ")
-    if p[3] == 0.0 or not HELD_IN_CONTRAST.search(rest):
+    moved = _moved(probs, "inference", "not_collected", "forbidden")
+    if moved is probs or not held_in_contrast(text, clause):
         return probs
-    p = p.copy()
-    p[1] += p[3]
-    p[3] = 0.0
-    return {**probs, "inference": p}
+    return moved
 
 
 # A heading: a short phrase that a colon introduces the content of ("Objective: similar approval rates",
