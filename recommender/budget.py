@@ -45,7 +45,7 @@ CUE = re.compile(
     r"\b(?:lose|loses|losing|loosing|loss|drop|drops|dropping|decrease|decreases|decline|declines|cost|costs"
     r"|sacrifice|sacrificing|give\s+up|giving\s+up|give\s+away|trade(?:\s+away|\s+down)?|shed|budget"
     r"|at\s+most|at\s+the\s+most|no\s+more\s+than|not\s+more\s+than|up\s+to|under|below|less\s+than"
-    r"|within|max(?:imum)?|tolerate|tolerable|tolerated|afford|accept|accepted|acceptable|willing|fine\s+with"
+    r"|within|max(?:imum)?|tolerate|tolerable|tolerated|afford|accept|accepted|acceptable|approve|approved|willing|fine\s+with"
     r"|okay\s+with|ok\s+with|hit|dip|reduction|reduce|reduces|reducing|degrad\w*|fall|falls|worse|take|eat"
     r"|tolerance|allowance|ceiling|cap|caps|capped|limit|limited|slip|slips|slide|go\s+down|goes\s+down"
     r"|sign\s+off\s+on|signed\s+off\s+on|knocks?|exceed|exceeds|delta|allowed|spend\w*|keep|spare|appetite)\b"

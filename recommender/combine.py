@@ -101,6 +101,13 @@ THIS_ONE = re.compile(
     # "my question is a different one: our own tenant score", "the one I'm working on is the fraud classifier"
     + r"|\b(?:my|our) (?:question|model|system|case) is a different one\b"
     r"|\bthe one (?:i|we)(?:'m|'re| am| are) (?:working on|asking about|responsible for)\b"
+    # a clause that only names the writer's own model ("I work on the small-business card model", "I'm
+    # working on the credit-line model") or says the one they own is another ("..., which I own, is a
+    # separate model")
+    r"|^(?:but |and |so |while |whereas )?(?:i|we)(?: work| am working|'m working| are working) on (?:the |our |my |a"
+    r" |an )(?:[\w-]+ ){0,4}?(?:model|system|scorer|classifier|engine|version|product)$"
+    r"|^(?:and |but )?(?:it |this one |mine |ours |which )?(?:is|are) (?:a |an )?(?:separate|different|distinct)"
+    r" (?:model|system|scorer|classifier|one|version|product)$"
 )
 NOT_THIS_ONE = re.compile(
     r"\bnot (?:the (?:model|system|one|tool|scorer|classifier) )?(?:in question|(?:that |which |what )?"
@@ -108,6 +115,9 @@ NOT_THIS_ONE = re.compile(
     # "the ban is for the visa-screening model, which is a different team's system"
     r"|\b(?:is|are) (?:a |an )?(?:different|separate|another|other) (?:team|department|company|unit|group|vendor"
     r"|organi[sz]ation|agency|business|division)(?:'s| is) (?:model|system|one|tool|product)\b"
+    # a clause of its own after the other model's description: "(the supplier's scorer is sealed) - different
+    # story"
+    r"|^(?:but |and )?(?:that is |it is |this is )?(?:a )?(?:different|separate|another) (?:story|matter)$"
 )
 # A rule of another party or place ("in France they can't even collect ethnicity, but we're in the UK and we do",
 # "other lenders may not use age, but here ..."): said of them, then turned from with a contrast to the writer's

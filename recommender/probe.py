@@ -50,6 +50,7 @@ TRAINING_FILES = (
             "validation13.yaml",
             "validation14.yaml",
             "validation15.yaml",
+            "validation16.yaml",
         )
     ),
 )

@@ -156,9 +156,15 @@ VALIDATION17 = Path(__file__).with_name("validation17.yaml")
 VALIDATION18 = Path(__file__).with_name("validation18.yaml")
 # A nineteenth, 161 phrasings (220 less 59 that shared most of a clause's words, or a five-word clause, with
 # training data or a development corpus) written on 5 December 2026 at the start of the nineteenth round,
+# before its changes, by a session that saw only the catalog and the labelling rules. Reserved and unmeasured
+# until the twentieth round, which measured it once at its starting code (aggregate figures only) before
+# changing anything.
+VALIDATION19 = Path(__file__).with_name("validation19.yaml")
+# A twentieth, 166 phrasings (220 less 54 that shared most of a clause's words, or a five-word clause, with
+# training data, a development corpus or its stored clause labels) written on 5 December 2026 at the start of the twentieth round,
 # before its changes, by a session that saw only the catalog and the labelling rules. Reserved and never
 # measured: the next round measures it at its starting code, before changing anything.
-VALIDATION19 = Path(__file__).with_name("validation19.yaml")
+VALIDATION20 = Path(__file__).with_name("validation20.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -181,7 +187,8 @@ VALIDATION19 = Path(__file__).with_name("validation19.yaml")
 # From the seventeenth round (4 December 2026) validation13 is a development set as well (measured four times).
 # From the eighteenth round (5 December 2026) validation14 is a development set as well (measured three times).
 # From the nineteenth round (5 December 2026) validation15 is a development set as well (measured three times).
-HELD_OUT = (VALIDATION16, VALIDATION17, VALIDATION18)
+# From the twentieth round (5 December 2026) validation16 is a development set as well (measured three times).
+HELD_OUT = (VALIDATION17, VALIDATION18, VALIDATION19)
 DEVELOPMENT = (
     VALIDATION,
     VALIDATION2,
@@ -198,9 +205,10 @@ DEVELOPMENT = (
     VALIDATION13,
     VALIDATION14,
     VALIDATION15,
+    VALIDATION16,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = (VALIDATION19,)
+RESERVED = (VALIDATION20,)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (

@@ -23,10 +23,9 @@ def test_trains_on_the_development_corpora_and_never_on_a_held_out_one():
 def test_held_out_corpora_repeat_no_clause_of_its_training_situations():
     training = set().union(*(clauses(text) for text, _, _ in probe.load_situations()))
     held_out = corpus_clauses(HELD_OUT + RESERVED)
-    # one six-word statement of fact written independently by the writers of validation15 (a development corpus
-    # from the nineteenth round) and validation16 (earlier coincidences were between corpora that are now both
-    # development corpora)
-    assert training & held_out <= {"hispanic patients seem to be under-triaged"}
+    # (the one coincidence allowed until the nineteenth round, a six-word clause written independently by the
+    # writers of validation15 and validation16, is now between two development corpora)
+    assert not training & held_out
 
 
 def _synthetic(dim: int = 8) -> tuple[list[tuple[str, list[str], str]], np.ndarray]:
