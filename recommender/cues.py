@@ -23,6 +23,7 @@ __all__ = [
     "held_elsewhere",
     "names_absent_attribute",
     "restricts",
+    "scoped",
     "states_intent_to_retrain",
     "withdrawn_scope",
 ]
@@ -277,6 +278,29 @@ def states_intent_to_retrain(evidence: str) -> bool:
     return _INTENT_TO_RETRAIN.search(ev) is not None and _NEGATION.search(ev) is None
 
 
+# A request scoped to measuring ("no changes, we only need numbers", "no changes to the tool are on the
+# table", "they don't want any changes right now, just the picture", "we are not changing anything in this
+# round"): it says what this piece of work is, not that the model may not be retrained (the labelling rules'
+# "mere scoping of the request"). Exact, on the normalised clause a retraining ban was read from.
+# what follows "no changes (to the tool)" when it scopes the request: "are on the table", "requested", "for now"
+_SCOPE_TAIL = (
+    r"\s+(?:(?:is|are)\s+)?(?:on the table|in scope|within scope|part of (?:this|the) (?:\w+ )?(?:brief|scope|work"
+    r"|ask|request)|requested|planned|wanted|needed|expected|asked for|right now|for now|at this (?:stage|point)"
+    r"|this (?:round|time|quarter|year|phase|sprint))\b"
+)
+SCOPED = re.compile(
+    r"\bno\s+(?:[\w-]+\s+)?(?:changes?|modifications?)\b(?:\s+(?:to|in|on)\s+(?:the|our|this|its|their|any)\s+"
+    r"(?:[\w-]+\s+){0,3}?[\w-]+)?"
+    + _SCOPE_TAIL
+    + r"|\b(?:do|does|did) not\s+want\s+(?:any\s+|us\s+to\s+make\s+(?:any\s+)?)?changes\s*(?:right now|for now|yet"
+    r"|at this (?:stage|point)|this (?:round|time|quarter|phase)|[,;:\u2014-]+\s*(?:just|only)\b)"
+    r"|\bno\s+changes?\s*[,;:\u2014-]+\s*(?:just|only|simply|purely)\b"
+    r"|\b(?:just|only|simply|purely)\b[^.;]{0,60}?,\s*no\s+changes?\s*$"
+    r"|\b(?:we|i) (?:are|am) not changing anything (?:in|for|during|this) (?:this |the )?"
+    r"(?:round|time|phase|sprint|quarter|now|moment)\b"
+)
+
+
 # A request that says in so many words that nothing will be fixed ("an answer, not a fix", "no mitigation",
 # "remediation is outside our mandate", "we're not fixing anything", "nothing to deploy"): only measuring,
 # explaining or documenting is asked for. Exact, so it is applied even where the reader's scope head is
@@ -311,6 +335,8 @@ NO_FIX = re.compile(
     r"(?:model|system|tool|scorer|classifier|gaps?|disparity|bias))\b"
     r"|\b(?:nobody|no one|no-one)\s+(?:is|was|has|had)?\s*(?:asking|asked|requested|requesting)\s+(?:me|us|the team|them)?"
     r"\s*(?:to|that (?:we|i|they))\s+(?:fix|correct|change|mitigate|remediate|repair|modify)\b"
+    + "|"
+    + SCOPED.pattern
 )
 
 
@@ -353,6 +379,11 @@ def asks_for_no_fix(text: str) -> str | None:
     return m.group(0).strip(" ,.;:(-\u2014") if m else None
 
 
+def scoped(evidence: str) -> bool:
+    """Whether the words a "no change" was read from only scope the request (see :data:`SCOPED`)."""
+    return SCOPED.search(normalise(evidence)) is not None
+
+
 # A statement that nothing may be changed, model included ("change freeze", "nothing about it may be altered",
 # "we can't change anything", "no changes to the model until Q3", "read-only access"): a constraint, not a
 # scoping of the request ("no changes requested"); it rules out retraining too. Exact, on the normalised text.
@@ -368,7 +399,9 @@ FORBIDS_CHANGE = re.compile(
     r"|have no way to) (?:change|modify|alter|touch|update) (?:anything|any of|it\b|them\b"
     r"|the (?:[\w-]+ )?(?:model|system|scorer|tool|classifier|engine|product|algorithm)\b)"
     r"|\bno changes? (?:to|on|in|of) (?:the |any |our |their )?(?:[\w-]+ ){0,2}?"
-    r"(?:model|system|scorer|classifier|algorithm|tool|engine)s?\b"
+    r"(?:model|system|scorer|classifier|algorithm|tool|engine)s?\b(?!"
+    + _SCOPE_TAIL  # (not "no changes to the tool are on the table": a scoping of the request, see SCOPED)
+    + r")"
     r"|\bno changes (?:are |will be )?(?:allowed|permitted|possible|until)\b"
     # "we have zero ability to change anything in their system", "no power to alter the tool"
     r"|\b(?:zero|no) (?:ability|power|authority|means|say) (?:whatsoever )?(?:to|over) (?:change|modify|alter|touch)"

@@ -35,6 +35,7 @@ from fairmend.recommender.cues import (
     means_gone,
     names_absent_attribute,
     restricts,
+    scoped,
     states_intent_to_retrain,
     usable_at_decision,
     withdrawn_scope,
@@ -856,6 +857,15 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
         # the text lets the model be rebuilt ("fitting a fresh model is permitted"), so it does not say that
         # nothing may change; only an explicit "no changes requested" keeps "no intervention" beside it
         _demote(c, "intervention_allowed", "the text also lets the model be retrained")
+    if (
+        c.retraining_allowed is False
+        and c.sources.get("retraining_allowed") == "text"
+        and c.intervention_allowed is False
+        and scoped(c.evidence.get("retraining_allowed", ""))
+    ):
+        # the ban was read from words that scope the request ("no changes, we only need numbers"): "nothing
+        # is to change" holds, and it bars every intervention already; they forbid no retraining of their own
+        _unset(c, "retraining_allowed")
     for domain, p, barred in DOMAIN_PATTERNS:
         if _has(p, t):
             c.put("domain", domain, "text")

@@ -181,8 +181,8 @@ _META_LABEL = re.compile(
 )
 _CLAUSE = re.compile(
     # not after "as": "as though" and "as yet" belong to the clause they stand in ("it isn't as though
-    # retraining is off-limits" is one statement, and it grants)
-    r"(?<!\bas)\s*,?\s+\b(?:but|however|although|though|whereas|yet|so that|so|because|since|while|"
+    # retraining is off-limits" is one statement, and it grants); "so far" is no "so"
+    r"(?<!\bas)\s*,?\s+\b(?:but|however|although|though|whereas|yet|so that|so(?!\s+far\b)|because|since|while|"
     r"which means)\b\s+|\s*,\s+(?:and\s+)?|\s+[-\u2013\u2014]+\s+|\s*[()]\s*"
     # "and" starts a new clause only before a subject, a modal or a negation
     r"|\s+and\s+(?=(?:we|i|you|they|it|he|she|there|nobody|no one|can|cannot|can't|could|"
@@ -640,6 +640,25 @@ def _unread(probs: dict[str, np.ndarray], dim: str) -> dict[str, np.ndarray]:
     return {**probs, dim: p}
 
 
+# The decision step denied access to a store ("the decision service cannot access the archive"): when the
+# sentence before names the attribute in that same store ("religion is kept in the archive"), the attribute is
+# kept from the decision.
+_NO_ACCESS = re.compile(
+    r"\b(?:cannot|can't|can not|could not|does not|doesn't|do not|don't|never|has no|have no)\s+(?:\w+\s+)?"
+    r"(?:access|see|reach|query|read|open|connect to)\s+(?:to\s+)?(?:the |that |this |our |their |its )?"
+    r"(?:[\w-]+ ){0,2}?(?P<store>[\w-]+)\s*[.;,]?\s*$"
+)
+# Words of the decision step: "at inference", "the scoring service", "in production"
+_DECISION = re.compile(
+    r"\b(?:inference|decisions?|decid\w*|scor\w*|serv\w*|production|prod|deploy\w*|live|runtime|run time"
+    r"|predict\w*|prediction time)\b"
+)
+# ... and the parts that decide: "the decision service", "the scoring engine", "the deployed model"
+_DECIDER = re.compile(
+    _DECISION.pattern + r"|\b(?:model|engine|api|classifier|algorithm|predictor|screener|ranker)\b"
+)
+
+
 def _ruled(probs: dict[str, np.ndarray], text: str, context: str = "") -> dict[str, np.ndarray]:
     """``probs`` with the forbidden/allowed split of the polar dimensions set by
     :func:`~fairmend.recommender.polarity.stated_polarity` where it applies; what the clause is about stays
@@ -653,6 +672,16 @@ def _ruled(probs: dict[str, np.ndarray], text: str, context: str = "") -> dict[s
     out = dict(probs)
     if value == "none":  # access to something other than the attribute: no reading of it
         if names_attribute(context.lower()):  # "... can't access the TRE": where the attribute just named is
+            denied = _NO_ACCESS.search(text.lower())
+            if (
+                denied
+                and _DECIDER.search(text.lower()[: denied.start()])
+                and re.search(rf"\b{re.escape(denied.group('store'))}\b", context.lower())
+            ):
+                # "Religion is kept in the archive. The decision service cannot access the archive."
+                p = np.zeros_like(probs["inference"])
+                p[0], p[1] = 1.0 - RULED, RULED
+                return {**probs, "inference": p}
             return probs
         return _unread(probs, "inference")
     access = dims == ("inference",)  # "never receives religion": kept from the decision, not uncollected
@@ -768,6 +797,75 @@ def _routine(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
     return _moved(probs, "retraining", "allowed", "none")
 
 
+# A use of the attribute granted for training alone ("gender may go into the loss", "the researchers may use
+# it during estimation", "race can be used to train the model"): no permission to use it when deciding. With
+# "but not at inference" / "never to score anyone" in the same words it is a ban at decision time; a clause
+# that also speaks of the decision otherwise is left to the classifiers.
+_TRAINING_USE = re.compile(
+    r"\b(?:during|in|for|at|while) (?:the )?(?:training|estimation|fitting|model fitting)\b"
+    r"|\b(?:into|in) (?:the )?(?:training )?(?:loss|objective)\b|\bto (?:train|fit|estimate)\b|\bwhile training\b"
+)
+_NOT_AT_DECISION = re.compile(
+    r"\b(?:but|and|yet|though)\s+(?:not|never)\s+(?:at|in|into|during|for|when|to)\s+(?:the\s+)?(?:[\w-]+\s+)?"
+    r"(?:inference|decisions?|deciding|scoring|serving|production|deployment|predictions?|runtime|score)\b"
+    r"|\bnever\s+(?:at|in|into|for|to)\s+(?:inference|decisions?|scor\w*|serv\w*|production|deploy\w*)"
+)
+
+
+def _trained_only(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
+    """``probs`` with no "may use it at decision time" reading when ``text`` grants its use for training alone
+    (:data:`_TRAINING_USE`), and with that reading turned into a ban when it also says "but not at inference"."""
+    norm = text.lower()
+    if not _TRAINING_USE.search(norm):
+        return probs
+    if _NOT_AT_DECISION.search(norm):
+        return _moved(probs, "inference", "allowed", "forbidden")
+    if _DECISION.search(norm):
+        return probs
+    return _moved(probs, "inference", "allowed", "none")
+
+
+# A report that fixes tried so far failed ("no fix has worked so far", "nothing we tried has helped", "none of
+# the mitigations worked"): it states no rule about retraining and does not rule fixing out (it asks for
+# another). The classifiers read the "no" of it as a ban or as "no intervention".
+_FAILED = re.compile(
+    r"\b(?:no|none of (?:the|our|them|those)|nothing)\s+(?:[\w-]+\s+){0,3}?(?:has|have|had|ever)\s+(?:really\s+|yet\s+)?"
+    r"(?:worked|helped|succeeded|stuck|closed (?:it|the gap))\b"
+)
+# words of a rule beside the report ("no fix has worked and we cannot retrain"): the clause is left as read
+_RULE = re.compile(
+    r"\b(?:can ?not|can't|cannot|may not|must not|not allowed|forbid\w*|prohibit\w*|frozen|locked|only)\b"
+)
+
+
+def _failed(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
+    """``probs`` with no retraining or scope reading when ``text`` only reports that fixes failed (:data:`_FAILED`)."""
+    norm = text.lower()
+    if not _FAILED.search(norm) or _RULE.search(norm):
+        return probs
+    return _unread(_unread(probs, "retraining"), "scope")
+
+
+# The model or its code named as something the writer cannot change ("... with code we cannot change", "a
+# scorer that we are not allowed to touch"): a ban on retraining in so many words, however long the clause
+# around it (the classifiers read such a relative clause inside a longer statement weakly).
+_UNCHANGEABLE = re.compile(
+    r"\b(?:code|model|weights|pipeline|software|scorer|algorithm|classifier|system)s? (?:that |which )?(?:we|i)"
+    r" (?:cannot|can't|can not|could not|may not|must not|are not allowed to|am not allowed to|have no right to)"
+    r" (?:change|modify|touch|alter|edit|retrain|refit)\b"
+)
+
+
+def _unchangeable(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
+    """``probs`` with "cannot retrain" at least :data:`RULED` sure when ``text`` names the model or its code as
+    something the writer cannot change (:data:`_UNCHANGEABLE`)."""
+    if not _UNCHANGEABLE.search(text.lower()) or probs["retraining"][1] >= RULED:
+        return probs
+    p = probs["retraining"] * (1.0 - RULED) / max(1.0 - probs["retraining"][1], 1e-9)
+    p[1] = RULED
+    return {**probs, "retraining": p}
+
+
 def _kept_from_decision(probs: dict[str, np.ndarray], clause: str, text: str) -> dict[str, np.ndarray]:
     """``probs`` with "not collected" counted as "not at decision time" when the text names, outside ``clause``,
     another store that holds the attribute after all ("the feature store has no gender column, although the HR
@@ -821,6 +919,9 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         p = _ruled({d: probs[d][row] for d in DIMENSIONS}, texts[row], context)
         p = _topical(p, texts[row], before, marker)
         p = _routine(p, texts[row])
+        p = _trained_only(p, texts[row])
+        p = _failed(p, texts[row])
+        p = _unchangeable(p, texts[row])
         p = _kept_from_decision(p, t, text)
         if i in headings:
             p = _unread(p, "scope")

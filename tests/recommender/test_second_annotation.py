@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import yaml
-from quality import CORPORA, HELD_OUT, load_validation
+from quality import CORPORA, load_validation
 
 SECOND = Path(__file__).with_name("second_annotation.yaml")
 VALUES = {
@@ -36,10 +36,11 @@ def test_names_unchanged_items_of_the_corpora_with_valid_labels():
                 assert value in VALUES[key], row
         seen.add((row["corpus"], row["index"]))
     assert len(seen) == len(rows)
-    # whole corpora: two development ones and two held-out ones
+    # whole corpora (two development and two held-out ones when it was written; from the twentieth round all
+    # four are development corpora, and the agreement they measure between two annotators is unchanged by that)
     for name in {r["corpus"] for r in rows}:
         assert {i for c, i in seen if c == name} == set(range(len(corpora[name])))
-    assert {r["corpus"] for r in rows} & {p.stem for p in HELD_OUT}
+    assert len({r["corpus"] for r in rows}) == 4
 
 
 def test_the_agreement_benchmark_runs():
