@@ -278,16 +278,16 @@ def states_intent_to_retrain(evidence: str) -> bool:
     return _INTENT_TO_RETRAIN.search(ev) is not None and _NEGATION.search(ev) is None
 
 
-# A request scoped to measuring ("no changes, we only need numbers", "no changes to the tool are on the
-# table", "they don't want any changes right now, just the picture", "we are not changing anything in this
-# round"): it says what this piece of work is, not that the model may not be retrained (the labelling rules'
-# "mere scoping of the request"). Exact, on the normalised clause a retraining ban was read from.
-# what follows "no changes (to the tool)" when it scopes the request: "are on the table", "requested", "for now"
+# What follows "no changes (to the tool)" when it scopes the request: "are on the table", "requested", "for now"
 _SCOPE_TAIL = (
     r"\s+(?:(?:is|are)\s+)?(?:on the table|in scope|within scope|part of (?:this|the) (?:\w+ )?(?:brief|scope|work"
     r"|ask|request)|requested|planned|wanted|needed|expected|asked for|right now|for now|at this (?:stage|point)"
     r"|this (?:round|time|quarter|year|phase|sprint))\b"
 )
+# A request scoped to measuring ("no changes, we only need numbers", "no changes to the tool are on the
+# table", "they don't want any changes right now, just the picture", "we are not changing anything in this
+# round"): it says what this piece of work is, not that the model may not be retrained (the labelling rules'
+# "mere scoping of the request"). Exact, on the normalised clause a retraining ban was read from.
 SCOPED = re.compile(
     r"\bno\s+(?:[\w-]+\s+)?(?:changes?|modifications?)\b(?:\s+(?:to|in|on)\s+(?:the|our|this|its|their|any)\s+"
     r"(?:[\w-]+\s+){0,3}?[\w-]+)?"
@@ -304,7 +304,8 @@ SCOPED = re.compile(
 # A request that says in so many words that nothing will be fixed ("an answer, not a fix", "no mitigation",
 # "remediation is outside our mandate", "we're not fixing anything", "nothing to deploy"): only measuring,
 # explaining or documenting is asked for. Exact, so it is applied even where the reader's scope head is
-# unsure; a report of a fix that failed ("no fix has worked so far") does not count.
+# unsure; a report of a fix that failed ("no fix has worked so far") does not count. A request scoped to
+# measuring (SCOPED) is one too.
 NO_FIX = re.compile(
     r"(?:^|[.;:,?!(\u2014-]\s*|\b(?:and|but|so)\s+)(?:no|not an?|not|without)\s+(?:(?:proposed|actual|technical)\s+)?"
     r"(?:mitigation|remediation|fix|fixes|fixing)\b(?!\s+(?:has|have|had|was|were|is|worked|helped|so far|yet))"

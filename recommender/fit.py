@@ -193,7 +193,11 @@ def metadata_fit(t: Technique, c: Constraints) -> tuple[float, list[str], list[s
     stage_ok = serves_intent(t, intent)
     parts.append((2.0, 1.0 if stage_ok else 0.0))
     if stage_ok and c.intent:
-        fits.append(f"is a {t.stage.value.replace('_', '-')} technique, matching the goal to {intent}")
+        stage = t.stage.value.replace("_", "-")
+        article = (
+            "an" if stage[0] in "aeiou" else "a"
+        )  # "an evaluation technique", "an in-processing technique"
+        fits.append(f"is {article} {stage} technique, matching the goal to {intent}")
     if c.preferred_stages:
         pref = t.stage in c.preferred_stages
         parts.append((1.5, 1.0 if pref else 0.0))

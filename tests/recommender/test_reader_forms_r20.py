@@ -193,3 +193,11 @@ def test_a_decision_step_denied_the_store_that_holds_the_attribute(text, allowed
 )
 def test_a_model_named_as_unchangeable_is_a_retraining_ban(text, retraining):
     assert from_text(parse_text(text), "retraining_allowed") is retraining
+
+
+def test_the_why_line_names_the_stage_with_its_article(fake_recommender):
+    # "is an evaluation technique", not "is a evaluation technique"
+    text = "We only need numbers on the approval gap, no changes."
+    recs = fake_recommender.recommend(text, top=5).recommendations
+    why = [r.why for r in recs if r.technique.stage.value == "evaluation"]
+    assert why and all("is an evaluation technique" in w and " a evaluation" not in w for w in why)
