@@ -679,8 +679,9 @@ def _ruled(probs: dict[str, np.ndarray], text: str, context: str = "") -> dict[s
                 and re.search(rf"\b{re.escape(denied.group('store'))}\b", context.lower())
             ):
                 # "Religion is kept in the archive. The decision service cannot access the archive."
+                values = DIMENSIONS["inference"]
                 p = np.zeros_like(probs["inference"])
-                p[0], p[1] = 1.0 - RULED, RULED
+                p[values.index("none")], p[values.index("forbidden")] = 1.0 - RULED, RULED
                 return {**probs, "inference": p}
             return probs
         return _unread(probs, "inference")
@@ -859,10 +860,11 @@ _UNCHANGEABLE = re.compile(
 def _unchangeable(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
     """``probs`` with "cannot retrain" at least :data:`RULED` sure when ``text`` names the model or its code as
     something the writer cannot change (:data:`_UNCHANGEABLE`)."""
-    if not _UNCHANGEABLE.search(text.lower()) or probs["retraining"][1] >= RULED:
+    banned = DIMENSIONS["retraining"].index("forbidden")
+    if not _UNCHANGEABLE.search(text.lower()) or probs["retraining"][banned] >= RULED:
         return probs
-    p = probs["retraining"] * (1.0 - RULED) / max(1.0 - probs["retraining"][1], 1e-9)
-    p[1] = RULED
+    p = probs["retraining"] * (1.0 - RULED) / max(1.0 - probs["retraining"][banned], 1e-9)
+    p[banned] = RULED
     return {**probs, "retraining": p}
 
 
