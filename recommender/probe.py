@@ -51,6 +51,7 @@ TRAINING_FILES = (
             "validation14.yaml",
             "validation15.yaml",
             "validation16.yaml",
+            "validation17.yaml",
         )
     ),
 )
