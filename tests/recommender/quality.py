@@ -166,6 +166,11 @@ VALIDATION19 = Path(__file__).with_name("validation19.yaml")
 # until the twenty-first round, which measured it once at its starting code (aggregate figures only) before
 # changing anything.
 VALIDATION20 = Path(__file__).with_name("validation20.yaml")
+# A twenty-first, 136 phrasings (220 less 84 that shared most of a clause's words with training data or another
+# validation corpus) written on 5 December 2026 at the start of the twenty-first round, before its changes, by a
+# session that saw only the catalog and the labelling rules. Reserved and never measured: the next round
+# measures it at its starting code, before changing anything.
+VALIDATION21 = Path(__file__).with_name("validation21.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -211,7 +216,7 @@ DEVELOPMENT = (
     VALIDATION17,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED: tuple[Path, ...] = ()
+RESERVED = (VALIDATION21,)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
