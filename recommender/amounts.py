@@ -53,7 +53,7 @@ AMOUNT = (
     r"|(?P<digits>\d+(?:[.,]\d+)?)(?!,\d{3})(?:\s+and\s+(?P<dfrac>" + _FRAC + r"))?"
     r"|(?P<word>" + _WORD + r")(?:[\s-]+and[\s-]+(?P<wfrac>" + _FRAC + r"))?"
     r"|(?P<frac>" + _FRAC + r")(?:\s+of)?(?:\s+(?:a|an|one))?"
-    r"|(?P<one>a|an)(?=\s+(?:percent|per\s?cent|percentage|point|pt\b|%)))"
+    r"|(?P<one>a|an)(?:\s+single)?(?=\s+(?:percent|per\s?cent|percentage|point|pt\b|%)))"
 )
 UNIT = (
     r"(?:\s*|-)(?P<unit>%|(?:per\s?cent(?:age)?(?:\s+points?)?|percentage\s+points?|basis\s+points?|bps?|pp"
@@ -62,7 +62,7 @@ UNIT = (
 )
 METRIC = re.compile(
     r"accura|\bacc\b|\bauc\b|performance|\bf1\b|precision|recall|sensitivity|specificity|discriminatory\s+power"
-    r"|match\s+rate|\bδ\s*acc|\bndcg\b|\bmap\b"
+    r"|match\s+rate|\bδ\s*acc|\bndcg\b|\bmap\b|\bgini\b"
 )
 AMOUNT_UNIT = re.compile(r"(?<![\w.,/])" + AMOUNT + UNIT)
 

@@ -46,13 +46,13 @@ CUE = re.compile(
     r"|sacrifice|sacrificing|give\s+up|giving\s+up|give\s+away|trade(?:\s+away|\s+down)?|shed|budget"
     r"|at\s+most|at\s+the\s+most|no\s+more\s+than|not\s+more\s+than|up\s+to|under|below|less\s+than"
     r"|within|max(?:imum)?|tolerate|tolerable|tolerated|afford|accept|accepted|acceptable|approve|approved|willing|fine\s+with"
-    r"|okay\s+with|ok\s+with|hit|dip|reduction|reduce|reduces|reducing|degrad\w*|fall|falls|worse|take|eat"
+    r"|okay\s+with|ok\s+with|hit(?!\s+rate)|dip|reduction|reduce|reduces|reducing|degrad\w*|fall|falls|worse|take|eat"
     r"|tolerance|allowance|ceiling|cap|caps|capped|limit|limited|slip|slips|slide|go\s+down|goes\s+down"
     r"|sign\s+off\s+on|signed\s+off\s+on|knocks?|exceed|exceeds|delta|allowed|spend\w*|keep|spare|appetite)\b"
 )
 # a loss word: enough without a named metric ("we can lose at most 2 points")
 _LOSS = re.compile(
-    r"\b(?:lose|losing|loosing|loss|drop|dropping|sacrific\w*|give\s+up|giving\s+up|hit|cost|degrad\w*|worse)\b"
+    r"\b(?:lose|losing|loosing|loss|drop|dropping|sacrific\w*|give\s+up|giving\s+up|hit(?!\s+rate)|cost(?:s|ing)?|degrad\w*|worse)\b"
 )
 _DIGITS = r"(?<![\w.,])(?P<digits>\d+(?:[.,]\d+)?)(?!,\d{3})"
 # a bare number ("keep the AUC within 0.01 of the current model", "tolerance: 0.005"): a decimal below
@@ -86,7 +86,7 @@ _MORE_THAN = re.compile(
 _LEVEL = re.compile(r"\b(?:is|are|was|were|at|reaches|gap|difference|disparity)\s*[:=]?\s*$")
 # a limit named before the amount makes "is" no level: "our tolerance for accuracy loss is 0.3 points"
 _LIMIT = re.compile(
-    r"\b(?:tolerance|budget|limit|ceiling|cap|capped|allowance|maximum|max|cost|delta|hit|appetite)\b"
+    r"\b(?:tolerance|budget|limit|ceiling|cap|caps|capped|allowance|maximum|max|cost|delta|hit|appetite)\b"
 )
 # a hedged, reported or vague amount is no firm limit
 _HEDGE_BEFORE = re.compile(
@@ -121,11 +121,27 @@ _GAP = re.compile(
 
 # a sentence labelled as the budget ("budget: under 1.2%", "- accuracy budget: 0.5 pp"): the label names it
 _BUDGET_LABEL = re.compile(
-    r"^\W*(?:(?:max(?:imum)?|accuracy|acc|loss|performance)\s+)?(?:budget|tolerance)\s*:"
+    r"^\W*(?:(?:max(?:imum)?|accuracy|acc|loss|performance)\s+)?(?:budget|tolerance)(?:\s+for\b[^:.]{0,80})?\s*:"
 )
 # a sentence that is only an amount, and a next one that says what it is
 _AMOUNT_ONLY = re.compile(r"^\W*(?:max(?:imum)?\s+)?" + AMOUNT + UNIT + r"\W*$")
 _THAT_IS = re.compile(r"^(?:that'?s|that\s+is|this\s+is)\b")
+# a loss already suffered, told as an event ("the hit rate dropped 2% after the retrain")
+_PAST_LOSS = re.compile(r"\b(?:dropped|fell|declined|decreased|slipped|went\s+down)\s+(?:by\s+)?$")
+# part of a fraction the amounts grammar does not count ("a couple of tenths of a point"): no firm number
+_PART_OF = re.compile(r"\b(?:tenths?|hundredths?|fractions?)\s+of\s*$")
+# a wish, not a limit ("Ideally NDCG wouldn't drop by more than 1%"), unless a "but" turns to the limit
+_WISH = re.compile(r"\b(?:ideally|preferably|hopefully|(?:would|'d)\s+rather|in\s+an\s+ideal\s+world)\b")
+# a question that asks for an outcome under the writer's own limit ("can I get equal TPR with at most 1%
+# accuracy loss?"), not one about the amount ("could we lose two points?")
+_WITH_LIMIT = re.compile(
+    r"\b(?:with|while|whilst|without)\s+(?:\w+\s+){0,3}?(?:at\s+most|at\s+the\s+most|no\s+more\s+than"
+    r"|not\s+more\s+than|max(?:imum)?(?:\s+of)?|under|below|less\s+than|within)\s*$"
+)
+# a later sentence that withdraws a stated number ("scratch that", "there's no fixed number")
+_WITHDRAWN = re.compile(
+    r"^\W*(?:scratch|forget|ignore|disregard)\s+that\b|\bno\s+(?:fixed|firm|hard|set)\s+(?:number|limit|budget|figure|cap)\b"
+)
 
 
 def _of_other(after: str) -> bool:
@@ -147,6 +163,13 @@ def _firm_limit(sentence: str, m: re.Match[str], bare: bool) -> tuple[int, int] 
         return None  # a hedged, ranged or reported amount
     if _of_other(after):
         return None  # "10% of applicants", "a drop of 5% in the approval rate"
+    if _PAST_LOSS.search(before) or _PART_OF.search(before):
+        return None  # a loss that happened; part of a fraction the grammar does not count
+    wish = None
+    for wish in _WISH.finditer(before):
+        pass
+    if wish is not None and not re.search(r"\bbut\b", before[wish.end() :]):
+        return None  # "ideally it wouldn't drop by more than 1%"
     cue = None
     for cue in CUE.finditer(before):
         pass
@@ -157,7 +180,7 @@ def _firm_limit(sentence: str, m: re.Match[str], bare: bool) -> tuple[int, int] 
     if (
         gaps
         and not _LOSS.search(before[gaps[-1].end() :])
-        and not re.search(r"[,;(]", before[gaps[-1].end() :])
+        and not re.search(r"[,;(]|\b(?:with|while|whilst|without)\b", before[gaps[-1].end() :])
     ):
         return None  # "the gap in recall should be no more than 2 points"
     if _MORE_THAN.search(before) and _REJECT.search(sentence):
@@ -168,7 +191,7 @@ def _firm_limit(sentence: str, m: re.Match[str], bare: bool) -> tuple[int, int] 
         and trail is None
         and not re.match(
             r"\s*(?:$|[,;:!?)(]|\.(?!\d)|(?:of|on|in|from|relative|compared|versus|vs|below|against|drop|decline"
-            r"|reduction|decrease|loss|hit)\b)",
+            r"|reduction|decrease|loss|hit|absolute|abs)\b)",
             sentence[m.end() :],
         )
     ):
@@ -193,8 +216,15 @@ def accuracy_budget(text: str) -> tuple[float, str] | None:
     t = text.lower().replace("\u2011", "-").replace("\u2212", "-").replace("\u2019", "'")
     sentences = split_sentences(t)
     for i, sentence in enumerate(sentences):
-        if is_question(sentence):
-            continue  # a question states no limit
+        if any(_WITHDRAWN.search(later) for later in sentences[i + 1 :]):
+            continue  # a number taken back later ("max 1%; scratch that, there's no fixed number")
+        question = is_question(sentence)
+        label = _BUDGET_LABEL.match(sentence)
+        if label is not None:  # "accuracy budget for the approval model: 0.7 pp"
+            rest = sentence[label.end() :]
+            m = AMOUNT_UNIT.match(sentence, len(sentence) - len(rest.lstrip()))
+            if m is not None and 0 < amount_value(m) <= 0.5 and not _HEDGE_AFTER.match(sentence[m.end() :]):
+                return amount_value(m), sentence[label.start() : m.end()].strip()
         if i + 1 < len(sentences) and _AMOUNT_ONLY.match(sentence) and _THAT_IS.match(sentences[i + 1]):
             nxt = sentences[i + 1]  # "two percent. that's the accuracy loss we'd tolerate"
             m = _AMOUNT_ONLY.match(sentence)
@@ -213,6 +243,8 @@ def accuracy_budget(text: str) -> tuple[float, str] | None:
                 break
             if bare and not metric:
                 continue  # a bare number needs the metric it is a fraction of
+            if question and not _WITH_LIMIT.search(sentence[: m.start()]):
+                continue  # a question states no limit, unless it asks for something within one
             span = _firm_limit(sentence, m, bare)
             if span is None:
                 continue

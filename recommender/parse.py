@@ -772,7 +772,7 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
     if budget is not None:
         c.put("max_accuracy_loss", budget[0], "text", 1.0, budget[1])
     elif _has(
-        r"(can(no|')?t|cannot|must not|not) (afford to )?(lose|sacrifice|drop) (any |much )?(accuracy|performance)",
+        r"(?<!rather )(?<!prefer )(can(no|')?t|cannot|must not|not) (afford to )?(lose|sacrifice|drop) (any |much )?(accuracy|performance)",
         t,
     ):
         c.put("max_accuracy_loss", 0.01, "text", 0.8, "cannot lose accuracy")

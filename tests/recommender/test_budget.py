@@ -67,6 +67,24 @@ def test_budget_forms_corpus():
         ("We were given a 3% AUC budget for the change.", 0.03),
         ("F1 can drop by up to 0.03 but no further.", 0.03),
         ("we have a 2% budget increase for the team", None),
+        # twenty-first round: a question asking for an outcome within the writer's own limit (not a question
+        # about the amount), a wish, a loss that already happened, a number taken back later, a label with
+        # words before its colon, Gini, "a single point", "caps", a bare fraction called absolute
+        ("Is there a post-processing fix that keeps recall within 1.5 points?", None),
+        ("Which method closes the approval gap while costing no more than 0.5% accuracy?", 0.005),
+        ("Could we reach parity with under two points of AUC lost?", 0.02),
+        ("Is a 1% drop in accuracy acceptable to you?", None),
+        ("Preferably F1 would not fall by more than 2 points.", None),
+        ("Preferably retrain in-house, but accuracy may drop by at most 2 points.", 0.02),
+        ("Last quarter the accuracy fell 3% after the vendor update.", None),
+        ("Our hit rate dropped 4 points after the migration.", None),
+        ("Budget: at most 1.5 pp of AUC. Forget that, legal says there is no fixed number yet.", None),
+        ("Accuracy tolerance for the renewal-pricing work: 0.4 pp.", 0.004),
+        ("The Gini coefficient may fall by no more than 0.02.", 0.02),
+        ("Precision must not go down by more than a single percentage point.", 0.01),
+        ("The risk committee caps the AUC loss at 0.5%.", 0.005),
+        ("Accuracy loss has to stay below 0.015 absolute.", 0.015),
+        ("We'd shed a couple of tenths of a point of accuracy for this.", None),
     ],
 )
 def test_budget_forms(text, budget):
