@@ -169,7 +169,12 @@ _CHANGE_VERB = (
 TASK_PATTERNS: list[tuple[TaskType, str]] = [
     (
         TaskType.RANKING,
-        r"learning[- ]to[- ]rank|\brank(ing|ings|er|ers)\b|search results|top[- ]k\b|recommendation lists?",
+        (
+            r"learning[- ]to[- ]rank|\brank(ing|ings|er|ers)\b|search results|top[- ]k\b|recommendation lists?"
+            # an ordering as the model's output: "returns ranked item IDs", "a ranked shortlist" (not "a ranked
+            # list", which may list features)
+            r"|\branked\s+(?:[\w-]+\s+){0,2}?(?:items?|ids|results|candidates|feeds?|products|listings|shortlists?)\b"
+        ),
     ),
     (
         TaskType.CLUSTERING,
@@ -186,6 +191,13 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
         + r"\s+(?:predictor|regressor|estimator|forecaster)s?\b"
         # an estimate with its unit: "the delivery-time estimate (in minutes)"
         r"|\b(?:estimate|prediction|forecast)s?\s*\(?in (?:minutes|hours|days|weeks|dollars|euros|pounds)\b"
+        # a predictor with its unit, a predicted amount in a currency, a predicted time or mark: "wait-time
+        # predictor (minutes)", "predicts each pupil's need in pounds", "predicts the final exam mark"
+        r"|\b(?:predictor|model|estimator|forecaster)s?\s*\((?:in\s+)?(?:minutes|hours|days|weeks|dollars|euros|pounds)\)"
+        r"|\bpredict(?:s|ed|ing)?\s+[^.;?!]{0,50}?\bin\s+(?:pounds|dollars|euros|minutes|hours)\b"
+        r"|\b(?:wait(?:ing)?|delivery|travel|response|arrival|processing|turnaround)[- ]times?\s+"
+        r"(?:predictor|model|estimator|forecaster)s?\b"
+        r"|\bpredict(?:s|ed|ing)?\s+(?:(?:the|each|a|an|every|their|its|our)\s+)?(?:[\w'-]+\s+){0,3}?(?:exam\s+)?marks?\b"
         # the amount a model puts out: "it outputs the expected repair cost", "the limit amounts it produces",
         # "the predicted delivery times"
         r"|\b(?:it|model|system|tool|engine|which|that|regressor|network)\s+(?:outputs|forecasts|quotes|returns)\s+"
@@ -208,7 +220,7 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             r"|\bone of (?:the )?(?:three|four|five|six|seven|eight|nine|ten|[3-9]|\d\d) (?:[\w-]+ ){0,2}"
             r"(?:categories|classes|tiers|grades|labels|products|types|outcomes|diagnoses|codes|queues|buckets"
             r"|levels|ratings|priorities|tracks|dispositions)\b"
-            r"|\binto (?:one of )?(?:three|four|five|six|seven|eight|nine|ten|[3-9]|\d\d) (?:[\w-]+ ){0,2}"
+            r"|\binto (?:one of )?(?:three|four|five|six|seven|eight|nine|ten|[3-9]|\d\d) (?:[\w/-]+ ){0,2}"
             r"(?:categories|classes|tiers|grades|labels|types|outcomes|diagnoses)\b"
             # "a 4-class model", "grades A-E", "tier A, B, C or D", "probabilities for four loan products"
             r"|\b(?:three|four|five|six|seven|eight|nine|ten|[3-9]|\d\d)-class\b"
@@ -222,7 +234,7 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             + _ASSIGNS
             + r"[^.;?!]{0,60}?\b(?:one of|into|to|as|among) (?:the )?"
             + _MANY
-            + r" (?:[\w-]+ ){0,2}(?!"
+            + r" (?:[\w/-]+ ){0,2}(?!"
             + _NOT_LABELS
             + r")[\w-]+s\b"
             r"|\b"
@@ -239,6 +251,11 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             + _GROUPED_BY
             + r")"
             + _ENUMERATION
+            # three or more named classes with their noun: "puts students in remedial, standard or honours tracks"
+            + r"|\b"
+            + _ASSIGNS
+            + r"[^.;?!]{0,40}?\b(?:in|into|to)\s+(?:[\w-]+,\s+)+[\w-]+,?\s+(?:or|and)\s+[\w-]+\s+"
+            r"(?:tracks|tiers|bands|levels|classes|streams|queues|categories|grades|buckets|lanes)\b"
             # "a four-level priority classifier", "our 5-tier triage model"
             + r"|\b"
             + _MANY
@@ -297,7 +314,7 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             # "recognises which of twelve languages a voice note is in"
             r"|\b(?:recogni[sz]|identif|detect|predict|decid|determin|guess)\w*\s+which of (?:the )?"
             + _MANY
-            + r" (?:[\w-]+ ){0,2}(?!"
+            + r" (?:[\w/-]+ ){0,2}(?!"
             + _NOT_LABELS
             + r")[\w-]+s\b"
         ),

@@ -1,0 +1,53 @@
+"""Forms of statement the reader must get right (twenty-first round, issue 14). Every phrasing here was
+written for this file, not taken from a validation corpus or the development queries; each failed before the
+change it tests, or guards it."""
+
+from __future__ import annotations
+
+import pytest
+from fairmend.recommender import Recommender, parse_text
+from fairmend.recommender.build import builtin_techniques
+from quality import from_text
+
+
+@pytest.mark.parametrize(
+    "text, task",
+    [
+        # a predictor with its unit, an amount in a currency, a predicted mark
+        ("The ETA predictor (minutes) is worse for drivers in the north.", "regression"),
+        ("The model predicts what each tenant will owe in pounds next year.", "regression"),
+        ("We predict each pupil's reading mark at the end of year six.", "regression"),
+        ("A turnaround-time model tells applicants how long their visa will take.", "regression"),
+        # classes named with a slash, or three or more written out with their noun
+        ("The triage bot sorts messages into 5 billing/technical classes.", "multiclass_classification"),
+        (
+            "Our model places each applicant in bronze, silver or gold tiers, and older applicants rarely get gold.",
+            "multiclass_classification",
+        ),
+        # an ordering returned as the model's output (the model read this one before; the exact rule guards it)
+        ("The shop's search vendor only sends back ranked product IDs - nothing more.", "ranking"),
+        # guards: a list of features ranked for an analysis, a prediction of a time that is no model named,
+        # an amount in a currency that is not predicted
+        ("Give me a ranked list of the features that act as proxies for age.", None),
+        ("The loan is paid out in pounds; the model predicts default.", None),
+    ],
+)
+def test_task_forms(text, task):
+    c = parse_text(text)
+    got = from_text(c, "task")
+    assert (got.value if got is not None else None) == task
+
+
+def test_monitoring_a_ranking_recommends_monitors_that_read_rankings():
+    """The drift tests read any column between windows (a ranker's scores), so a request to watch a ranking
+    over time is answered with monitors (it had been answered with nothing: no monitor declared ranking)."""
+    text = (
+        "Our job-search ranking decides which listings people see first. We only want to watch, week by week, "
+        "whether listings from women-led firms slip down the results. Monitoring, nothing else."
+    )
+    c = parse_text(text)
+    assert from_text(c, "task").value == "ranking"
+    recs = Recommender(builtin_techniques()).recommend(text, top=3).recommendations
+    assert len(recs) == 3
+    assert all(r.technique.stage.value == "monitoring" for r in recs)
+    assert all("ranking" in {x.value for x in r.technique.task_types} for r in recs)
