@@ -362,6 +362,15 @@ ASKS_FOR_FIX = re.compile(
     # "which adjustments on its output are possible now?", "what fixes remain open to us?"
     r"|\b(?:which|what) (?:[\w-]+ )?(?:adjustments?|fixes|interventions|corrections|remedies|mitigations)\b"
     r"[^.?!]{0,40}?\b(?:possible|available|feasible|can (?:we|i)|could (?:we|i)|remain|open to)\b"
+    # "is there a way to make the errors comparable?", "any method to even out the approval rates?"
+    r"|\b(?:is there|are there|any) (?:a |an |any )?(?:way|method|technique|approach|fix)e?s? (?:to|that|of) "
+    r"(?:make|get|bring|even|equali[sz]e|balance|close|reduce|fix|correct|remove|narrow|shrink|level)\b"
+    # an accuracy cost accepted is a cost of a fix: "a little accuracy loss is fine", "we can live with some
+    # accuracy drop"
+    r"|\b(?:some|a little|a bit of|a small|a slight|minor) (?:accuracy|performance|auc) (?:loss|drop|hit|cost|dip)"
+    r" (?:is|would be) (?:fine|ok|okay|acceptable|tolerable|allowed)\b"
+    r"|\b(?:can|could) (?:live with|accept|afford|tolerate|take) (?:some|a little|a bit of|a small|a slight|minor) "
+    r"(?:loss of )?(?:accuracy|performance|auc)\b"
 )
 
 

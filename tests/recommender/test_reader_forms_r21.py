@@ -51,3 +51,26 @@ def test_monitoring_a_ranking_recommends_monitors_that_read_rankings():
     assert len(recs) == 3
     assert all(r.technique.stage.value == "monitoring" for r in recs)
     assert all("ranking" in {x.value for x in r.technique.task_types} for r in recs)
+
+
+@pytest.mark.parametrize(
+    "text, intervention",
+    [
+        # a question asking for a way to change the outcome: a fix is wanted (read as measure-only before)
+        ("Is there any method to even out the error rates of the two groups in our claims model?", None),
+        # guards (read right before too): more such questions, an accuracy cost accepted
+        (
+            "Our screening model flags older applicants far more. Is there a way to make the flag rates match?",
+            None,
+        ),
+        ("A slight AUC dip would be acceptable. Our churn model offers women fewer retention deals.", None),
+        ("We could live with a small loss of accuracy. The tenancy model rejects migrants more often.", None),
+        # guards: a request to measure only, with fixing ruled out, stays no intervention
+        (
+            "Is there a way to measure the gap? We are not allowed to change the model or its thresholds.",
+            False,
+        ),
+    ],
+)
+def test_fix_requests_are_no_measure_only_request(text, intervention):
+    assert from_text(parse_text(text), "intervention_allowed") is intervention
