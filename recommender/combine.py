@@ -24,9 +24,13 @@ from typing import Any
 
 FLIP = {"forbidden": "allowed", "allowed": "forbidden"}
 
+# "we used to" reports a past state; "it must not be used to decide" is a passive, no belief
+_USED_TO = (
+    r"(?<!be )(?<!been )(?<!being )(?<!is )(?<!are )(?<!was )(?<!were )(?<!gets )(?<!get )(?<!got )used to"
+)
 # Cues of a statement that is being withdrawn, and of the clause that withdraws it.
 BELIEF = re.compile(
-    r"\b(thought|believed|assumed|used to|originally|initially|at first|earlier|first said|"
+    r"\b(thought|believed|assumed|" + _USED_TO + r"|originally|initially|at first|earlier|first said|"
     r"previously|were told|was told|told me|told us|supposedly|i said|we said|i wrote|we wrote|"
     r"had assumed|had said|it was said|in the past|ignore|disregard|obsolete|outdated|out of date|"
     r"superseded|no longer (?:applies|holds|stands|valid|true|accurate)"
@@ -47,7 +51,9 @@ REPORTED = re.compile(
     r"|we wrote|had said|it was said)\b"
 )
 COGNITIVE = re.compile(
-    r"\b(?:thought|believed|assumed|used to|originally|initially|at first|supposedly|had assumed|in the past)\b"
+    r"\b(?:thought|believed|assumed|"
+    + _USED_TO
+    + r"|originally|initially|at first|supposedly|had assumed|in the past)\b"
 )
 # A clause that confirms what was just reported ("we were told it is locked, and that is right").
 CONFIRM = re.compile(

@@ -74,3 +74,23 @@ def test_monitoring_a_ranking_recommends_monitors_that_read_rankings():
 )
 def test_fix_requests_are_no_measure_only_request(text, intervention):
     assert from_text(parse_text(text), "intervention_allowed") is intervention
+
+
+@pytest.mark.parametrize(
+    "text, at_inference",
+    [
+        # a passive "be used to decide" is no past belief ("we used to think ...") to withdraw at the text's end
+        ("Religion must not be used to rank applicants.", False),
+        ("Nationality cannot be used to decide who is flagged.", False),
+        ("Disability status may be used to decide the support level.", True),
+        (
+            "We own the scorer and refit it monthly, but ethnicity must not be used to pick who gets an "
+            "offer; we hold it from a voluntary survey.",
+            False,
+        ),
+        # guard: a past belief at the end of the text is still withdrawn
+        ("We used to think that age could not be used at decision time.", True),
+    ],
+)
+def test_a_passive_used_to_is_no_withdrawn_belief(text, at_inference):
+    assert from_text(parse_text(text), "protected_at_inference_allowed") is at_inference
