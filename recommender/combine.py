@@ -24,10 +24,11 @@ from typing import Any
 
 FLIP = {"forbidden": "allowed", "allowed": "forbidden"}
 
-# "we used to" reports a past state; "it must not be used to decide" is a passive, no belief
-_USED_TO = (
-    r"(?<!be )(?<!been )(?<!being )(?<!is )(?<!are )(?<!was )(?<!were )(?<!gets )(?<!get )(?<!got )used to"
-)
+# "we used to" reports a past state; "it must not be used to decide", "race is never used to assign" is a
+# passive, no belief
+_BE = ("be", "been", "being", "is", "are", "was", "were", "get", "gets", "got", "isn't", "aren't", "wasn't")
+_ADVERBS = ("", "only ", "never ", "not ", "also ", "still ", "just ", "always ", "mainly ", "solely ")
+_USED_TO = "".join(f"(?<!{b} {a})" for b in _BE for a in _ADVERBS) + "used to"
 # Cues of a statement that is being withdrawn, and of the clause that withdraws it.
 BELIEF = re.compile(
     r"\b(thought|believed|assumed|" + _USED_TO + r"|originally|initially|at first|earlier|first said|"

@@ -83,6 +83,7 @@ def test_fix_requests_are_no_measure_only_request(text, intervention):
         ("Religion must not be used to rank applicants.", False),
         ("Nationality cannot be used to decide who is flagged.", False),
         ("Disability status may be used to decide the support level.", True),
+        ("Counsel allows age at scoring time provided it is only used to offset the unfair path.", True),
         (
             "We own the scorer and refit it monthly, but ethnicity must not be used to pick who gets an "
             "offer; we hold it from a voluntary survey.",
