@@ -350,7 +350,14 @@ INTENT_PATTERNS: list[tuple[str, str]] = [
         "document",
         r"document|model card|datasheet|factsheet|governance|checklist|transparen|accountab|internal audit",
     ),
-    ("monitor", r"monitor|drift|over time|in production|alert|dashboard|\bstream"),
+    # a stream of data or events, not "six processing streams" or "the slow-track stream"
+    (
+        "monitor",
+        (
+            r"monitor|drift|over time|in production|alert|dashboard|\bstreaming\b"
+            r"|\b(?:data|event|transaction|click|live|incoming|input|real-time|score) streams?\b"
+        ),
+    ),
     (
         "causal",
         r"causal|dag\b|confound|(?<!re)mediat|path[- ]specific|back-?door|direct effect|indirect effect|decompos",

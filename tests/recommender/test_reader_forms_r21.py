@@ -85,8 +85,10 @@ def test_fix_requests_are_no_measure_only_request(text, intervention):
         ("Disability status may be used to decide the support level.", True),
         ("Counsel allows age at scoring time provided it is only used to offset the unfair path.", True),
         (
-            "We own the scorer and refit it monthly, but ethnicity must not be used to pick who gets an "
-            "offer; we hold it from a voluntary survey.",
+            (
+                "We own the scorer and refit it monthly, but ethnicity must not be used to pick who gets an "
+                "offer; we hold it from a voluntary survey."
+            ),
             False,
         ),
         # guard: a past belief at the end of the text is still withdrawn
@@ -95,3 +97,29 @@ def test_fix_requests_are_no_measure_only_request(text, intervention):
 )
 def test_a_passive_used_to_is_no_withdrawn_belief(text, at_inference):
     assert from_text(parse_text(text), "protected_at_inference_allowed") is at_inference
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        # "streams" a case is sorted into are classes, not a stream of data to monitor
+        (
+            (
+                "Our triage model puts each referral into one of four clinical streams and we cannot retrain it. "
+                "Referrals from Roma families land in the slowest stream far more often."
+            ),
+            None,
+        ),
+        # guards: a stream of data or events is something to watch
+        (
+            "We score a live transaction stream; tell us when approval rates by age start to diverge.",
+            "monitor",
+        ),
+        (
+            "Our fraud model runs on streaming card data and we want the gap by nationality tracked.",
+            "monitor",
+        ),
+    ],
+)
+def test_streams_of_cases_are_no_monitoring_intent(text, intent):
+    assert parse_text(text).intent == intent
