@@ -74,6 +74,8 @@ HEDGED = 0.5
 CONTRAST = frozenset({"but", "however", "yet"})
 # kinds of work that change nothing: a later "no intervention" reading agrees with them
 MEASURING_KINDS = frozenset({"causal", "monitoring", "documentation"})
+# two readings of the attribute that agree it stays out of the decision (not held at all implies not used)
+NOT_AT_DECISION = frozenset({"forbidden", "not_collected"})
 # a clause that opens with a contrast of its own ("On the other hand we are free to rebuild it", "That said, ...")
 CONTRAST_LEAD = re.compile(
     r"^(?:on the other hand|that said|having said that|that being said|even so|nevertheless|nonetheless"
@@ -381,6 +383,12 @@ def settle(readings: list[Reading]) -> Finding | None:
             continue
         if current.value in MEASURING_KINDS and r.value == "no_intervention":
             continue  # "monitoring only pls ... what tests?": changing nothing agrees with the kind of work stated
+        if {current.value, r.value} == NOT_AT_DECISION:
+            # "religion at inference = no; the claims system has never had that field": both keep the attribute
+            # from the decision, so neither weakens the other; the surer one says how
+            if r.confidence > conf:
+                current, conf = r, r.confidence
+            continue
         decided = _wins(r, current)
         if decided is True:
             current, conf = r, r.confidence

@@ -123,3 +123,16 @@ def test_a_passive_used_to_is_no_withdrawn_belief(text, at_inference):
 )
 def test_streams_of_cases_are_no_monitoring_intent(text, intent):
     assert parse_text(text).intent == intent
+
+
+def test_not_held_by_the_decision_step_agrees_with_a_ban_at_decision_time():
+    """Two readings that both keep the attribute from the decision ("= no" and "has never had that field")
+    strengthen, not weaken, each other."""
+    for text in (
+        "Religion at decision time = no, the underwriting system has never had that field.",  # failed before
+        (  # guard
+            "retrain = yes; ethnicity at scoring = no, the scoring service has never stored that column; "
+            "ethnicity for training = from a consented panel"
+        ),
+    ):
+        assert from_text(parse_text(text), "protected_at_inference_allowed") is False, text
