@@ -117,6 +117,9 @@ THIS_ONE = re.compile(
     r" |an )(?:[\w-]+ ){0,4}?(?:model|system|scorer|classifier|engine|version|product)$"
     r"|^(?:and |but )?(?:it |this one |mine |ours |which )?(?:is|are) (?:a |an )?(?:separate|different|distinct)"
     r" (?:model|system|scorer|classifier|one|version|product)$"
+    # "(another team's model is frozen.) Ours is the small-business overdraft model"
+    r"|^(?:but |and |so )?(?:ours|mine|our team's|my team's) (?:is|are) (?:the |a |an )(?:[\w-]+ ){0,4}?"
+    r"(?:model|system|scorer|classifier|engine|version|product)$"
 )
 NOT_THIS_ONE = re.compile(
     r"\bnot (?:the (?:model|system|one|tool|scorer|classifier) )?(?:in question|(?:that |which |what )?"

@@ -136,3 +136,25 @@ def test_not_held_by_the_decision_step_agrees_with_a_ban_at_decision_time():
         ),
     ):
         assert from_text(parse_text(text), "protected_at_inference_allowed") is False, text
+
+
+@pytest.mark.parametrize(
+    "text, retraining",
+    [
+        # "Ours is the ... model": the model described before is another's
+        (
+            (
+                "The card team's scorer is locked until the audit. Ours is the mortgage pricing model. Older "
+                "borrowers pay more."
+            ),
+            None,
+        ),
+        # guard: what is said of the writer's model after the turn counts
+        (
+            "The card team's scorer is open to change. Ours is the mortgage pricing model, and it is locked.",
+            False,
+        ),
+    ],
+)
+def test_ours_is_another_model(text, retraining):
+    assert from_text(parse_text(text), "retraining_allowed") is retraining
