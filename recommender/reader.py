@@ -868,6 +868,31 @@ def _unchangeable(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarr
     return {**probs, "retraining": p}
 
 
+# A permission to change the model granted outright: a go-ahead ("the CRO has given the green light to retrain
+# the collections model") or nobody objecting ("nobody objects to changing the method").
+_GRANTED = re.compile(
+    r"\b(?:green[- ]?light|go-?ahead)\s+(?:[\w-]+\s+){0,3}?(?:to|for)\s+(?:a\s+|the\s+|an\s+)?(?:full\s+)?"
+    r"(?:re-?train|re-?fit|re-?build|re-?run|chang|modif|alter)\w*"
+    r"|\b(?:nobody|no one|no-one)\s+(?:objects|minds|is against|opposes|would object|would mind)(?:\s+to)?\s+"
+    r"(?:re-?train|re-?fit|re-?build|re-?run|chang|modif|alter|updat)\w*"
+)
+# words before the grant that withhold it ("we have no green light to retrain", "waiting for the go-ahead")
+_WITHHELD = re.compile(r"\b(?:not|no|never|without|waiting|awaiting|if|unless|until|before|pending)\b|n't\b")
+
+
+def _granted(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
+    """``probs`` with "may retrain" at least :data:`RULED` sure when ``text`` grants a change of the model
+    outright (:data:`_GRANTED`) and nothing before the grant withholds it."""
+    allowed = DIMENSIONS["retraining"].index("allowed")
+    low = text.lower()
+    m = _GRANTED.search(low)
+    if m is None or _WITHHELD.search(low[: m.start()]) or probs["retraining"][allowed] >= RULED:
+        return probs
+    p = probs["retraining"] * (1.0 - RULED) / max(1.0 - probs["retraining"][allowed], 1e-9)
+    p[allowed] = RULED
+    return {**probs, "retraining": p}
+
+
 def _kept_from_decision(probs: dict[str, np.ndarray], clause: str, text: str) -> dict[str, np.ndarray]:
     """``probs`` with "not collected" counted as "not at decision time" when the text names, outside ``clause``,
     another store that holds the attribute after all ("the feature store has no gender column, although the HR
@@ -924,6 +949,7 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         p = _trained_only(p, texts[row])
         p = _failed(p, texts[row])
         p = _unchangeable(p, texts[row])
+        p = _granted(p, texts[row])
         p = _kept_from_decision(p, t, text)
         if i in headings:
             p = _unread(p, "scope")

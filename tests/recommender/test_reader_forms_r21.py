@@ -158,3 +158,18 @@ def test_not_held_by_the_decision_step_agrees_with_a_ban_at_decision_time():
 )
 def test_ours_is_another_model(text, retraining):
     assert from_text(parse_text(text), "retraining_allowed") is retraining
+
+
+@pytest.mark.parametrize(
+    "text, retraining",
+    [
+        # a change of the model granted outright (read as a ban before)
+        ("Nobody objects to retraining the churn model.", True),
+        # guards (read right before too): other grants, a grant withheld
+        ("The board gave us the green light for a full refit of the pricing model.", True),
+        ("Risk has given the go-ahead to rebuild the scorer with a fairness constraint.", True),
+        ("We have no green light to retrain the model yet.", False),
+    ],
+)
+def test_a_change_granted_outright(text, retraining):
+    assert from_text(parse_text(text), "retraining_allowed") is retraining
