@@ -32,6 +32,7 @@ __all__ = [
 # texts that merely sound numeric or grouped ("the four-fifths rule", "a 20% prediction", "race by
 # gender"), so a task it reads is kept only when the text names something of that kind (an amount or a
 # duration predicted, an ordering, groups found without labels, several named classes).
+_WITHIN_GROUP = r"(?:within|inside|among)\s+(?:(?:each|every|their|its)\b|(?:a|the) (?:group|class)\b)"
 _N = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many|multiple)"
 TASK_CUES: dict[TaskType, re.Pattern[str]] = {
     TaskType.REGRESSION: re.compile(
@@ -42,7 +43,11 @@ TASK_CUES: dict[TaskType, re.Pattern[str]] = {
         r"|\bspend|delay|duration|expected loss|\bvalues?\b"
     ),
     TaskType.RANKING: re.compile(
-        r"\brank|re-?rank|(?<!in )\b(?:re-?)?order(?:s|ed|ing)?\b|\bsort(?!\w*\s+(?:[\w-]+\s+){0,3}into\b)"
+        # (an order kept within each group is a property of a repair, not an ordering produced: "while keeping
+        # people's order within each group")
+        r"\brank(?!\w*\s+" + _WITHIN_GROUP + r")|re-?rank"
+        r"|(?<!in )\b(?:re-?)?order(?:s|ed|ing)?\b(?!\s+" + _WITHIN_GROUP + r")"
+        r"|\bsort(?!\w*\s+(?:[\w-]+\s+){0,3}into\b)"
         r"|\btop[- ]?(?:\d+|ten|twenty|five)"
         r"|first page|page (?:one|\d)|\bfeeds?\b|search|results|listings?|\blists?\b|shortlist|exposure"
         r"|position|league table|recommend|carousel"

@@ -173,3 +173,19 @@ def test_ours_is_another_model(text, retraining):
 )
 def test_a_change_granted_outright(text, retraining):
     assert from_text(parse_text(text), "retraining_allowed") is retraining
+
+
+def test_an_order_kept_within_groups_is_no_ranking_task():
+    """ "keeping each person's rank within their group" is a property of a repair (rank-preserving, as the
+    disparate impact remover is), not a ranking the model produces; read as one, with only the data to change,
+    it had left no technique at all."""
+    text = (
+        "Only the training table is ours to change. Make the income distributions match across ethnic groups "
+        "while keeping each person's rank within their group."
+    )
+    c = parse_text(text)
+    assert from_text(c, "task") is None
+    recs = Recommender(builtin_techniques()).recommend(text, top=3).recommendations
+    assert len(recs) == 3 and all(r.technique.stage.value == "pre_processing" for r in recs)
+    # guard: a ranking stays one
+    assert from_text(parse_text("Our ranker orders results for each query."), "task").value == "ranking"
