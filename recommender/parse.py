@@ -367,6 +367,9 @@ INTENT_PATTERNS: list[tuple[str, str]] = [
         (
             r"\baudit|measure|compare (fairness|the )?(gaps|metrics|models)|false discover|quantify|assess|evaluat|check (whether|if)|is (there|it) (bias|significant)"
             r"|significan|confidence interval|report (the )?(gap|disparit)|which groups|find (the )?subgroups"
+            # "how would I check that?", "is the model fair to Black patients?"
+            r"|how (would|do|can|could|should|might) (i|we|one) (check|test|tell|verify|detect|find out|investigate)\b"
+            r"|\b(is|are) (it|the model|our model|the tool|the system|they) (fair|biased|unfair)\b"
         ),
     ),
     (

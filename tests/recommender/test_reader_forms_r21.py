@@ -189,3 +189,17 @@ def test_an_order_kept_within_groups_is_no_ranking_task():
     assert len(recs) == 3 and all(r.technique.stage.value == "pre_processing" for r in recs)
     # guard: a ranking stays one
     assert from_text(parse_text("Our ranker orders results for each query."), "task").value == "ranking"
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        # a question how to check, or whether the model is fair, asks for an audit
+        ("Our scorer leans heavily on postcode. How would we tell whether that hurts renters?", "audit"),
+        ("A nurse asked us: is the model fair to patients who speak little English?", "audit"),
+        # guard: a request to fix stays one
+        ("How can we reduce the gap in approvals between men and women?", "mitigate"),
+    ],
+)
+def test_questions_how_to_check_ask_for_an_audit(text, intent):
+    assert parse_text(text).intent == intent
