@@ -139,7 +139,13 @@ OTHER_PARTY = re.compile(
     r"\b(?:in (?!practice|general|theory|fact|short|turn|effect|reality|principle)[a-z]+ they"
     r"|other (?:banks|lenders|insurers|companies|firms|countries|teams|jurisdictions|states|employers)"
     r"|(?:a|our|one) (?:competitor|rival|sister company|parent company|peer)|competitors"
-    r"|in (?:most|many|some|other) (?:countries|jurisdictions|states|markets))\b"
+    r"|in (?:most|many|some|other) (?:countries|jurisdictions|states|markets)"
+    # another part of the organisation: "the EU branch has to keep nationality out of its scoring, but we're ..."
+    r"|the (?:[\w-]+ ){1,2}(?:branch|subsidiary|affiliate|division))\b"
+)
+# the writer saying the rule just stated is not theirs: "... but that policy doesn't cover us"
+NOT_OURS = re.compile(
+    r"\b(?:does(?: not|n't)|do(?: not|n't)|won't|will not|never) (?:apply to|cover|bind|concern) (?:us|me|our)\b"
 )
 WRITER = re.compile(r"\b(?:we|our|us|i|my|me|here|ours)\b")
 # A part of the pipeline said to stay as it is ("the inputs and the outputs are off limits", "the decision
@@ -442,7 +448,7 @@ def combine(
                 "",
                 before,
             )
-            if OTHER_PARTY.search(before) and not WRITER.search(own):
+            if (OTHER_PARTY.search(before) or NOT_OURS.search(norm)) and not WRITER.search(own):
                 for dim, rs in readings.items():  # another party's rule (see OTHER_PARTY)
                     readings[dim] = [r for r in rs if r.position != pos - 1]
                 others.add(getattr(clauses[pos - 1], "sentence", -1))

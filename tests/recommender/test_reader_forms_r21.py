@@ -203,3 +203,24 @@ def test_an_order_kept_within_groups_is_no_ranking_task():
 )
 def test_questions_how_to_check_ask_for_an_audit(text, intent):
     assert parse_text(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text, at_inference",
+    [
+        # another part of the organisation's rule, then the writer's own case
+        (
+            (
+                "The French subsidiary may not use age in pricing, but we are the UK team. Our quotes are higher "
+                "for older drivers."
+            ),
+            None,
+        ),
+        # the writer saying the rule is not theirs
+        ("Head office bars religion from the scorecard, but that rule doesn't apply to us.", None),
+        # guard: the writer's own rule after the contrast still counts
+        ("The Dutch branch may use age, but we may not use it in our decisions.", False),
+    ],
+)
+def test_another_branch_rule_binds_the_branch(text, at_inference):
+    assert from_text(parse_text(text), "protected_at_inference_allowed") is at_inference
