@@ -224,3 +224,18 @@ def test_questions_how_to_check_ask_for_an_audit(text, intent):
 )
 def test_another_branch_rule_binds_the_branch(text, at_inference):
     assert from_text(parse_text(text), "protected_at_inference_allowed") is at_inference
+
+
+def test_asking_for_options_asks_for_a_fix():
+    """ "what would our options be?" asks what can be done, so a paper named as the occasion does not make
+    documentation the only work."""
+    for text in (
+        (  # read as documentation only before
+            "Purely a planning exercise for a consultation paper: if the regulator one day banned age as a "
+            "pricing factor for car insurance, what would our technical options look like?"
+        ),
+        # guard
+        "Just a thought experiment for a white paper: if age were banned from pricing, what would our options be?",
+    ):
+        c = parse_text(text)
+        assert from_text(c, "stages") is None and from_text(c, "intervention_allowed") is None, text
