@@ -136,7 +136,7 @@ CRITERION_PATTERNS: list[tuple[Criterion, str]] = [
 _AMOUNT = (
     r"(?:prices?|wages?|salar(?:y|ies)|premiums?|rents?|amounts?|costs?|incomes?|revenues?|fares?|earnings"
     r"|spend(?:ing)?|sales|durations?|length of stay|losses|(?:credit )?limits?|valuations?|fees?|bonus(?:es)?"
-    r"|payouts?|percentages?)\b"
+    r"|payouts?|percentages?|gpas?|doses?|dosages?)\b"
 )
 # A verb of assigning each case to a label (multiclass), and a count of at least three.
 _ASSIGNS = (
@@ -153,7 +153,7 @@ _NOT_LABELS = (
 _MANY = r"(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|[3-9]|[1-9]\d)"
 # Three or more short labels written out with slashes: "approve / refer / deny" (commas list attributes
 # and groups as often as labels: "across married, single and widowed claimants").
-_LABEL = r"'?[a-z][\w-]*'?(?: [a-z][\w-]*'?)?"
+_LABEL = r"'?[a-z][\w-]*'?(?: [a-z][\w-]*'?){0,2}"
 # a preposition before a list of groups, not labels ("for men / women / other")
 _GROUPED_BY = r"(?:for|across|by|among|between|of|in|per)\b"
 _ENUMERATION = r"(?:" + _LABEL + r"\s*/\s*){2,}" + _LABEL + r"\b"
@@ -178,7 +178,15 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
     ),
     (
         TaskType.CLUSTERING,
-        r"\bclusters?\b|\bclustering\b|k-?means|k-?medians|\bunsupervised (?:grouping|segmentation|partition)",
+        (
+            # (not a computing cluster, nor values that "cluster around the threshold")
+            r"(?<!compute )(?<!computing )(?<!temporary )(?<!gpu )(?<!hpc )(?<!spark )(?<!kubernetes )(?<!hadoop )"
+            r"\bclusters?\b(?!\s+(?:tightly|closely|around|near|together|at|torn|was|is being|were))|\bclustering\b"
+            r"|k-?means|k-?medians|k-?medoids|\bunsupervised (?:grouping|segmentation|partition)"
+            # groups found without labels: "phenotype groups are discovered from EHR data with no outcome labels"
+            r"|\b(?:groups?|segments?|cohorts?|groupings?)\b[^.;?!]{0,60}\b(?:with no|without|no) (?:outcome |target )?"
+            r"(?:labels?|target)\b"
+        ),
     ),
     (
         TaskType.REGRESSION,
@@ -193,8 +201,15 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
         r"|\b(?:estimate|prediction|forecast)s?\s*\(?in (?:minutes|hours|days|weeks|dollars|euros|pounds)\b"
         # a predictor with its unit, a predicted amount in a currency, a predicted time or mark: "wait-time
         # predictor (minutes)", "predicts each pupil's need in pounds", "predicts the final exam mark"
-        r"|\b(?:predictor|model|estimator|forecaster)s?\s*\((?:in\s+)?(?:minutes|hours|days|weeks|dollars|euros|pounds)\)"
-        r"|\bpredict(?:s|ed|ing)?\s+[^.;?!]{0,50}?\bin\s+(?:pounds|dollars|euros|minutes|hours)\b"
+        r"|\b(?:predictor|model|estimator|forecaster|prediction|estimate|forecast|eta)s?\s*\((?:in\s+)?(?:minutes|hours"
+        r"|days|weeks|dollars|euros|pounds)\)"
+        r"|\bpredict(?:s|ed|ing)?\s+[^.;?!]{0,50}?\bin\s+(?:pounds|dollars|euros|minutes|hours|mg|milligrams|kg|km|kwh)\b"
+        # a predicted mark or grade on a numeric scale: "final exam scores on a 0-100 scale", "grades (0-100)"
+        r"|\bpredict\w*\s+[^.;?!]{0,40}?\b(?:scores?|grades?|marks?) on an? \d+\s*(?:-|\u2013|to)\s*\d+ scale\b"
+        r"|\bpredict\w*\s+(?:[\w-]+\s+){0,2}?(?:grades?|marks?)\s*\(\d+\s*(?:-|\u2013|to)\s*\d+\)"
+        r"|\((?:score|scored|grade|rating) [0-9]+\s*(?:-|\u2013|to)\s*[0-9]+, (?:treated|used|modelled|modeled) as a number\)"
+        # "an income-prediction model"
+        r"|\b" + _AMOUNT + r"[- ](?:prediction|estimation|forecasting) (?:model|system|tool|engine)\b"
         r"|\b(?:wait(?:ing)?|delivery|travel|response|arrival|processing|turnaround)[- ]times?\s+"
         r"(?:predictor|model|estimator|forecaster)s?\b"
         r"|\bpredict(?:s|ed|ing)?\s+(?:(?:the|each|a|an|every|their|its|our)\s+)?(?:[\w'-]+\s+){0,3}?(?:exam\s+)?marks?\b"
@@ -232,7 +247,7 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             # emotions", "sorts each request into one of 9 topics", "puts claims into approve / refer / deny"
             r"|\b"
             + _ASSIGNS
-            + r"[^.;?!]{0,60}?\b(?:one of|into|to|as|among) (?:the )?"
+            + r"[^.;?!]{0,60}?\b(?:one of|which of|into|to|as|among) (?:the )?"
             + _MANY
             + r" (?:[\w/-]+ ){0,2}(?!"
             + _NOT_LABELS
@@ -265,7 +280,17 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             + r"|\{\s*[\w' -]+(?:,\s*[\w' -]+){2,}\s*\}"
             # an output or a decision among three or more outcomes written out: "returns genuine / suspicious /
             # forged", "decides between approve, refer and decline"
-            r"|\b(?:returns?|outputs?|emits?|gives?|says?|answers?|produces?)\s+(?:one of\s+|either\s+)?"
+            # numbered classes: "assigns priority 1, 2, 3 or 4", "ESI levels 1 to 5", "P1, P2, P3, P4"
+            r"|\b(?:priority|priorities|levels?|tiers?|classes|categories|bands?|esi(?: levels?)?)\s+[1-9]"
+            r"(?:\s*,\s*[1-9]){1,}\s*,?\s*(?:or|and)\s+[1-9]\b"
+            r"|\b(?:priority|priorities|levels|tiers|classes|categories|bands|esi(?: levels)?)\s+(?:from\s+)?[0-9]\s*"
+            r"(?:to|-|\u2013|through)\s*[3-9]\b"
+            r"|\bp1\s*,\s*p2\s*,\s*p3\b"
+            # a classifier with a count of classes: "intent classifier with 23 intents", "~40 occupational codes"
+            r"|\bclassif\w*\b[^.;?!]{0,40}?(?:with|of|into|across|among|\() ?(?:~|about |around |some )?"
+            + _MANY
+            + r" (?:[\w/-]+ ){0,2}(?:intents|classes|categories|labels|codes|topics|options)\b"
+            r"|\b(?:returns?|outputs?|emits?|gives?|says?|answers?|produces?|receive)\s+(?:only\s+)?(?:one of:?\s+|either\s+)?"
             + _ENUMERATION
             + r"|\b(?:decid|choos|pick|select)\w*\s+(?:between|among)\s+(?:"
             + _LABEL

@@ -239,3 +239,31 @@ def test_asking_for_options_asks_for_a_fix():
     ):
         c = parse_text(text)
         assert from_text(c, "stages") is None and from_text(c, "intervention_allowed") is None, text
+
+
+@pytest.mark.parametrize(
+    "text, task",
+    [
+        # (seven of these failed before; the model read the other six, which guard the exact rules)
+        # numbered or enumerated classes, a classifier with its count of classes
+        ("The dispatch model assigns urgency levels 1 to 4 to every call.", "multiclass_classification"),
+        ("Our mail router gives each email priority 1, 2, 3 or 4.", "multiclass_classification"),
+        ("Helpdesk model: P1, P2, P3 and P4 tickets.", "multiclass_classification"),
+        ("A news classifier with 15 topics tags every article.", "multiclass_classification"),
+        ("The vendor's API returns only approve / manual review / reject.", "multiclass_classification"),
+        # a predicted number on a scale, in a unit, or an amount-prediction model
+        ("Our tutoring model predicts quiz scores on a 1-10 scale.", "regression"),
+        ("The model predicts each patient's warfarin dose in mg.", "regression"),
+        ("A salary-prediction model suggests pay for every job ad.", "regression"),
+        # groups found without labels
+        ("We group the stores with k-medoids on sales features.", "clustering"),
+        ("Customer segments are found from purchase logs without labels.", "clustering"),
+        # guards: values that cluster, a computing cluster, a binary model's score range
+        ("Older applicants' risk scores cluster around 0.5.", None),
+        ("The training job ran on a temporary compute cluster that is gone now.", None),
+        ("The model predicts default and gives each applicant a score (0-1000).", None),
+    ],
+)
+def test_more_task_forms(text, task):
+    got = from_text(parse_text(text), "task")
+    assert (got.value if got is not None else None) == task
