@@ -860,12 +860,19 @@ _UNCHANGEABLE = re.compile(
 def _unchangeable(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
     """``probs`` with "cannot retrain" at least :data:`RULED` sure when ``text`` names the model or its code as
     something the writer cannot change (:data:`_UNCHANGEABLE`)."""
-    banned = DIMENSIONS["retraining"].index("forbidden")
-    if not _UNCHANGEABLE.search(text.lower()) or probs["retraining"][banned] >= RULED:
+    if not _UNCHANGEABLE.search(text.lower()):
         return probs
-    p = probs["retraining"] * (1.0 - RULED) / max(1.0 - probs["retraining"][banned], 1e-9)
-    p[banned] = RULED
-    return {**probs, "retraining": p}
+    return _at_least(probs, "retraining", "forbidden")
+
+
+def _at_least(probs: dict[str, np.ndarray], dim: str, value: str) -> dict[str, np.ndarray]:
+    """``probs`` with ``value`` of ``dim`` at least :data:`RULED` sure, the other values scaled to the rest."""
+    i = DIMENSIONS[dim].index(value)
+    if probs[dim][i] >= RULED:
+        return probs
+    p = probs[dim] * (1.0 - RULED) / max(1.0 - probs[dim][i], 1e-9)
+    p[i] = RULED
+    return {**probs, dim: p}
 
 
 # A permission to change the model granted outright: a go-ahead ("the CRO has given the green light to retrain
@@ -883,14 +890,11 @@ _WITHHELD = re.compile(r"\b(?:not|no|never|without|waiting|awaiting|if|unless|un
 def _granted(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
     """``probs`` with "may retrain" at least :data:`RULED` sure when ``text`` grants a change of the model
     outright (:data:`_GRANTED`) and nothing before the grant withholds it."""
-    allowed = DIMENSIONS["retraining"].index("allowed")
     low = text.lower()
     m = _GRANTED.search(low)
-    if m is None or _WITHHELD.search(low[: m.start()]) or probs["retraining"][allowed] >= RULED:
+    if m is None or _WITHHELD.search(low[: m.start()]):
         return probs
-    p = probs["retraining"] * (1.0 - RULED) / max(1.0 - probs["retraining"][allowed], 1e-9)
-    p[allowed] = RULED
-    return {**probs, "retraining": p}
+    return _at_least(probs, "retraining", "allowed")
 
 
 def _kept_from_decision(probs: dict[str, np.ndarray], clause: str, text: str) -> dict[str, np.ndarray]:
