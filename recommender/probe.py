@@ -52,6 +52,7 @@ TRAINING_FILES = (
             "validation15.yaml",
             "validation16.yaml",
             "validation17.yaml",
+            "validation18.yaml",
         )
     ),
 )

@@ -168,8 +168,8 @@ VALIDATION19 = Path(__file__).with_name("validation19.yaml")
 VALIDATION20 = Path(__file__).with_name("validation20.yaml")
 # A twenty-first, 136 phrasings (220 less 84 that shared most of a clause's words with training data or another
 # validation corpus) written on 5 December 2026 at the start of the twenty-first round, before its changes, by a
-# session that saw only the catalog and the labelling rules. Reserved and never measured: the next round
-# measures it at its starting code, before changing anything.
+# session that saw only the catalog and the labelling rules. Reserved and unmeasured until the twenty-second
+# round, which measured it once at its starting code (aggregate figures only) before changing anything.
 VALIDATION21 = Path(__file__).with_name("validation21.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
@@ -195,7 +195,8 @@ VALIDATION21 = Path(__file__).with_name("validation21.yaml")
 # From the nineteenth round (5 December 2026) validation15 is a development set as well (measured three times).
 # From the twentieth round (5 December 2026) validation16 is a development set as well (measured three times).
 # From the twenty-first round (5 December 2026) validation17 is a development set as well (measured three times).
-HELD_OUT = (VALIDATION18, VALIDATION19, VALIDATION20)
+# From the twenty-second round (5 December 2026) validation18 is a development set as well (measured three times).
+HELD_OUT = (VALIDATION19, VALIDATION20, VALIDATION21)
 DEVELOPMENT = (
     VALIDATION,
     VALIDATION2,
@@ -214,9 +215,10 @@ DEVELOPMENT = (
     VALIDATION15,
     VALIDATION16,
     VALIDATION17,
+    VALIDATION18,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = (VALIDATION21,)
+RESERVED = ()
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
