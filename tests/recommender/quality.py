@@ -171,6 +171,11 @@ VALIDATION20 = Path(__file__).with_name("validation20.yaml")
 # session that saw only the catalog and the labelling rules. Reserved and unmeasured until the twenty-second
 # round, which measured it once at its starting code (aggregate figures only) before changing anything.
 VALIDATION21 = Path(__file__).with_name("validation21.yaml")
+# A twenty-second, 160 phrasings (220 less 60 that shared most of a clause's words with training data or another
+# validation corpus, or held a stored clause label) written on 5 December 2026 at the start of the twenty-second
+# round, before its changes, by a session that saw only the catalog and the labelling rules. Reserved and never
+# measured: the next round measures it at its starting code, before changing anything.
+VALIDATION22 = Path(__file__).with_name("validation22.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -218,7 +223,7 @@ DEVELOPMENT = (
     VALIDATION18,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = ()
+RESERVED = (VALIDATION22,)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
