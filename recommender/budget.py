@@ -48,11 +48,15 @@ CUE = re.compile(
     r"|within|max(?:imum)?|tolerate|tolerable|tolerated|afford|accept|accepted|acceptable|approve|approved|willing|fine\s+with"
     r"|okay\s+with|ok\s+with|hit(?!\s+rate)|dip|reduction|reduce|reduces|reducing|degrad\w*|fall|falls|worse|take|eat"
     r"|tolerance|allowance|ceiling|cap|caps|capped|limit|limited|slip|slips|slide|go\s+down|goes\s+down"
-    r"|sign\s+off\s+on|signed\s+off\s+on|knocks?|exceed|exceeds|delta|allowed|spend\w*|keep|spare|appetite)\b"
+    r"|sign\s+off\s+on|signed\s+off\s+on|knocks?|exceed|exceeds|delta|allowed|spend\w*|keep|spare|appetite"
+    r"|live\s+with)\b"
 )
 # a loss word: enough without a named metric ("we can lose at most 2 points")
 _LOSS = re.compile(
     r"\b(?:lose|losing|loosing|loss|drop|dropping|sacrific\w*|give\s+up|giving\s+up|hit(?!\s+rate)|cost(?:s|ing)?|degrad\w*|worse)\b"
+    # a regression's loss is a rise in its error ("a 2% increase in error", "RMSE may rise by at most 3%")
+    r"|\b(?:increase|rise|growth)\s+in\s+(?:the\s+)?(?:\w+\s+)?(?:error|rmse|mae|mse)\b"
+    r"|\b(?:error|rmse|mae|mse)\s+(?:may\s+|can\s+|could\s+)?(?:increase|increases|rise|rises|grow|grows|go(?:es)?\s+up)\b"
 )
 _DIGITS = r"(?<![\w.,])(?P<digits>\d+(?:[.,]\d+)?)(?!,\d{3})"
 # a bare number ("keep the AUC within 0.01 of the current model", "tolerance: 0.005"): a decimal below
@@ -63,11 +67,14 @@ _HUNDREDTH = re.compile(r"\b(?P<hundredth>a|one)\s+hundredth\b")
 # a limit after the amount: "two points at most", "0.03 tops", "is the ceiling", "and no more"
 TRAIL = re.compile(
     r"(?:(?:\s+(?:of|in|on))?\s+(?:balanced\s+|bal\.?\s+)?(?:accuracy|acc|auc|f1|performance|precision|recall)\.?"
-    r"(?:\s+(?:\(\w+\))?\s*(?:loss|drop|hit|reduction|decrease|penalty|tolerance|budget))?)?\s*[,;(]?\s*(?:that'?s\s+)?"
+    r"(?:\s+(?:\(\w+\))?\s*(?:loss|drop|hit|reduction|decrease|penalty|tolerance|budget))?"
+    # "a 4% drop in accuracy would be the maximum"
+    r"|\s+(?:drop|loss|decrease|reduction|hit|dip|decline|fall)\s+(?:in|of)\s+(?:the\s+|our\s+)?(?:balanced\s+|bal\.?\s+)?"
+    r"(?:accuracy|acc|auc|f1|performance|precision|recall)\b)?\s*[,;(]?\s*(?:that'?s\s+)?"
     r"(?:at\s+(?:the\s+)?(?:very\s+)?(?:most|worst)|max(?:imum)?\b|tops\b|and\s+no(?:t\s+a\s+\w+)?\s+more|but\s+no\s+more"
     r"|(?:but\s+)?no\s+(?:more|further)\b|not\s+more\b|nothing\s+(?:beyond|more|past)|(?:is|are|as)\s+(?:the|our|my)\s+"
     r"(?:\w+\s+)?(?:limit|ceiling|maximum|cap|most|budget|tolerance)|is\s+(?:the\s+most|all|what\s+(?:we|i)\s+can)"
-    r"|would\s+be\s+(?:the|our)\s+(?:limit|maximum)|(?:is|would\s+be|seems)\s+(?:acceptable|fine|ok|okay|tolerable)"
+    r"|would\s+be\s+(?:the|our)\s+(?:\w+\s+)?(?:limit|maximum|ceiling|cap|most)|(?:is|would\s+be|seems)\s+(?:acceptable|fine|ok|okay|tolerable)"
     r"|or\s+(?:less|lower|under|below)\b|(?:,\s*)?beyond\s+that)"
 )
 # a limit named by the noun after the amount and its metric: "a 2pp accuracy allowance", "a 3% AUC budget"
@@ -86,7 +93,8 @@ _MORE_THAN = re.compile(
 _LEVEL = re.compile(r"\b(?:is|are|was|were|at|reaches|gap|difference|disparity)\s*[:=]?\s*$")
 # a limit named before the amount makes "is" no level: "our tolerance for accuracy loss is 0.3 points"
 _LIMIT = re.compile(
-    r"\b(?:tolerance|budget|limit|ceiling|cap|caps|capped|allowance|maximum|max|cost|delta|hit|appetite)\b"
+    r"\b(?:tolerance|budget|limit|ceiling|cap|caps|capped|allowance|maximum|max|cost|delta|hit|appetite"
+    r"|(?:largest|biggest|greatest)\s+(?:tolerable|acceptable|allowed))\b"
 )
 # a hedged, reported or vague amount is no firm limit
 _HEDGE_BEFORE = re.compile(
@@ -138,14 +146,22 @@ _WITH_LIMIT = re.compile(
     r"\b(?:with|while|whilst|without)\s+(?:\w+\s+){0,3}?(?:at\s+most|at\s+the\s+most|no\s+more\s+than"
     r"|not\s+more\s+than|max(?:imum)?(?:\s+of)?|under|below|less\s+than|within)\s*$"
 )
-# a later sentence that withdraws a stated number ("scratch that", "there's no fixed number")
-_WITHDRAWN = re.compile(
-    r"^\W*(?:scratch|forget|ignore|disregard)\s+that\b|\bno\s+(?:fixed|firm|hard|set)\s+(?:number|limit|budget|figure|cap)\b"
+# a later sentence that withdraws a stated number ("there's no fixed number"), and the next one that takes
+# back what came just before it ("max 1%. scratch that, ...": not a budget two sentences earlier)
+_WITHDRAWN = re.compile(r"\bno\s+(?:fixed|firm|hard|set)\s+(?:number|limit|budget|figure|cap)\b")
+_TAKEN_BACK = re.compile(r"^\W*(?:scratch|forget|ignore|disregard)\s+that\b")
+
+
+# the model the amount is measured on is not what it is of ("at most 3% on the salary model")
+_ON_MODEL = re.compile(
+    r"^\s*(?:on|in|for)\s+(?:the|our|its|this)\s+(?:[\w-]+\s+){0,2}(?:model|classifier|regressor|ranker)\b"
 )
 
 
 def _of_other(after: str) -> bool:
     """The amount is of something other than accuracy ("of applicants", "in the approval rate")."""
+    if _ON_MODEL.match(after):
+        return False
     m = _OF_OTHER.match(after)
     return m is not None and not _METRIC_WORDS.match(m.group("what"))
 
@@ -216,7 +232,9 @@ def accuracy_budget(text: str) -> tuple[float, str] | None:
     t = text.lower().replace("\u2011", "-").replace("\u2212", "-").replace("\u2019", "'")
     sentences = split_sentences(t)
     for i, sentence in enumerate(sentences):
-        if any(_WITHDRAWN.search(later) for later in sentences[i + 1 :]):
+        if any(_WITHDRAWN.search(later) for later in sentences[i + 1 :]) or (
+            i + 1 < len(sentences) and _TAKEN_BACK.search(sentences[i + 1])
+        ):
             continue  # a number taken back later ("max 1%; scratch that, there's no fixed number")
         question = is_question(sentence)
         label = _BUDGET_LABEL.match(sentence)
@@ -233,6 +251,11 @@ def accuracy_budget(text: str) -> tuple[float, str] | None:
         # the metric may be named by the question this sentence answers ("how much accuracy may we lose?")
         asked = i > 0 and is_question(sentences[i - 1]) and METRIC.search(sentences[i - 1]) is not None
         metric = asked or METRIC.search(sentence) is not None or _BUDGET_LABEL.match(sentence) is not None
+        # or by the sentence before, when this one speaks of a loss ("AUC is 0.81 today. The max acceptable
+        # drop is 0.01.")
+        metric = metric or (
+            i > 0 and METRIC.search(sentences[i - 1]) is not None and bool(_LOSS.search(sentence))
+        )
         found = [
             *((m, False) for m in AMOUNT_UNIT.finditer(sentence)),
             *((m, True) for m in _BARE.finditer(sentence)),

@@ -85,6 +85,21 @@ def test_budget_forms_corpus():
         ("The risk committee caps the AUC loss at 0.5%.", 0.005),
         ("Accuracy loss has to stay below 0.015 absolute.", 0.015),
         ("We'd shed a couple of tenths of a point of accuracy for this.", None),
+        # twenty-second round: a rise in a regression's error, a metric named by the sentence before, a loss
+        # named after the amount with an adjective before the limit, "scratch that" takes back only the
+        # sentence just before it
+        ("Mean absolute error may rise by at most 3% on the salary model.", 0.03),
+        ("We can live with a 1.5% increase in the RMSE, not more.", 0.015),
+        ("The error rate gap is 4% between the regions.", None),
+        ("F1 sits at 0.74 today. The largest tolerable loss is 0.02.", 0.02),
+        ("F1 sits at 0.74 today. Approvals dropped 0.05 last spring.", None),
+        ("A three point loss of AUC would be the hard ceiling for us.", 0.03),
+        ("A 2% reduction in recall would be our absolute limit.", 0.02),
+        (
+            "Max 1% accuracy loss. It is a ranking... scratch that, a classifier. Only the data may change.",
+            0.01,
+        ),
+        ("Max 1% accuracy loss. Scratch that, we have not agreed a number.", None),
     ],
 )
 def test_budget_forms(text, budget):
