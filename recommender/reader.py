@@ -882,9 +882,32 @@ _GRANTED = re.compile(
     r"(?:re-?train|re-?fit|re-?build|re-?run|chang|modif|alter)\w*"
     r"|\b(?:nobody|no one|no-one)\s+(?:objects|minds|is against|opposes|would object|would mind)(?:\s+to)?\s+"
     r"(?:re-?train|re-?fit|re-?build|re-?run|chang|modif|alter|updat)\w*"
+    # a permission in the passive: "the ranking model may be retrained", "it can be refitted"
+    r"|\b(?:model|it|classifier|ranker|regressor|scorer)(?:\s+(?:for|of)(?:\s+[\w-]+){1,3}?)?\s+(?:may|can)\s+(?:also\s+|still\s+|now\s+|freely\s+)?be\s+"
+    r"(?:re-?train|re-?fit|re-?buil)\w*"
 )
 # words before the grant that withhold it ("we have no green light to retrain", "waiting for the go-ahead")
-_WITHHELD = re.compile(r"\b(?:not|no|never|without|waiting|awaiting|if|unless|until|before|pending)\b|n't\b")
+_WITHHELD = re.compile(
+    r"\b(?:not|no|never|without|waiting|awaiting|if|unless|until|before|pending|whether|unsure|unclear|asked|ask)\b|n't\b"
+)
+
+
+# A change of the model called someone else's decision ("retraining isn't our call", "changing the model is not
+# up to us"): the writer may not retrain. The classifiers read the negation as lifting a ban.
+_NOT_OUR_CALL = re.compile(
+    r"\b(?:(?:re-?train|re-?fit|re-?build)\w*(?:\s+(?:the|our|its|this)\s+[\w-]+)?|(?:chang|modify|touch|alter)\w*\s+the\s+model"
+    r"|the\s+model)\s+(?:is|was|are)(?:\s+not|n't)\s+(?:our|my|the\s+team's)\s+(?:call|decision|choice|department)\b"
+    r"|\b(?:re-?train\w*|re-?fit\w*|re-?build\w*|(?:chang|modify|touch|alter)\w*\s+the\s+model)\s+"
+    r"(?:is|are)(?:\s+not|n't)\s+up\s+to\s+(?:us|me)\b"
+)
+
+
+def _not_our_call(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
+    """``probs`` with "cannot retrain" at least :data:`RULED` sure when ``text`` calls a change of the model
+    someone else's decision (:data:`_NOT_OUR_CALL`)."""
+    if not _NOT_OUR_CALL.search(text.lower()):
+        return probs
+    return _at_least(probs, "retraining", "forbidden")
 
 
 def _granted(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
@@ -954,6 +977,7 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         p = _failed(p, texts[row])
         p = _unchangeable(p, texts[row])
         p = _granted(p, texts[row])
+        p = _not_our_call(p, texts[row])
         p = _kept_from_decision(p, t, text)
         if i in headings:
             p = _unread(p, "scope")

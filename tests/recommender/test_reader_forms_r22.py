@@ -1,0 +1,32 @@
+"""Forms of statement the reader must get right (twenty-second round, issue 14). Every phrasing here was
+written for this file, not taken from a validation corpus or the development queries; each failed before the
+change it tests, or guards it."""
+
+from __future__ import annotations
+
+import pytest
+from fairmend.recommender import parse_text
+from quality import from_text
+
+
+@pytest.mark.parametrize(
+    "text, retraining",
+    [
+        # a change of the model called someone else's decision (read as a permission before)
+        ("We set the thresholds. Refitting the scorer isn't our decision.", False),
+        ("Re-training the model isn't our choice, the vendor decides.", False),
+        # a permission in the passive, with words between the model and the modal (read as nothing before)
+        ("Our learning-to-rank model for job ads may be retrained.", True),
+        (
+            "The ranker for hotel listings may be retrained; the ethnicity of guests must not be used when ranking.",
+            True,
+        ),
+        # guards (read right before too): other forms of both, a grant in doubt, a question about it
+        ("Changing the model is not up to us; we can only reorder the list.", False),
+        ("The pricing model for small fleets may be retrained. Women pay more.", True),
+        ("We are unsure whether the model can be retrained at all.", None),
+        ("Whether retraining is our call depends on the contract.", None),
+    ],
+)
+def test_who_may_change_the_model(text, retraining):
+    assert from_text(parse_text(text), "retraining_allowed") is retraining
