@@ -805,6 +805,8 @@ def _routine(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
 _TRAINING_USE = re.compile(
     r"\b(?:during|in|for|at|while) (?:the )?(?:training|estimation|fitting|model fitting)\b"
     r"|\b(?:into|in) (?:the )?(?:training )?(?:loss|objective)\b|\bto (?:train|fit|estimate)\b|\bwhile training\b"
+    r"|\b(?:when|while|in|for) (?:building|developing|fitting|training|estimating) (?:the |our |a |its )?(?:[\w-]+ )?"
+    r"(?:model|classifier|scorer|ranker)\b"
 )
 _NOT_AT_DECISION = re.compile(
     r"\b(?:but|and|yet|though)\s+(?:not|never)\s+(?:at|in|into|during|for|when|to)\s+(?:the\s+)?(?:[\w-]+\s+)?"

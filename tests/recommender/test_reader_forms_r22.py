@@ -30,3 +30,20 @@ from quality import from_text
 )
 def test_who_may_change_the_model(text, retraining):
     assert from_text(parse_text(text), "retraining_allowed") is retraining
+
+
+@pytest.mark.parametrize(
+    "text, at_inference",
+    [
+        # a use granted while the model is built is no permission at decision time (read as one before)
+        (
+            "The law lets us use age when developing the model, but the decision service may not see it.",
+            False,
+        ),
+        ("We may use ethnicity when building our pricing model.", None),
+        # guard: a use granted at decision time as well
+        ("We may use sex when building the model and when making each decision.", True),
+    ],
+)
+def test_a_use_while_building_the_model(text, at_inference):
+    assert from_text(parse_text(text), "protected_at_inference_allowed") is at_inference
