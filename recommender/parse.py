@@ -208,9 +208,12 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
         r"|\bpredict\w*\s+[^.;?!]{0,40}?\b(?:scores?|grades?|marks?) on an? \d+\s*(?:-|\u2013|to)\s*\d+ scale\b"
         r"|\bpredict\w*\s+(?:[\w-]+\s+){0,2}?(?:grades?|marks?)\s*\(\d+\s*(?:-|\u2013|to)\s*\d+\)"
         r"|\((?:score|scored|grade|rating) [0-9]+\s*(?:-|\u2013|to)\s*[0-9]+, (?:treated|used|modelled|modeled) as a number\)"
-        # "an income-prediction model"
+        # "an income-prediction model", "a predictive model of first-year GPA"
         r"|\b" + _AMOUNT + r"[- ](?:prediction|estimation|forecasting) (?:model|system|tool|engine)\b"
-        r"|\b(?:wait(?:ing)?|delivery|travel|response|arrival|processing|turnaround)[- ]times?\s+"
+        r"|\b(?:predictive\s+model|predictor|prediction|forecast)s?\s+(?:of|for)\s+(?:(?:the|each|a|an|every|their|its|our)\s+)?"
+        r"(?:[\w'-]+\s+){0,2}?"
+        + _AMOUNT
+        + r"|\b(?:wait(?:ing)?|delivery|travel|response|arrival|processing|turnaround)[- ]times?\s+"
         r"(?:predictor|model|estimator|forecaster)s?\b"
         r"|\bpredict(?:s|ed|ing)?\s+(?:(?:the|each|a|an|every|their|its|our)\s+)?(?:[\w'-]+\s+){0,3}?(?:exam\s+)?marks?\b"
         # the amount a model puts out: "it outputs the expected repair cost", "the limit amounts it produces",
@@ -290,6 +293,10 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             r"|\bclassif\w*\b[^.;?!]{0,40}?(?:with|of|into|across|among|\() ?(?:~|about |around |some )?"
             + _MANY
             + r" (?:[\w/-]+ ){0,2}(?:intents|classes|categories|labels|codes|topics|options)\b"
+            # a model with its count of classes: "speech-to-intent model with 40 intents"
+            r"|\b(?:model|system|bot|engine|network|tagger)\s+with\s+(?:~|about |around |some )?"
+            + _MANY
+            + r" (?:[\w/-]+ ){0,2}(?:intents|classes|categories|labels|codes|topics)\b"
             r"|\b(?:returns?|outputs?|emits?|gives?|says?|answers?|produces?|receive)\s+(?:only\s+)?(?:one of:?\s+|either\s+)?"
             + _ENUMERATION
             + r"|\b(?:decid|choos|pick|select)\w*\s+(?:between|among)\s+(?:"

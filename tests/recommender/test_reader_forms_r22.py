@@ -47,3 +47,25 @@ def test_who_may_change_the_model(text, retraining):
 )
 def test_a_use_while_building_the_model(text, at_inference):
     assert from_text(parse_text(text), "protected_at_inference_allowed") is at_inference
+
+
+@pytest.mark.parametrize(
+    "text, task",
+    [
+        # a model with its count of classes, a predictive model of an amount (read as nothing before)
+        (
+            "Our chatbot routes users with a model with 25 intents; older users are misrouted.",
+            "multiclass_classification",
+        ),
+        ("Our team built a predictive model of first-term GPA.", "regression"),
+        # guards (read right before too): other predicted amounts, a model with a count of something that is
+        # no class, a forecast of a rate
+        ("The bank runs a predictive model of each customer's overdraft limit.", "regression"),
+        ("A forecast of monthly rent for each flat is shown to landlords.", "regression"),
+        ("We trained a model with 12 features on 40k loans.", None),
+        ("A forecast of default rates by region goes to the board.", None),
+    ],
+)
+def test_counts_of_classes_and_predicted_amounts(text, task):
+    got = from_text(parse_text(text), "task")
+    assert (got.value if got is not None else None) == task
