@@ -176,6 +176,23 @@ def restricts(text: str, evidence: str) -> bool:
     return _RESTRICTION.search(sentence) is not None or _MENTION.search(sentence) is None
 
 
+# A sentence that frames what came just before as the whole request ("That's the whole ask.", "Nothing else -
+# we're happy with the model itself.", "That is all we need."): not "that's all I know so far".
+_WHOLE_REQUEST = re.compile(
+    r"^\W*(?:that is|this is|that's|this's)\s+(?:the\s+whole\s+(?:ask|request|job|scope|deliverable|brief)\b"
+    r"|all\s+(?:we|i|they)\s+(?:want|need|ask|are asking|am asking|require)\b|(?:all|it)\W*$)"
+    r"|^\W*nothing\s+(?:else|more)\b(?!\s+(?:is|was)\s+known)"
+)
+
+
+def framed_as_whole(text: str, evidence: str) -> bool:
+    """Whether the sentence right after the one ``evidence`` comes from frames it as the whole request."""
+    ev = normalise(evidence)
+    sentences = re.split(r"(?<=[.!?])\s+|\n+", normalise(text))
+    at = next((i for i, s in enumerate(sentences) if ev in s), None)
+    return at is not None and at + 1 < len(sentences) and _WHOLE_REQUEST.search(sentences[at + 1]) is not None
+
+
 def withdrawn_scope(text: str, evidence: str, permission: str | None = None) -> bool:
     """A restriction framed as a past belief or wish ("we first wanted to fix the data only", "we were told
     not to touch the model") and followed by words that open every stage ("but any stage is fine") or by

@@ -31,6 +31,7 @@ from fairmend.recommender.cues import (
     asks_for_no_fix,
     asks_to_measure,
     forbids_change,
+    framed_as_whole,
     held_elsewhere,
     means_gone,
     names_absent_attribute,
@@ -467,6 +468,23 @@ _SCOPE_INTENT = {
 }
 
 
+def _corroborated(dim: str, f: Any, findings: dict[str, Any], text: str | None) -> bool:
+    """An unsure "cannot retrain" that a sure limit to post-processing backs ("I own the decision layer only;
+    the score comes from a team whose training I can't get near"): both say the model stays as it is, and the
+    text says so twice, so the reading is applied. The limit alone implies nothing about retraining."""
+    scope = findings.get("scope")
+    return (
+        dim == "retraining"
+        and f.value == "forbidden"
+        and text is not None
+        and scope is not None
+        and scope.value == "post_processing"
+        and scope.confidence >= UNDERSTOOD
+        and scope.evidence != f.evidence
+        and restricts(text, scope.evidence)
+    )
+
+
 def _apply_findings(c: Constraints, findings: dict[str, Any], text: str | None = None) -> None:
     """Put sure findings into ``c``; keep unsure ones (below :data:`UNDERSTOOD`) in ``c.uncertain`` only.
 
@@ -474,7 +492,7 @@ def _apply_findings(c: Constraints, findings: dict[str, Any], text: str | None =
     that settles it, and the ranker marks and ranks lower the techniques that would break a restrictive
     one (:func:`fairmend.recommender.fit.uncertain_conflicts`)."""
     for dim, f in findings.items():
-        sure = f.confidence >= UNDERSTOOD
+        sure = f.confidence >= UNDERSTOOD or _corroborated(dim, f, findings, text)
         if dim in _DIM_FIELD:
             if (
                 f.value == "not_collected"
@@ -517,6 +535,9 @@ def _apply_findings(c: Constraints, findings: dict[str, Any], text: str | None =
                     # a kind of work asked for or mentioned, not a limit on the work: a preference
                     c.put("preferred_stages", value, "text", f.confidence, f.evidence)
                     continue
+            # an unsure kind of work that the next sentence frames as the whole request ("..., page someone.
+            # That's the whole ask.")
+            sure = sure or (name == "stages" and text is not None and framed_as_whole(text, f.evidence))
             if sure:
                 c.put(name, value, "text", f.confidence, f.evidence)
                 c.put("intent", _SCOPE_INTENT[f.value], "text", f.confidence, f.evidence)

@@ -69,3 +69,48 @@ def test_a_use_while_building_the_model(text, at_inference):
 def test_counts_of_classes_and_predicted_amounts(text, task):
     got = from_text(parse_text(text), "task")
     assert (got.value if got is not None else None) == task
+
+
+@pytest.mark.parametrize(
+    "text, retraining",
+    [
+        # an unsure "cannot retrain" backed by a sure limit to post-processing in another sentence (unsure,
+        # so not applied, before)
+        (
+            (
+                "Only the decision rules are ours to change. The score is delivered by the group risk team and "
+                "their training process is beyond our reach."
+            ),
+            False,
+        ),
+        # guards: the limit alone says nothing about retraining; a permission beside it stands
+        ("Thresholds are the only lever we have. The model and its data belong to a different agency.", None),
+        (
+            "We only set the thresholds, so post-processing it is. Retraining the model is fine by the owners.",
+            True,
+        ),
+    ],
+)
+def test_a_weak_ban_on_retraining_backed_by_a_limit_to_post_processing(text, retraining):
+    assert from_text(parse_text(text), "retraining_allowed") is retraining
+
+
+@pytest.mark.parametrize(
+    "text, stages",
+    [
+        # an unsure kind of work framed by the next sentence as the whole request (a preference before)
+        (
+            "If the gap in approval rate between men and women shifts suddenly, page someone. That is all we need.",
+            ["monitoring"],
+        ),
+        # guards: a next sentence that asks for more; "that's all I know"
+        (
+            "If the gap in approval rate between men and women shifts suddenly, page someone. We also want to know why.",
+            None,
+        ),
+        ("We may retrain the model. That's all I know so far.", None),
+    ],
+)
+def test_the_whole_request(text, stages):
+    got = parse_text(text).stages
+    assert ([s.value for s in got] if got else None) == stages
