@@ -337,6 +337,9 @@ NO_FIX = re.compile(
     r"|\bnothing\s+(?:is being|will be|gets|to be)\s+(?:changed|deployed|fixed|modified)|\bnothing to deploy\b"
     r"|\bwe do not (?:intend|plan|want) to (?:change|fix|modify|touch) (?:it|anything|the model)"
     r"|\bwithout proposing (?:any )?(?:changes|fixes|remedies)"
+    # a fix not wanted: "we don't need any fixes, only the document"
+    r"|\b(?:we|i|they)\s+(?:do|did|does)\s+not\s+(?:need|want|require|expect)\s+(?:any\s+)?"
+    r"(?:fix(?:es)?|mitigations?|remediation|remedies)\b"
     # fixing is somebody else's job; understanding instead of changing; analysis and nothing else
     r"|\b(?:fixing|fix|remediation|mitigation|remedying|changing)\s+(?:it\s+|them\s+|that\s+)?(?:is|are|will be)\s+"
     r"(?:someone|somebody|some other team|another team)(?:'s| else's| else is| is)\s+(?:job|problem|call|responsibility|task)"

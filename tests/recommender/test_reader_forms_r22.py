@@ -114,3 +114,21 @@ def test_a_weak_ban_on_retraining_backed_by_a_limit_to_post_processing(text, ret
 def test_the_whole_request(text, stages):
     got = parse_text(text).stages
     assert ([s.value for s in got] if got else None) == stages
+
+
+@pytest.mark.parametrize(
+    "text, intervention",
+    [
+        # a fix not wanted (read as a documentation request alone before)
+        (
+            "The auditors want a datasheet for the hiring data. We do not need any fixes, just the datasheet.",
+            False,
+        ),
+        ("I don't want any mitigations proposed; measure the approval gap by age.", False),
+        # guards: a fix wanted after all, something else not needed
+        ("We don't need any fixes to the data, but the model's thresholds must change.", None),
+        ("We don't need any retraining; please adjust the thresholds so the age gap closes.", None),
+    ],
+)
+def test_a_fix_not_wanted(text, intervention):
+    assert from_text(parse_text(text), "intervention_allowed") is intervention
