@@ -185,6 +185,24 @@ _WHOLE_REQUEST = re.compile(
 )
 
 
+# A question that compares options someone proposed ("A colleague proposed adversarial debiasing, another group
+# thresholds. How do these compare?"): a choice between fixes, not a request to measure only.
+_COMPARES = re.compile(
+    r"\bhow (?:do|would|does) (?:these|they|the two|both|those|the options|the approaches)\s+(?:\w+\s+)?compare\b"
+    r"|\bwhich (?:one |of (?:these|them|the two|those) )?(?:is|would be|works) better\b"
+)
+_PROPOSALS = re.compile(
+    r"\b(?:proposed|suggested|recommended|options|approaches|methods|techniques|alternatives|candidates)\b"
+)
+
+
+def compares_proposals(text: str, evidence: str) -> bool:
+    """Whether ``evidence`` asks how options proposed earlier in ``text`` compare."""
+    t, ev = normalise(text), normalise(evidence)
+    at = t.find(ev)
+    return _COMPARES.search(ev) is not None and at > 0 and _PROPOSALS.search(t[:at]) is not None
+
+
 def framed_as_whole(text: str, evidence: str) -> bool:
     """Whether the sentence right after the one ``evidence`` comes from frames it as the whole request."""
     ev = normalise(evidence)

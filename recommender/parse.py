@@ -30,6 +30,7 @@ from fairmend.recommender.cues import (
     asks_for_fix,
     asks_for_no_fix,
     asks_to_measure,
+    compares_proposals,
     forbids_change,
     framed_as_whole,
     held_elsewhere,
@@ -524,6 +525,8 @@ def _apply_findings(c: Constraints, findings: dict[str, Any], text: str | None =
             if f.value == "no_intervention":
                 if text is not None and asks_for_fix(text):
                     continue  # "... so please reduce the gap there": a fix is asked for
+                if text is not None and compares_proposals(text, f.evidence):
+                    continue  # "... proposed group thresholds. How do these compare?": a choice of fixes
                 name, value = "intervention_allowed", False
             else:
                 name, value = "stages", [_SCOPE_STAGE[f.value]]

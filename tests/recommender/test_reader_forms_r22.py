@@ -132,3 +132,23 @@ def test_the_whole_request(text, stages):
 )
 def test_a_fix_not_wanted(text, intervention):
     assert from_text(parse_text(text), "intervention_allowed") is intervention
+
+
+@pytest.mark.parametrize(
+    "text, intervention",
+    [
+        # a question comparing fixes someone proposed is a choice of fix (read as measure-only before)
+        (
+            "A teammate proposed massaging the labels. Another proposed a threshold shift. How do these compare?",
+            None,
+        ),
+        (
+            "Legal suggested dropping the postcode; the data team suggested reweighing. How do these compare?",
+            None,
+        ),
+        # guard: comparing figures, with nothing proposed, is a request to measure
+        ("We have approval rates for both groups from last year. How do these compare?", False),
+    ],
+)
+def test_comparing_proposed_fixes(text, intervention):
+    assert from_text(parse_text(text), "intervention_allowed") is intervention
