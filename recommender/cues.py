@@ -164,9 +164,13 @@ _MENTION = re.compile(
 _WISH = re.compile(r"\b(?:first|at first)\b|\b(?:wanted|planned|intended|hoped|meant|preferred) to\b")
 
 
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.!?])\s+|\n+", normalise(text))
+
+
 def _sentence_of(text: str, evidence: str) -> str:
     ev = normalise(evidence)
-    return next((s for s in re.split(r"(?<=[.!?])\s+|\n+", normalise(text)) if ev in s), ev)
+    return next((s for s in _sentences(text) if ev in s), ev)
 
 
 def restricts(text: str, evidence: str) -> bool:
@@ -206,7 +210,7 @@ def compares_proposals(text: str, evidence: str) -> bool:
 def framed_as_whole(text: str, evidence: str) -> bool:
     """Whether the sentence right after the one ``evidence`` comes from frames it as the whole request."""
     ev = normalise(evidence)
-    sentences = re.split(r"(?<=[.!?])\s+|\n+", normalise(text))
+    sentences = _sentences(text)
     at = next((i for i, s in enumerate(sentences) if ev in s), None)
     return at is not None and at + 1 < len(sentences) and _WHOLE_REQUEST.search(sentences[at + 1]) is not None
 

@@ -861,8 +861,10 @@ _UNCHANGEABLE = re.compile(
 
 def _unchangeable(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
     """``probs`` with "cannot retrain" at least :data:`RULED` sure when ``text`` names the model or its code as
-    something the writer cannot change (:data:`_UNCHANGEABLE`)."""
-    if not _UNCHANGEABLE.search(text.lower()):
+    something the writer cannot change (:data:`_UNCHANGEABLE`) or calls a change of it someone else's decision
+    (:data:`_NOT_OUR_CALL`)."""
+    low = text.lower()
+    if not _UNCHANGEABLE.search(low) and not _NOT_OUR_CALL.search(low):
         return probs
     return _at_least(probs, "retraining", "forbidden")
 
@@ -902,14 +904,6 @@ _NOT_OUR_CALL = re.compile(
     r"|\b(?:re-?train\w*|re-?fit\w*|re-?build\w*|(?:chang|modify|touch|alter)\w*\s+the\s+model)\s+"
     r"(?:is|are)(?:\s+not|n't)\s+up\s+to\s+(?:us|me)\b"
 )
-
-
-def _not_our_call(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
-    """``probs`` with "cannot retrain" at least :data:`RULED` sure when ``text`` calls a change of the model
-    someone else's decision (:data:`_NOT_OUR_CALL`)."""
-    if not _NOT_OUR_CALL.search(text.lower()):
-        return probs
-    return _at_least(probs, "retraining", "forbidden")
 
 
 def _granted(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
@@ -979,7 +973,6 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         p = _failed(p, texts[row])
         p = _unchangeable(p, texts[row])
         p = _granted(p, texts[row])
-        p = _not_our_call(p, texts[row])
         p = _kept_from_decision(p, t, text)
         if i in headings:
             p = _unread(p, "scope")
