@@ -53,6 +53,7 @@ TRAINING_FILES = (
             "validation16.yaml",
             "validation17.yaml",
             "validation18.yaml",
+            "validation19.yaml",
         )
     ),
 )

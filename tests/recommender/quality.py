@@ -173,9 +173,15 @@ VALIDATION20 = Path(__file__).with_name("validation20.yaml")
 VALIDATION21 = Path(__file__).with_name("validation21.yaml")
 # A twenty-second, 160 phrasings (220 less 60 that shared most of a clause's words with training data or another
 # validation corpus, or held a stored clause label) written on 5 December 2026 at the start of the twenty-second
+# round, before its changes, by a session that saw only the catalog and the labelling rules. Reserved and unmeasured
+# until the twenty-third round, which measured it once at its starting code (aggregate figures only) before
+# changing anything.
+VALIDATION22 = Path(__file__).with_name("validation22.yaml")
+# A twenty-third, 145 phrasings (220 less 75 that shared most of a clause's words with training data or another
+# validation corpus, or held a stored clause label) written on 5 December 2026 at the start of the twenty-third
 # round, before its changes, by a session that saw only the catalog and the labelling rules. Reserved and never
 # measured: the next round measures it at its starting code, before changing anything.
-VALIDATION22 = Path(__file__).with_name("validation22.yaml")
+VALIDATION23 = Path(__file__).with_name("validation23.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -201,7 +207,8 @@ VALIDATION22 = Path(__file__).with_name("validation22.yaml")
 # From the twentieth round (5 December 2026) validation16 is a development set as well (measured three times).
 # From the twenty-first round (5 December 2026) validation17 is a development set as well (measured three times).
 # From the twenty-second round (5 December 2026) validation18 is a development set as well (measured three times).
-HELD_OUT = (VALIDATION19, VALIDATION20, VALIDATION21)
+# From the twenty-third round (5 December 2026) validation19 is a development set as well (measured three times).
+HELD_OUT = (VALIDATION20, VALIDATION21, VALIDATION22)
 DEVELOPMENT = (
     VALIDATION,
     VALIDATION2,
@@ -221,9 +228,10 @@ DEVELOPMENT = (
     VALIDATION16,
     VALIDATION17,
     VALIDATION18,
+    VALIDATION19,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = (VALIDATION22,)
+RESERVED = (VALIDATION23,)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
