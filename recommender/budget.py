@@ -108,7 +108,12 @@ _HEDGE_AFTER = re.compile(
     r"|\bdepending|\bon\s+average|\bin\s+our\s+(?:experiments|tests)))"
 )
 # a limit the text itself calls open to discussion ("under 1%, but that's negotiable"; not "non-negotiable")
-_NEGOTIABLE = re.compile(r"(?<!non-)(?<!non )\b(?:negotiable|up\s+for\s+discussion|open\s+to\s+discussion)\b")
+# or calls soft ("under 1% if possible, but it's not a hard rule", "max 2%, though that's not set in stone")
+_NEGOTIABLE = re.compile(
+    r"(?<!non-)(?<!non )\b(?:negotiable|up\s+for\s+discussion|open\s+to\s+discussion|if\s+(?:at\s+all\s+)?possible"
+    r"|not\s+(?:a\s+)?(?:hard|firm|strict|fixed)\s+(?:rule|limit|requirement|constraint|cap|line|number)"
+    r"|not\s+set\s+in\s+stone|soft\s+(?:limit|target|cap|goal|constraint))\b"
+)
 _REPORTED = re.compile(
     r"\b(?:claims?(?=\s+(?:that|its|their|it|the|a|an|to|less|under|no|at|only)\b)|claimed|promises?|promised"
     r"|advertis\w*|reportedly|according\s+to)\b"

@@ -29,6 +29,12 @@ FLIP = {"forbidden": "allowed", "allowed": "forbidden"}
 _BE = ("be", "been", "being", "is", "are", "was", "were", "get", "gets", "got", "isn't", "aren't", "wasn't")
 _ADVERBS = ("", "only ", "never ", "not ", "also ", "still ", "just ", "always ", "mainly ", "solely ")
 _USED_TO = "".join(f"(?<!{b} {a})" for b in _BE for a in _ADVERBS) + "used to"
+# "cleared" as a clearance ("legal cleared it"), not as an attribute of a product ("an FDA-cleared device",
+# "a cleared medical device"), which withdraws nothing.
+_CLEARED = (
+    r"(?<!-)cleared(?! (?:medical |diagnostic |class \w+ )?(?:device|devices|product|products|tool|tools"
+    r"|software|system|systems|model|models|algorithm|algorithms)\b)"
+)
 # Cues of a statement that is being withdrawn, and of the clause that withdraws it.
 BELIEF = re.compile(
     r"\b(thought|believed|assumed|" + _USED_TO + r"|originally|initially|at first|earlier|first said|"
@@ -40,7 +46,7 @@ BELIEF = re.compile(
 REVERSAL = re.compile(
     # "actually" after a relative pronoun is an adverb ("compared with what actually happens"), no withdrawal
     r"\b((?<!what )(?<!who )(?<!which )(?<!that )(?<!they )actually|in fact|turns out|turned out|scratch that|not anymore|not any more|no longer|"
-    r"learned|learnt|found out|but now|now (?:we|it|they) (?:can|may|are|is)|after all|cleared|"
+    r"learned|learnt|found out|but now|now (?:we|it|they) (?:can|may|are|is)|after all|" + _CLEARED + r"|"
     r"was wrong|not true|correction|since then|since the|confirmed|luckily|fortunately|"
     r"(?:was|were|is) (?:a |an )?(?:misunderstanding|mistake|error|incorrect|inaccurate|misinformed)|"
     r"that is not so|it is not so)\b"
@@ -200,7 +206,7 @@ ANSWER_NO = re.compile(
 )
 # A withdrawal that grants ("legal cleared it", "that's been cleared with compliance"): it permits, whether the
 # statement before it forbade (a withdrawal) or permitted (a confirmation).
-CLEARED = re.compile(r"\b(?:cleared|signed off|green-?lit|approved)\b")
+CLEARED = re.compile(r"\b(?:" + _CLEARED + r"|signed off|green-?lit|approved)\b")
 PREVAIL = 0.8
 # A whole sentence read this surely overrides a less sure (< PREVAIL) opposite reading of one of its clauses.
 SENTENCE_OVERRIDES = 0.9
@@ -338,12 +344,29 @@ def _contentless(words: str) -> bool:
     return len([w for w in re.findall(r"[a-z]+", words) if w not in _FUNCTION_WORDS]) <= 1
 
 
+# A clause that withdraws the rule just stated by naming it ("she withdrew that objection", "the ban was lifted
+# in May"): it flips that statement as "it is not" does, whatever else the clause tells.
+_RULE_NOUN = (
+    r"(?:objections?|restrictions?|bans?|rules?|prohibitions?|requirements?|conditions?|vetos?|vetoes|freezes?"
+    r"|limitations?|constraints?)"
+)
+_WITHDRAWN_RULE = re.compile(
+    r"\b(?:withdr[ae]w|withdrawn|withdrawing|lift(?:ed|s)?|rescind(?:ed|s)?|revok(?:ed|es)|waiv(?:ed|es)"
+    r"|overturn(?:ed|s)?|retract(?:ed|s)?|dropped|scrapped) (?:(?:that|the|this|those|these|her|his|their|its|our)"
+    r" )?(?:[\w-]+ )?" + _RULE_NOUN + r"\b"
+    r"|\b(?:that|the|this|those|these|her|his|their|its|our) (?:[\w-]+ )?"
+    + _RULE_NOUN
+    + r" (?:(?:has|have|had) (?:since |now |officially )?been|was|were|is|are|got) (?:since |now |officially )?"
+    r"(?:withdrawn|lifted|rescinded|revoked|waived|overturned|dropped|retracted|scrapped)\b"
+)
+
+
 def elliptical(text: str) -> bool:
     """A withdrawal or bare negation with no content of its own ("it is not", "actually we can"), also
     after a lead-in ("after talking to compliance we learned that it can be": what follows the reversal
     cue says nothing new)."""
     norm = normalise(text)
-    if re.fullmatch(r"(it|that|this|they) (is|are|was|were) not", norm):
+    if re.fullmatch(r"(it|that|this|they) (is|are|was|were) not", norm) or _WITHDRAWN_RULE.search(norm):
         return True
     cue = REVERSAL.search(norm)
     if cue is None:

@@ -54,6 +54,37 @@ _NEITHER_AGENTS = re.compile(
 )
 
 
+# an agent named by a noun phrase or a pronoun, never by a verb ("neither records it nor may use it")
+_ACTOR = (
+    r"(?:(?:the|our|their|its|his|her|a|an|this|that|any|each)\s+(?:(?!(?:may|can|could|must|will|should|would)\b)"
+    r"[\w'-]+\s+){0,3}?[\w'-]+|we|i|they|you|he|she|it)"
+)
+# Two agents denied one plain act ("neither the model nor the caseworker sees the applicant's status"): a denial
+# for each, in the words the classifiers read ("the model does not see ...").
+_NEITHER_ACTORS = re.compile(
+    r"\bneither\s+(?P<a>"
+    + _ACTOR
+    + r")\s+nor\s+(?P<b>"
+    + _ACTOR
+    + r")\s+(?P<verb>sees|gets|receives|knows|uses|has|touches"
+    r"|accesses|is (?:told|shown|given|sent)|see|get|receive|know|use|have|touch|access|are (?:told|shown|given|sent))"
+    r"\s+(?P<rest>[^,;:.]+)",
+    re.IGNORECASE,
+)
+_BASE = {"sees": "see", "gets": "get", "receives": "receive", "knows": "know", "uses": "use", "has": "have"}
+_BASE |= {"touches": "touch", "accesses": "access"}
+
+
+def _deny_actors(m: re.Match[str]) -> str:
+    verb = m["verb"].lower()
+    if verb.startswith(("is ", "are ")):
+        be, participle = verb.split(" ", 1)
+        denied = f"{'is' if be == 'is' else 'are'} not {participle}"
+    else:
+        denied = f"does not {_BASE.get(verb, verb)}"
+    return f"{m['a']} {denied} {m['rest']}, {m['b']} {denied} {m['rest']}"
+
+
 def _deny_agents(m: re.Match[str]) -> str:
     words = m["modal"].split(" ", 1)
     denied = f"{words[0]} not {words[1]}" if len(words) == 2 else f"{words[0]} not"
@@ -88,10 +119,11 @@ def _permit(m: re.Match[str]) -> str:
 def distribute_negation(sentence: str) -> str:
     """``sentence`` with a denied denial written as the permission it is (:data:`_DENIED_DENIAL`) and a negation
     shared by two subjects or two verbs written out for each (:data:`_NEITHER_SUBJECTS`, :data:`_NEITHER_AGENTS`,
-    :data:`_NEITHER`, :data:`_NOT_EITHER`)."""
+    :data:`_NEITHER_ACTORS`, :data:`_NEITHER`, :data:`_NOT_EITHER`)."""
     sentence = _DENIED_DENIAL.sub(_permit, sentence)
     sentence = _NEITHER_SUBJECTS.sub(_deny_each, sentence)
     sentence = _NEITHER_AGENTS.sub(_deny_agents, sentence)
+    sentence = _NEITHER_ACTORS.sub(_deny_actors, sentence)
     sentence = _NEITHER.sub(lambda m: f"{m['head']} not {m['a']}, {m['head']} not {m['b']}", sentence)
     return _NOT_EITHER.sub(
         lambda m: f"{m['subject'] or ''}{m['neg']} {m['a']}, {m['subject'] or ''}{m['neg']} {m['b']}",

@@ -236,7 +236,10 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
         (
             # a named set of more than two classes: "grades A to E", "one of five products", "into six categories"
             r"multi-?class|several classes|more than two classes"
-            r"|\bgrades?\s+[a-f]\s*(?:to|through|-|\u2013)\s*[c-g]\b"
+            r"|\bgrades?\s+(?:from\s+)?[a-f]\s*(?:to|through|-|\u2013)\s*[c-g]\b"
+            # "assigns A, B, C, D or E": a letter scale of four or more named as what the model gives
+            r"|\b(?:assigns?|gives?|outputs?|predicts?|awards?|returns?|produces?)\s+(?:an?\s+|one\s+of\s+)?"
+            r"[a-f](?:,\s*[a-f]){2,},?\s+(?:or|and)\s+[a-f]\b"
             r"|\bone of (?:the )?(?:three|four|five|six|seven|eight|nine|ten|[3-9]|\d\d) (?:[\w-]+ ){0,2}"
             r"(?:categories|classes|tiers|grades|labels|products|types|outcomes|diagnoses|codes|queues|buckets"
             r"|levels|ratings|priorities|tracks|dispositions)\b"
@@ -388,7 +391,9 @@ INTENT_PATTERNS: list[tuple[str, str]] = [
     (
         "monitor",
         (
-            r"monitor|drift|over time|in production|alert|dashboard|\bstreaming\b"
+            # (not a model that raises alerts: "a sepsis alert model", "the alerting system")
+            r"monitor|drift|over time|in production|dashboard|\bstreaming\b"
+            r"|alert(?!(?:s|ing)? (?:model|system|classifier|tool|algorithm|engine|score)s?\b)"
             r"|\b(?:data|event|transaction|click|live|incoming|input|real-time|score) streams?\b"
         ),
     ),
@@ -467,6 +472,13 @@ _SCOPE_INTENT = {
     "monitoring": "monitor",
     "documentation": "document",
 }
+
+
+# words of a change to the model or its outputs
+_FIX_WORDS = re.compile(
+    r"\b(?:pre|in|post)-?processing\b|\bthresholds?\b|\bcut-?offs?\b|\breweigh\w*|\bmitigat\w*|\bdebias\w*"
+    r"|\bfix\w*|\bremed\w*|\bcorrect(?:ion|ing)?\b"
+)
 
 
 def _corroborated(dim: str, f: Any, findings: dict[str, Any], text: str | None) -> bool:
@@ -916,11 +928,25 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
     # ("the model itself is certified and locked; the datasheet is the only thing I'm producing"): together,
     # nothing may change
     locked = c.retraining_allowed is False and c.sources.get("retraining_allowed") == "text"
+    # ... or one kind of work that changes nothing is the whole request ("the model can't be changed; what I'm
+    # after is a causal analysis", "frozen until Q3; what I need is ongoing monitoring"): the labelling rules'
+    # "nothing may be changed and the user only wants to measure"
+    one_kind = (
+        locked
+        and c.sources.get("stages") == "text"
+        and c.stages is not None
+        and len(c.stages) == 1
+        and c.stages[0] in (Stage.CAUSAL, Stage.MONITORING, Stage.DOCUMENTATION)
+        and not _FIX_WORDS.search(
+            t
+        )  # "a causal analysis first, then a post-processing fix": a fix is asked too
+    )
     if (
         c.intervention_allowed is None
-        and (frozen or (locked and c.stages == [Stage.DOCUMENTATION] and c.sources.get("stages") == "text"))
+        and (frozen or one_kind)
         and (
-            c.intent
+            one_kind
+            or c.intent
             in ("audit", "document", "causal")  # (a "monitor" intent also comes from "in production")
             or asks_to_measure(text)
         )
@@ -929,7 +955,7 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
     ):
         # nothing may change and only measuring, explaining or documenting is asked for ("change freeze until
         # Q3; what can we still learn about the age gap?"): no intervention at all
-        c.put("intervention_allowed", False, "text", 0.85, frozen)
+        c.put("intervention_allowed", False, "text", 0.85, frozen or c.evidence.get("retraining_allowed", ""))
         c.uncertain = [u for u in c.uncertain if u.field != "intervention_allowed"]
     if (
         c.intervention_allowed is False

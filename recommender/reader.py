@@ -757,6 +757,10 @@ def _topical(
     return _unread(probs, "retraining")
 
 
+_MONTHS = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr"
+    r"|jun|jul|aug|sep|sept|oct|nov|dec)"
+)
 # A routine or scheduled retraining reported as a fact ("the model is retrained quarterly by the Nairobi team",
 # "a propensity model we refit monthly"): an event, not a permission (the labelling rules say so too). Without a
 # word of permission, ability, plan or negation in the clause it gives no "may retrain" reading; the heads read
@@ -769,6 +773,15 @@ _ROUTINE = re.compile(
     r"|on a (?:\w+ )?(?:schedule|cadence|cycle))\b"
     r"|\b(?:nightly|daily|weekly|fortnightly|monthly|quarterly|annual|yearly|biweekly|scheduled|routine|regular)"
     r" (?:re-?train\w*|re-?fit\w*)\b"
+    # a dated retraining in the past ("we retrained it in Q2 with new features", "it has been retrained twice
+    # since launch", "last month we refit it"): an event as well
+    r"|\b(?:re-?trained|re-?fit(?:ted)?|re-?built)\b(?:\W+\w+){0,6}?\W+(?:(?:in|during|back in) (?:q[1-4]|"
+    + _MONTHS
+    + r"|(?:the )?(?:spring|summer|autumn|fall|winter)|\d{4})|last (?:week|month|quarter|year|spring|summer|autumn"
+    r"|fall|winter|sprint|time)|(?:once|twice|three times|several times|many times|\w+ times) since|(?:\d+|a|one"
+    r"|two|three|a few|several) (?:days?|weeks?|months?|quarters?|years?) ago|yesterday)\b"
+    r"|\b(?:last (?:week|month|quarter|year)|in q[1-4]|yesterday)\W+(?:\w+\W+){0,3}?(?:re-?trained|re-?fit(?:ted)?"
+    r"|re-?built)\b"
 )
 _ROUTINE_OPEN = re.compile(
     r"\b(?:can|could|may|might|allowed|allow|allows|permitted|permit\w*|free|fine|ok|okay|possible|able"
@@ -788,6 +801,71 @@ def _moved(probs: dict[str, np.ndarray], dim: str, source: str, target: str) -> 
     p[j] += p[i]
     p[i] = 0.0
     return {**probs, dim: p}
+
+
+# Documentation said to be missing ("there's no documentation", "the docs are gone") is no request for a
+# document; work after deployment ("post-deployment only", "post-market") is watching the model, not changing
+# its outputs (the heads read both by their words).
+_NO_DOCUMENTS = re.compile(
+    r"\b(?:no|without|lack of|missing|never any|zero)\s+(?:\w+\s+)?(?:documentation|docs|documents|write-?ups?)\b"
+    r"|\b(?:documentation|docs)\s+(?:is|are|was|were|has been|have been|got)\s+(?:\w+\s+)?(?:missing|lost|gone"
+    r"|deleted|never written)\b|\bundocumented\b"
+)
+# A measurement turned down ("we don't need a report", "no more dashboards") or a question whether a fix is needed
+# at all ("do we need any fixes if the gap is within the four-fifths rule?") asks for no measuring only.
+_NOT_MEASURING = re.compile(
+    r"\b(?:don't|do not|doesn't|does not|no)\s+(?:need|want)\s+(?:(?:a|an|another|any|more|yet another)\s+)?"
+    r"(?:[\w-]+\s+)?(?:reports?|audits?|analys[ie]s|assessments?|dashboards?|numbers|metrics|write-?ups?|stud(?:y|ies)"
+    r"|reviews?)\b"
+    r"|^(?:do|does|would|will|should)\s+(?:we|i|they|you)\s+(?:even\s+)?need\s+(?:any\s+|a\s+|to\s+)?"
+    r"(?:fix|fixes|mitigations?|interventions?|remed(?:y|ies)|changes?)\b"
+)
+_AFTER_DEPLOYMENT = re.compile(r"\bpost-?(?:deployment|launch|market|release|go-live)\b")
+_OUTPUT_WORDS = re.compile(
+    r"\b(?:thresholds?|cut-?offs?|scores?|outputs?|decisions?|predictions?|calibrat\w*)\b"
+)
+
+
+def _scope_words(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
+    """``probs`` with no "documentation" reading where documentation is said to be missing
+    (:data:`_NO_DOCUMENTS`), no "no intervention" reading where measuring is turned down or a fix asked about
+    (:data:`_NOT_MEASURING`), and "post-processing" read from work after deployment moved to "monitoring"
+    (:data:`_AFTER_DEPLOYMENT`, unless the clause names outputs, scores or thresholds)."""
+    norm = text.lower()
+    if _NO_DOCUMENTS.search(norm):
+        probs = _moved(probs, "scope", "documentation", "none")
+    if _NOT_MEASURING.search(norm):
+        probs = _moved(probs, "scope", "no_intervention", "none")
+    if _AFTER_DEPLOYMENT.search(norm) and not _OUTPUT_WORDS.search(norm):
+        probs = _moved(probs, "scope", "post_processing", "monitoring")
+    return probs
+
+
+# "sorted" meaning settled ("that part is sorted", "we got the data sorted out") orders nothing; a model said not
+# to use the attribute, as a description with no rule ("the attrition model doesn't use it"), or in a concession
+# ("how a model can discriminate even if it never uses race"), bans nothing at decision time (the labelling
+# rules: a mention of the attribute is not labelled).
+_SETTLED = re.compile(
+    r"\b(?:is|are|was|were|'s|been|got|get|getting|have|has)\s+(?:(?:all|now|already|mostly|more or less)\s+)?"
+    r"(?:\w+\s+)?sorted(?:\s+out)?\s*(?:[.,;:!]|$)|\bsorted\s+out\b"
+)
+_NOT_USED = re.compile(
+    r"^(?:(?:the|our|their|its|this|that)\s+(?:[\w-]+\s+){0,3}?(?:model|scorer|classifier|ranker|system|tool"
+    r"|algorithm)|it)\s+(?:doesn't|does not|didn't|did not)\s+(?:currently\s+|even\s+)?(?:use|include)\s+"
+    r"(?:it|them|[\w'-]+(?:\s+[\w'-]+)?)\W*$"
+    r"|\beven (?:if|though|when)\s+(?:it|the model|they)\s+(?:never|doesn't|does not)\s+(?:uses?|includes?)\b"
+)
+
+
+def _described(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
+    """``probs`` with no "ranking" task read from "sorted" meaning settled (:data:`_SETTLED`), and no ban at
+    decision time read from a described non-use (:data:`_NOT_USED`)."""
+    norm = text.lower().strip()
+    if _SETTLED.search(norm) and not re.search(r"\bsorted\s+(?:by|into|in|list|order|results?)\b", norm):
+        probs = _moved(probs, "task", "ranking", "none")
+    if _NOT_USED.search(norm):
+        probs = _moved(probs, "inference", "forbidden", "none")
+    return probs
 
 
 def _routine(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
@@ -969,6 +1047,8 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         p = _ruled({d: probs[d][row] for d in DIMENSIONS}, texts[row], context)
         p = _topical(p, texts[row], before, marker)
         p = _routine(p, texts[row])
+        p = _scope_words(p, texts[row])
+        p = _described(p, texts[row])
         p = _trained_only(p, texts[row])
         p = _failed(p, texts[row])
         p = _unchangeable(p, texts[row])

@@ -69,11 +69,14 @@ def test_a_permission_asked_about_is_not_granted(text, usable):
         ("the churn model is retrained every month by the platform team", True),
         ("a scoring model we refit quarterly", True),
         ("it gets a weekly retrain on the newest clicks", True),
-        # a permission, a plan, a negation, or no schedule at all
+        # from the twenty-third round a dated retraining in the past is an event as well (the labelling rules
+        # give "we retrained it last month" as one)
+        ("the model was retrained last month", True),
+        # a permission, a plan, a negation, or no retraining told at all
         ("we can retrain it every quarter", False),
         ("the model is refitted weekly but nobody may change its features", False),
         ("we will retrain it monthly from now on", False),
-        ("the model was retrained last month", False),
+        ("the model was trained last month", False),
     ],
 )
 def test_a_routine_retraining_is_no_permission_to_retrain(clause, vetoed):
