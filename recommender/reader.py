@@ -1029,9 +1029,17 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
     clauses: list[tuple[str, int, str, str]] = []
     multi: list[tuple[str, int, str, str]] = []
     sentences = marked_sentences(text)
+    options: set[int] = set()  # clauses of a question that offers alternatives
+    offered: set[int] = set()  # those questions
     for i, (s, question) in enumerate(sentences):
         parts = marked_clauses(s)
         asks = [asking(repair(p), j == 0, question) for j, (p, _) in enumerate(parts)]
+        # a question that offers alternatives ("Should we retrain, or just move thresholds, or both?") asks
+        # which kind of fix to make: none of its options, nor the whole, limits the work to one stage
+        offers = question and asks[0] and any(re.match(r"\W*or\b", p, re.IGNORECASE) for p, _ in parts[1:])
+        if offers:
+            options.update(range(len(clauses), len(clauses) + len(parts)))
+            offered.add(i)
         clauses += [(p, i, marker, a) for (p, marker), a in zip(parts, asks, strict=True)]
         if len(parts) > 1:  # the sentence read whole asks as its most sweeping clause does
             multi.append(
@@ -1056,6 +1064,9 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         p = _kept_from_decision(p, t, text)
         if i in headings:
             p = _unread(p, "scope")
+        elif row in options or (row >= len(clauses) and i in offered):
+            for stage in ("pre_processing", "in_processing", "post_processing"):
+                p = _moved(p, "scope", stage, "none")
         units.append(_Unit(t, i, p, marker, asks, names_attribute(texts[row].lower())))
     return units[: len(clauses)], units[len(clauses) :]
 

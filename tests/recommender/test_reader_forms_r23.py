@@ -194,3 +194,22 @@ def test_after_deployment_and_missing_documents(text, stages):
 )
 def test_measuring_turned_down_or_a_fix_asked_about(text, intervention):
     assert from_text(parse_text(text), "intervention_allowed") is intervention
+
+
+@pytest.mark.parametrize(
+    "text, stages",
+    [
+        # a question that offers kinds of fix as alternatives limits the work to none of them (read as a
+        # limit to the first or the second before)
+        ("Do we reweigh the training data, or just shift the cut-offs, or both? Not decided yet.", []),
+        ("Should we retrain the scorer, or only recalibrate its outputs? No decision so far.", []),
+        # guard: a limit stated before a question about options within it
+        (
+            "We may only change the cut-offs. Should we use one cut-off for everyone, or one per group?",
+            ["post_processing"],
+        ),
+    ],
+)
+def test_a_question_offering_alternatives(text, stages):
+    got = parse_text(text).stages
+    assert [s.value for s in got or []] == stages
