@@ -934,6 +934,10 @@ _UNCHANGEABLE = re.compile(
     r"\b(?:code|model|weights|pipeline|software|scorer|algorithm|classifier|system)s? (?:that |which )?(?:we|i)"
     r" (?:cannot|can't|can not|could not|may not|must not|are not allowed to|am not allowed to|have no right to)"
     r" (?:change|modify|touch|alter|edit|retrain|refit)\b"
+    # the model called frozen or locked beside a second property ("eligibility model, frozen and gender-blind
+    # at scoring time"): the classifiers read only the second
+    r"|(?:^|\b(?:model|scorer|classifier|algorithm|system)s?,?\s+(?:(?:is|are|stays|remains)\s+)?)"
+    r"(?:frozen|locked(?:\s+down)?)\s+and\s+(?!(?:then|later|now)\b)"
 )
 
 

@@ -213,3 +213,17 @@ def test_measuring_turned_down_or_a_fix_asked_about(text, intervention):
 def test_a_question_offering_alternatives(text, stages):
     got = parse_text(text).stages
     assert [s.value for s in got or []] == stages
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the model called frozen or locked beside a second property (only the second was read before)
+        "Our tenancy-screening model, locked and blind to ethnicity at decision time, flags more migrants.",
+        "A benefits triage model, frozen and sex-blind when it scores, sends fewer women to the fast track.",
+    ],
+)
+def test_frozen_beside_a_second_property(text):
+    c = parse_text(text)
+    assert from_text(c, "retraining_allowed") is False
+    assert from_text(c, "protected_at_inference_allowed") is False
