@@ -938,6 +938,9 @@ _UNCHANGEABLE = re.compile(
     # at scoring time"): the classifiers read only the second
     r"|(?:^|\b(?:model|scorer|classifier|algorithm|system)s?,?\s+(?:(?:is|are|stays|remains)\s+)?)"
     r"(?:frozen|locked(?:\s+down)?)\s+and\s+(?!(?:then|later|now)\b)"
+    # the code to rebuild it gone ("there's no code left to re-run it"; the labelling rules: code or data gone)
+    r"|\bno (?:training |source |model )?(?:code|pipeline|scripts?|notebooks?) (?:left|remaining|anymore|any more"
+    r"|available|to re-?(?:run|train|fit|build))\b"
 )
 
 

@@ -227,3 +227,24 @@ def test_frozen_beside_a_second_property(text):
     c = parse_text(text)
     assert from_text(c, "retraining_allowed") is False
     assert from_text(c, "protected_at_inference_allowed") is False
+
+
+@pytest.mark.parametrize(
+    "text, retraining",
+    [
+        # the code to rebuild the model gone (read as nothing before)
+        (
+            "The customer segments came to us as a spreadsheet, and there's no code left to re-run the clustering.",
+            False,
+        ),
+        ("An agency built our donor segments as a static table; there is no code to re-run it.", False),
+        # guards (read right before too): other forms of code gone; a missing pipeline beside a permission
+        (
+            "Our rent-arrears model came from a start-up that folded; there is no training code available anymore.",
+            False,
+        ),
+        ("We have no pipeline for the survey data yet, but the model can be retrained.", True),
+    ],
+)
+def test_no_code_left(text, retraining):
+    assert from_text(parse_text(text), "retraining_allowed") is retraining
