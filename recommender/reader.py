@@ -811,14 +811,18 @@ _NO_DOCUMENTS = re.compile(
     r"|\b(?:documentation|docs)\s+(?:is|are|was|were|has been|have been|got)\s+(?:\w+\s+)?(?:missing|lost|gone"
     r"|deleted|never written)\b|\bundocumented\b"
 )
-# A measurement turned down ("we don't need a report", "no more dashboards") or a question whether a fix is needed
-# at all ("do we need any fixes if the gap is within the four-fifths rule?") asks for no measuring only.
+# A measurement turned down ("we don't need a report", "no more dashboards"), a question whether a fix is needed
+# at all ("do we need any fixes if the gap is within the four-fifths rule?") or a loss wished to be nothing asks
+# for no measuring only.
 _NOT_MEASURING = re.compile(
     r"\b(?:don't|do not|doesn't|does not|no)\s+(?:need|want)\s+(?:(?:a|an|another|any|more|yet another)\s+)?"
     r"(?:[\w-]+\s+)?(?:reports?|audits?|analys[ie]s|assessments?|dashboards?|numbers|metrics|write-?ups?|stud(?:y|ies)"
     r"|reviews?)\b"
     r"|^(?:do|does|would|will|should)\s+(?:we|i|they|you)\s+(?:even\s+)?need\s+(?:any\s+|a\s+|to\s+)?"
     r"(?:fix|fixes|mitigations?|interventions?|remed(?:y|ies)|changes?)\b"
+    # an amount wished for, in answer to a question about cost ("Accuracy hit? Ideally nothing, realistically a
+    # little"): nothing is the loss, not the work
+    r"|\b(?:ideally|realistically|hopefully)\s+(?:nothing|zero|none)\b"
 )
 _AFTER_DEPLOYMENT = re.compile(r"\bpost-?(?:deployment|launch|market|release|go-live)\b")
 _OUTPUT_WORDS = re.compile(

@@ -248,3 +248,16 @@ def test_frozen_beside_a_second_property(text):
 )
 def test_no_code_left(text, retraining):
     assert from_text(parse_text(text), "retraining_allowed") is retraining
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a loss wished to be nothing is no request to change nothing (guards: read right before too; the
+        # development text that failed was read so by the classifier alone)
+        "Performance drop? Ideally nothing at all, realistically a bit. Our loan screener declines more single parents.",
+        "Any accuracy loss? Ideally zero. Our hiring ranker pushes women down.",
+    ],
+)
+def test_a_loss_wished_to_be_nothing(text):
+    assert from_text(parse_text(text), "intervention_allowed") is None
