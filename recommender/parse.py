@@ -937,9 +937,8 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
         and c.stages is not None
         and len(c.stages) == 1
         and c.stages[0] in (Stage.CAUSAL, Stage.MONITORING, Stage.DOCUMENTATION)
-        and not _FIX_WORDS.search(
-            t
-        )  # "a causal analysis first, then a post-processing fix": a fix is asked too
+        # not with a fix asked too ("a causal analysis first, then a post-processing fix")
+        and not _FIX_WORDS.search(t)
     )
     if (
         c.intervention_allowed is None

@@ -812,8 +812,8 @@ _NO_DOCUMENTS = re.compile(
     r"|deleted|never written)\b|\bundocumented\b"
 )
 # A measurement turned down ("we don't need a report", "no more dashboards"), a question whether a fix is needed
-# at all ("do we need any fixes if the gap is within the four-fifths rule?") or a loss wished to be nothing asks
-# for no measuring only.
+# at all ("do we need any fixes if the gap is within the four-fifths rule?") or a loss wished to be nothing is no
+# request to measure only (the heads read "no report", "any fixes?" and "nothing" as one).
 _NOT_MEASURING = re.compile(
     r"\b(?:don't|do not|doesn't|does not|no)\s+(?:need|want)\s+(?:(?:a|an|another|any|more|yet another)\s+)?"
     r"(?:[\w-]+\s+)?(?:reports?|audits?|analys[ie]s|assessments?|dashboards?|numbers|metrics|write-?ups?|stud(?:y|ies)"
