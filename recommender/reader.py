@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 from fairmend.recommender.amounts import is_question
-from fairmend.recommender.combine import FLIP, Finding, combine, normalise
+from fairmend.recommender.combine import FLIP, STAGES, Finding, combine, normalise
 from fairmend.recommender.cues import held_in_contrast, names_attribute
 from fairmend.recommender.negation import distribute_negation
 
@@ -1040,16 +1040,13 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
     clauses: list[tuple[str, int, str, str]] = []
     multi: list[tuple[str, int, str, str]] = []
     sentences = marked_sentences(text)
-    options: set[int] = set()  # clauses of a question that offers alternatives
-    offered: set[int] = set()  # those questions
+    offered: set[int] = set()  # sentences that are questions offering alternatives
     for i, (s, question) in enumerate(sentences):
         parts = marked_clauses(s)
         asks = [asking(repair(p), j == 0, question) for j, (p, _) in enumerate(parts)]
         # a question that offers alternatives ("Should we retrain, or just move thresholds, or both?") asks
         # which kind of fix to make: none of its options, nor the whole, limits the work to one stage
-        offers = question and asks[0] and any(re.match(r"\W*or\b", p, re.IGNORECASE) for p, _ in parts[1:])
-        if offers:
-            options.update(range(len(clauses), len(clauses) + len(parts)))
+        if question and asks[0] and any(re.match(r"\W*or\b", p, re.IGNORECASE) for p, _ in parts[1:]):
             offered.add(i)
         clauses += [(p, i, marker, a) for (p, marker), a in zip(parts, asks, strict=True)]
         if len(parts) > 1:  # the sentence read whole asks as its most sweeping clause does
@@ -1075,8 +1072,8 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         p = _kept_from_decision(p, t, text)
         if i in headings:
             p = _unread(p, "scope")
-        elif row in options or (row >= len(clauses) and i in offered):
-            for stage in ("pre_processing", "in_processing", "post_processing"):
+        elif i in offered:  # each clause of the question, and the question read whole
+            for stage in sorted(STAGES):
                 p = _moved(p, "scope", stage, "none")
         units.append(_Unit(t, i, p, marker, asks, names_attribute(texts[row].lower())))
     return units[: len(clauses)], units[len(clauses) :]
