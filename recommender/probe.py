@@ -54,6 +54,7 @@ TRAINING_FILES = (
             "validation17.yaml",
             "validation18.yaml",
             "validation19.yaml",
+            "validation20.yaml",
         )
     ),
 )
