@@ -183,6 +183,11 @@ VALIDATION22 = Path(__file__).with_name("validation22.yaml")
 # until the twenty-fourth round, which measured it once at its starting code (aggregate figures only) before
 # changing anything.
 VALIDATION23 = Path(__file__).with_name("validation23.yaml")
+# A twenty-fourth, 144 phrasings (220 less 76 that shared most of a clause's words with training data or another
+# validation corpus, or held a stored clause label) written on 5 December 2026 at the start of the twenty-fourth
+# round, before its changes, by a session that saw only the catalog and the labelling rules. Reserved and never
+# measured: the next round measures it at its starting code, before changing anything.
+VALIDATION24 = Path(__file__).with_name("validation24.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -234,7 +239,7 @@ DEVELOPMENT = (
     VALIDATION20,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = ()
+RESERVED = (VALIDATION24,)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
