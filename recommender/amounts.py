@@ -49,7 +49,7 @@ _DEN = "|".join(sorted(_DENOMINATOR, key=len, reverse=True))
 # an amount, in one of its forms (named groups tell which)
 AMOUNT = (
     r"(?:(?P<slash>\d)\s*/\s*(?P<slashden>\d{1,2})(?:\s+(?:of\s+)?(?:a|an|one))?"
-    r"|(?P<num>" + _NUMERATOR + r")[\s-]+(?P<den>" + _DEN + r")(?:\s+of)?(?:\s+(?:a|an|one))?"
+    r"|(?P<num>" + _NUMERATOR + r")[\s-]+(?P<den>" + _DEN + r")(?:[\s-]+of)?(?:[\s-]+(?:a|an|one))?"
     r"|(?P<digits>\d+(?:[.,]\d+)?)(?!,\d{3})(?:\s+and\s+(?P<dfrac>" + _FRAC + r"))?"
     r"|(?P<word>" + _WORD + r")(?:[\s-]+and[\s-]+(?P<wfrac>" + _FRAC + r"))?"
     r"|(?P<frac>" + _FRAC + r")(?:\s+of)?(?:\s+(?:a|an|one))?"
@@ -62,7 +62,7 @@ UNIT = (
 )
 METRIC = re.compile(
     r"accura|\bacc\b|\bauc\b|performance|\bf1\b|precision|recall|sensitivity|specificity|discriminatory\s+power"
-    r"|match\s+rate|\bδ\s*acc|\bndcg\b|\bmap\b|\bgini\b"
+    r"|match\s+rate|\bδ\s*(?:acc|auc|f1)|\bndcg\b|\bmap\b|\bgini\b"
 )
 AMOUNT_UNIT = re.compile(r"(?<![\w.,/])" + AMOUNT + UNIT)
 

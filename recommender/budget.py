@@ -49,7 +49,9 @@ CUE = re.compile(
     r"|okay\s+with|ok\s+with|hit(?!\s+rate)|dip|reduction|reduce|reduces|reducing|degrad\w*|fall|falls|worse|take|eat"
     r"|tolerance|allowance|ceiling|cap|caps|capped|limit|limited|slip|slips|slide|go\s+down|goes\s+down"
     r"|sign\s+off\s+on|signed\s+off\s+on|knocks?|exceed|exceeds|delta|allowed|spend\w*|keep|spare|appetite"
-    r"|live\s+with)\b"
+    r"|live\s+with|red\s+line)\b"
+    # a comparison sign before the amount ("\u2264 0.5pp accuracy loss", "accuracy hit <= 1pp"; not an arrow)
+    r"|\u2264|<=|(?<![<-])<(?![-<=])"
 )
 # a loss word: enough without a named metric ("we can lose at most 2 points")
 _LOSS = re.compile(
@@ -64,12 +66,15 @@ _DIGITS = r"(?<![\w.,])(?P<digits>\d+(?:[.,]\d+)?)(?!,\d{3})"
 _BARE = re.compile(_DIGITS + r"(?![\w%]|\.\d|\s*(?:/|of\s+(?:a|an|one)\b))")
 # "a hundredth" of the metric itself
 _HUNDREDTH = re.compile(r"\b(?P<hundredth>a|one)\s+hundredth\b")
+# a comparison sign after a statistic's name sets a significance level, no budget ("p < 0.01", "alpha <= 0.05")
+_SIGNS = frozenset({"\u2264", "<=", "<"})
+_STATISTIC = re.compile(r"\b(?:p|p-?values?|alpha|\u03b1|q|fdr|significance(?:\s+level)?)\s*$")
 # a limit after the amount: "two points at most", "0.03 tops", "is the ceiling", "and no more"
 TRAIL = re.compile(
     r"(?:(?:\s+(?:of|in|on))?\s+(?:balanced\s+|bal\.?\s+)?(?:accuracy|acc|auc|f1|performance|precision|recall)\.?"
     r"(?:\s+(?:\(\w+\))?\s*(?:loss|drop|hit|reduction|decrease|penalty|tolerance|budget))?"
     # "a 4% drop in accuracy would be the maximum"
-    r"|\s+(?:drop|loss|decrease|reduction|hit|dip|decline|fall)\s+(?:in|of)\s+(?:the\s+|our\s+)?(?:balanced\s+|bal\.?\s+)?"
+    r"|\s+(?:drop|loss|decrease|reduction|hit|dip|decline|fall)\s+(?:in|of|to)\s+(?:the\s+|our\s+)?(?:balanced\s+|bal\.?\s+)?"
     r"(?:accuracy|acc|auc|f1|performance|precision|recall)\b)?\s*[,;(]?\s*(?:that'?s\s+)?"
     r"(?:at\s+(?:the\s+)?(?:very\s+)?(?:most|worst)|max(?:imum)?\b|tops\b|and\s+no(?:t\s+a\s+\w+)?\s+more|but\s+no\s+more"
     r"|(?:but\s+)?no\s+(?:more|further)\b|not\s+more\b|nothing\s+(?:beyond|more|past)|(?:is|are|as)\s+(?:the|our|my)\s+"
@@ -93,7 +98,7 @@ _MORE_THAN = re.compile(
 _LEVEL = re.compile(r"\b(?:is|are|was|were|at|reaches|gap|difference|disparity)\s*[:=]?\s*$")
 # a limit named before the amount makes "is" no level: "our tolerance for accuracy loss is 0.3 points"
 _LIMIT = re.compile(
-    r"\b(?:tolerance|budget|limit|ceiling|cap|caps|capped|allowance|maximum|max|cost|delta|hit|appetite"
+    r"\b(?:tolerance|budget|limit|ceiling|cap|caps|capped|allowance|maximum|max|cost|delta|hit|appetite|red\s+line"
     r"|(?:largest|biggest|greatest)\s+(?:tolerable|acceptable|allowed))\b"
 )
 # a hedged, reported or vague amount is no firm limit
@@ -163,9 +168,18 @@ _ON_MODEL = re.compile(
 )
 
 
+# the metric after a word or two that qualify it ("a loss of 1 point in pairwise ranking accuracy"), not a
+# difference in it ("2 points in recall parity")
+_OF_QUALIFIED_METRIC = re.compile(
+    r"^\s*(?:of|in|on)\s+(?:the\s+|our\s+|its\s+)?(?:[\w-]+\s+){1,2}?"
+    r"(?:accuracy|acc|auc|f1|performance|precision|recall|sensitivity|specificity|ndcg)\b"
+    r"(?!\s+(?:gap|gaps|parity|difference|differences|disparity|ratio|between|across)\b)"
+)
+
+
 def _of_other(after: str) -> bool:
     """The amount is of something other than accuracy ("of applicants", "in the approval rate")."""
-    if _ON_MODEL.match(after):
+    if _ON_MODEL.match(after) or _OF_QUALIFIED_METRIC.match(after):
         return False
     m = _OF_OTHER.match(after)
     return m is not None and not _METRIC_WORDS.match(m.group("what"))
@@ -194,6 +208,8 @@ def _firm_limit(sentence: str, m: re.Match[str], bare: bool) -> tuple[int, int] 
     cue = None
     for cue in CUE.finditer(before):
         pass
+    if cue is not None and cue.group(0) in _SIGNS and _STATISTIC.search(before[: cue.start()]):
+        return None  # a significance level ("p < 0.01", "alpha <= 0.05"), not a loss
     trail = TRAIL.match(sentence, m.end()) or _NOUN_LIMIT.match(sentence, m.end())
     gaps = list(_GAP.finditer(before))
     # a gap named in an earlier phrase ("the gender gap in approvals, with a maximum of 1.25% accuracy lost")
@@ -211,7 +227,7 @@ def _firm_limit(sentence: str, m: re.Match[str], bare: bool) -> tuple[int, int] 
         bare
         and trail is None
         and not re.match(
-            r"\s*(?:$|[,;:!?)(]|\.(?!\d)|(?:of|on|in|from|relative|compared|versus|vs|below|against|drop|decline"
+            r"\s*(?:$|[,;:!?)(]|\.(?!\d)|(?:of|on|in|for|from|relative|compared|versus|vs|below|against|drop|decline"
             r"|reduction|decrease|loss|hit|absolute|abs)\b)",
             sentence[m.end() :],
         )

@@ -207,6 +207,13 @@ ANSWER_NO = re.compile(
 # A withdrawal that grants ("legal cleared it", "that's been cleared with compliance"): it permits, whether the
 # statement before it forbade (a withdrawal) or permitted (a confirmation).
 CLEARED = re.compile(r"\b(?:" + _CLEARED + r"|signed off|green-?lit|approved)\b")
+# an elliptical reversal that demands or grants what was just stated ("it isn't prohibited; the scheme actually
+# requires it", "the statute allows, in fact mandates, ...", "the regulator actually allows, even encourages,
+# ..."): a requirement or a grant withdraws nothing (unless negated: "actually it doesn't allow it")
+REQUIRES = re.compile(
+    r"^(?!.*(?:\b(?:not|never|no)\b|n't\b)).*\b(?:requires?|required|mandates?|mandated|demands?|obliges?|compels?"
+    r"|allows?|permits?|encourages?|encouraged|endorses?)\b"
+)
 PREVAIL = 0.8
 # A whole sentence read this surely overrides a less sure (< PREVAIL) opposite reading of one of its clauses.
 SENTENCE_OVERRIDES = 0.9
@@ -496,7 +503,7 @@ def combine(
                     readings[dim].append(Reading(own, own_conf, unit.text, pos, False, True, False, False))
                 elif prev is not None and prev.value in FLIP:
                     # "(that's been) cleared with legal": a clearance grants, whatever came before
-                    granted = "allowed" if CLEARED.search(norm) else FLIP[prev.value]
+                    granted = "allowed" if CLEARED.search(norm) or REQUIRES.search(norm) else FLIP[prev.value]
                     readings[dim].append(
                         Reading(
                             granted,

@@ -65,6 +65,11 @@ TASK_CUES: dict[TaskType, re.Pattern[str]] = {
         r"|\b(?:urgency|priority|risk|severity|supervision) (?:levels?|tiers?|classes|categories)"
         r"|\b(?:labels|classifies|sorts|assigns|puts) (?:each|every) \w+ (?:as|into|to)\b"
         r"|from \d+ to \d+|\d+-way|three-way|four-way|one of \w+ (?:classes|labels|categories|levels|tiers)"
+        # "one of 9 teams" (not "one of the 40 features", "one of three candidate models")
+        r"|\bone of (?:the )?"
+        + _N
+        + r" (?!(?:features|columns|inputs|variables|fields|predictors|attributes|covariates"
+        r"|rows|models|candidate|options|reasons|factors)\b)[\w-]+s\b"
     ),
 }
 
@@ -125,7 +130,8 @@ SCOPE_CUES: dict[str, re.Pattern[str]] = {
         r"|describ|document|investigat|\blook|study|estimat|compar|diagnos|research|breakdown|figures|metric"
         r"|statistic|examin|review|prove|evidence|\bknow|learn|find out|whether|inspect|profil|answer|monitor"
         r"|\bsee\b|show|how (?:big|large|much|unequal|biased|fair)|is there|are there|\bdoes\b|\bdo\b|quantit"
-        r"|interval|confidence|error bars?|p-?values?|bootstrap|permutation"
+        r"|interval|confidence|error bars?|p-?values?|bootstrap|permutation|datasheet|model card|fact ?sheet"
+        r"|discover|finding|identif|explor"
     ),
 }
 
@@ -238,7 +244,7 @@ _ATTRIBUTE = re.compile(
     r"|women|men|female|male|black|white|hispanic|latin[oax]|asian|muslim|jewish|roma|trans|minorit\w*)\b"
 )
 _ABSENT = re.compile(
-    r"\b(?:not|no|never|none|nothing|neither|nor|without|lack\w*|delete[ds]?|deleting|discard\w*|drop\w*"
+    r"\b(?:not|no|zero|never|none|nothing|neither|nor|without|lack\w*|delete[ds]?|deleting|discard\w*|drop\w*"
     r"|purge\w*|erase[ds]?|anonymi[sz]\w*|unknown|missing|absent|unavailable|blind|stop(?:ped)? (?:asking|collecting))\b"
 )
 
@@ -280,9 +286,23 @@ def held_in_contrast(text: str, evidence: str) -> bool:
 
 
 def names_absent_attribute(text: str, evidence: str) -> bool:
-    """Whether the sentence a "not collected" reading came from names a protected attribute and its absence."""
-    sentence = _sentence_of(text, evidence)
-    return _ATTRIBUTE.search(sentence) is not None and _ABSENT.search(sentence) is not None
+    """Whether the sentence a "not collected" reading came from names a protected attribute and its absence;
+    the attribute may be named by the sentence just before and referred to by a pronoun ("Should we start
+    collecting ethnicity data? Right now we don't have it at all.")."""
+    sentences = _sentences(text)
+    ev = normalise(evidence)
+    at = next((i for i, s in enumerate(sentences) if ev in s), None)
+    sentence = sentences[at] if at is not None else ev
+    if _ABSENT.search(sentence) is None:
+        return False
+    if _ATTRIBUTE.search(sentence) is not None:
+        return True
+    return (
+        at is not None
+        and at > 0
+        and re.search(r"\b(?:it|them|that|those|this|these)\b", sentence) is not None
+        and _ATTRIBUTE.search(sentences[at - 1]) is not None
+    )
 
 
 # A clause that says the user means to retrain ("we want to retrain the classifier with a penalty", "we
@@ -463,6 +483,9 @@ FORBIDS_CHANGE = re.compile(
     + _SCOPE_TAIL  # (not "no changes to the tool are on the table": a scoping of the request, see SCOPED)
     + r")"
     r"|\bno changes (?:are |will be )?(?:allowed|permitted|possible|until)\b"
+    # the change named, then the rule left elliptical ("Not changing anything, we're not allowed to")
+    r"|\b(?:not|no) (?:changing|touching|modifying|altering) (?:anything|it|them|the model)\b,? (?:because |as |since )?"
+    r"(?:we|i|they)(?:'re|'m| are| am)? (?:not (?:allowed|permitted|authori[sz]ed)|forbidden|barred) to\b"
     # "we have zero ability to change anything in their system", "no power to alter the tool"
     r"|\b(?:zero|no) (?:ability|power|authority|means|say) (?:whatsoever )?(?:to|over) (?:change|modify|alter|touch)"
     r" (?:anything|any of|the model|it\b|them\b|the system|the scorer|the tool|the product)"

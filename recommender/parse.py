@@ -286,6 +286,10 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             + r"(?:classifier|classification|model|triage|scor(?:e|er|ing)|rating|system)\b"
             # a set of three or more labels written out: "labels {ok, insult, threat}", "classifier, 12 intents"
             + r"|\{\s*[\w' -]+(?:,\s*[\w' -]+){2,}\s*\}"
+            # ... or in brackets after the model that gives them: "the document classifier from our vendor (ID
+            # card / passport / visa / other)", "tier assignment (bronze / silver / gold)"
+            r"|\b(?:classifier|model|assignment|tiers?|levels?|grades?|grading|routing|triage|router)\b[^.;?!()]{0,40}?"
+            r"\(\s*[\w' -]+(?:\s*/\s*[\w' -]+){2,}\s*\)"
             # an output or a decision among three or more outcomes written out: "returns genuine / suspicious /
             # forged", "decides between approve, refer and decline"
             # numbered classes: "assigns priority 1, 2, 3 or 4", "ESI levels 1 to 5", "P1, P2, P3, P4"
@@ -385,7 +389,12 @@ PREFERRED_STAGE_PATTERNS: list[tuple[Stage, str]] = [
 INTENT_PATTERNS: list[tuple[str, str]] = [
     (
         "document",
-        r"document|model card|datasheet|factsheet|governance|checklist|transparen|accountab|internal audit",
+        # (not documents as the data: "the document classifier", "documents from African countries")
+        (
+            r"document(?!s?\s+(?:classifier|classification|verification|scanner|scanning|processing|types?|images?"
+            r"|recognition|checks?|reader|ocr|fraud|routing|review|intake|understanding|model)\b|s\s+from\b)"
+            r"|model card|datasheet|factsheet|governance|checklist|transparen|accountab|internal audit"
+        ),
     ),
     # a stream of data or events, not "six processing streams" or "the slow-track stream"
     (
@@ -742,6 +751,14 @@ def _named_limit(c: Constraints, t: str) -> None:
     c.put("stages", [stage], "text", 0.85, evidence)
 
 
+# what the data holds, told with "just" or "only" ("the dataset is just transactions"): a description of the
+# data, no limit of the work to it
+_DATA_DESCRIBED = re.compile(
+    r"\b(?:data|dataset|data set|table|file|csv|columns?)\s+(?:is|are|has|have|contains?|holds?)\s+"
+    r"(?:just|only|purely|entirely|solely)\b"
+)
+
+
 def _limited_stage(c: Constraints) -> None:
     """An unsure stage reading whose own clause limits the work to it ("we control the input data only", "all
     we can touch is what happens downstream of its output", "our remit is transforming the outputs") is a
@@ -753,7 +770,10 @@ def _limited_stage(c: Constraints) -> None:
     limited = [
         u
         for u in c.uncertain
-        if u.field == "stages" and not u.applied and LIMITING.search(normalise(u.evidence))
+        if u.field == "stages"
+        and not u.applied
+        and LIMITING.search(normalise(u.evidence))
+        and not _DATA_DESCRIBED.search(normalise(u.evidence))
     ]
     if len({tuple(u.value) for u in limited}) != 1:
         return

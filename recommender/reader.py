@@ -219,7 +219,10 @@ _INDIRECT = re.compile(
     r"^\W*whether\b|\b(?:whether|not sure if|unsure if|(?:don't|do not|doesn't|does not|didn't|did not) know if"
     r"|unclear if|wonder(?:ing)? if|ask(?:ed|ing)? (?:them |legal |compliance )?if|no idea if|not certain if"
     # "nobody knew if we could refit it": a question nobody could answer, no statement
-    r"|(?:nobody|no one|no-one|none of us) (?:knew|knows|was sure|is sure|could say|could tell us) if)\b",
+    r"|(?:nobody|no one|no-one|none of us) (?:knew|knows|was sure|is sure|could say|could tell us) if"
+    # a question left open ("nothing has been decided yet about what we can change")
+    r"|^\W*(?:about|on|as to|regarding)\s+(?:what|which|whether|how much|how far)"
+    r"|\b(?:decided|agreed|settled|clear|known|determined)\s+(?:yet\s+)?(?:about|on|as to)\s+(?:what|which|whether))\b",
     re.IGNORECASE,
 )
 
@@ -732,6 +735,11 @@ _RULE_WORDS = re.compile(
 )
 
 
+# The attribute firewalled (the labelling rules: kept from the decision), also in a clause without a subject
+# ("Disability status is captured in our HR system but is firewalled"), which the classifiers read weakly
+_FIREWALLED = re.compile(r"\bfirewalled\b|\bwalled off\b")
+
+
 # A coordinated clause that begins without a subject ("... and never reaches the model") shares the subject
 # of the clause before it.
 _NO_SUBJECT = re.compile(
@@ -752,6 +760,12 @@ def _topical(
     subject = norm
     if marker in ("and", "but", "or") and _NO_SUBJECT.match(norm):
         subject = f"{before.lower()} {norm}"
+    if (
+        _FIREWALLED.search(norm)
+        and names_attribute(subject)
+        and not re.search(r"\b(?:not|never)\b|n't\b", norm)
+    ):
+        probs = _at_least(probs, "inference", "forbidden")  # "... but is firewalled"
     if not names_attribute(subject) or _MODEL_CHANGE.search(norm):
         return probs
     return _unread(probs, "retraining")
@@ -803,13 +817,17 @@ def _moved(probs: dict[str, np.ndarray], dim: str, source: str, target: str) -> 
     return {**probs, dim: p}
 
 
-# Documentation said to be missing ("there's no documentation", "the docs are gone") is no request for a
-# document; work after deployment ("post-deployment only", "post-market") is watching the model, not changing
+# Documentation said to be missing ("there's no documentation", "the docs are gone") or quoted as a source ("the
+# model card says ...") is no request for a document; work after deployment ("post-deployment only", "post-market") is watching the model, not changing
 # its outputs (the heads read both by their words).
 _NO_DOCUMENTS = re.compile(
     r"\b(?:no|without|lack of|missing|never any|zero)\s+(?:\w+\s+)?(?:documentation|docs|documents|write-?ups?)\b"
     r"|\b(?:documentation|docs)\s+(?:is|are|was|were|has been|have been|got)\s+(?:\w+\s+)?(?:missing|lost|gone"
     r"|deleted|never written)\b|\bundocumented\b"
+    # an existing document quoted as a source ("the model card for our claims model says it was validated on
+    # 2021 data only")
+    r"|\b(?:model\s+card|datasheet|documentation|fact\s?sheet|docs)\b[^.;]{0,50}?\b(?:says|said|states|stated|shows"
+    r"|showed|notes|noted|lists|listed|mentions|mentioned|claims|claimed)\b"
 )
 # A measurement turned down ("we don't need a report", "no more dashboards"), a question whether a fix is needed
 # at all ("do we need any fixes if the gap is within the four-fifths rule?") or a loss wished to be nothing is no
@@ -825,6 +843,16 @@ _NOT_MEASURING = re.compile(
     r"|\b(?:ideally|realistically|hopefully)\s+(?:nothing|zero|none)\b"
 )
 _AFTER_DEPLOYMENT = re.compile(r"\bpost-?(?:deployment|launch|market|release|go-live)\b")
+# the work limited to what comes after the model's output ("we can only work downstream of the model's softmax",
+# "anything I change has to sit downstream of the model output"): post-processing, however the heads read it
+_ONLY_DOWNSTREAM = re.compile(
+    r"\b(?:only|just|solely|has to|have to|must|needs? to)\s+(?:[\w-]+\s+){0,2}?downstream\s+of\s+(?:the\s+|its\s+|our\s+)?"
+    r"(?:model'?s?\s+)?(?:[\w'-]+\s+)?(?:outputs?|scores?|softmax|logits|predictions?|probabilit\w*|model)\b"
+    # "change must be post-hoc on the scores", "any fix has to happen after the model"
+    r"|\b(?:changes?|fix|fixes|interventions?|mitigations?|adjustments?|corrections?)\s+(?:must|has\s+to|have\s+to"
+    r"|needs?\s+to|can\s+only|may\s+only)\s+(?:be|happen|sit|come|take\s+place)\s+(?:\w+\s+)?(?:post-?hoc"
+    r"|post-?processing|after\s+the\s+model|on\s+the\s+(?:scores|outputs|predictions))\b"
+)
 _OUTPUT_WORDS = re.compile(
     r"\b(?:thresholds?|cut-?offs?|scores?|outputs?|decisions?|predictions?|calibrat\w*)\b"
 )
@@ -834,7 +862,8 @@ def _scope_words(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarra
     """``probs`` with no "documentation" reading where documentation is said to be missing
     (:data:`_NO_DOCUMENTS`), no "no intervention" reading where measuring is turned down or a fix asked about
     (:data:`_NOT_MEASURING`), and "post-processing" read from work after deployment moved to "monitoring"
-    (:data:`_AFTER_DEPLOYMENT`, unless the clause names outputs, scores or thresholds)."""
+    (:data:`_AFTER_DEPLOYMENT`, unless the clause names outputs, scores or thresholds); work limited to what
+    comes after the model's output is post-processing (:data:`_ONLY_DOWNSTREAM`)."""
     norm = text.lower()
     if _NO_DOCUMENTS.search(norm):
         probs = _moved(probs, "scope", "documentation", "none")
@@ -842,6 +871,8 @@ def _scope_words(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarra
         probs = _moved(probs, "scope", "no_intervention", "none")
     if _AFTER_DEPLOYMENT.search(norm) and not _OUTPUT_WORDS.search(norm):
         probs = _moved(probs, "scope", "post_processing", "monitoring")
+    if _ONLY_DOWNSTREAM.search(norm):
+        probs = _at_least(probs, "scope", "post_processing")
     return probs
 
 
@@ -853,6 +884,11 @@ _SETTLED = re.compile(
     r"\b(?:is|are|was|were|'s|been|got|get|getting|have|has)\s+(?:(?:all|now|already|mostly|more or less)\s+)?"
     r"(?:\w+\s+)?sorted(?:\s+out)?\s*(?:[.,;:!]|$)|\bsorted\s+out\b"
 )
+# features ranked by their importance ("the model's feature importance ranks years at address highest") is an
+# explanation of the model, not an ordering it produces
+_FEATURES_RANKED = re.compile(
+    r"\b(?:importances?|shap(?:\s+values?)?|attributions?|feature\s+weights?)\s+(?:\w+\s+)?rank(?:s|ed|ing)?\b"
+)
 _NOT_USED = re.compile(
     r"^(?:(?:the|our|their|its|this|that)\s+(?:[\w-]+\s+){0,3}?(?:model|scorer|classifier|ranker|system|tool"
     r"|algorithm)|it)\s+(?:doesn't|does not|didn't|did not)\s+(?:currently\s+|even\s+)?(?:use|include)\s+"
@@ -862,10 +898,13 @@ _NOT_USED = re.compile(
 
 
 def _described(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
-    """``probs`` with no "ranking" task read from "sorted" meaning settled (:data:`_SETTLED`), and no ban at
+    """``probs`` with no "ranking" task read from "sorted" meaning settled (:data:`_SETTLED`) or from features
+    ranked by importance (:data:`_FEATURES_RANKED`), and no ban at
     decision time read from a described non-use (:data:`_NOT_USED`)."""
     norm = text.lower().strip()
-    if _SETTLED.search(norm) and not re.search(r"\bsorted\s+(?:by|into|in|list|order|results?)\b", norm):
+    if (
+        _SETTLED.search(norm) and not re.search(r"\bsorted\s+(?:by|into|in|list|order|results?)\b", norm)
+    ) or _FEATURES_RANKED.search(norm):
         probs = _moved(probs, "task", "ranking", "none")
     if _NOT_USED.search(norm):
         probs = _moved(probs, "inference", "forbidden", "none")
@@ -881,7 +920,8 @@ def _routine(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
 
 
 # A use of the attribute granted for training alone ("gender may go into the loss", "the researchers may use
-# it during estimation", "race can be used to train the model"): no permission to use it when deciding. With
+# it during estimation", "race can be used to train the model"), or for an offline purpose ("it can be used for
+# reporting and monitoring"): no permission to use it when deciding. With
 # "but not at inference" / "never to score anyone" in the same words it is a ban at decision time; a clause
 # that also speaks of the decision otherwise is left to the classifiers.
 _TRAINING_USE = re.compile(
@@ -889,6 +929,8 @@ _TRAINING_USE = re.compile(
     r"|\b(?:into|in) (?:the )?(?:training )?(?:loss|objective)\b|\bto (?:train|fit|estimate)\b|\bwhile training\b"
     r"|\b(?:when|while|in|for) (?:building|developing|fitting|training|estimating) (?:the |our |a |its )?(?:[\w-]+ )?"
     r"(?:model|classifier|scorer|ranker)\b"
+    r"|\b(?:used|use\s+it|use\s+them)\s+(?:only\s+)?(?:for|in)\s+(?:the\s+|our\s+)?(?:reporting|monitoring|auditing|audits?"
+    r"|evaluation|analytics|research|statistics)\b"
 )
 _NOT_AT_DECISION = re.compile(
     r"\b(?:but|and|yet|though)\s+(?:not|never)\s+(?:at|in|into|during|for|when|to)\s+(?:the\s+)?(?:[\w-]+\s+)?"
@@ -942,6 +984,11 @@ _UNCHANGEABLE = re.compile(
     # at scoring time"): the classifiers read only the second
     r"|(?:^|\b(?:model|scorer|classifier|algorithm|system)s?,?\s+(?:(?:is|are|stays|remains)\s+)?)"
     r"(?:frozen|locked(?:\s+down)?)\s+and\s+(?!(?:then|later|now)\b)"
+    # the model called an outside product ("the recommender behind our job board is an external SaaS"; the
+    # labelling rules: a vendor model)
+    r"|\b(?:model|recommender|ranker|ranking|classifier|scorer|filter|tool|engine|algorithm|screener|detector"
+    r"|predictor)s?\b(?:\s+[\w'-]+){0,5}?\s+(?:is|are)\s+(?:an?\s+)?(?:external|third-party|third party"
+    r"|off-the-shelf|proprietary|licensed|vendor(?:'s)?|commercial)\s+(?:[\w-]+\s+)?(?:saas|api|product|service)\b"
     # the code to rebuild it gone ("there's no code left to re-run it"; the labelling rules: code or data gone)
     r"|\bno (?:training |source |model )?(?:code|pipeline|scripts?|notebooks?) (?:left|remaining|anymore|any more"
     r"|available|to re-?(?:run|train|fit|build))\b"
