@@ -209,10 +209,11 @@ ANSWER_NO = re.compile(
 CLEARED = re.compile(r"\b(?:" + _CLEARED + r"|signed off|green-?lit|approved)\b")
 # an elliptical reversal that demands or grants what was just stated ("it isn't prohibited; the scheme actually
 # requires it", "the statute allows, in fact mandates, ...", "the regulator actually allows, even encourages,
-# ..."): a requirement or a grant withdraws nothing (unless negated: "actually it doesn't allow it")
+# ...", "the pay-equity team actually wants that"): a requirement or a grant withdraws nothing (unless negated:
+# "actually it doesn't allow it")
 REQUIRES = re.compile(
     r"^(?!.*(?:\b(?:not|never|no)\b|n't\b)).*\b(?:requires?|required|mandates?|mandated|demands?|obliges?|compels?"
-    r"|allows?|permits?|encourages?|encouraged|endorses?)\b"
+    r"|allows?|permits?|encourages?|encouraged|endorses?|wants?|wanted|insists?)\b"
 )
 PREVAIL = 0.8
 # A whole sentence read this surely overrides a less sure (< PREVAIL) opposite reading of one of its clauses.
@@ -368,12 +369,15 @@ _WITHDRAWN_RULE = re.compile(
 )
 
 
+_BARE_NOT = re.compile(r"(it|that|this|they) (is|are|was|were) not")
+
+
 def elliptical(text: str) -> bool:
     """A withdrawal or bare negation with no content of its own ("it is not", "actually we can"), also
     after a lead-in ("after talking to compliance we learned that it can be": what follows the reversal
     cue says nothing new)."""
     norm = normalise(text)
-    if re.fullmatch(r"(it|that|this|they) (is|are|was|were) not", norm) or _WITHDRAWN_RULE.search(norm):
+    if _BARE_NOT.fullmatch(norm) or _WITHDRAWN_RULE.search(norm):
         return True
     cue = REVERSAL.search(norm)
     if cue is None:
@@ -499,6 +503,13 @@ def combine(
             for dim in last:
                 prev = readings[dim][-1] if readings[dim] else None
                 own, own_conf = unit.best(dim)
+                if (
+                    prev is not None
+                    and prev.value == "forbidden"
+                    and unit.marker == "and"
+                    and _BARE_NOT.fullmatch(norm)
+                ):
+                    continue  # "X must never be an input, and it isn't": the rule kept, nothing withdrawn
                 if own in FLIP and own_conf >= FIRM:  # "actually we can retrain": it says what it means
                     readings[dim].append(Reading(own, own_conf, unit.text, pos, False, True, False, False))
                 elif prev is not None and prev.value in FLIP:

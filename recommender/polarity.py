@@ -110,6 +110,9 @@ def stated_polarity(clause: str) -> tuple[str, tuple[str, ...]] | None:
     tokens, at = tokens[start:], at - start
     # the negations before it, and one right after a modal ("can not", "may never")
     negations = sum(tok in NEGATIONS for tok in tokens[:at]) + (tokens[at : at + 2][-1] in ("not", "never"))
+    # a bare answer closing a question of permission joined to it ("Race usable when scoring? No."): it negates
+    # the permission (not "the ban means no", which answers with the ban)
+    negations += tokens[at] in PERMIT and at < len(tokens) - 1 and tokens[-1] in ("no", "nope", "nah")
     forbids = (tokens[at] in FORBID) != (negations % 2 == 1)
     if tokens[at] in ACCESS and not names_attribute(t):
         return "none", ("inference",)  # "the court cannot see inside": access to something else

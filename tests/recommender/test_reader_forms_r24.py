@@ -260,3 +260,24 @@ def test_documents_as_data(text, intent):
 )
 def test_a_grant_in_a_reversal(text, field, value):
     assert from_text(parse_text(text), field) is value
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # a rule kept, not withdrawn, by "and it isn't" (read as a withdrawal before)
+        (
+            "Disability must never be an input to the grant model, and it isn't. Yet disabled applicants get less.",
+            False,
+        ),
+        # a bare "no" answering a question of permission (read as a permission before)
+        ("Ethnicity usable when pricing? No.", False),
+        # a wish for it after "actually" grants (flipped into a ban before)
+        ("The rent model may use age at quote time; the regulator actually wants that.", True),
+        # guards: a ban given as the answer; a plain "yes" answer
+        ("Can we use caste for the cut-off? Counsel says the state ban means no.", False),
+        ("Age permitted at decision time? Yes.", True),
+    ],
+)
+def test_answers_and_rules_kept(text, value):
+    assert from_text(parse_text(text), "protected_at_inference_allowed") is value
