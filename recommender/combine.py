@@ -211,7 +211,7 @@ CLEARED = re.compile(r"\b(?:" + _CLEARED + r"|signed off|green-?lit|approved)\b"
 # requires it", "the statute allows, in fact mandates, ...", "the regulator actually allows, even encourages,
 # ...", "the pay-equity team actually wants that"): a requirement or a grant withdraws nothing (unless negated:
 # "actually it doesn't allow it")
-REQUIRES = re.compile(
+REQUIRED_OR_GRANTED = re.compile(
     r"^(?!.*(?:\b(?:not|never|no)\b|n't\b)).*\b(?:requires?|required|mandates?|mandated|demands?|obliges?|compels?"
     r"|allows?|permits?|encourages?|encouraged|endorses?|wants?|wanted|insists?)\b"
 )
@@ -513,8 +513,10 @@ def combine(
                 if own in FLIP and own_conf >= FIRM:  # "actually we can retrain": it says what it means
                     readings[dim].append(Reading(own, own_conf, unit.text, pos, False, True, False, False))
                 elif prev is not None and prev.value in FLIP:
-                    # "(that's been) cleared with legal": a clearance grants, whatever came before
-                    granted = "allowed" if CLEARED.search(norm) or REQUIRES.search(norm) else FLIP[prev.value]
+                    # "(that's been) cleared with legal", "the scheme actually requires it": a clearance, a
+                    # requirement or a grant permits, whatever came before
+                    permits = CLEARED.search(norm) or REQUIRED_OR_GRANTED.search(norm)
+                    granted = "allowed" if permits else FLIP[prev.value]
                     readings[dim].append(
                         Reading(
                             granted,

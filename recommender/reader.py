@@ -753,7 +753,8 @@ def _topical(
 ) -> dict[str, np.ndarray]:
     """``probs`` without a retraining reading when ``text`` names a protected attribute and nothing of the
     model's making (see :data:`_MODEL_CHANGE`); a clause without a subject is read with the one before it.
-    Without a word of a rule (:data:`_RULE_WORDS`) no reading of the attribute at decision time either."""
+    Without a word of a rule (:data:`_RULE_WORDS`) no reading of the attribute at decision time either; the
+    attribute called firewalled (:data:`_FIREWALLED`) is kept from the decision at least :data:`RULED` sure."""
     norm = text.lower()
     if not _RULE_WORDS.search(f"{before.lower()} {norm}" if marker else norm):
         probs = _unread(probs, "inference")
@@ -818,8 +819,8 @@ def _moved(probs: dict[str, np.ndarray], dim: str, source: str, target: str) -> 
 
 
 # Documentation said to be missing ("there's no documentation", "the docs are gone") or quoted as a source ("the
-# model card says ...") is no request for a document; work after deployment ("post-deployment only", "post-market") is watching the model, not changing
-# its outputs (the heads read both by their words).
+# model card says ...") is no request for a document; work after deployment ("post-deployment only",
+# "post-market") is watching the model, not changing its outputs (the heads read both by their words).
 _NO_DOCUMENTS = re.compile(
     r"\b(?:no|without|lack of|missing|never any|zero)\s+(?:\w+\s+)?(?:documentation|docs|documents|write-?ups?)\b"
     r"|\b(?:documentation|docs)\s+(?:is|are|was|were|has been|have been|got)\s+(?:\w+\s+)?(?:missing|lost|gone"
@@ -859,8 +860,8 @@ _OUTPUT_WORDS = re.compile(
 
 
 def _scope_words(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
-    """``probs`` with no "documentation" reading where documentation is said to be missing
-    (:data:`_NO_DOCUMENTS`), no "no intervention" reading where measuring is turned down or a fix asked about
+    """``probs`` with no "documentation" reading where documentation is said to be missing or is quoted as a
+    source (:data:`_NO_DOCUMENTS`), no "no intervention" reading where measuring is turned down or a fix asked about
     (:data:`_NOT_MEASURING`), and "post-processing" read from work after deployment moved to "monitoring"
     (:data:`_AFTER_DEPLOYMENT`, unless the clause names outputs, scores or thresholds); work limited to what
     comes after the model's output is post-processing (:data:`_ONLY_DOWNSTREAM`)."""
