@@ -210,9 +210,9 @@ CLEARED = re.compile(r"\b(?:" + _CLEARED + r"|signed off|green-?lit|approved)\b"
 # an elliptical reversal that demands or grants what was just stated ("it isn't prohibited; the scheme actually
 # requires it", "the statute allows, in fact mandates, ...", "the regulator actually allows, even encourages,
 # ...", "the pay-equity team actually wants that"): a requirement or a grant withdraws nothing (unless negated:
-# "actually it doesn't allow it")
+# "actually it doesn't allow it"; matched on normalised text, where "n't" is already "not")
 REQUIRED_OR_GRANTED = re.compile(
-    r"^(?!.*(?:\b(?:not|never|no)\b|n't\b)).*\b(?:requires?|required|mandates?|mandated|demands?|obliges?|compels?"
+    r"^(?!.*\b(?:not|never|no)\b).*\b(?:requires?|required|mandates?|mandated|demands?|obliges?|compels?"
     r"|allows?|permits?|encourages?|encouraged|endorses?|wants?|wanted|insists?)\b"
 )
 PREVAIL = 0.8
@@ -500,15 +500,11 @@ def combine(
                     readings[dim][-1].believed = False
             continue
         if elliptical(unit.text):  # "it is not", "scratch that, we can": flip the statement just made
+            kept = unit.marker == "and" and _BARE_NOT.fullmatch(norm) is not None
             for dim in last:
                 prev = readings[dim][-1] if readings[dim] else None
                 own, own_conf = unit.best(dim)
-                if (
-                    prev is not None
-                    and prev.value == "forbidden"
-                    and unit.marker == "and"
-                    and _BARE_NOT.fullmatch(norm)
-                ):
+                if kept and prev is not None and prev.value == "forbidden":
                     continue  # "X must never be an input, and it isn't": the rule kept, nothing withdrawn
                 if own in FLIP and own_conf >= FIRM:  # "actually we can retrain": it says what it means
                     readings[dim].append(Reading(own, own_conf, unit.text, pos, False, True, False, False))

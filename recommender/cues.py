@@ -174,9 +174,16 @@ def _sentences(text: str) -> list[str]:
     return re.split(r"(?<=[.!?])\s+|\n+", normalise(text))
 
 
-def _sentence_of(text: str, evidence: str) -> str:
+def _sentence_at(sentences: list[str], evidence: str) -> int | None:
+    """The index of the first of ``sentences`` (from :func:`_sentences`) holding ``evidence``, or ``None``."""
     ev = normalise(evidence)
-    return next((s for s in _sentences(text) if ev in s), ev)
+    return next((i for i, s in enumerate(sentences) if ev in s), None)
+
+
+def _sentence_of(text: str, evidence: str) -> str:
+    sentences = _sentences(text)
+    at = _sentence_at(sentences, evidence)
+    return sentences[at] if at is not None else normalise(evidence)
 
 
 def restricts(text: str, evidence: str) -> bool:
@@ -215,9 +222,8 @@ def compares_proposals(text: str, evidence: str) -> bool:
 
 def framed_as_whole(text: str, evidence: str) -> bool:
     """Whether the sentence right after the one ``evidence`` comes from frames it as the whole request."""
-    ev = normalise(evidence)
     sentences = _sentences(text)
-    at = next((i for i, s in enumerate(sentences) if ev in s), None)
+    at = _sentence_at(sentences, evidence)
     return at is not None and at + 1 < len(sentences) and _WHOLE_REQUEST.search(sentences[at + 1]) is not None
 
 
@@ -290,9 +296,8 @@ def names_absent_attribute(text: str, evidence: str) -> bool:
     the attribute may be named by the sentence just before and referred to by a pronoun ("Should we start
     collecting ethnicity data? Right now we don't have it at all.")."""
     sentences = _sentences(text)
-    ev = normalise(evidence)
-    at = next((i for i, s in enumerate(sentences) if ev in s), None)
-    sentence = sentences[at] if at is not None else ev
+    at = _sentence_at(sentences, evidence)
+    sentence = sentences[at] if at is not None else normalise(evidence)
     if _ABSENT.search(sentence) is None:
         return False
     if _ATTRIBUTE.search(sentence) is not None:
