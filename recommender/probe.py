@@ -55,6 +55,7 @@ TRAINING_FILES = (
             "validation18.yaml",
             "validation19.yaml",
             "validation20.yaml",
+            "validation21.yaml",
         )
     ),
 )

@@ -185,9 +185,15 @@ VALIDATION22 = Path(__file__).with_name("validation22.yaml")
 VALIDATION23 = Path(__file__).with_name("validation23.yaml")
 # A twenty-fourth, 144 phrasings (220 less 76 that shared most of a clause's words with training data or another
 # validation corpus, or held a stored clause label) written on 5 December 2026 at the start of the twenty-fourth
-# round, before its changes, by a session that saw only the catalog and the labelling rules. Reserved and never
-# measured: the next round measures it at its starting code, before changing anything.
+# round, before its changes, by a session that saw only the catalog and the labelling rules. Reserved and unmeasured
+# until the twenty-fifth round, which measured it once at its starting code (aggregate figures only) before
+# changing anything.
 VALIDATION24 = Path(__file__).with_name("validation24.yaml")
+# A twenty-fifth, 107 phrasings (220 less 113 that shared most of a clause's words with training data or another
+# validation corpus, or held a stored clause label) written on 6 December 2026 at the start of the twenty-fifth
+# round, commissioned before its changes, by a session that saw only the catalog and the labelling rules. Reserved
+# and never measured: the next round measures it at its starting code, before changing anything.
+VALIDATION25 = Path(__file__).with_name("validation25.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -215,7 +221,8 @@ VALIDATION24 = Path(__file__).with_name("validation24.yaml")
 # From the twenty-second round (5 December 2026) validation18 is a development set as well (measured three times).
 # From the twenty-third round (5 December 2026) validation19 is a development set as well (measured three times).
 # From the twenty-fourth round (5 December 2026) validation20 is a development set as well (measured three times).
-HELD_OUT = (VALIDATION21, VALIDATION22, VALIDATION23)
+# From the twenty-fifth round (6 December 2026) validation21 is a development set as well (measured three times).
+HELD_OUT = (VALIDATION22, VALIDATION23, VALIDATION24)
 DEVELOPMENT = (
     VALIDATION,
     VALIDATION2,
@@ -237,9 +244,10 @@ DEVELOPMENT = (
     VALIDATION18,
     VALIDATION19,
     VALIDATION20,
+    VALIDATION21,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = (VALIDATION24,)
+RESERVED = (VALIDATION25,)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
