@@ -40,7 +40,8 @@ _WORD = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-](?:" + _
 _WORD += "|".join(sorted(_SMALL, key=len, reverse=True))
 _FRACTION = {"half": 0.5, "a half": 0.5, "one half": 0.5, "a quarter": 0.25, "one quarter": 0.25}
 _FRACTION |= {"three quarters": 0.75, "a third": 1 / 3, "one third": 1 / 3, "two thirds": 2 / 3}
-_FRAC = "|".join(sorted(_FRACTION, key=len, reverse=True))
+# "a half" or "a-half" ("two-and-a-half points")
+_FRAC = "|".join(k.replace(" ", r"[\s-]+") for k in sorted(_FRACTION, key=len, reverse=True))
 # counted fractions of one unit: "a tenth of a point", "three tenths of a percentage point", "4 tenths"
 _DENOMINATOR = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
 _DENOMINATOR |= {"fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10}
@@ -83,6 +84,10 @@ def is_question(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") and _QUESTION.match(sentence) is not None
 
 
+def _fraction(words: str | None) -> float:
+    return _FRACTION.get(re.sub(r"[\s-]+", " ", words or ""), 0.0)
+
+
 def amount_value(m: re.Match[str]) -> float:
     g = m.groupdict()
     if g.get("hundredth"):
@@ -98,12 +103,12 @@ def amount_value(m: re.Match[str]) -> float:
             g["den"]
         ]
     elif g["digits"]:
-        v = float(g["digits"].replace(",", ".")) + _FRACTION.get(g["dfrac"] or "", 0.0)
+        v = float(g["digits"].replace(",", ".")) + _fraction(g["dfrac"])
     elif g["word"]:
         parts = re.split(r"[\s-]", g["word"])
-        v = sum(_SMALL[p] for p in parts) + _FRACTION.get(g["wfrac"] or "", 0.0)
+        v = sum(_SMALL[p] for p in parts) + _fraction(g["wfrac"])
     elif g["frac"]:
-        v = _FRACTION[g["frac"]]
+        v = _fraction(g["frac"])
     else:
         v = 1.0  # "a point", "a percent"
     if g.get("uhalf"):

@@ -100,6 +100,13 @@ SUPPOSITION = re.compile(
     r"^(?:(?:and|but|so|even|only)\s+)?(?:if|suppose|supposing|imagine|imagining|assuming|hypothetically"
     r"|in theory|in an ideal world|were we|had we|were it|if only)\b"
 )
+# A sentence that calls itself imagined ("Suppose we had to deploy without gender - just a thought experiment,
+# nothing decided"): a supposition in it states no rule either way (one not so marked, "Suppose retraining were
+# off the table: what would you recommend?", asks for advice under that rule and states it).
+IMAGINED = re.compile(
+    r"\bthought experiments?\b|\bhypothetical(?:ly)?\b|\bnothing (?:has been |is |was )?(?:decided|planned|agreed)\b"
+    r"|\bjust (?:curious|wondering)\b|\bfor (?:the sake of )?argument'?s? sake\b|\bfor the sake of argument\b"
+)
 # The writer turns from another model to the one they ask about ("the fraud team's model is off limits to them,
 # but my question is about our own retention model", "I'm asking about its replacement", "that's not the model
 # in question", "so leave that one alone"): what was said before is about that other model. THIS_ONE names the
@@ -136,6 +143,9 @@ NOT_THIS_ONE = re.compile(
     # a clause of its own after the other model's description: "(the supplier's scorer is sealed) - different
     # story"
     r"|^(?:but |and )?(?:that is |it is |this is )?(?:a )?(?:different|separate|another) (?:story|matter)$"
+    # "(the fraud team's model is frozen), but that's their problem"
+    r"|^(?:but |and )?(?:that is|it is|this is) (?:their|his|her|someone else's|somebody else's|another team's"
+    r"|the (?:[\w-]+ )?team's) (?:problem|concern|issue|business|call|headache|lookout)\b"
 )
 # A rule of another party or place ("in France they can't even collect ethnicity, but we're in the UK and we do",
 # "other lenders may not use age, but here ..."): said of them, then turned from with a contrast to the writer's
@@ -149,6 +159,14 @@ OTHER_PARTY = re.compile(
     # another part of the organisation: "the EU branch has to keep nationality out of its scoring, but we're ..."
     r"|the (?:[\w-]+ ){1,2}(?:branch|subsidiary|affiliate|division))\b"
 )
+# a sentence about another organisation's model, led by it ("A competitor of ours got fined last year for using
+# gender in its pricing decisions"): its rules are not the writer's, unless the writer joins in ("..., and so must
+# we", "we are in the same position")
+OTHER_SUBJECT = re.compile(
+    r"^\W*(?:(?:a|one|our|another) (?:competitor|rival|peer|sister company|parent company)|competitors|rivals"
+    r"|other (?:banks|lenders|insurers|companies|firms|employers|teams))\b"
+)
+JOINS_IN = re.compile(r"\b(?:we|us|i|me)\b|\b(?:same|too|as well|also|neither|nor|likewise|similarly)\b")
 # the writer saying the rule just stated is not theirs: "... but that policy doesn't cover us"
 NOT_OURS = re.compile(
     r"\b(?:does(?: not|n't)|do(?: not|n't)|won't|will not|never) (?:apply to|cover|bind|concern) (?:us|me|our)\b"
@@ -458,8 +476,22 @@ def combine(
     waited = 0  # clauses since that question that stated nothing
     turned = -1  # the last sentence about another model (see THIS_ONE)
     others: set[int] = set()  # sentences that state another party's rule (see OTHER_PARTY)
+    imagined = {
+        getattr(u, "sentence", -1) for u in (*clauses, *sentences) if IMAGINED.search(normalise(u.text))
+    }
+    said: dict[int, list[str]] = {}
+    for u in clauses:
+        said.setdefault(getattr(u, "sentence", -1), []).append(normalise(u.text))
+    elsewhere = {  # (see OTHER_SUBJECT)
+        i
+        for i, words in said.items()
+        if OTHER_SUBJECT.match(words[0]) and not JOINS_IN.search(" ".join(words))
+    }
+    others.update(elsewhere)
     for pos, unit in enumerate(clauses):
         norm = normalise(unit.text)
+        if getattr(unit, "sentence", -1) in elsewhere:
+            continue
         if norm in ("a", "answer", "q", "question", "reply", "response"):
             continue  # the label of a question or its answer ("Q: can we retrain? A: yes") says nothing itself
         asks = getattr(unit, "asks", "")
@@ -542,7 +574,10 @@ def combine(
             value, conf = unit.best(dim)
             if dim == "scope" and kept_as_is(norm, value):
                 continue
-            supposed = value == "allowed" and SUPPOSITION.match(norm) is not None
+            supposition = SUPPOSITION.match(norm) is not None
+            if supposition and value in FLIP and getattr(unit, "sentence", -1) in imagined:
+                continue  # an imagined rule (see IMAGINED)
+            supposed = value == "allowed" and supposition
             if (
                 value == "none"
                 or conf < floor
@@ -591,6 +626,8 @@ def combine(
             asks = getattr(unit, "asks", "")
             if value in FLIP and (asks == "indirect" or (asks and value == "allowed")):
                 continue  # a question states no permission (see above)
+            if value in FLIP and sentence in imagined and SUPPOSITION.match(normalise(unit.text)):
+                continue  # an imagined rule (see IMAGINED)
             if value in FLIP and HEDGE.search(normalise(unit.text)):
                 conf = min(conf, HEDGED)  # a guess (see HEDGE)
             if dim not in found:

@@ -199,6 +199,9 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
         + r"|\b"
         + _AMOUNT
         + r"\s+(?:predictor|regressor|estimator|forecaster)s?\b"
+        # an estimated amount as the output: "we send property attributes and get back an estimated market value"
+        r"|\b(?:returns?|outputs?|produces?|gives?(?:\s+back)?|gets?\s+back|emits?|spits\s+out)\s+(?:an?\s+|the\s+|its\s+)?"
+        r"(?:estimated|predicted|forecast)\s+(?:[\w-]+\s+){0,2}?(?:values?\b|" + _AMOUNT + r")"
         # an estimate with its unit: "the delivery-time estimate (in minutes)"
         r"|\b(?:estimate|prediction|forecast)s?\s*\(?in (?:minutes|hours|days|weeks|dollars|euros|pounds)\b"
         # a predictor with its unit, a predicted amount in a currency, a predicted time or mark: "wait-time

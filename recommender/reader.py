@@ -207,10 +207,13 @@ _YES_NO = re.compile(
     re.IGNORECASE,
 )
 # A yes/no question without its verb, led by what it asks about ("Retraining?", "Using gender at decision
-# time?", "And refitting it?"; eight words at most); not "Anything we can do?", "Having been told we may use
-# age, ...?".
+# time?", "And refitting it?", "Race usable when scoring?"; eight words at most); not "Anything we can do?",
+# "Having been told we may use age, ...?".
 _VERBLESS = re.compile(
-    r"^\W*(?:(?:so|and|but|also|or|what about|how about)\W+)?(?!\w*thing\b|having\b|being\b)[a-z-]+ing\b",
+    r"^\W*(?:(?:so|and|but|also|or|what about|how about)\W+)?(?!\w*thing\b|having\b|being\b)[a-z-]+ing\b"
+    # or by what it asks about and the state asked of it ("Race usable when scoring?", "Retraining an option?")
+    r"|^\W*(?:(?:so|and|but|also|or)\W+)?(?:the\s+)?[a-z-]+(?:\s+[a-z-]+)?\s+(?:usable|allowed|permitted|ok|okay"
+    r"|possible|an\s+option|on\s+the\s+table|off\s+the\s+table|off[- ]limits)\b",
     re.IGNORECASE,
 )
 # A question reported inside a statement ("we don't know yet whether legal will let us retrain"): no
@@ -842,6 +845,17 @@ _NOT_MEASURING = re.compile(
     # an amount wished for, in answer to a question about cost ("Accuracy hit? Ideally nothing, realistically a
     # little"): nothing is the loss, not the work
     r"|\b(?:ideally|realistically|hopefully)\s+(?:nothing|zero|none)\b"
+    # the explanation turned down, not the fix ("I don't need the maths, just which approach to ask for")
+    r"|\b(?:don't|do not)\s+(?:need|want)\s+(?:the\s+|any\s+|all\s+the\s+)?(?:maths?|theory|equations|jargon"
+    r"|(?:technical\s+|gory\s+)?details)\b"
+    # a change asked about ("I'd like to understand what we should be doing differently", "just tell me which fix
+    # to try")
+    r"|\b(?:which|what)\s+(?:fix|fixes|mitigations?|interventions?|remed(?:y|ies)|corrections?)\s+(?:to\s+(?:try|use"
+    r"|apply|pick|choose)|(?:we|i)\s+(?:should|could|can|ought\s+to))\b"
+    r"|\bwhat\s+(?:we|i|they)\s+(?:should|could|ought\s+to|need\s+to)\s+(?:be\s+)?(?:do|doing|change|changing)\s+"
+    r"differently\b"
+    # a hedge about an amount ("give up a tiny bit of precision, nothing specific"): nothing is not the work
+    r"|\bnothing\s+(?:specific|in\s+particular|particular|concrete|definite|formal|firm|precise)\b"
 )
 _AFTER_DEPLOYMENT = re.compile(r"\bpost-?(?:deployment|launch|market|release|go-live)\b")
 # the work limited to what comes after the model's output ("we can only work downstream of the model's softmax",
@@ -853,6 +867,24 @@ _ONLY_DOWNSTREAM = re.compile(
     r"|\b(?:changes?|fix|fixes|interventions?|mitigations?|adjustments?|corrections?)\s+(?:must|has\s+to|have\s+to"
     r"|needs?\s+to|can\s+only|may\s+only)\s+(?:be|happen|sit|come|take\s+place)\s+(?:\w+\s+)?(?:post-?hoc"
     r"|post-?processing|after\s+the\s+model|on\s+the\s+(?:scores|outputs|predictions))\b"
+)
+# the one thing the writer may change, named ("the one thing we control is the cut-off used to invite people", "the
+# only thing in our hands is the pass mark", "my remit is the feature table feeding the premium model"): the kind of
+# work that changes it, however the heads read the clause
+_LEVER = (
+    r"(?:[\w-]+\s+){0,2}?(?P<lever>thresholds?|cut-?offs?|pass\s+marks?|decision\s+rules?|cut\s+points?"
+    r"|(?:training\s+)?data(?:set)?|(?:training\s+|feature\s+)?table|features|labels|training\s+set"
+    r"|objective|loss(?:\s+function)?|training\s+(?:algorithm|procedure|code))\b"
+)
+_ONLY_LEVER = re.compile(
+    r"^\W*(?:(?:the\s+(?:one|only|single)|all)\s+(?:thing|lever|part|knob|piece|bit|place)s?\s+(?:that\s+)?"
+    r"(?:(?:we|i)\s+(?:\w+\s+)?(?:control|own|touch|change|adjust|set|tune|move|have|get\s+to\s+\w+)"
+    r"|(?:is\s+|that's\s+)?(?:in|within)\s+(?:our|my)\s+(?:hands|control|remit|gift))"
+    r"|(?:my|our)\s+(?:remit|brief|patch|responsibility))\s+is\s+(?:the|our|its|a)\s+" + _LEVER
+)
+_LEVER_STAGE = (
+    ("pre_processing", r"data|table|features|labels|set"),
+    ("in_processing", r"objective|loss|algorithm|procedure|code"),
 )
 _OUTPUT_WORDS = re.compile(
     r"\b(?:thresholds?|cut-?offs?|scores?|outputs?|decisions?|predictions?|calibrat\w*)\b"
@@ -874,6 +906,9 @@ def _scope_words(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarra
         probs = _moved(probs, "scope", "post_processing", "monitoring")
     if _ONLY_DOWNSTREAM.search(norm):
         probs = _at_least(probs, "scope", "post_processing")
+    if lever := _ONLY_LEVER.search(norm):
+        stage = next((k for k, words in _LEVER_STAGE if re.search(words, lever["lever"])), "post_processing")
+        probs = _at_least(probs, "scope", stage)
     return probs
 
 
@@ -890,25 +925,78 @@ _SETTLED = re.compile(
 _FEATURES_RANKED = re.compile(
     r"\b(?:importances?|shap(?:\s+values?)?|attributions?|feature\s+weights?)\s+(?:\w+\s+)?rank(?:s|ed|ing)?\b"
 )
+# the advice asked for, in order ("what would you put at the top of the list?", "top of your list?"): an ordering
+# of techniques, not one the model produces
+_ADVICE_ORDER = re.compile(
+    r"\b(?:what|which|where)\s+(?:\w+\s+)?(?:would|should|do|will)\s+you\s+(?:put|place|rank|list|have)\s+"
+    r"(?:\w+\s+)?(?:at\s+the\s+top|first|highest|on\s+top)\b|\b(?:top|first)\s+(?:of|on)\s+your\s+list\b"
+)
 _NOT_USED = re.compile(
     r"^(?:(?:the|our|their|its|this|that)\s+(?:[\w-]+\s+){0,3}?(?:model|scorer|classifier|ranker|system|tool"
     r"|algorithm)|it)\s+(?:doesn't|does not|didn't|did not)\s+(?:currently\s+|even\s+)?(?:use|include)\s+"
     r"(?:it|them|[\w'-]+(?:\s+[\w'-]+)?)\W*$"
     r"|\beven (?:if|though|when)\s+(?:it|the model|they)\s+(?:never|doesn't|does not)\s+(?:uses?|includes?)\b"
+    # "our loan model does not have religion as a feature (but ...)": what the model is built from, no rule and no
+    # word on what is collected
+    r"|\b(?:doesn't|does not|didn't|did not)\s+(?:use|include|have|contain)\s+(?:[\w'-]+\s+){1,3}?as\s+(?:a|an|one)\s+"
+    r"(?:\w+\s+)?(?:feature|input|variable|predictor|column)s?\b"
+)
+
+# what the model outputs, described ("the detector outputs a probability and the integrity office reviews anything
+# above 0.6"): how it works, no rule about changing it ("we only ever see the probability it emits" is one, and
+# keeps its reading: see _RULE and _OUTSIDE)
+_OUTPUT_DESCRIBED = re.compile(
+    r"^\W*(?:the|our|this|its)\s+(?:[\w-]+\s+){0,3}?(?:model|detector|classifier|scorer|system|tool|engine|network)\s+"
+    r"(?:outputs|emits|returns|produces|gives|generates)\s+(?:a|an|one)\s+(?:[\w-]+\s+)?(?:probability|score|number"
+    r"|value|estimate)\b"
+)
+# a store of data locked or frozen ("our customer database is locked and encrypted", "the data warehouse is frozen
+# for the migration"), or who may query it: access to records, not the model (a clause that names the model too
+# is left as read)
+_STORE_LOCKED = re.compile(
+    r"^\W*(?:(?:the|our|their|its|this)\s+)?(?:[\w-]+\s+){0,2}?(?:database|data\s*warehouse|warehouse|data\s+lake"
+    r"|data\s*store|crm|records?\s+system|server|bucket|data\s+platform)s?\s+(?:is|are|was|were|stays?|remains?"
+    r"|has\s+been|have\s+been)\s+(?:\w+\s+)?(?:locked|frozen|encrypted|read-?only|sealed)\b"
+    # who may look at it ("(the database is locked,) and only two admins can query it")
+    r"|^\W*(?:and\s+)?only\s+(?:\w+\s+){0,2}?(?:admins?|administrators?|people|staff|analysts|engineers|users|members"
+    r"|colleagues)\s+(?:can|may|are\s+allowed\s+to)\s+(?:query|access|read|see|open|view|log\s+into)\b"
+)
+_MODEL_WORD = re.compile(r"\b(?:model|classifier|scorer|ranker|algorithm|weights|predictor|network|tool)\b")
+_OUTSIDE = re.compile(
+    r"\b(?:vendor|supplier|third[- ]party|external|black[- ]box|api|contractor|licen[cs]ed|bought)\b"
+)
+
+# a field missing for part of the rows ("the language-preference field is missing for half the records"): held, if
+# patchily, so not "not collected"
+_PARTLY_MISSING = re.compile(
+    r"\b(?:missing|blank|empty|unknown|unrecorded|absent|not recorded)\s+(?:for|in|from|on)\s+(?:about\s+|around\s+"
+    r"|roughly\s+|over\s+|nearly\s+|almost\s+|only\s+)?(?:half|some|many|most|a\s+(?:third|quarter|fifth|lot|chunk)"
+    r"|\d+\s*%|\d+\s+percent|part)\b"
 )
 
 
 def _described(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
-    """``probs`` with no "ranking" task read from "sorted" meaning settled (:data:`_SETTLED`) or from features
-    ranked by importance (:data:`_FEATURES_RANKED`), and no ban at
-    decision time read from a described non-use (:data:`_NOT_USED`)."""
+    """``probs`` with no "ranking" task read from "sorted" meaning settled (:data:`_SETTLED`), from features
+    ranked by importance (:data:`_FEATURES_RANKED`) or from the advice asked for in order
+    (:data:`_ADVICE_ORDER`), no ban at decision time read from a described non-use (:data:`_NOT_USED`), no
+    attribute "not collected" read from a field missing in part (:data:`_PARTLY_MISSING`), and no ban on
+    retraining read from a locked store of data (:data:`_STORE_LOCKED`) or a described output
+    (:data:`_OUTPUT_DESCRIBED`)."""
     norm = text.lower().strip()
     if (
-        _SETTLED.search(norm) and not re.search(r"\bsorted\s+(?:by|into|in|list|order|results?)\b", norm)
-    ) or _FEATURES_RANKED.search(norm):
+        (_SETTLED.search(norm) and not re.search(r"\bsorted\s+(?:by|into|in|list|order|results?)\b", norm))
+        or _FEATURES_RANKED.search(norm)
+        or _ADVICE_ORDER.search(norm)
+    ):
         probs = _moved(probs, "task", "ranking", "none")
     if _NOT_USED.search(norm):
-        probs = _moved(probs, "inference", "forbidden", "none")
+        probs = _moved(_moved(probs, "inference", "forbidden", "none"), "inference", "not_collected", "none")
+    if _PARTLY_MISSING.search(norm):
+        probs = _moved(probs, "inference", "not_collected", "none")
+    if _STORE_LOCKED.search(norm) and not _MODEL_WORD.search(norm):
+        probs = _moved(probs, "retraining", "forbidden", "none")
+    if _OUTPUT_DESCRIBED.search(norm) and not _RULE.search(norm) and not _OUTSIDE.search(norm):
+        probs = _moved(probs, "retraining", "forbidden", "none")
     return probs
 
 
