@@ -105,7 +105,7 @@ SUPPOSITION = re.compile(
 # off the table: what would you recommend?", asks for advice under that rule and states it).
 IMAGINED = re.compile(
     r"\bthought experiments?\b|\bhypothetical(?:ly)?\b|\bnothing (?:has been |is |was )?(?:decided|planned|agreed)\b"
-    r"|\bjust (?:curious|wondering)\b|\bfor (?:the sake of )?argument'?s? sake\b|\bfor the sake of argument\b"
+    r"|\bjust (?:curious|wondering)\b|\bfor argument'?s? sake\b|\bfor the sake of argument\b"
 )
 # The writer turns from another model to the one they ask about ("the fraud team's model is off limits to them,
 # but my question is about our own retention model", "I'm asking about its replacement", "that's not the model

@@ -350,8 +350,8 @@ def states_intent_to_retrain(evidence: str) -> bool:
 # What follows "no changes (to the tool)" when it scopes the request: "are on the table", "requested", "for now"
 _SCOPE_TAIL = (
     r"\s+(?:(?:is|are)\s+)?(?:on the table|in scope|within scope|part of (?:this|the) (?:\w+ )?(?:brief|scope|work"
-    r"|ask|request)|part of (?:this|it)(?!\s+\w)|requested|planned|wanted|needed|expected|asked for|right now|for now|at this (?:stage|point)"
-    r"|this (?:round|time|quarter|year|phase|sprint))\b"
+    r"|ask|request)|part of (?:this|it)(?!\s+\w)|requested|planned|wanted|needed|expected|asked for|right now"
+    r"|for now|at this (?:stage|point)|this (?:round|time|quarter|year|phase|sprint))\b"
 )
 # A request scoped to measuring ("no changes, we only need numbers", "no changes to the tool are on the
 # table", "they don't want any changes right now, just the picture", "we are not changing anything in this

@@ -896,7 +896,8 @@ def _scope_words(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarra
     source (:data:`_NO_DOCUMENTS`), no "no intervention" reading where measuring is turned down or a fix asked about
     (:data:`_NOT_MEASURING`), and "post-processing" read from work after deployment moved to "monitoring"
     (:data:`_AFTER_DEPLOYMENT`, unless the clause names outputs, scores or thresholds); work limited to what
-    comes after the model's output is post-processing (:data:`_ONLY_DOWNSTREAM`)."""
+    comes after the model's output is post-processing (:data:`_ONLY_DOWNSTREAM`), and the one lever named is the
+    stage that changes it (:data:`_ONLY_LEVER`)."""
     norm = text.lower()
     if _NO_DOCUMENTS.search(norm):
         probs = _moved(probs, "scope", "documentation", "none")
