@@ -151,10 +151,12 @@ NOT_THIS_ONE = re.compile(
 # "other lenders may not use age, but here ..."): said of them, then turned from with a contrast to the writer's
 # own case; it binds others, not the writer. The clause must not speak of the writer ("they don't let us
 # retrain, but we can set thresholds" is the writer's constraint).
+# organisations beside the writer's own ("a competitor", "our sister company")
+_PEERS = r"(?:competitor|rival|sister company|parent company|peer)"
 OTHER_PARTY = re.compile(
     r"\b(?:in (?!practice|general|theory|fact|short|turn|effect|reality|principle)[a-z]+ they"
     r"|other (?:banks|lenders|insurers|companies|firms|countries|teams|jurisdictions|states|employers)"
-    r"|(?:a|our|one) (?:competitor|rival|sister company|parent company|peer)|competitors"
+    r"|(?:a|our|one) " + _PEERS + r"|competitors"
     r"|in (?:most|many|some|other) (?:countries|jurisdictions|states|markets)"
     # another part of the organisation: "the EU branch has to keep nationality out of its scoring, but we're ..."
     r"|the (?:[\w-]+ ){1,2}(?:branch|subsidiary|affiliate|division))\b"
@@ -163,7 +165,7 @@ OTHER_PARTY = re.compile(
 # gender in its pricing decisions"): its rules are not the writer's, unless the writer joins in ("..., and so must
 # we", "we are in the same position")
 OTHER_SUBJECT = re.compile(
-    r"^\W*(?:(?:a|one|our|another) (?:competitor|rival|peer|sister company|parent company)|competitors|rivals"
+    r"^\W*(?:(?:a|one|our|another) " + _PEERS + r"|competitors|rivals"
     r"|other (?:banks|lenders|insurers|companies|firms|employers|teams))\b"
 )
 JOINS_IN = re.compile(r"\b(?:we|us|i|me)\b|\b(?:same|too|as well|also|neither|nor|likewise|similarly)\b")
@@ -476,12 +478,16 @@ def combine(
     waited = 0  # clauses since that question that stated nothing
     turned = -1  # the last sentence about another model (see THIS_ONE)
     others: set[int] = set()  # sentences that state another party's rule (see OTHER_PARTY)
+    norms = [normalise(u.text) for u in clauses]
+    sentence_norms = [normalise(u.text) for u in sentences]
     imagined = {
-        getattr(u, "sentence", -1) for u in (*clauses, *sentences) if IMAGINED.search(normalise(u.text))
+        getattr(u, "sentence", -1)
+        for u, norm in zip((*clauses, *sentences), (*norms, *sentence_norms))
+        if IMAGINED.search(norm)
     }
     said: dict[int, list[str]] = {}
-    for u in clauses:
-        said.setdefault(getattr(u, "sentence", -1), []).append(normalise(u.text))
+    for u, norm in zip(clauses, norms):
+        said.setdefault(getattr(u, "sentence", -1), []).append(norm)
     elsewhere = {  # (see OTHER_SUBJECT)
         i
         for i, words in said.items()
@@ -489,7 +495,7 @@ def combine(
     }
     others.update(elsewhere)
     for pos, unit in enumerate(clauses):
-        norm = normalise(unit.text)
+        norm = norms[pos]
         if getattr(unit, "sentence", -1) in elsewhere:
             continue
         if norm in ("a", "answer", "q", "question", "reply", "response"):
@@ -508,7 +514,7 @@ def combine(
         still_asked = [] if answer else asked
         asked = []
         if unit.marker in CONTRAST and pos and WRITER.search(norm):
-            before = normalise(clauses[pos - 1].text)
+            before = norms[pos - 1]
             own = re.sub(
                 r"^(?:i|we) (?:know|understand|am aware|are aware|realise|realize|hear|heard|read)(?: that)? ",
                 "",
@@ -613,22 +619,23 @@ def combine(
         elif still_asked and not stated and waited < ASKED_SPAN:
             asked, waited = still_asked, waited + 1  # "Asked my manager": the question still waits
     found = {dim: f for dim, rs in readings.items() if (f := settle(rs)) is not None}
-    for unit in sentences:  # a sentence read whole settles a dimension none of its clauses did,
+    # a sentence read whole settles a dimension none of its clauses did,
+    for unit, norm in zip(sentences, sentence_norms):
         sentence = getattr(unit, "sentence", 0)
-        if sentence <= turned or sentence in others or THIS_ONE.search(normalise(unit.text)):
+        if sentence <= turned or sentence in others or THIS_ONE.search(norm):
             continue  # (one about another model settles nothing)
         for dim in dimensions:  # and vouches for a clause's reading it agrees with
             value, conf = unit.best(dim)
             if value == "none" or conf < floor:
                 continue
-            if dim == "scope" and kept_as_is(normalise(unit.text), value, STAYS):
+            if dim == "scope" and kept_as_is(norm, value, STAYS):
                 continue  # as for a clause: the part named is the one that stays as it is
             asks = getattr(unit, "asks", "")
             if value in FLIP and (asks == "indirect" or (asks and value == "allowed")):
                 continue  # a question states no permission (see above)
-            if value in FLIP and sentence in imagined and SUPPOSITION.match(normalise(unit.text)):
+            if value in FLIP and sentence in imagined and SUPPOSITION.match(norm):
                 continue  # an imagined rule (see IMAGINED)
-            if value in FLIP and HEDGE.search(normalise(unit.text)):
+            if value in FLIP and HEDGE.search(norm):
                 conf = min(conf, HEDGED)  # a guess (see HEDGE)
             if dim not in found:
                 found[dim] = Finding(value, conf, unit.text)
