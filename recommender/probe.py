@@ -56,6 +56,7 @@ TRAINING_FILES = (
             "validation19.yaml",
             "validation20.yaml",
             "validation21.yaml",
+            "validation22.yaml",
         )
     ),
 )
