@@ -152,7 +152,10 @@ NOT_THIS_ONE = re.compile(
 # own case; it binds others, not the writer. The clause must not speak of the writer ("they don't let us
 # retrain, but we can set thresholds" is the writer's constraint).
 # organisations beside the writer's own ("a competitor", "our sister company")
-_PEERS = r"(?:competitor|rival|sister company|parent company|peer)"
+_PEERS = (
+    r"(?:competitor|rival|sister company|parent company|peer|partner (?:bank|company|firm|insurer|lender|hospital"
+    r"|university|agency|organi[sz]ation|retailer|airline))"
+)
 OTHER_PARTY = re.compile(
     r"\b(?:in (?!practice|general|theory|fact|short|turn|effect|reality|principle)[a-z]+ they"
     r"|other (?:banks|lenders|insurers|companies|firms|countries|teams|jurisdictions|states|employers)"
@@ -169,11 +172,57 @@ OTHER_SUBJECT = re.compile(
     r"|other (?:banks|lenders|insurers|companies|firms|employers|teams))\b"
 )
 JOINS_IN = re.compile(r"\b(?:we|us|i|me)\b|\b(?:same|too|as well|also|neither|nor|likewise|similarly)\b")
+# ... unless the writer sets themselves apart ("...; we're the Canadian team and work under different rules")
+APART = re.compile(
+    r"\b(?:different|other|separate|our own|local) (?:rules|regulations|laws|legislation|regime|jurisdiction)\b"
+    r"|\bnot (?:bound|covered) by\b|\b(?:does(?: not|n't)|do(?: not|n't)) (?:apply to|cover|bind) (?:us|me)\b"
+)
 # the writer saying the rule just stated is not theirs: "... but that policy doesn't cover us"
 NOT_OURS = re.compile(
     r"\b(?:does(?: not|n't)|do(?: not|n't)|won't|will not|never) (?:apply to|cover|bind|concern) (?:us|me|our)\b"
 )
 WRITER = re.compile(r"\b(?:we|our|us|i|my|me|here|ours)\b")
+# A rule that held for a period now over ("the CTO banned any retraining during the cloud migration, which
+# wrapped up ages ago", "the model was frozen during the audit last spring. The audit is finished now", "the
+# model was frozen during the merger ... The freeze ended in January"): a clause saying the period or the rule
+# ended turns what the clauses just before it stated in the past tense (PAST) into an uncertain reading of the
+# opposite (the writers of the validation corpora label "that's over now" as a permission as often as not); a
+# rule still in force ("the model is locked; the migration ended last month") stands. A rule named as lifted
+# or withdrawn flips instead (see _WITHDRAWN_RULE).
+_PERIOD = (
+    r"(?:freeze|ban|moratorium|embargo|audit|migration|review|project|merger|pilot|transition|programme|program"
+    r"|investigation|lockdown|restriction|rule|policy|period|exercise|acquisition|upgrade|rollout|contract)s?"
+)
+ENDED = re.compile(
+    r"^(?:and |but |so )?(?:which|that|it|this|(?:the|that|this|our) (?:[\w-]+ ){0,2}" + _PERIOD + r")"
+    r" (?:(?:has|have|had) )?(?:since |now |long |already |finally |officially )?(?:been )?"
+    r"(?:ended|finished|wrapped up|concluded|expired|lapsed|ran out|run out|came to an end|(?:is|was|are|were)"
+    r" (?:now |long |already |finally |officially )?(?:over|done|finished|complete|completed|behind us))\b"
+)
+PAST = re.compile(
+    r"\b(?:was|were|had been|had to|forbade|froze|couldn't|could not|wasn't|weren't|didn't|did not|banned|prohibited"
+    r"|barred|blocked|locked|ruled out)\b"
+)
+PRESENT = re.compile(
+    r"\b(?:is|are|am|isn't|aren't|remains?|stays?|still|has been|have been|must|can|cannot|can't|may|will|won't)\b"
+)
+
+
+def _past(evidence: str) -> bool:
+    """Whether a clause states a rule in the past tense only (see ENDED)."""
+    words = evidence.lower().replace("\u2019", "'")  # not normalise: "the vendor's model" is no present tense
+    return PAST.search(words) is not None and PRESENT.search(words) is None
+
+
+# The goal of a fix the writer wants ("we want to repair the training features so that neighbourhood racial
+# composition can't leak through"): what the fix should achieve, not a rule about the attribute or the model.
+PURPOSE_MARKERS = frozenset({"so that", "in order that", "such that"})
+WANTED_FIX = re.compile(
+    r"\b(?:want|wants|would like|'d like|need|needs|plan|plans|aim|aims|trying|try|hope|hoping|intend|intends"
+    r"|going)\s+to\b"
+)
+# how far back (in clauses) a period's end reaches
+ENDED_SPAN = 4
 # A part of the pipeline said to stay as it is ("the inputs and the outputs are off limits", "the decision
 # thresholds are to be left as they are", "the learner is out of bounds"): the scope head tells which part a
 # clause is about, and here it is the part that may NOT change, so the clause restricts the work to no stage.
@@ -491,7 +540,8 @@ def combine(
     elsewhere = {  # (see OTHER_SUBJECT)
         i
         for i, words in said.items()
-        if OTHER_SUBJECT.match(words[0]) and not JOINS_IN.search(" ".join(words))
+        if OTHER_SUBJECT.match(words[0])
+        and (not JOINS_IN.search(" ".join(words)) or APART.search(" ".join(words)))
     }
     others.update(elsewhere)
     for pos, unit in enumerate(clauses):
@@ -500,6 +550,20 @@ def combine(
             continue
         if norm in ("a", "answer", "q", "question", "reply", "response"):
             continue  # the label of a question or its answer ("Q: can we retrain? A: yes") says nothing itself
+        ended = ENDED.match(norm) is not None or (  # "that review has | since ended": split at "since"
+            unit.marker == "since" and pos > 0 and ENDED.match(f"{norms[pos - 1]} since {norm}") is not None
+        )
+        if ended:  # the period a past rule held for is over (see ENDED)
+            for dim, rs in readings.items():
+                gone = [
+                    r for r in rs if r.value in FLIP and r.position >= pos - ENDED_SPAN and _past(r.evidence)
+                ]
+                readings[dim] = [r for r in rs if r not in gone]
+                others.update(getattr(clauses[r.position], "sentence", -1) for r in gone)
+                if gone:  # perhaps lifted with it: an uncertain permission, for the writer to confirm
+                    value = FLIP[gone[-1].value]
+                    readings[dim].append(Reading(value, HEDGED, unit.text, pos, False, False, False, False))
+        purpose = unit.marker in PURPOSE_MARKERS and pos > 0 and WANTED_FIX.search(norms[pos - 1]) is not None
         asks = getattr(unit, "asks", "")
         reply = REPORTED_ANSWER.sub("", norm) if asked else norm
         # a denial first: "we can not" also begins like a grant ("we can")
@@ -539,7 +603,10 @@ def combine(
             continue
         if elliptical(unit.text):  # "it is not", "scratch that, we can": flip the statement just made
             kept = unit.marker == "and" and _BARE_NOT.fullmatch(norm) is not None
-            for dim in last:
+            # with nothing said before, a withdrawal that names what it withdraws ("Model risk lifted the
+            # retraining freeze") says what it means
+            own_firm = [d for d in dimensions if unit.best(d)[0] in FLIP and unit.best(d)[1] >= FIRM]
+            for dim in last or own_firm:
                 prev = readings[dim][-1] if readings[dim] else None
                 own, own_conf = unit.best(dim)
                 if kept and prev is not None and prev.value == "forbidden":
@@ -580,6 +647,10 @@ def combine(
             value, conf = unit.best(dim)
             if dim == "scope" and kept_as_is(norm, value):
                 continue
+            if ended and value == "forbidden":
+                continue  # "the freeze ended in January" states no rule
+            if value in FLIP and purpose:
+                continue  # the goal of a wanted fix (see PURPOSE_MARKERS)
             supposition = SUPPOSITION.match(norm) is not None
             if supposition and value in FLIP and getattr(unit, "sentence", -1) in imagined:
                 continue  # an imagined rule (see IMAGINED)

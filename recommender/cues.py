@@ -250,8 +250,16 @@ _ATTRIBUTE = re.compile(
     r"|women|men|female|male|black|white|hispanic|latin[oax]|asian|muslim|jewish|roma|trans|minorit\w*)\b"
 )
 _ABSENT = re.compile(
-    r"\b(?:not|no|zero|never|none|nothing|neither|nor|without|lack\w*|delete[ds]?|deleting|discard\w*|drop\w*"
-    r"|purge\w*|erase[ds]?|anonymi[sz]\w*|unknown|missing|absent|unavailable|blind|stop(?:ped)? (?:asking|collecting))\b"
+    r"\b(?:not|no|zero|never|none|nothing|nobody|no-one|nowhere|neither|nor|without|lack\w*|delete[ds]?|deleting"
+    r"|discard\w*|drop\w*|purge\w*|erase[ds]?|anonymi[sz]\w*|unknown|missing|absent|unavailable|blind"
+    r"|stop(?:ped)? (?:asking|collecting))\b"
+)
+
+
+# "almost no sites in majority-Black neighbourhoods", "virtually no women are approved": how few of something the
+# model gives a group, not the attribute's absence
+_FEW = re.compile(
+    r"\b(?:almost|nearly|virtually|practically|next to|close to)\s+(?:no|none|nobody|nothing|zero)\b"
 )
 
 
@@ -298,7 +306,7 @@ def names_absent_attribute(text: str, evidence: str) -> bool:
     sentences = _sentences(text)
     at = _sentence_at(sentences, evidence)
     sentence = sentences[at] if at is not None else normalise(evidence)
-    if _ABSENT.search(sentence) is None:
+    if _ABSENT.search(_FEW.sub(" ", sentence)) is None:
         return False
     if _ATTRIBUTE.search(sentence) is not None:
         return True
@@ -363,7 +371,7 @@ SCOPED = re.compile(
     + _SCOPE_TAIL
     + r"|\b(?:do|does|did) not\s+want\s+(?:any\s+|us\s+to\s+make\s+(?:any\s+)?)?changes\s*(?:right now|for now|yet"
     r"|at this (?:stage|point)|this (?:round|time|quarter|phase)|[,;:\u2014-]+\s*(?:just|only)\b)"
-    r"|\bno\s+changes?\s*[,;:\u2014-]+\s*(?:just|only|simply|purely)\b"
+    r"|\bno\s+(?:[\w-]+\s+)?changes?\s*[,;:\u2014.-]+\s*(?:just|only|simply|purely)\b"
     r"|\b(?:just|only|simply|purely)\b[^.;]{0,60}?,\s*no\s+changes?\s*$"
     r"|\b(?:we|i) (?:are|am) not changing anything (?:in|for|during|this) (?:this |the )?"
     r"(?:round|time|phase|sprint|quarter|now|moment)\b"
@@ -378,8 +386,10 @@ SCOPED = re.compile(
 NO_FIX = re.compile(
     r"(?:^|[.;:,?!(\u2014-]\s*|\b(?:and|but|so)\s+)(?:no|not an?|not|without)\s+(?:(?:proposed|actual|technical)\s+)?"
     r"(?:mitigation|remediation|fix|fixes|fixing)\b(?!\s+(?:has|have|had|was|were|is|worked|helped|so far|yet))"
-    r"|\b(?:mitigation|remediation|fixing (?:it|anything|the model))\s+(?:is|are)\s+(?:out of|outside(?: of)?"
-    r"|not (?:in|part of|our))\s+(?:our\s+|the\s+)?(?:scope|mandate|remit|brief)"
+    r"|\b(?:mitigation|remediation|(?:fixing|altering|changing|modifying|retraining|touching) (?:it|anything|the"
+    r" (?:[\w-]+ )?(?:model|system|tool|scorer|classifier)))\s+(?:is|are)\s+(?:out of|outside(?: of)?|beyond"
+    r"|not (?:in|part of|our))\s+(?:our\s+|the\s+|this\s+)?(?:scope|mandate|remit|brief|piece of work|project"
+    r"|engagement|exercise|assignment)"
     r"|\bwe\s+(?:are|will)\s+not\s+(?:fix|chang|mitigat|remediat)(?:e|ing)?\s+(?:anything|it|the model)"
     r"|\bnothing\s+(?:is being|will be|gets|to be)\s+(?:changed|deployed|fixed|modified)|\bnothing to deploy\b"
     r"|\bwe do not (?:intend|plan|want) to (?:change|fix|modify|touch) (?:it|anything|the model)"
@@ -464,9 +474,21 @@ def asks_for_no_fix(text: str) -> str | None:
     return m.group(0).strip(" ,.;:(-\u2014") if m else None
 
 
-def scoped(evidence: str) -> bool:
-    """Whether the words a "no change" was read from only scope the request (see :data:`SCOPED`)."""
-    return SCOPED.search(normalise(evidence)) is not None
+# a "no change" clause with nothing else in it ("No model changes", read apart from ", just the write-up")
+_BARE_NO_CHANGE = re.compile(r"\W*no\s+(?:[\w-]+\s+)?(?:changes?|modifications?)\W*")
+
+
+def scoped(evidence: str, text: str = "") -> bool:
+    """Whether the words a "no change" was read from only scope the request (see :data:`SCOPED`); a bare "no
+    model changes" is judged with the rest of its sentence in ``text``."""
+    ev = normalise(evidence)
+    if SCOPED.search(ev):
+        return True
+    return (
+        bool(text)
+        and _BARE_NO_CHANGE.fullmatch(ev) is not None
+        and SCOPED.search(_sentence_of(text, evidence)) is not None
+    )
 
 
 # A statement that nothing may be changed, model included ("change freeze", "nothing about it may be altered",

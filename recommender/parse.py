@@ -176,6 +176,9 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             # an ordering as the model's output: "returns ranked item IDs", "a ranked shortlist" (not "a ranked
             # list", which may list features)
             r"|\branked\s+(?:[\w-]+\s+){0,2}?(?:items?|ids|results|candidates|feeds?|products|listings|shortlists?)\b"
+            # a short ordered row the model fills: "our top-10 row on the home screen", "the top 5 slots"
+            r"|\btop[- ](?:\d{1,2}|three|five|ten|twenty)\s+(?:rows?|lists?|slots?|results|positions|recommendations|picks"
+            r"|spots|carousels?)\b"
         ),
     ),
     (
@@ -209,6 +212,8 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
         r"|\b(?:predictor|model|estimator|forecaster|prediction|estimate|forecast|eta)s?\s*\((?:in\s+)?(?:minutes|hours"
         r"|days|weeks|dollars|euros|pounds)\)"
         r"|\bpredict(?:s|ed|ing)?\s+[^.;?!]{0,50}?\bin\s+(?:pounds|dollars|euros|minutes|hours|mg|milligrams|kg|km|kwh)\b"
+        # a time as the output: "it predicts minutes to door", "predicts the number of days until discharge"
+        r"|\bpredict(?:s|ed|ing)?\s+(?:the\s+)?(?:number\s+of\s+)?(?:minutes|hours|days|weeks)\b"
         # a predicted mark or grade on a numeric scale: "final exam scores on a 0-100 scale", "grades (0-100)"
         r"|\bpredict\w*\s+[^.;?!]{0,40}?\b(?:scores?|grades?|marks?) on an? \d+\s*(?:-|\u2013|to)\s*\d+ scale\b"
         r"|\bpredict\w*\s+(?:[\w-]+\s+){0,2}?(?:grades?|marks?)\s*\(\d+\s*(?:-|\u2013|to)\s*\d+\)"
@@ -250,6 +255,10 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             r"(?:categories|classes|tiers|grades|labels|types|outcomes|diagnoses)\b"
             # "a 4-class model", "grades A-E", "tier A, B, C or D", "probabilities for four loan products"
             r"|\b(?:three|four|five|six|seven|eight|nine|ten|[3-9]|\d\d)-class\b"
+            # a count of what only a classifier's outputs are called: "intent classifier for a bank's chatbot, 7
+            # intents", "nine possible diagnoses"
+            r"|\b(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|[3-9]|\d\d) (?:possible |distinct "
+            r"|different |output )?(?:intents|classes|emotions|genres|diagnoses|topics)\b"
             r"|\b[a-f]\s*(?:-|\u2013|to|through)\s*[c-g] grades\b"
             r"|\b(?:tiers?|grades?|classes|bands|levels|categories) [a-f](?:, [a-f])+,? (?:or|and) [a-f]\b"
             r"|\bprobabilit(?:y|ies) (?:for|over|across) (?:each of )?(?:the )?(?:three|four|five|six|seven|eight"
@@ -992,7 +1001,7 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
         c.retraining_allowed is False
         and c.sources.get("retraining_allowed") == "text"
         and c.intervention_allowed is False
-        and scoped(c.evidence.get("retraining_allowed", ""))
+        and scoped(c.evidence.get("retraining_allowed", ""), text)
     ):
         # the ban was read from words that scope the request ("no changes, we only need numbers"): "nothing
         # is to change" holds, and it bars every intervention already; they forbid no retraining of their own

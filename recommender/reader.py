@@ -740,7 +740,13 @@ _RULE_WORDS = re.compile(
 
 # The attribute firewalled (the labelling rules: kept from the decision), also in a clause without a subject
 # ("Disability status is captured in our HR system but is firewalled"), which the classifiers read weakly
-_FIREWALLED = re.compile(r"\bfirewalled\b|\bwalled off\b")
+_FIREWALLED = re.compile(
+    r"\bfirewalled\b|\bwalled off\b"
+    # taken out before the model sees it ("so it's stripped out upstream", "race is removed before scoring")
+    r"|\b(?:stripped|removed|scrubbed|filtered|masked|dropped|redacted)(?:\s+out)?\s+(?:upstream|before\s+(?:scoring"
+    r"|the\s+(?:model|scorer|decision)|it\s+(?:reaches|gets\s+to)))\b"
+)
+_PRONOUN_SUBJECT = re.compile(r"(?:it|it's|it is|they|they're|they are|this|that)\b")
 
 
 # A coordinated clause that begins without a subject ("... and never reaches the model") shares the subject
@@ -764,6 +770,10 @@ def _topical(
     subject = norm
     if marker in ("and", "but", "or") and _NO_SUBJECT.match(norm):
         subject = f"{before.lower()} {norm}"
+    elif marker and _FIREWALLED.search(norm) and _PRONOUN_SUBJECT.match(norm):
+        subject = (
+            f"{before.lower()} {norm}"  # "(... saw pregnancy status ...), so it's stripped out upstream"
+        )
     if (
         _FIREWALLED.search(norm)
         and names_attribute(subject)
@@ -856,6 +866,11 @@ _NOT_MEASURING = re.compile(
     r"differently\b"
     # a hedge about an amount ("give up a tiny bit of precision, nothing specific"): nothing is not the work
     r"|\bnothing\s+(?:specific|in\s+particular|particular|concrete|definite|formal|firm|precise)\b"
+    # fixes to be tried and compared ("compare several mitigation approaches and show the trade-off"): the
+    # comparison is of interventions, so they are run
+    r"|\b(?:compar\w*|benchmark\w*|try|trying|test|testing|evaluat\w*)\s+(?:several|different|various|multiple|a\s+few"
+    r"|some|two|three|four|five|the\s+main)\s+(?:[\w-]+\s+)?(?:mitigation|debiasing|de-biasing|bias[- ]mitigation"
+    r"|fairness[- ]intervention|remediation)\s+(?:approaches|methods|techniques|algorithms|strategies|options)\b"
 )
 _AFTER_DEPLOYMENT = re.compile(r"\bpost-?(?:deployment|launch|market|release|go-live)\b")
 # the work limited to what comes after the model's output ("we can only work downstream of the model's softmax",
@@ -886,8 +901,59 @@ _LEVER_STAGE = (
     ("pre_processing", r"data|table|features|labels|set"),
     ("in_processing", r"objective|loss|algorithm|procedure|code"),
 )
+# the one place the work is to happen, or the one thing asked for, named another way ("gender balance fixed purely
+# in the final reordering of that slate and nowhere upstream", "build individual fairness directly into how our
+# classifier is trained", "just the sensitivity analysis, please", "all the association wants from us is a
+# documented record of what is known"): that kind of work, however the heads read the clause
+_ONLY_WHERE = (
+    (
+        "post_processing",
+        re.compile(
+            r"\b(?:purely|only|solely|just|entirely|exclusively)\s+(?:in|at|on|through|via)\s+(?:the\s+|its\s+|our\s+)?"
+            r"(?:final\s+|last\s+)?(?:re-?order\w*|re-?rank\w*|thresholds?|cut-?offs?|post-?processing|output\s+layer"
+            r"|decision\s+rules?)\b|\bnowhere\s+upstream\b"
+        ),
+    ),
+    (
+        "in_processing",
+        re.compile(
+            r"\b(?:directly|right)\s+into\s+how\s+(?:[\w'-]+\s+){0,6}?(?:is|are|gets?)\s+(?:trained|fitted|fit|learned)\b"
+            r"|\b(?:build|bake|put|embed|integrate)\w*\s+(?:[\w-]+\s+){0,4}?(?:directly\s+)?into\s+the\s+(?:training"
+            r"|learning)\s+(?:itself|procedure|process|algorithm|objective|loss)\b"
+        ),
+    ),
+    (
+        "causal",
+        re.compile(
+            r"^\W*(?:just|only)\s+(?:the|a|an)\s+(?:[\w-]+\s+)?(?:sensitivity|mediation|causal|counterfactual)"
+            r"\s+analys[ie]s\b"
+        ),
+    ),
+    (
+        "documentation",
+        re.compile(
+            r"\ball\s+(?:[\w'-]+\s+){0,5}?(?:wants?|needs?|asks?\s+for|requires?|expects?)\s+(?:from\s+(?:us|me)\s+)?"
+            r"is\s+(?:a|an|the)\s+(?:[\w-]+\s+)?(?:documented\s+record|write-?up|documentation|model\s+card"
+            r"|datasheet|factsheet)\b"
+        ),
+    ),
+)
 _OUTPUT_WORDS = re.compile(
     r"\b(?:thresholds?|cut-?offs?|scores?|outputs?|decisions?|predictions?|calibrat\w*)\b"
+)
+
+
+# What the writer owns or is willing to change, said without limiting the work to it ("We own the learning-to-rank
+# pipeline behind our search", "we build and retrain that model ourselves and are happy to change its training
+# objective"): a freedom, not a restriction to one stage ("we only own the feature table" keeps its reading).
+_OWNED = re.compile(
+    r"^\W*(?:and\s+)?(?:we|i)\s+(?:own|built|build|run|maintain|operate|control|have\s+full\s+control\s+(?:of|over))"
+    r"(?:\s+and\s+(?:retrain|maintain|run|own|operate))?\s+(?:the|our|this|that|a|an)\b"
+    r"|\b(?:happy|willing|open|glad|free|ready)\s+to\s+(?:change|modify|alter|adjust|rework|touch|tweak|update"
+    r"|redesign)\b"
+)
+_LIMITS_WORK = re.compile(
+    r"\b(?:only|just|solely|exclusively|purely|entirely|nothing\s+else|the\s+one|all\s+we|remit|not|never|but)\b"
 )
 
 
@@ -897,7 +963,8 @@ def _scope_words(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarra
     (:data:`_NOT_MEASURING`), and "post-processing" read from work after deployment moved to "monitoring"
     (:data:`_AFTER_DEPLOYMENT`, unless the clause names outputs, scores or thresholds); work limited to what
     comes after the model's output is post-processing (:data:`_ONLY_DOWNSTREAM`), and the one lever named is the
-    stage that changes it (:data:`_ONLY_LEVER`)."""
+    stage that changes it (:data:`_ONLY_LEVER`), as is the one place named (:data:`_ONLY_WHERE`); what the
+    writer owns or is willing to change limits no stage (:data:`_OWNED`)."""
     norm = text.lower()
     if _NO_DOCUMENTS.search(norm):
         probs = _moved(probs, "scope", "documentation", "none")
@@ -910,6 +977,11 @@ def _scope_words(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarra
     if lever := _ONLY_LEVER.search(norm):
         stage = next((k for k, words in _LEVER_STAGE if re.search(words, lever["lever"])), "post_processing")
         probs = _at_least(probs, "scope", stage)
+    elif where := next((stage for stage, words in _ONLY_WHERE if words.search(norm)), None):
+        probs = _at_least(probs, "scope", where)
+    elif _OWNED.search(norm) and not _LIMITS_WORK.search(norm):
+        for stage in sorted(STAGES):
+            probs = _moved(probs, "scope", stage, "none")
     return probs
 
 
@@ -920,6 +992,9 @@ def _scope_words(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarra
 _SETTLED = re.compile(
     r"\b(?:is|are|was|were|'s|been|got|get|getting|have|has)\s+(?:(?:all|now|already|mostly|more or less)\s+)?"
     r"(?:\w+\s+)?sorted(?:\s+out)?\s*(?:[.,;:!]|$)|\bsorted\s+out\b"
+    # "the head coach wants it sorted before the season starts", "need this sorted by Friday"
+    r"|\b(?:wants?|wanted|needs?|needed|gets?|got|have|has|had)\s+(?:it|this|that|them|things|the\s+(?:issue|problem"
+    r"|gap|bias|matter))\s+sorted\s+(?:before|by|soon|quickly|asap|now|fast|first|today|this|next|in\s+time)\b"
 )
 # features ranked by their importance ("the model's feature importance ranks years at address highest") is an
 # explanation of the model, not an ordering it produces
@@ -962,6 +1037,21 @@ _STORE_LOCKED = re.compile(
     r"|^\W*(?:and\s+)?only\s+(?:\w+\s+){0,2}?(?:admins?|administrators?|people|staff|analysts|engineers|users|members"
     r"|colleagues)\s+(?:can|may|are\s+allowed\s+to)\s+(?:query|access|read|see|open|view|log\s+into)\b"
 )
+# a supplier of something other than the model ("catering will come from the new supplier", "we switched email
+# provider", "the cleaning contractor"): no outside model, so no ban on retraining (a clause that names a model,
+# a score or its outputs too is left as read)
+_GOODS = (
+    r"(?:catering|food|lunch(?:es)?|coffee|furniture|cleaning|laptops?|office\s+space|venue|stationery|printing"
+    r"|travel|uniforms?|payroll|e-?mail|phones?|badges?|parking|electricity|printers?|desks?|security\s+guards?)"
+)
+_OTHER_SUPPLY = re.compile(
+    r"\b" + _GOODS + r"(?:\W+\w+){0,8}?\W+(?:vendor|supplier|provider|contractor)s?\b"
+    r"|\b(?:vendor|supplier|provider|contractor)s?\s+(?:of|for)\s+(?:the\s+|our\s+)?" + _GOODS + r"\b"
+)
+_MODEL_OR_OUTPUT = re.compile(
+    r"\b(?:model|classifier|scorer|ranker|algorithm|weights|predictor|network|score|scores|scoring|predictions?"
+    r"|outputs?|api)\b"
+)
 _MODEL_WORD = re.compile(r"\b(?:model|classifier|scorer|ranker|algorithm|weights|predictor|network|tool)\b")
 _OUTSIDE = re.compile(
     r"\b(?:vendor|supplier|third[- ]party|external|black[- ]box|api|contractor|licen[cs]ed|bought)\b"
@@ -981,8 +1071,8 @@ def _described(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]
     ranked by importance (:data:`_FEATURES_RANKED`) or from the advice asked for in order
     (:data:`_ADVICE_ORDER`), no ban at decision time read from a described non-use (:data:`_NOT_USED`), no
     attribute "not collected" read from a field missing in part (:data:`_PARTLY_MISSING`), and no ban on
-    retraining read from a locked store of data (:data:`_STORE_LOCKED`) or a described output
-    (:data:`_OUTPUT_DESCRIBED`)."""
+    retraining read from a locked store of data (:data:`_STORE_LOCKED`), a supplier of something other than the
+    model (:data:`_OTHER_SUPPLY`) or a described output (:data:`_OUTPUT_DESCRIBED`)."""
     norm = text.lower().strip()
     if (
         (_SETTLED.search(norm) and not re.search(r"\bsorted\s+(?:by|into|in|list|order|results?)\b", norm))
@@ -995,6 +1085,8 @@ def _described(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]
     if _PARTLY_MISSING.search(norm):
         probs = _moved(probs, "inference", "not_collected", "none")
     if _STORE_LOCKED.search(norm) and not _MODEL_WORD.search(norm):
+        probs = _moved(probs, "retraining", "forbidden", "none")
+    if _OTHER_SUPPLY.search(norm) and not _MODEL_OR_OUTPUT.search(norm):
         probs = _moved(probs, "retraining", "forbidden", "none")
     if _OUTPUT_DESCRIBED.search(norm) and not _RULE.search(norm) and not _OUTSIDE.search(norm):
         probs = _moved(probs, "retraining", "forbidden", "none")
@@ -1082,6 +1174,17 @@ _UNCHANGEABLE = re.compile(
     # the code to rebuild it gone ("there's no code left to re-run it"; the labelling rules: code or data gone)
     r"|\bno (?:training |source |model )?(?:code|pipeline|scripts?|notebooks?) (?:left|remaining|anymore|any more"
     r"|available|to re-?(?:run|train|fit|build))\b"
+    # every new version to be approved, validated or certified again (the labelling rules: re-approval needed):
+    # "every version of our scorecard has to pass the central bank's model validation unit before going live"
+    r"|\b(?:every|each|any)\s+(?:new\s+|future\s+)?(?:version|change|update|retrain\w*|refit\w*|release|modification)s?"
+    r"\s+(?:(?:of|to)\s+(?:the|our|this|its|their)\s+(?:[\w-]+\s+){0,3}?)?(?:has\s+to|must|needs?\s+to|have\s+to"
+    r"|would\s+(?:have|need)\s+to|requires?|would\s+require)\s+(?:be\s+)?(?:pass|go\s+through|clear|re-?approv|approv"
+    r"|re-?validat|validat|re-?certif|certif)\w*"
+    # the model called final ("the house-price model is final and signed off", "the scorer has been finalised
+    # and signed off by validation"); "signed off on" a budget or a plan is another matter
+    r"|\b(?:model|scorer|classifier|algorithm|ranker|predictor|scorecard)s?\s+(?:is|are|has\s+been|have\s+been)"
+    r"\s+(?:now\s+)?(?:final|finali[sz]ed)(?:\s+and\s+(?:signed[- ]off|approved|locked|sealed|frozen)(?!\s+on\b))?"
+    r"(?=\s*(?:[.,;:!\u2014-]|$|\s+(?:and|so|now|until)\b))"
 )
 
 
@@ -1116,6 +1219,25 @@ _GRANTED = re.compile(
     r"|\b(?:model|it|classifier|ranker|regressor|scorer)(?:\s+(?:for|of)(?:\s+[\w-]+){1,3}?)?\s+(?:may|can)\s+(?:also\s+|still\s+|now\s+|freely\s+)?be\s+"
     r"(?:re-?train|re-?fit|re-?buil)\w*"
 )
+# a rule against retraining named as lifted ('the "no retraining" rule I mentioned has been lifted by model risk',
+# "the ban on refitting was withdrawn in May", "risk lifted the retraining freeze"): retraining is allowed
+_LIFTED_VERB = (
+    r"(?:(?:has|have|had)\s+(?:now\s+|since\s+)?been|was|were|is|got)\s+(?:now\s+|since\s+|officially\s+|finally\s+)?"
+    r"(?:lifted|withdrawn|rescinded|revoked|dropped|scrapped|waived|removed|overturned|cancell?ed)\b"
+)
+_RULE_WORD = r"(?:rule|ban|freeze|moratorium|restriction|prohibition|embargo|block)"
+_LIFTED = re.compile(
+    r"\b(?:no[- ]?re-?(?:train|fit)\w*|no[- ]model[- ]changes?|re-?(?:train|fit)\w*)['\"\u201d\u2019]?\s+"
+    + _RULE_WORD
+    + r"\b(?:\s+[\w'-]+){0,4}?\s+"
+    + _LIFTED_VERB
+    + r"|\b"
+    + _RULE_WORD
+    + r"\s+on\s+(?:re-?train|re-?fit|model\s+change|changing\s+the\s+model)\w*(?:\s+[\w'-]+){0,4}?\s+"
+    + _LIFTED_VERB
+    + r"|\b(?:lifted|rescinded|revoked|scrapped|waived|withdrew)\s+(?:the|its|their|our|that)\s+(?:(?:no[- ]?)?re-?(?:train|fit)"
+    r"\w*\s+" + _RULE_WORD + r"|" + _RULE_WORD + r"\s+on\s+(?:re-?train|re-?fit|model\s+change)\w*)\b"
+)
 # words before the grant that withhold it ("we have no green light to retrain", "waiting for the go-ahead")
 _WITHHELD = re.compile(
     r"\b(?:not|no|never|without|waiting|awaiting|if|unless|until|before|pending|whether|unsure|unclear|asked|ask)\b|n't\b"
@@ -1134,8 +1256,11 @@ _NOT_OUR_CALL = re.compile(
 
 def _granted(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
     """``probs`` with "may retrain" at least :data:`RULED` sure when ``text`` grants a change of the model
-    outright (:data:`_GRANTED`) and nothing before the grant withholds it."""
+    outright (:data:`_GRANTED`) and nothing before the grant withholds it, or names a rule against retraining as
+    lifted (:data:`_LIFTED`)."""
     low = text.lower()
+    if _LIFTED.search(low):
+        return _at_least(probs, "retraining", "allowed")
     m = _GRANTED.search(low)
     if m is None or _WITHHELD.search(low[: m.start()]):
         return probs
