@@ -198,6 +198,8 @@ ENDED = re.compile(
     r" (?:(?:has|have|had) )?(?:since |now |long |already |finally |officially )?(?:been )?"
     r"(?:ended|finished|wrapped up|concluded|expired|lapsed|ran out|run out|came to an end|(?:is|was|are|were)"
     r" (?:now |long |already |finally |officially )?(?:over|done|finished|complete|completed|behind us))\b"
+    # not "which ended up costing us", "that was over budget", "it was over the limit"
+    r"(?!\s+(?:up|budget|time|the|a|an|our|their|its|with)\b)"
 )
 PAST = re.compile(
     r"\b(?:was|were|had been|had to|forbade|froze|couldn't|could not|wasn't|weren't|didn't|did not|banned|prohibited"

@@ -42,6 +42,9 @@ CASES = [
         ),
         set(),
     ),
+    # guards: a rule in force beyond "which ended up ..." or "... over budget" (the rule's first form misread them)
+    ("The model was frozen during the review, which ended up costing us months.", {RETRAIN_NO}),
+    ("The scorer was locked for the rollout, which was over budget. Women get lower scores.", {RETRAIN_NO}),
     # guard: a rule in force beside an unrelated period that ended
     ("The scorer is locked by the vendor. The upgrade finished last week.", {RETRAIN_NO}),
     # a supplier of something other than the model (read as a ban on retraining before)
