@@ -607,8 +607,7 @@ def combine(
             kept = unit.marker == "and" and _BARE_NOT.fullmatch(norm) is not None
             # with nothing said before, a withdrawal that names what it withdraws ("Model risk lifted the
             # retraining freeze") says what it means
-            own_firm = [d for d in dimensions if unit.best(d)[0] in FLIP and unit.best(d)[1] >= FIRM]
-            for dim in last or own_firm:
+            for dim in last or [d for d in dimensions if unit.best(d)[0] in FLIP and unit.best(d)[1] >= FIRM]:
                 prev = readings[dim][-1] if readings[dim] else None
                 own, own_conf = unit.best(dim)
                 if kept and prev is not None and prev.value == "forbidden":
