@@ -57,6 +57,7 @@ TRAINING_FILES = (
             "validation20.yaml",
             "validation21.yaml",
             "validation22.yaml",
+            "validation23.yaml",
         )
     ),
 )

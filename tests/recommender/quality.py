@@ -198,7 +198,8 @@ VALIDATION25 = Path(__file__).with_name("validation25.yaml")
 # A twenty-sixth, 124 phrasings (220 less 96 that shared most of a clause's words with training data or another
 # validation corpus, or held a stored clause label) written on 6 December 2026 at the start of the twenty-sixth
 # round, commissioned before its changes, by a session that saw only the catalog and the labelling rules. Reserved
-# and never measured: the next round measures it at its starting code, before changing anything.
+# and unmeasured until the twenty-seventh round, which measured it once at its starting code (aggregate figures
+# only) before changing anything.
 VALIDATION26 = Path(__file__).with_name("validation26.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
@@ -229,7 +230,8 @@ VALIDATION26 = Path(__file__).with_name("validation26.yaml")
 # From the twenty-fourth round (5 December 2026) validation20 is a development set as well (measured three times).
 # From the twenty-fifth round (6 December 2026) validation21 is a development set as well (measured three times).
 # From the twenty-sixth round (6 December 2026) validation22 is a development set as well (measured three times).
-HELD_OUT = (VALIDATION23, VALIDATION24, VALIDATION25)
+# From the twenty-seventh round (6 December 2026) validation23 is a development set as well (measured three times).
+HELD_OUT = (VALIDATION24, VALIDATION25, VALIDATION26)
 DEVELOPMENT = (
     VALIDATION,
     VALIDATION2,
@@ -253,9 +255,10 @@ DEVELOPMENT = (
     VALIDATION20,
     VALIDATION21,
     VALIDATION22,
+    VALIDATION23,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = (VALIDATION26,)
+RESERVED = ()
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
