@@ -6,6 +6,7 @@ import shlex
 
 from fairmend.catalog.types import RuntimeClass, Stage, Technique
 from fairmend.recommender.documents import constraint_phrases
+from fairmend.recommender.fit import group_blind
 
 _RUNTIME = {
     RuntimeClass.FAST: "fast (one pass or one extra fit)",
@@ -39,7 +40,51 @@ def trade_offs(t: Technique) -> list[str]:
         needs.append("a binary protected attribute (two groups)")
     if needs:
         out.append("data needs: " + "; ".join(needs))
+    if group_blind(t):
+        out.append(
+            "group-blind: it uses no group membership, so on its own it does not close a gap between groups"
+        )
     return out
+
+
+# What a hard constraint that excludes the group-aware interventions asks of the user, in words.
+_SETTLE = {
+    "protected_available": "the protected attribute is not collected (obtain it for fitting or auditing only, "
+    "or estimate group membership by proxy)",
+    "retraining_allowed": "retraining is not allowed",
+    "protected_at_inference_allowed": "the protected attribute may not be used at decision time",
+    "stages": "the stage you limited the work to",
+    "task": "the task",
+    "multi_group": "more than two groups",
+    "max_accuracy_loss": "the accuracy budget",
+}
+
+
+def group_blind_caveat(
+    shown: list[Technique], aware_eligible: list[str], aware_excluded_by: dict[str, int]
+) -> str:
+    """A note for a ranking whose top interventions (``shown``) are all group-blind: they cannot close a gap
+    on their own. ``aware_eligible``: the group-aware interventions that satisfy the constraints, best first;
+    ``aware_excluded_by``: per constraint, how many group-aware interventions it excludes."""
+    keys = ", ".join(t.key for t in shown)
+    text = (
+        f"None of the top interventions ({keys}) uses group membership: each changes every score the same "
+        "way, so on its own it cannot close a gap between groups."
+    )
+    if aware_eligible:
+        return (
+            text
+            + " Group-aware interventions that keep your constraints rank lower: "
+            + ", ".join(aware_eligible[:3])
+            + "."
+        )
+    ranked = sorted(aware_excluded_by.items(), key=lambda kv: -kv[1])
+    settle = "; ".join(_SETTLE.get(name, name) for name, _ in ranked[:2])
+    return (
+        text
+        + f" Every group-aware intervention is excluded by a hard constraint: {settle}. Measure the gap first, "
+        f"or settle {'that constraint' if len(ranked) == 1 else 'one of them'} to close it."
+    )
 
 
 def run_command(t: Technique, *, data: str | None = None, protected: list[str] | None = None,

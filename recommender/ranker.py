@@ -14,11 +14,13 @@ from fairmend.recommender.bm25 import BM25
 from fairmend.recommender.constraints import Constraints
 from fairmend.recommender.documents import technique_document
 from fairmend.recommender.embedding import Embedder
-from fairmend.recommender.explain import run_command, trade_offs, why
+from fairmend.recommender.explain import group_blind_caveat, run_command, trade_offs, why
 from fairmend.recommender.fit import (
     CALIBRATION_ONLY,
+    INTERVENTION_STAGES,
     SUBGROUP_CRITERIA,
     criterion_fit,
+    group_blind,
     hard_violations,
     metadata_fit,
     serves_intent,
@@ -206,6 +208,7 @@ class RecommendationResult:
     excluded: list[tuple[str, str]]
     relax: list[str] = field(default_factory=list)
     audit: dict[str, Any] | None = None
+    caveats: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -218,6 +221,8 @@ class RecommendationResult:
         }
         if self.relax:
             out["relax"] = self.relax
+        if self.caveats:
+            out["caveats"] = self.caveats
         if self.audit is not None:
             out["audit"] = self.audit
         return out
@@ -360,12 +365,15 @@ class Recommender:
         excluded: list[tuple[str, str]] = []
         scored = []
         violations_by_constraint: dict[str, int] = {}
+        aware_excluded_by: dict[str, int] = {}  # per constraint, the group-aware interventions it excludes
         for pos, t in enumerate(self.techniques_):
             reasons = hard_violations(t, c)
             if reasons:
                 excluded.append((t.key, "; ".join(r for _, r in reasons)))
                 for name, _ in reasons:
                     violations_by_constraint[name] = violations_by_constraint.get(name, 0) + 1
+                    if t.stage in INTERVENTION_STAGES and not group_blind(t):
+                        aware_excluded_by[name] = aware_excluded_by.get(name, 0) + 1
                 continue
             meta, fits, conflicts = metadata_fit(t, c)
             unsure = uncertain_conflicts(t, c)
@@ -409,4 +417,14 @@ class Recommender:
                 f"{name}={stated[name]['value']} (breaks it: {n} of {len(self.techniques_)} techniques)"
                 for name, n in ranked[:3]
             ]
-        return RecommendationResult(query, c, recs, excluded, relax, audit)
+        caveats = []
+        shown = [r.technique for r in recs[:3] if r.technique.stage in INTERVENTION_STAGES]
+        if shown and all(group_blind(t) for t in shown) and not set(c.criteria) & CALIBRATION_ONLY:
+            aware = [
+                self.techniques_[pos].key
+                for _, pos, *_ in scored
+                if self.techniques_[pos].stage in INTERVENTION_STAGES
+                and not group_blind(self.techniques_[pos])
+            ]
+            caveats.append(group_blind_caveat(shown, aware, aware_excluded_by))
+        return RecommendationResult(query, c, recs, excluded, relax, audit, caveats)

@@ -116,3 +116,28 @@ def test_the_stored_clause_labels_come_from_development_corpora_and_echo_no_held
             clauses.append(item["text"])
         long = [pseudolabel._words(c) for c in clauses if len(c.split()) > 5]
         assert not [c for c in long if any(c in h for h in held)]
+
+
+def test_the_twenty_seventh_rounds_clause_labels_are_valid_and_echo_no_held_out_corpus():
+    """tests/recommender/dev_clause_labels_r27.yaml (clauses of validation17 to validation23, not shipped): an
+    exemplar file the build can read, whose values are the reader's, every clause a clause of a development
+    corpus, and none of more than five words found word for word in a held-out or reserved corpus."""
+    from pathlib import Path
+
+    from fairmend.recommender import build
+    from quality import load_validation
+
+    path = Path(__file__).with_name("dev_clause_labels_r27.yaml")
+    exemplars = build.load_exemplars((path,))  # raises on a value that is not the reader's
+    assert len(exemplars) > 3000 and any(labels for _, labels in exemplars)
+    source = {
+        c.lower()
+        for p in DEVELOPMENT
+        if p.stem in {f"validation{n}" for n in range(17, 24)}
+        for item in load_validation(p)
+        for c in pseudolabel.clause_texts(item["text"])
+    }
+    assert all(text.lower() in source for text, _ in exemplars)
+    held = [pseudolabel._words(it["text"]) for p in HELD_OUT + RESERVED for it in load_validation(p)]
+    long = [pseudolabel._words(t) for t, _ in exemplars if len(t.split()) > 5]
+    assert not [c for c in long if any(c in h for h in held)]
