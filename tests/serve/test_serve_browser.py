@@ -46,6 +46,16 @@ def test_the_whole_flow_at_phone_and_desktop_width(server: Server, german_csv: b
                 " && !e.getAttribute('aria-label')).map((e) => e.id)"
             )
             assert unnamed == [], f"controls without an accessible name: {unnamed}"
+            # top picks that cannot close a gap on their own (group-blind calibrators) come with a note
+            page.fill(
+                "#situation",
+                "Nobody's ethnicity is recorded anywhere, and the only thing we may change is the final cut-off"
+                " on the score; approvals differ a lot between neighbourhoods.",
+            )
+            page.click("#recommend-btn")
+            page.wait_for_function(TEXT.format("caveats", "cannot close a gap between groups"), timeout=60_000)
+            assert page.text_content("#caveats").startswith("Note: None of the top interventions") and not errors
+            page.screenshot(path=str(shots / "serve-390-0-caveat.png"), full_page=True)
             page.set_input_files("#upload", str(data))
             page.click("#upload-btn")
             page.wait_for_function(

@@ -188,13 +188,14 @@ async function recommend() {
     Object.assign(body, {dataset_id: $("dataset").value, outcome: $("outcome").value.trim(), protected: columns()});
   }
   say("recommend-msg", "Reading the situation" + (body.dataset_id ? " and auditing the data..." : "..."));
-  $("understood").textContent = ""; $("recommendations").textContent = ""; show("readback", false);
+  $("understood").textContent = ""; $("recommendations").textContent = ""; $("caveats").textContent = ""; show("readback", false);
   try {
     const r = await postJSON("/recommend", body);
     say("recommend-msg", r.recommendations.length + " recommendation(s).");
     for (const line of r.understood) $("understood").appendChild(el("li", line.replace(/^understood: /, "")));
     for (const u of r.uncertain) $("understood").appendChild(el("li", "Not sure: " + u.line.replace(/^uncertain: /, "")));
     if (!r.understood.length && !r.uncertain.length) $("understood").appendChild(el("li", "No constraint recognised; every stage is open."));
+    $("caveats").textContent = (r.caveats || []).map((c) => "Note: " + c).join(" ");
     for (const rec of r.recommendations) {
       const li = el("li");
       li.appendChild(el("p", rec.name, "name"));
