@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/bench_agreement.py [--reader]
 
-tests/recommender/second_annotation.yaml holds a second annotation of four corpora, made by sessions that saw
+tests/recommender/second_annotation.yaml holds a second annotation of seven corpora, made by sessions that saw
 only the texts and the labelling rules. For each corpus (and pooled) this prints, per constraint type, the
 second annotator's precision and recall against the corpus's own labels, and the share of texts whose labels
 agree exactly. Agreement bounds what a reader can score against one annotator: a type the two annotators
