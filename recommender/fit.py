@@ -158,6 +158,11 @@ CALIBRATION_ONLY = frozenset({Criterion.CALIBRATION, Criterion.CALIBRATION_WITHI
 UNASKED_CALIBRATION_FIT = 0.2
 
 
+def calibration_only(t: Technique) -> bool:
+    """``t`` targets calibration and nothing else."""
+    return bool(t.criteria) and set(t.criteria) <= CALIBRATION_ONLY
+
+
 def group_blind(t: Technique) -> bool:
     """An intervention that never sees group membership and targets calibration alone (Platt scaling,
     isotonic regression, histogram binning): it recalibrates every score the same way, so on its own it
@@ -166,8 +171,7 @@ def group_blind(t: Technique) -> bool:
         t.stage in INTERVENTION_STAGES
         and not t.needs_protected_attribute_for_fit
         and not t.needs_protected_attribute_at_inference
-        and bool(t.criteria)
-        and set(t.criteria) <= CALIBRATION_ONLY
+        and calibration_only(t)
     )
 
 
@@ -175,7 +179,7 @@ def criterion_fit(t: Technique, c: Constraints) -> float:
     """1 when ``t`` targets a wanted criterion, 0.5 when a related one, 0 otherwise; when none is asked, 0.5
     (:data:`UNASKED_CALIBRATION_FIT` for a technique that targets calibration alone)."""
     if not c.criteria:
-        if t.criteria and set(t.criteria) <= CALIBRATION_ONLY:
+        if calibration_only(t):
             return UNASKED_CALIBRATION_FIT
         return 0.5
     declared = set(t.criteria)

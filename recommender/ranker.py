@@ -19,6 +19,7 @@ from fairmend.recommender.fit import (
     CALIBRATION_ONLY,
     INTERVENTION_STAGES,
     SUBGROUP_CRITERIA,
+    calibration_only,
     criterion_fit,
     group_blind,
     hard_violations,
@@ -289,9 +290,7 @@ class Recommender:
         prior = technique_prior()
         # a technique the labelled situations never name because a plugin adds it gets the median, not zero
         neutral = float(np.median(list(prior.values()))) if prior else 0.0
-        self.calibration_only_ = np.array(
-            [bool(t.criteria) and set(t.criteria) <= CALIBRATION_ONLY for t in techniques]
-        )
+        self.calibration_only_ = np.array([calibration_only(t) for t in techniques])
         self.prior_ = np.array(
             [prior.get(t.key, 0.0 if t.plugin.startswith(BUILTIN_PLUGIN) else neutral) for t in techniques]
         )
@@ -357,7 +356,8 @@ class Recommender:
             plugin = np.array([not t.plugin.startswith(BUILTIN_PLUGIN) for t in self.techniques_])
             own = np.where(plugin, prior, own)  # a plugin's technique keeps its neutral prior
             prior = (1 - KIND_WEIGHT) * prior + KIND_WEIGHT * own
-        if not set(c.criteria) & CALIBRATION_ONLY:
+        calibration_asked = bool(set(c.criteria) & CALIBRATION_ONLY)
+        if not calibration_asked:
             # experts accept a calibration-only method when calibration is the complaint; the prior counts
             # those situations, so with no calibration asked for it would pull Platt scaling up for any frozen model
             prior = np.where(self.calibration_only_, prior * UNASKED_CALIBRATION_PRIOR, prior)
@@ -419,7 +419,7 @@ class Recommender:
             ]
         caveats = []
         shown = [r.technique for r in recs[:3] if r.technique.stage in INTERVENTION_STAGES]
-        if shown and all(group_blind(t) for t in shown) and not set(c.criteria) & CALIBRATION_ONLY:
+        if shown and all(group_blind(t) for t in shown) and not calibration_asked:
             aware = [
                 self.techniques_[pos].key
                 for _, pos, *_ in scored

@@ -363,7 +363,7 @@ def format_result(result: Any) -> str:
                 f"  - {col}: {a['n_groups']} groups ({rates}); base-rate gap "
                 f"{a['demographic_parity_difference']:.3f}"
             )
-    lines += [f"Note: {x}" for x in getattr(result, "caveats", ())]
+    lines += [f"Note: {x}" for x in result.caveats]
     if not result.recommendations:
         lines.append("No technique satisfies the hard constraints. Consider relaxing:")
         lines += [f"  - {r}" for r in result.relax]
