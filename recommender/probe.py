@@ -58,6 +58,7 @@ TRAINING_FILES = (
             "validation21.yaml",
             "validation22.yaml",
             "validation23.yaml",
+            "validation24.yaml",
         )
     ),
 )
