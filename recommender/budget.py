@@ -248,6 +248,54 @@ def _firm_limit(sentence: str, m: re.Match[str], bare: bool) -> tuple[int, int] 
     return max(0, m.start() - 60) + cue.start(), m.end()
 
 
+# A limit stated and later replaced or dropped: "the board later raised it to 3 points", "the VP set the limit at 2
+# points", "that cap has since been scrapped", "the 1% rule no longer applies". What the text settles on is the
+# last word: the replacement, or no budget at all.
+_LIMIT_NOUN = r"(?:cap|limit|budget|ceiling|tolerance|allowance|constraint|requirement|threshold|target|rule|red\s+line)"
+_REVISED = re.compile(
+    r"\b(?:raised|lowered|increased|decreased|reduced|cut|changed|moved|revised|relaxed|tightened|loosened|updated"
+    r"|reset|set|put|fixed|bumped|pushed|dropped|brought|widened|narrowed)\s+(?:it|that|this|the\s+(?:[\w-]+\s+){0,2}?"
+    + _LIMIT_NOUN
+    + r"|(?:our|their|its)\s+(?:[\w-]+\s+){0,2}?"
+    + _LIMIT_NOUN
+    + r")\s+(?:up\s+|down\s+)?(?:to|at)\s+(?:a\s+(?:new\s+)?(?:limit\s+of\s+)?)?$"
+)
+_DROPPED = re.compile(
+    r"\b(?:that|the|this|which|our|their|its)\s+(?:[\w.%-]+\s+){0,2}?"
+    + _LIMIT_NOUN
+    + r"\s+(?:has|have|had|was|were|is|got)?\s*(?:since\s+|now\s+|later\s+|subsequently\s+|since\s+then\s+)?"
+    r"(?:been\s+)?(?:scrapped|dropped|lifted|removed|abandoned|withdrawn|waived|rescinded|cancell?ed|retired|gone"
+    r"|axed|binned|shelved|overturned|revoked)\b"
+    r"|\b(?:that|the|this|which)\s+(?:[\w.%-]+\s+){0,2}?"
+    + _LIMIT_NOUN
+    + r"\s+no\s+longer\s+(?:applies|holds|stands|exists)\b"
+    r"|\b(?:scrapped|dropped|lifted|removed|abandoned|withdrew|waived|rescinded|cancell?ed|axed|revoked)\s+"
+    r"(?:that|the|this|any)\s+(?:[\w.%-]+\s+){0,2}?" + _LIMIT_NOUN + r"\b"
+)
+
+
+def _settled(sentences: list[str], i: int, end: int, found: tuple[float, str]) -> tuple[float, str] | None:
+    """The budget once what follows a limit ``found`` (in sentence ``i``, ending at ``end``) has revised or
+    dropped it: the last word wins."""
+    for j in range(i, len(sentences)):
+        rest = sentences[j][end:] if j == i else sentences[j]
+        events: list[tuple[int, tuple[float, str] | None]] = [
+            (m.start(), None) for m in _DROPPED.finditer(rest)
+        ]
+        for m in AMOUNT_UNIT.finditer(rest):
+            revised = _REVISED.search(rest[max(0, m.start() - 60) : m.start()])
+            if (
+                revised is not None
+                and 0 < amount_value(m) <= 0.5
+                and not _of_other(rest[m.end() : m.end() + 60])
+            ):
+                start = max(0, m.start() - 60) + revised.start()
+                events.append((m.start(), (amount_value(m), rest[start : m.end()].strip())))
+        for _, event in sorted(events, key=lambda e: e[0]):
+            found = event
+    return found
+
+
 def accuracy_budget(text: str) -> tuple[float, str] | None:
     """The largest accuracy loss ``text`` accepts, as a fraction, and the words it came from (``None``: the
     text states no budget)."""
@@ -295,5 +343,5 @@ def accuracy_budget(text: str) -> tuple[float, str] | None:
                 continue
             value = amount_value(m)
             if 0 < value <= 0.5:
-                return value, sentence[span[0] : span[1]].strip()
+                return _settled(sentences, i, span[1], (value, sentence[span[0] : span[1]].strip()))
     return floor_budget(t)

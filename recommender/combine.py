@@ -256,13 +256,19 @@ def kept_as_is(norm: str, value: str, kept: re.Pattern[str] = KEPT_AS_IS) -> boo
 # grants or denies what the question was about.
 ANSWER_YES = re.compile(
     r"^\W*(?:(?:also|again|likewise|and|but)\W+)?"  # "Also yes", "but yes": the answer to a second question
-    r"(?:yes|yeah|yep|yup|sure|of course|absolutely|indeed|we can|we may|it can|it may)\b"
+    r"(?:(?:a |an )?(?:firm |clear |definite |qualified |straight )?yes|yeah|yep|yup|sure|of course|absolutely"
+    r"|certainly|definitely|indeed|we can|we may|it can|it may)\b"
+    r"(?!\W*not\b)"  # "absolutely not", "of course not", "certainly not" deny (see ANSWER_NO)
 )
 # An answer passed on ("she says we can", "legal replied that we may not", "the answer was no"): read for what
 # follows the report.
 REPORTED_ANSWER = re.compile(
     r"^(?:(?:and|but|so|ok|okay|update)\W+)?(?:(?:[a-z]+ ){1,3}(?:says?|said|confirmed|replied|answered|tells? us"
-    r"|told (?:us|me))(?: that)?|the answer (?:is|was)|answer)\W+"
+    r"|told (?:us|me))(?: that)?"
+    # "the answer was no", "legal's answer was a flat no" (normalised "legal is answer"), "the reply from
+    # compliance came back: no"
+    r"|(?:(?:the|their|his|her|its|our) )?(?:[a-z]+ (?:is )?)?(?:answer|reply|response|verdict)(?: from(?: [a-z]+){1,2}?)?"
+    r" (?:is|was|came back)(?: with)?|answer)\W+"
 )
 # A question about retraining in so many words ("not sure whether we could refit it"), whatever the classifiers
 # make of it: an answer after it settles retraining.
@@ -273,7 +279,9 @@ USE_TOPIC = re.compile(r"\b(?:us(?:e|es|ed|ing)|feed\w*|includ\w*|consider\w*|in
 ASKED_SPAN = 2  # clauses that state nothing ("Asked my manager") between a question and its answer
 ANSWER_NO = re.compile(
     r"^\W*(?:(?:also|again|likewise|and|but)\W+)?"
-    r"(?:no|nope|nah|not really|sadly not|unfortunately not|we can not|it can not)\b"
+    r"(?:no|nope|nah|not really|sadly not|unfortunately not|we can not|it can not|no way|not a chance|not at all"
+    r"|(?:absolutely|certainly|definitely|of course|surely|clearly) not|negative"
+    r"|(?:a |an )?(?:flat|firm|clear|hard|definite|categorical|emphatic|resounding|straight|blunt) no)\b"
 )
 # A withdrawal that grants ("legal cleared it", "that's been cleared with compliance"): it permits, whether the
 # statement before it forbade (a withdrawal) or permitted (a confirmation).
@@ -570,6 +578,9 @@ def combine(
         reply = REPORTED_ANSWER.sub("", norm) if asked else norm
         # a denial first: "we can not" also begins like a grant ("we can")
         answer = "forbidden" if ANSWER_NO.match(reply) else "allowed" if ANSWER_YES.match(reply) else None
+        if answer is None and asked and unit.marker == "of course":
+            # "Of course, the code is ours": the splitter takes "of course" as a connective; here it answers
+            answer = "allowed"
         if asked and answer and not asks:
             for dim in asked:
                 own, own_conf = unit.best(dim)
