@@ -10,7 +10,10 @@ Writes, next to this module,
 - ``data/catalog_index.npz``: the dense vectors of the built-in catalog (see
   :mod:`fairmend.recommender.index`);
 - ``data/situation_probe.npz``: the situation probe, trained on the labelled situations and the
-  development corpora (see :mod:`fairmend.recommender.probe`).
+  development corpora (see :mod:`fairmend.recommender.probe`);
+- ``data/binding_model.npz``: the second reading that may doubt a prohibition, trained on the contrastive
+  pairs and the development corpora over the reader's features (see :mod:`fairmend.recommender.binding`;
+  rebuild it after the reader).
 
 ``--check`` rebuilds nothing and exits 1 when any file is stale (the tests run the same check).
 Run it after editing the exemplars, a built-in technique's text, a labelled situation, or the embedding
@@ -26,7 +29,7 @@ from typing import Any
 
 import numpy as np
 import yaml
-from fairmend.recommender import probe, reader
+from fairmend.recommender import binding, probe, reader
 from fairmend.recommender.index import SHIPPED_INDEX, chunk_hash, chunks, load_shipped, model_id, save_shipped
 
 from fairmend.errors import MissingDependencyError
@@ -237,6 +240,7 @@ def stale() -> list[str]:
             f"{SHIPPED_INDEX.name} lacks the current text of {len(missing)} technique(s): {missing[:5]}"
         )
     out += probe.stale(model_id(MiniLMEmbedder()))
+    out += binding.stale()
     return out
 
 
@@ -250,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="Also print cross-validated precision and recall (fine-tunes 5 times).",
     )
-    ap.add_argument("--only", choices=("reader", "index", "probe"), help="Rebuild only one of the files.")
+    ap.add_argument(
+        "--only", choices=("reader", "index", "probe", "binding"), help="Rebuild only one of the files."
+    )
     args = ap.parse_args(argv)
     if args.check:
         reasons = stale()
@@ -275,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         model = probe.build(embedder)
         model.save(probe.PROBE_FILE)
         print(f"wrote {probe.PROBE_FILE} ({len(model.keys)} techniques modelled)")
+    if args.only in (None, "binding"):  # after the reader: it reads the reader's features
+        checker, rows = binding.build(embedder)
+        checker.save(binding.BINDING_FILE)
+        wrong = sum(not r[3] for r in rows)
+        print(f"wrote {binding.BINDING_FILE} ({len(rows)} prohibitions read, {wrong} not binding)")
     return 0
 
 

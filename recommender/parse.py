@@ -821,8 +821,9 @@ def _has(pattern: str, text: str) -> bool:
     return re.search(pattern, text) is not None
 
 
-def parse_text(text: str, *, embedder: Any = None) -> Constraints:
-    """Extract constraints from free text (``embedder``: the reader's, default all-MiniLM-L6-v2)."""
+def parse_text(text: str, *, embedder: Any = None, verify: bool = True) -> Constraints:
+    """Extract constraints from free text (``embedder``: the reader's, default all-MiniLM-L6-v2; ``verify``:
+    let the second reading of the whole text doubt a prohibition, :mod:`fairmend.recommender.binding`)."""
     from fairmend.recommender.reader import read_parts
 
     t = " " + text.lower().replace("\u2019", "'") + " "
@@ -1006,6 +1007,11 @@ def parse_text(text: str, *, embedder: Any = None) -> Constraints:
         # the ban was read from words that scope the request ("no changes, we only need numbers"): "nothing
         # is to change" holds, and it bars every intervention already; they forbid no retraining of their own
         _unset(c, "retraining_allowed")
+    if verify:
+        from fairmend.recommender.binding import REASON, doubted
+
+        for name in doubted(c, text, embedder):
+            _demote(c, name, REASON)
     for domain, p, barred in DOMAIN_PATTERNS:
         if _has(p, t):
             c.put("domain", domain, "text")

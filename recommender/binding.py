@@ -1,0 +1,201 @@
+"""Does a prohibition the reader found bind the writer now? A learned check on the whole text.
+
+The reader decides clause by clause, with rules for what surrounds a clause (another model, another party,
+a rule that has ended, a supposition, ...: :mod:`fairmend.recommender.combine`). Those rules fit the
+phrasings they were written from. Read on contrastive pairs that no rule was written from (a prohibition that
+binds the writer, and a close variant in which it binds someone else, held once, is only supposed, ...), the
+reader took about a third of the non-binding variants for binding ones.
+
+This module is a second opinion learned from such pairs (``data/binding_pairs*.yaml``, written by sessions
+that saw only the labelling rules) and from the development corpora: a logistic regression over the reader's
+own features (:meth:`fairmend.recommender.reader.ClauseModel.features`) of the whole text and of the words the
+prohibition was read from. It only ever *doubts*: when it gives the reading less than :data:`THRESHOLD`, the
+prohibition is reported as uncertain, with the flag that settles it, instead of applied; it never adds one.
+
+Trained at build time (``python -m fairmend.recommender.build --only binding``) and shipped as plain arrays in
+``data/binding_model.npz``; nothing is pickled. Where the shipped file is absent or was trained on another
+reader model, no reading is doubted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+DATA = Path(__file__).with_name("data")
+BINDING_FILE = DATA / "binding_model.npz"
+PAIRS_FILES = tuple(sorted(DATA.glob("binding_pairs*.yaml")))
+# the readings checked: the constraint field, the prohibition's value, the validation label's key
+CHECKED = {
+    "retraining_allowed": (False, "retraining"),
+    "protected_at_inference_allowed": (False, "protected_at_inference"),
+}
+# Inverse regularisation and the probability under which a prohibition is doubted, chosen by cross-validation
+# on development data only (benchmarks/bench_binding.py: each pair file, and each of validation17 on, left out
+# in turn), and by the reader's own-phrasing tests. At 0.1 the check doubted 48 of 215 wrong retraining
+# readings of the pairs and none of 379 right ones (the attribute at decision time: 25 of 151, 1 of 311); on
+# validation17-24, 2 of 14 wrong and 2 of 199 right (attribute: 1 of 8, 0 of 170). At 0.2 it doubted 73 and 43
+# wrong readings of the pairs for 9 and 4 right ones, but also three readings the reader's tests hold right
+# (at 0.14 to 0.18: "Our partner bank can't use nationality, and neither can we.").
+C = 1.0
+THRESHOLD = 0.1
+REASON = "it may bind another model, party or time, or only be supposed (a second reading of the whole text)"
+
+
+@dataclass
+class BindingModel:
+    weights: np.ndarray  # (2 * features + 1,): text features, evidence features, "is retraining"
+    bias: float
+    digest: str  # of the training data and settings (see training_digest)
+    reader: str  # the reader model's digest whose features it reads
+
+    def probability(self, text_features: np.ndarray, evidence_features: np.ndarray, field: str) -> float:
+        x = np.concatenate(
+            [text_features, evidence_features, [1.0 if field == "retraining_allowed" else 0.0]]
+        )
+        return float(1.0 / (1.0 + np.exp(-(self.weights @ x + self.bias))))
+
+    def save(self, path: Path = BINDING_FILE) -> None:
+        from fairmend.io import write_atomic
+
+        buf = io.BytesIO()
+        np.savez_compressed(
+            buf,
+            weights=self.weights.astype(np.float32),
+            bias=np.array(self.bias, dtype=np.float32),
+            digest=np.array(self.digest),
+            reader=np.array(self.reader),
+        )
+        write_atomic(path, buf.getvalue())
+
+
+def load(path: Path = BINDING_FILE) -> BindingModel | None:
+    if not path.exists():
+        return None
+    with np.load(path, allow_pickle=False) as z:
+        return BindingModel(z["weights"], float(z["bias"]), str(z["digest"]), str(z["reader"]))
+
+
+@lru_cache(maxsize=1)
+def shipped() -> BindingModel | None:
+    return load()
+
+
+def doubted(c: Any, text: str, embedder: Any = None) -> list[str]:
+    """The fields of ``c`` (read from ``text``) whose prohibition the shipped model doubts."""
+    model = shipped()
+    fields = [
+        f
+        for f, (value, _) in CHECKED.items()
+        if getattr(c, f) is value and c.sources.get(f) == "text" and c.evidence.get(f)
+    ]
+    if model is None or not fields:
+        return []
+    from fairmend.recommender import reader
+
+    clause_model = reader.load_model()
+    if model.reader != clause_model.digest:
+        return []  # trained on another reader's features: no opinion
+    if embedder is None or embedder.name != clause_model.model_name:
+        embedder = reader.default_embedder()
+    x = clause_model.features([text] + [c.evidence[f] for f in fields], embedder)
+    return [f for i, f in enumerate(fields) if model.probability(x[0], x[i + 1], f) < THRESHOLD]
+
+
+def load_pairs(paths: tuple[Path, ...] = PAIRS_FILES) -> list[tuple[str, dict[str, Any], str]]:
+    """``(text, hard, group)`` for both members of every pair (group: the file's name)."""
+    out = []
+    for path in paths:
+        for pair in yaml.safe_load(path.read_text())["pairs"]:
+            out += [(str(pair[s]["text"]), dict(pair[s]["hard"]), path.name) for s in ("binding", "loose")]
+    return out
+
+
+def load_corpora() -> list[tuple[str, dict[str, Any], str]]:
+    """``(text, hard, group)`` of the development corpora the situation probe trains on (never a held-out
+    one; the files are in the source tree, not the wheel)."""
+    from fairmend.recommender.probe import TRAINING_FILES
+
+    out = []
+    for path in TRAINING_FILES:
+        if path.name.startswith("validation") and path.exists():
+            out += [
+                (str(i["text"]), dict(i.get("hard") or {}), path.name)
+                for i in yaml.safe_load(path.read_text())["items"]
+            ]
+    return out
+
+
+def training_digest(texts: list[tuple[str, dict[str, Any], str]], reader_digest: str) -> str:
+    blob = json.dumps([texts, reader_digest, C, sorted(CHECKED)], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def training_rows(texts: list[tuple[str, dict[str, Any], str]]) -> list[tuple[str, str, str, bool, str]]:
+    """``(text, evidence, field, binds, group)`` for every prohibition the reader (without this check) reads
+    from ``texts``; ``binds``: the text's label holds it."""
+    from fairmend.recommender.parse import parse_text
+
+    rows = []
+    for text, hard, group in texts:
+        c = parse_text(text, verify=False)
+        for f, (value, key) in CHECKED.items():
+            if getattr(c, f) is value and c.sources.get(f) == "text" and c.evidence.get(f):
+                rows.append((text, c.evidence[f], f, hard.get(key) is value, group))
+    return rows
+
+
+def features(rows: list[tuple[str, str, str, bool, str]], embedder: Any = None) -> np.ndarray:
+    from fairmend.recommender import reader
+
+    model = reader.load_model()
+    embedder = embedder or reader.default_embedder()
+    t = model.features([r[0] for r in rows], embedder)
+    e = model.features([r[1] for r in rows], embedder)
+    flag = np.array([[1.0 if r[2] == "retraining_allowed" else 0.0] for r in rows])
+    return np.hstack([t, e, flag])
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(x, y)
+    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
+
+
+def build(embedder: Any = None) -> tuple[BindingModel, list[tuple[str, str, str, bool, str]]]:
+    """Train on the pairs and the development corpora (build time); also returns the rows it trained on."""
+    from fairmend.recommender import reader
+
+    texts = load_pairs() + load_corpora()
+    rows = training_rows(texts)
+    weights, bias = fit(features(rows, embedder), np.array([r[3] for r in rows], dtype=int))
+    digest = reader.load_model().digest
+    return BindingModel(weights, bias, training_digest(texts, digest), digest), rows
+
+
+def stale() -> list[str]:
+    """Reasons the shipped model is out of date; nothing to check without the development corpora."""
+    from fairmend.recommender import reader
+    from fairmend.recommender.probe import TRAINING_FILES
+
+    if not all(p.exists() for p in TRAINING_FILES):
+        return []
+    try:
+        model = load()
+    except (OSError, ValueError, KeyError) as exc:
+        return [f"{BINDING_FILE.name}: {exc}"]
+    if model is None:
+        return [f"{BINDING_FILE.name} is missing"]
+    digest = reader.load_model().digest
+    if model.digest != training_digest(load_pairs() + load_corpora(), digest):
+        return [f"{BINDING_FILE.name} was trained on other pairs, corpora, reader or settings"]
+    return []
