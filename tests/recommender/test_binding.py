@@ -97,3 +97,13 @@ def test_it_separates_the_pairs_it_was_trained_on():
     y = np.array([r[3] for r in rows])
     assert (~y).sum() >= 10 and y.sum() >= 10
     assert p[y].mean() > p[~y].mean() + 0.2
+
+
+def test_the_shipped_check_doubts_a_supposition_and_keeps_a_plain_ban():
+    # written for this test (not in any pair file or corpus): the check's probabilities are 0.03 and 0.98
+    supposed = parse_text(
+        "If the model were locked by the vendor we could not retrain it, but it is our own."
+    )
+    assert supposed.retraining_allowed is None
+    assert [u.reason for u in supposed.uncertain if u.field == "retraining_allowed"] == [binding.REASON]
+    assert parse_text("We cannot retrain the model.").retraining_allowed is False
