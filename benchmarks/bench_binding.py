@@ -28,7 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--thresholds", default="0.1,0.15,0.2,0.25,0.3")
     args = ap.parse_args(argv)
     thresholds = [float(t) for t in args.thresholds.split(",")]
-    rows = binding.training_rows(binding.load_pairs() + binding.load_corpora())
+    from functools import partial
+
+    from fairmend.recommender.parse import parse_text
+
+    read = partial(parse_text, verify=False)
+    rows = binding.training_rows(binding.load_pairs() + binding.load_corpora(), read)
     x = binding.features(rows)
     y = np.array([r[3] for r in rows], dtype=int)
     groups = np.array([r[4] for r in rows])

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -140,14 +141,14 @@ def training_digest(texts: list[tuple[str, dict[str, Any], str]], reader_digest:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def training_rows(texts: list[tuple[str, dict[str, Any], str]]) -> list[tuple[str, str, str, bool, str]]:
-    """``(text, evidence, field, binds, group)`` for every prohibition the reader (without this check) reads
-    from ``texts``; ``binds``: the text's label holds it."""
-    from fairmend.recommender.parse import parse_text
-
+def training_rows(
+    texts: list[tuple[str, dict[str, Any], str]], read: Callable[[str], Any]
+) -> list[tuple[str, str, str, bool, str]]:
+    """``(text, evidence, field, binds, group)`` for every prohibition ``read`` (the reader without this
+    check: ``parse_text(text, verify=False)``) finds in ``texts``; ``binds``: the text's label holds it."""
     rows = []
     for text, hard, group in texts:
-        c = parse_text(text, verify=False)
+        c = read(text)
         for f, (value, key) in CHECKED.items():
             if getattr(c, f) is value and c.sources.get(f) == "text" and c.evidence.get(f):
                 rows.append((text, c.evidence[f], f, hard.get(key) is value, group))
@@ -172,12 +173,15 @@ def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
 
-def build(embedder: Any = None) -> tuple[BindingModel, list[tuple[str, str, str, bool, str]]]:
-    """Train on the pairs and the development corpora (build time); also returns the rows it trained on."""
+def build(
+    read: Callable[[str], Any], embedder: Any = None
+) -> tuple[BindingModel, list[tuple[str, str, str, bool, str]]]:
+    """Train on the pairs and the development corpora (build time; ``read``: see :func:`training_rows`); also
+    returns the rows it trained on."""
     from fairmend.recommender import reader
 
     texts = load_pairs() + load_corpora()
-    rows = training_rows(texts)
+    rows = training_rows(texts, read)
     weights, bias = fit(features(rows, embedder), np.array([r[3] for r in rows], dtype=int))
     digest = reader.load_model().digest
     return BindingModel(weights, bias, training_digest(texts, digest), digest), rows

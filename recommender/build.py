@@ -282,7 +282,11 @@ def main(argv: list[str] | None = None) -> int:
         model.save(probe.PROBE_FILE)
         print(f"wrote {probe.PROBE_FILE} ({len(model.keys)} techniques modelled)")
     if args.only in (None, "binding"):  # after the reader: it reads the reader's features
-        checker, rows = binding.build(embedder)
+        from functools import partial
+
+        from fairmend.recommender.parse import parse_text
+
+        checker, rows = binding.build(partial(parse_text, verify=False), embedder)
         checker.save(binding.BINDING_FILE)
         wrong = sum(not r[3] for r in rows)
         print(f"wrote {binding.BINDING_FILE} ({len(rows)} prohibitions read, {wrong} not binding)")

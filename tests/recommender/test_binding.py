@@ -90,7 +90,7 @@ def test_no_opinion_from_a_model_trained_on_another_reader(monkeypatch):
 def test_it_separates_the_pairs_it_was_trained_on():
     """In sample (the cross-validated figures are in benchmarks/bench_binding.py): among the prohibitions the
     reader reads from the pairs, the check gives the binding ones a higher probability than the others."""
-    rows = binding.training_rows(binding.load_pairs()[::7])
+    rows = binding.training_rows(binding.load_pairs()[::7], lambda t: parse_text(t, verify=False))
     x = binding.features(rows)
     model = binding.load()
     p = 1.0 / (1.0 + np.exp(-(x @ model.weights + model.bias)))
