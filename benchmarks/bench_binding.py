@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     for g in pair_groups + late:
         test = groups == g
         weights, bias = binding.fit(x[~test], y[~test])
-        p[test] = 1.0 / (1.0 + np.exp(-(x[test] @ weights + bias)))
+        p[test] = binding.BindingModel(weights, bias, "", "").probabilities(x[test])
     print(f"{len(rows)} prohibitions read; {int((y == 0).sum())} not binding; C = {binding.C}")
     for field in binding.CHECKED:
         for name, sel in (("pairs", np.isin(groups, pair_groups)), ("validation17+", np.isin(groups, late))):

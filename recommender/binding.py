@@ -59,11 +59,9 @@ class BindingModel:
     digest: str  # of the training data and settings (see training_digest)
     reader: str  # the reader model's digest whose features it reads
 
-    def probability(self, text_features: np.ndarray, evidence_features: np.ndarray, field: str) -> float:
-        x = np.concatenate(
-            [text_features, evidence_features, [1.0 if field == "retraining_allowed" else 0.0]]
-        )
-        return float(1.0 / (1.0 + np.exp(-(self.weights @ x + self.bias))))
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """Probability that each row of :func:`design` is a binding prohibition."""
+        return 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))
 
     def save(self, path: Path = BINDING_FILE) -> None:
         from fairmend.io import write_atomic
@@ -91,14 +89,25 @@ def shipped() -> BindingModel | None:
     return load()
 
 
-def doubted(c: Any, text: str, embedder: Any = None) -> list[str]:
-    """The fields of ``c`` (read from ``text``) whose prohibition the shipped model doubts."""
-    model = shipped()
-    fields = [
+def prohibitions(c: Any) -> list[str]:
+    """The checked fields of ``c`` that hold a prohibition read from the text (with the words it came from)."""
+    return [
         f
         for f, (value, _) in CHECKED.items()
         if getattr(c, f) is value and c.sources.get(f) == "text" and c.evidence.get(f)
     ]
+
+
+def design(text_features: np.ndarray, evidence_features: np.ndarray, fields: list[str]) -> np.ndarray:
+    """The model's input rows: a text's features, its prohibition's words' features, "is retraining"."""
+    flag = np.array([[1.0 if f == "retraining_allowed" else 0.0] for f in fields])
+    return np.hstack([text_features, evidence_features, flag])
+
+
+def doubted(c: Any, text: str, embedder: Any = None) -> list[str]:
+    """The fields of ``c`` (read from ``text``) whose prohibition the shipped model doubts."""
+    model = shipped()
+    fields = prohibitions(c)
     if model is None or not fields:
         return []
     from fairmend.recommender import reader
@@ -109,7 +118,8 @@ def doubted(c: Any, text: str, embedder: Any = None) -> list[str]:
     if embedder is None or embedder.name != clause_model.model_name:
         embedder = reader.default_embedder()
     x = clause_model.features([text] + [c.evidence[f] for f in fields], embedder)
-    return [f for i, f in enumerate(fields) if model.probability(x[0], x[i + 1], f) < THRESHOLD]
+    p = model.probabilities(design(np.repeat(x[:1], len(fields), axis=0), x[1:], fields))
+    return [f for f, q in zip(fields, p, strict=True) if q < THRESHOLD]
 
 
 def load_pairs(paths: tuple[Path, ...] = PAIRS_FILES) -> list[tuple[str, dict[str, Any], str]]:
@@ -149,9 +159,9 @@ def training_rows(
     rows = []
     for text, hard, group in texts:
         c = read(text)
-        for f, (value, key) in CHECKED.items():
-            if getattr(c, f) is value and c.sources.get(f) == "text" and c.evidence.get(f):
-                rows.append((text, c.evidence[f], f, hard.get(key) is value, group))
+        for f in prohibitions(c):
+            value, key = CHECKED[f]
+            rows.append((text, c.evidence[f], f, hard.get(key) is value, group))
     return rows
 
 
@@ -162,8 +172,7 @@ def features(rows: list[tuple[str, str, str, bool, str]], embedder: Any = None) 
     embedder = embedder or reader.default_embedder()
     t = model.features([r[0] for r in rows], embedder)
     e = model.features([r[1] for r in rows], embedder)
-    flag = np.array([[1.0 if r[2] == "retraining_allowed" else 0.0] for r in rows])
-    return np.hstack([t, e, flag])
+    return design(t, e, [r[2] for r in rows])
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:

@@ -283,14 +283,10 @@ def _settled(sentences: list[str], i: int, end: int, found: tuple[float, str]) -
             (m.start(), None) for m in _DROPPED.finditer(rest)
         ]
         for m in AMOUNT_UNIT.finditer(rest):
-            revised = _REVISED.search(rest[max(0, m.start() - 60) : m.start()])
-            if (
-                revised is not None
-                and 0 < amount_value(m) <= 0.5
-                and not _of_other(rest[m.end() : m.end() + 60])
-            ):
-                start = max(0, m.start() - 60) + revised.start()
-                events.append((m.start(), (amount_value(m), rest[start : m.end()].strip())))
+            before = max(0, m.start() - 60)
+            revised, value = _REVISED.search(rest[before : m.start()]), amount_value(m)
+            if revised is not None and 0 < value <= 0.5 and not _of_other(rest[m.end() : m.end() + 60]):
+                events.append((m.start(), (value, rest[before + revised.start() : m.end()].strip())))
         for _, event in sorted(events, key=lambda e: e[0]):
             found = event
     return found

@@ -294,6 +294,14 @@ REQUIRED_OR_GRANTED = re.compile(
     r"^(?!.*\b(?:not|never|no)\b).*\b(?:requires?|required|mandates?|mandated|demands?|obliges?|compels?"
     r"|allows?|permits?|encourages?|encouraged|endorses?|wants?|wanted|insists?)\b"
 )
+
+
+def _answer(reply: str) -> str | None:
+    """What a reply to a yes/no question grants ("allowed") or denies ("forbidden"); ``None``: no answer."""
+    # a denial first: "we can not" also begins like a grant ("we can")
+    return "forbidden" if ANSWER_NO.match(reply) else "allowed" if ANSWER_YES.match(reply) else None
+
+
 PREVAIL = 0.8
 # A whole sentence read this surely overrides a less sure (< PREVAIL) opposite reading of one of its clauses.
 SENTENCE_OVERRIDES = 0.9
@@ -576,11 +584,11 @@ def combine(
         purpose = unit.marker in PURPOSE_MARKERS and pos > 0 and WANTED_FIX.search(norms[pos - 1]) is not None
         asks = getattr(unit, "asks", "")
         reply = REPORTED_ANSWER.sub("", norm) if asked else norm
-        # a denial first: "we can not" also begins like a grant ("we can")
-        answer = "forbidden" if ANSWER_NO.match(reply) else "allowed" if ANSWER_YES.match(reply) else None
-        if answer is None and asked and unit.marker == "of course":
-            # "Of course, the code is ours": the splitter takes "of course" as a connective; here it answers
-            answer = "allowed"
+        answer = _answer(reply)
+        if answer is None and asked and unit.marker:
+            # "Of course, the code is ours", "of course not": the splitter takes "of course" as the clause's
+            # connective; after a question it is (part of) the answer
+            answer = _answer(f"{unit.marker} {reply}")
         if asked and answer and not asks:
             for dim in asked:
                 own, own_conf = unit.best(dim)

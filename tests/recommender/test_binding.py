@@ -93,7 +93,7 @@ def test_it_separates_the_pairs_it_was_trained_on():
     rows = binding.training_rows(binding.load_pairs()[::7], lambda t: parse_text(t, verify=False))
     x = binding.features(rows)
     model = binding.load()
-    p = 1.0 / (1.0 + np.exp(-(x @ model.weights + model.bias)))
+    p = model.probabilities(x)
     y = np.array([r[3] for r in rows])
     assert (~y).sum() >= 10 and y.sum() >= 10
     assert p[y].mean() > p[~y].mean() + 0.2

@@ -38,6 +38,7 @@ from quality import from_text
         ("Can we retrain? Absolutely, go ahead.", "retraining_allowed", True),
         ("Could we retrain it? Yes, the code is ours.", "retraining_allowed", True),
         ("Could we retrain it? No, the vendor owns it.", "retraining_allowed", False),
+        ("Could we retrain it? Of course not, the vendor owns it.", "retraining_allowed", False),
     ],
 )
 def test_answers_deny_and_grant(text, field, value):
