@@ -59,6 +59,7 @@ TRAINING_FILES = (
             "validation22.yaml",
             "validation23.yaml",
             "validation24.yaml",
+            "validation25.yaml",
         )
     ),
 )

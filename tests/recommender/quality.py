@@ -209,7 +209,8 @@ VALIDATION27 = Path(__file__).with_name("validation27.yaml")
 # A twenty-eighth, 139 phrasings (220 less 81 that shared most of a clause's words with training data or another
 # validation corpus, or held a stored clause label) written on 6 December 2026 at the start of the twenty-eighth
 # round, commissioned before its changes, by a session that saw only the catalog and the labelling rules. Reserved
-# and never measured: the next round measures it at its starting code, before changing anything.
+# and unmeasured until the twenty-ninth round, which measured it once at its starting code (aggregate figures
+# only) before changing anything.
 VALIDATION28 = Path(__file__).with_name("validation28.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
@@ -242,7 +243,8 @@ VALIDATION28 = Path(__file__).with_name("validation28.yaml")
 # From the twenty-sixth round (6 December 2026) validation22 is a development set as well (measured three times).
 # From the twenty-seventh round (6 December 2026) validation23 is a development set as well (measured three times).
 # From the twenty-eighth round (6 December 2026) validation24 is a development set as well (measured three times).
-HELD_OUT = (VALIDATION25, VALIDATION26, VALIDATION27)
+# From the twenty-ninth round (6 December 2026) validation25 is a development set as well (measured three times).
+HELD_OUT = (VALIDATION26, VALIDATION27, VALIDATION28)
 DEVELOPMENT = (
     VALIDATION,
     VALIDATION2,
@@ -268,9 +270,10 @@ DEVELOPMENT = (
     VALIDATION22,
     VALIDATION23,
     VALIDATION24,
+    VALIDATION25,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = (VALIDATION28,)
+RESERVED = ()
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
