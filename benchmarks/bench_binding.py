@@ -3,11 +3,12 @@
 Usage: python benchmarks/bench_binding.py [--thresholds 0.1,0.15,0.2,0.25,0.3]
 
 Reads every contrastive pair and every development corpus with the reader alone (no binding check), keeps the
-prohibitions it reads (retraining, the protected attribute at decision time), and for each group in turn (a
-pair file, or one of the development corpora from validation17 on, whose clauses the reader never trained on)
+prohibitions it reads (retraining, the protected attribute at decision time, any intervention at all), and for
+each group in turn (a pair file, or one of the development corpora from validation17 on, whose clauses the reader
+never trained on)
 trains the check on all the other groups and scores that group. Prints, per kind of prohibition and threshold,
 how many wrong readings the check would doubt (removed) and how many right ones (lost). The held-out corpora
-are never read. About 10 minutes on 2 cores.
+are never read. About 20 minutes on 2 cores.
 """
 
 from __future__ import annotations

@@ -93,6 +93,8 @@ def amount_value(m: re.Match[str]) -> float:
     if g.get("hundredth"):
         return 0.01
     if "unit" not in m.re.groupindex:  # a bare number
+        if g.get("bslash"):
+            return int(g["bslash"]) / max(1, int(g["bslashden"]))
         v = float(g["digits"].replace(",", "."))
         return v if v < 1 else v / 100
     if g["slash"]:

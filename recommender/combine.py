@@ -443,16 +443,18 @@ def _contentless(words: str) -> bool:
 # in May"): it flips that statement as "it is not" does, whatever else the clause tells.
 _RULE_NOUN = (
     r"(?:objections?|restrictions?|bans?|rules?|prohibitions?|requirements?|conditions?|vetos?|vetoes|freezes?"
-    r"|limitations?|constraints?)"
+    r"|limitations?|constraints?|rulings?|advice|guidance|stance|verdict)"
 )
 _WITHDRAWN_RULE = re.compile(
     r"\b(?:withdr[ae]w|withdrawn|withdrawing|lift(?:ed|s)?|rescind(?:ed|s)?|revok(?:ed|es)|waiv(?:ed|es)"
-    r"|overturn(?:ed|s)?|retract(?:ed|s)?|dropped|scrapped) (?:(?:that|the|this|those|these|her|his|their|its|our)"
+    r"|overturn(?:ed|s)?|retract(?:ed|s)?|reversed|dropped|scrapped) (?:(?:that|the|this|those|these|her|his|their|its|our)"
     r" )?(?:[\w-]+ )?" + _RULE_NOUN + r"\b"
+    # the statement just made, by its pronoun at the clause's end ("after a review they reversed that")
+    r"|\b(?:withdr[ae]w|rescinded|revoked|overturned|retracted|reversed) (?:that|this|it)\W*$"
     r"|\b(?:that|the|this|those|these|her|his|their|its|our) (?:[\w-]+ )?"
     + _RULE_NOUN
     + r" (?:(?:has|have|had) (?:since |now |officially )?been|was|were|is|are|got) (?:since |now |officially )?"
-    r"(?:withdrawn|lifted|rescinded|revoked|waived|overturned|dropped|retracted|scrapped)\b"
+    r"(?:withdrawn|lifted|rescinded|revoked|waived|overturned|reversed|dropped|retracted|scrapped)\b"
 )
 
 

@@ -180,7 +180,7 @@ def _sentence_at(sentences: list[str], evidence: str) -> int | None:
     return next((i for i, s in enumerate(sentences) if ev in s), None)
 
 
-def _sentence_of(text: str, evidence: str) -> str:
+def sentence_of(text: str, evidence: str) -> str:
     sentences = _sentences(text)
     at = _sentence_at(sentences, evidence)
     return sentences[at] if at is not None else normalise(evidence)
@@ -189,7 +189,7 @@ def _sentence_of(text: str, evidence: str) -> str:
 def restricts(text: str, evidence: str) -> bool:
     """Whether the sentence that states a kind of work asks for it or limits the work to it; one that only
     reports it or relays someone's proposal states a preference."""
-    sentence = _sentence_of(text, evidence)
+    sentence = sentence_of(text, evidence)
     return _RESTRICTION.search(sentence) is not None or _MENTION.search(sentence) is None
 
 
@@ -233,7 +233,7 @@ def withdrawn_scope(text: str, evidence: str, permission: str | None = None) -> 
     the permission to retrain the text settles on (``permission``: the words it came from)."""
     t, ev = normalise(text), normalise(evidence)
     at = t.find(ev)
-    sentence = _sentence_of(text, evidence)
+    sentence = sentence_of(text, evidence)
     if at < 0 or not (BELIEF.search(sentence) or _WISH.search(sentence)):
         return False
     after = t[at + len(ev) :]
@@ -487,7 +487,7 @@ def scoped(evidence: str, text: str = "") -> bool:
     return (
         bool(text)
         and _BARE_NO_CHANGE.fullmatch(ev) is not None
-        and SCOPED.search(_sentence_of(text, evidence)) is not None
+        and SCOPED.search(sentence_of(text, evidence)) is not None
     )
 
 
@@ -581,7 +581,7 @@ def _stated(pattern: re.Pattern[str], text: str, guess: re.Pattern[str]) -> str 
     """The first words of ``text`` matching ``pattern`` in a sentence that ``guess`` does not find, or ``None``."""
     t = normalise(text)
     for m in pattern.finditer(t):
-        if not guess.search(_sentence_of(t, m.group(0))):
+        if not guess.search(sentence_of(t, m.group(0))):
             return m.group(0)
     return None
 

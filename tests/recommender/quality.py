@@ -212,6 +212,12 @@ VALIDATION27 = Path(__file__).with_name("validation27.yaml")
 # and unmeasured until the twenty-ninth round, which measured it once at its starting code (aggregate figures
 # only) before changing anything.
 VALIDATION28 = Path(__file__).with_name("validation28.yaml")
+# A twenty-ninth, 151 phrasings (220 less 69 that shared most of a clause's words with training data, the binding
+# check's contrastive pairs included, or another validation corpus, or held a stored clause label) written on
+# 6 December 2026 at the start of the twenty-ninth round, commissioned before its changes, by a session that saw
+# only the catalog and the labelling rules. Reserved and never measured: the next round measures it at its
+# starting code, before changing anything.
+VALIDATION29 = Path(__file__).with_name("validation29.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -273,7 +279,7 @@ DEVELOPMENT = (
     VALIDATION25,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = ()
+RESERVED = (VALIDATION29,)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (

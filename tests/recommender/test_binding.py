@@ -3,6 +3,8 @@ shipped as plain arrays, and only ever turning a prohibition into an uncertain r
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 import yaml
@@ -25,28 +27,60 @@ KINDS = {
     "goal_not_rule",
     "reported_belief_wrong",
 }
+# why the open variant of a measure-only pair is not measure-only
+SCOPE_KINDS = {
+    "fix_also_asked",
+    "measure_first_fix_open",
+    "other_team_or_model",
+    "past_scope_over",
+    "hypothetical",
+    "plan_or_proposal",
+    "question_unanswered",
+    "withdrawn",
+    "mention_only",
+    "reported_belief_wrong",
+}
 
 
 def test_pairs_are_well_formed_and_echo_no_held_out_corpus():
     assert len(binding.PAIRS_FILES) >= 2
-    texts = []
+    texts, checks = [], set()
     for path in binding.PAIRS_FILES:
-        for pair in yaml.safe_load(path.read_text())["pairs"]:
-            assert pair["kind"] in KINDS, (path.name, pair["kind"])
+        doc = yaml.safe_load(path.read_text())
+        checks.add(tuple(doc.get("checks") or ()))
+        for pair in doc["pairs"]:
             bind, loose = pair["binding"]["hard"], pair["loose"]["hard"]
-            assert bind and all(v is False for v in bind.values()), path.name
-            assert set(bind) <= {"retraining", "protected_at_inference"}
-            assert set(loose) <= {"retraining", "protected_at_inference"}
-            assert not set(bind) <= set(loose), path.name  # the variant releases at least one
+            if doc.get("checks") == ["intervention"]:  # measure only, and a variant with a fix open
+                assert pair["kind"] in SCOPE_KINDS, (path.name, pair["kind"])
+                assert bind["intervention"] is False and "intervention" not in loose, path.name
+            else:
+                assert pair["kind"] in KINDS, (path.name, pair["kind"])
+                assert bind and all(v is False for v in bind.values()), path.name
+                assert set(bind) <= {"retraining", "protected_at_inference"}
+                assert set(loose) <= {"retraining", "protected_at_inference"}
+                assert not set(bind) <= set(loose), path.name  # the variant releases at least one
             texts += [pair["binding"]["text"], pair["loose"]["text"]]
+    assert checks == {(), ("intervention",)}
     assert len(texts) == len(set(texts)) >= 500
     held_out = corpus_clauses(HELD_OUT + RESERVED)
     assert not set().union(*(clauses(t) for t in texts)) & held_out
 
 
 def test_trains_on_development_corpora_only():
-    names = {g for _, _, g in binding.load_corpora()}
+    names = {g for _, _, g, _ in binding.load_corpora()}
     assert names and names.isdisjoint({p.name for p in HELD_OUT + RESERVED})
+
+
+def test_a_pair_file_teaches_only_the_readings_it_names():
+    read = partial(parse_text, verify=False)
+    text = (
+        "We cannot retrain the scorer. Older applicants are declined more often.",
+        {},
+        "g",
+        binding.ALL_KEYS,
+    )
+    assert [r[2] for r in binding.training_rows([text], read)] == ["retraining_allowed"]
+    assert binding.training_rows([(*text[:3], ("intervention",))], read) == []
 
 
 def test_shipped_model_reads_the_shipped_reader():
@@ -71,6 +105,16 @@ def test_a_doubted_prohibition_becomes_uncertain_with_its_flag(monkeypatch):
     assert u.evidence == sure.evidence["retraining_allowed"]
 
 
+def test_a_doubted_measure_only_reading_becomes_uncertain_too(monkeypatch):
+    text = "No fix is wanted: I only need to report the approval rates by sex to the board."
+    assert parse_text(text, verify=False).intervention_allowed is False
+    monkeypatch.setattr(binding, "THRESHOLD", 1.01)
+    c = parse_text(text)
+    assert c.intervention_allowed is None
+    (u,) = [u for u in c.uncertain if u.field == "intervention_allowed"]
+    assert u.value is False and u.flag == "--no-intervention" and u.reason == binding.REASON
+
+
 def test_never_doubts_below_its_threshold_nor_adds_a_prohibition(monkeypatch):
     monkeypatch.setattr(binding, "THRESHOLD", 0.0)
     assert parse_text(TEXT).retraining_allowed is False
@@ -90,7 +134,12 @@ def test_no_opinion_from_a_model_trained_on_another_reader(monkeypatch):
 def test_it_separates_the_pairs_it_was_trained_on():
     """In sample (the cross-validated figures are in benchmarks/bench_binding.py): among the prohibitions the
     reader reads from the pairs, the check gives the binding ones a higher probability than the others."""
-    rows = binding.training_rows(binding.load_pairs()[::7], lambda t: parse_text(t, verify=False))
+    texts = (
+        binding.load_pairs()
+    )  # both members of each pair, in turn: about 60 whole pairs, spread over the files
+    step = 2 * max(1, len(texts) // 120)
+    sample = [t for k in range(0, len(texts), step) for t in texts[k : k + 2]]
+    rows = binding.training_rows(sample, lambda t: parse_text(t, verify=False))
     x = binding.features(rows)
     model = binding.load()
     p = model.probabilities(x)
@@ -100,7 +149,7 @@ def test_it_separates_the_pairs_it_was_trained_on():
 
 
 def test_the_shipped_check_doubts_a_supposition_and_keeps_a_plain_ban():
-    # written for this test (not in any pair file or corpus): the check's probabilities are 0.03 and 0.98
+    # written for this test (not in any pair file or corpus): the check's probabilities are 0.005 and 0.99
     supposed = parse_text(
         "If the model were locked by the vendor we could not retrain it, but it is our own."
     )
