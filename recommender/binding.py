@@ -11,10 +11,11 @@ reader took about a third of the non-binding variants for binding ones.
 
 This module is a second opinion learned from such pairs (``data/binding_pairs*.yaml``, written by sessions
 that saw only the labelling rules; a file whose ``checks`` names label keys teaches only those, e.g. the
-measure-only pairs, whose open variant asks for a fix too) and from the development corpora: a logistic regression over the reader's
-own features (:meth:`fairmend.recommender.reader.ClauseModel.features`) of the whole text, of the words the
-prohibition was read from and of the sentence they stand in. It only ever *doubts*: when it gives the reading less than :data:`THRESHOLD`, the
-prohibition is reported as uncertain, with the flag that settles it, instead of applied; it never adds one.
+measure-only pairs, whose open variant asks for a fix too) and from the development corpora: a logistic
+regression over the reader's own features (:meth:`fairmend.recommender.reader.ClauseModel.features`) of the
+whole text, of the words the prohibition was read from and of the sentence they stand in. It only ever
+*doubts*: when it gives the reading less than :data:`THRESHOLD`, the prohibition is reported as uncertain, with
+the flag that settles it, instead of applied; it never adds one.
 
 Trained at build time (``python -m fairmend.recommender.build --only binding``) and shipped as plain arrays in
 ``data/binding_model.npz``; nothing is pickled. Where the shipped file is absent or was trained on another
@@ -75,9 +76,8 @@ REASON = (
 
 @dataclass
 class BindingModel:
-    weights: (
-        np.ndarray
-    )  # (3 * features + len(CHECKED),): text, evidence and sentence features, which prohibition
+    # (3 * features + len(CHECKED),): text, evidence and sentence features, which prohibition
+    weights: np.ndarray
     bias: float
     digest: str  # of the training data and settings (see training_digest)
     reader: str  # the reader model's digest whose features it reads
