@@ -310,6 +310,14 @@ def read_pairs(c: Any) -> set[tuple[str, Any]]:
     return stated_pairs(c)
 
 
+def budget_of(text: str) -> float | None:
+    """The accuracy budget the reader reads from ``text`` (``None``: none)."""
+    from fairmend.recommender.budget import accuracy_budget
+
+    got = accuracy_budget(text)
+    return got[0] if got else None
+
+
 def from_text(c: Any, field: str) -> Any:
     """The value of constraint ``field`` the text itself settled (``None``: not read from the text)."""
     return getattr(c, field) if c.sources.get(field) == "text" else None

@@ -134,12 +134,11 @@ def test_no_opinion_from_a_model_trained_on_another_reader(monkeypatch):
 def test_it_separates_the_pairs_it_was_trained_on():
     """In sample (the cross-validated figures are in benchmarks/bench_binding.py): among the prohibitions the
     reader reads from the pairs, the check gives the binding ones a higher probability than the others."""
-    texts = (
-        binding.load_pairs()
-    )  # both members of each pair, in turn: about 60 whole pairs, spread over the files
+    # both members of each pair, in turn: about 60 whole pairs, spread over the files
+    texts = binding.load_pairs()
     step = 2 * max(1, len(texts) // 120)
     sample = [t for k in range(0, len(texts), step) for t in texts[k : k + 2]]
-    rows = binding.training_rows(sample, lambda t: parse_text(t, verify=False))
+    rows = binding.training_rows(sample, partial(parse_text, verify=False))
     x = binding.features(rows)
     model = binding.load()
     p = model.probabilities(x)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 from fairmend.recommender import parse_text
-from fairmend.recommender.budget import accuracy_budget
-from quality import from_text
+from quality import budget_of, from_text
 
 
 @pytest.mark.parametrize(
@@ -34,8 +33,7 @@ from quality import from_text
     ],
 )
 def test_budget_forms(text, budget):
-    got = accuracy_budget(text)
-    assert (got[0] if got else None) == (pytest.approx(budget) if budget is not None else None)
+    assert budget_of(text) == (pytest.approx(budget) if budget is not None else None)
 
 
 @pytest.mark.parametrize(

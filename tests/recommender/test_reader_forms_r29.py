@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 from fairmend.recommender import parse_text
-from fairmend.recommender.budget import accuracy_budget
-from quality import from_text
+from quality import budget_of, from_text
 
 
 @pytest.mark.parametrize(
@@ -24,11 +23,7 @@ from quality import from_text
     ],
 )
 def test_a_bare_fraction_of_the_metric(text, budget):
-    got = accuracy_budget(text)
-    if budget is None:
-        assert got is None
-    else:
-        assert got is not None and got[0] == pytest.approx(budget)
+    assert budget_of(text) == (pytest.approx(budget) if budget is not None else None)
 
 
 @pytest.mark.parametrize(
