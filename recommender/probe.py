@@ -60,6 +60,7 @@ TRAINING_FILES = (
             "validation23.yaml",
             "validation24.yaml",
             "validation25.yaml",
+            "validation26.yaml",
         )
     ),
 )
