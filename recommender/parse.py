@@ -42,6 +42,7 @@ from fairmend.recommender.cues import (
     usable_at_decision,
     withdrawn_scope,
 )
+from fairmend.recommender.frozen import freezes_other
 
 # A reader finding at or above UNDERSTOOD is applied as stated; between FLOOR and UNDERSTOOD it is
 # reported as uncertain with the flag that settles it, and is not a hard constraint.
@@ -874,6 +875,8 @@ def parse_text(text: str, *, embedder: Any = None, verify: bool = True) -> Const
         c.put("protected_at_inference_allowed", True, "text", 0.85, usable)
         c.uncertain = [u for u in c.uncertain if u.field != "protected_at_inference_allowed"]
     frozen = forbids_change(text)
+    if frozen and freezes_other(frozen):
+        frozen = None  # "our front end is in a code freeze": the freeze is on another thing (see frozen.py)
     if frozen and c.sources.get("retraining_allowed") != "text":
         # "change freeze", "nothing about it may be altered": no retraining either
         c.put("retraining_allowed", False, "text", 0.9, frozen)
@@ -883,6 +886,9 @@ def parse_text(text: str, *, embedder: Any = None, verify: bool = True) -> Const
         # "the original training data was deleted": nothing to refit the model with
         c.put("retraining_allowed", False, "text", 0.85, gone)
         c.uncertain = [u for u in c.uncertain if u.field != "retraining_allowed"]
+    thing = freezes_other(c.evidence.get("retraining_allowed", "")) if c.retraining_allowed is False else None
+    if thing and c.sources.get("retraining_allowed") == "text":
+        _demote(c, "retraining_allowed", f"the words freeze the {thing}, not the model")
     _reconcile(c)
     _limited_stage(c)
     _named_limit(c, t)

@@ -216,10 +216,22 @@ _VERBLESS = re.compile(
     r"|possible|an\s+option|on\s+the\s+table|off\s+the\s+table|off[- ]limits)\b",
     re.IGNORECASE,
 )
+# "Whether" that opens the decision the model makes ("we can't use sex when deciding whether to offer the
+# policy", "the model predicts whether a claim is paid") asks nothing of the writer; one before a step of the
+# work ("we haven't decided whether to retrain") still does.
+_WHETHER = (
+    r"(?<!predicts )(?<!predict )(?<!predicting )(?<!predicted )whether\b(?!\s+to\s+(?!(?:re-?train|re-?fit|re-?build"
+    r"|use|using|include|drop|keep|allow|permit|change|touch|modify|alter|fine-?tune|collect|store|retire"
+    r"|replace)\b)\w)"
+)
 # A question reported inside a statement ("we don't know yet whether legal will let us retrain"): no
 # permission and no prohibition, whatever follows.
 _INDIRECT = re.compile(
-    r"^\W*whether\b|\b(?:whether|not sure if|unsure if|(?:don't|do not|doesn't|does not|didn't|did not) know if"
+    r"^\W*"
+    + _WHETHER
+    + r"|\b(?:"
+    + _WHETHER
+    + r"|not sure if|unsure if|(?:don't|do not|doesn't|does not|didn't|did not) know if"
     r"|unclear if|wonder(?:ing)? if|ask(?:ed|ing)? (?:them |legal |compliance )?if|no idea if|not certain if"
     # "nobody knew if we could refit it": a question nobody could answer, no statement
     r"|(?:nobody|no one|no-one|none of us) (?:knew|knows|was sure|is sure|could say|could tell us) if"
@@ -1174,6 +1186,9 @@ _UNCHANGEABLE = re.compile(
     # the code to rebuild it gone ("there's no code left to re-run it"; the labelling rules: code or data gone)
     r"|\bno (?:training |source |model )?(?:code|pipeline|scripts?|notebooks?) (?:left|remaining|anymore|any more"
     r"|available|to re-?(?:run|train|fit|build))\b"
+    # "there's nothing (left) to rebuild it from": what it would be rebuilt from is gone
+    r"|\bnothing (?:left )?to re-?(?:build|train|fit|run|create)(?: (?:it|them|(?:the|our|this) (?:[\w-]+ )?"
+    r"(?:model|scorer|classifier|system|tool)))? (?:from|with|on)\b"
     # every new version to be approved, validated or certified again (the labelling rules: re-approval needed):
     # "every version of our scorecard has to pass the central bank's model validation unit before going live"
     r"|\b(?:every|each|any)\s+(?:new\s+|future\s+)?(?:version|change|update|retrain\w*|refit\w*|release|modification)s?"

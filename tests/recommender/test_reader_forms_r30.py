@@ -1,0 +1,136 @@
+"""Forms of statement the reader must get right (thirtieth round, issue 14). Every phrasing here was written for
+this file, not taken from a validation corpus or the development queries; each failed before the change it
+tests, or guards it."""
+
+from __future__ import annotations
+
+import pytest
+from fairmend.recommender import parse_text
+from fairmend.recommender.frozen import freezes_other
+from quality import from_text
+
+
+@pytest.mark.parametrize(
+    "words, thing",
+    [
+        ("The pricing committee locked the premium tables through March", "premium tables"),
+        ("our intake questionnaire is frozen for this survey wave", "questionnaire"),
+        ("the lower layers stay frozen while we fine-tune the head", "backbone"),
+        ("Our mobile front end has been in a release freeze since October", "front end"),
+        # the model, or a word that may stand for it, is named: the freeze may be the model's
+        ("The premium tables and the pricing model are both locked", None),
+        ("It is frozen, like the premium tables", None),
+        ("Everything, the dashboards included, is frozen", None),
+        ("the dashboards are frozen, so nobody may retrain until March", None),
+        # no freeze at all
+        ("we review the premium tables every March", None),
+    ],
+)
+def test_what_a_freeze_is_said_of(words, thing):
+    assert freezes_other(words) == thing
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (
+            "The pricing committee locked the premium tables through March. Our claims-triage classifier sends"
+            " older policyholders to manual review far more often; what would you suggest?"
+        ),
+        (
+            "Our intake questionnaire is frozen for this survey wave. The tenancy-risk score rates single mothers"
+            " as riskier than other applicants with the same arrears history."
+        ),
+    ],
+)
+def test_a_freeze_of_another_thing_is_no_ban_on_retraining(text):
+    c = parse_text(text)
+    assert from_text(c, "retraining_allowed") is not False
+    assert from_text(c, "intervention_allowed") is not False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # guards: the model itself is frozen, beside or without another thing
+        (
+            "The vendor locked the scoring engine years ago, so we cannot retrain it. Applicants over 60 are"
+            " approved less often."
+        ),
+        (
+            "The premium tables and the pricing model are both locked until the audit ends. Older drivers are"
+            " quoted more."
+        ),
+    ],
+)
+def test_a_freeze_of_the_model_still_bans_retraining(text):
+    assert from_text(parse_text(text), "retraining_allowed") is False
+
+
+def test_the_doubt_names_the_thing_frozen():
+    c = parse_text(
+        "Finance froze the marketing budgets until April. Our credit-line model offers women lower limits than"
+        " men with the same income."
+    )
+    doubts = [u for u in c.uncertain if u.field == "retraining_allowed"]
+    assert from_text(c, "retraining_allowed") is not False
+    if doubts:  # when the reader took the freeze for a ban, it says why it holds it back
+        assert "budgets" in doubts[0].reason
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # "whether" opening the decision the model makes: the prohibition before it stands (dropped before)
+        (
+            (
+                "Provincial law says we may not use religion when deciding whether to grant the housing subsidy."
+                " Our eligibility model approves Muslim applicants less often."
+            ),
+            False,
+        ),
+        (
+            (
+                "We cannot use disability status when the model predicts whether a claimant gets a home visit."
+                " Visits go to fewer wheelchair users."
+            ),
+            False,
+        ),
+        # guards: a question about the work itself stays open
+        (
+            "Legal has not yet decided whether to allow age in the pricing decision. Older drivers are quoted more.",
+            None,
+        ),
+        (
+            (
+                "Our team is still discussing whether we may use ethnicity at decision time. The triage model"
+                " under-refers Roma patients."
+            ),
+            None,
+        ),
+    ],
+)
+def test_whether_of_the_decision_is_no_question(text, value):
+    assert from_text(parse_text(text), "protected_at_inference_allowed") is value
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # nothing left to rebuild the model from: a ban (read as a permission before)
+        (
+            "There's nothing left to retrain the tenancy model with. Applicants with vouchers are rejected more.",
+            False,
+        ),
+        # guard: something to retrain it on is a permission
+        (
+            (
+                "Nothing stops us from retraining the tenancy model, and we have years of data to retrain it on."
+                " Applicants with vouchers are rejected more."
+            ),
+            True,
+        ),
+    ],
+)
+def test_nothing_to_rebuild_from(text, value):
+    assert from_text(parse_text(text), "retraining_allowed") is value
