@@ -242,10 +242,16 @@ _INDIRECT = re.compile(
 )
 
 
+# A line broken inside a sentence (text wrapped by hand or by a mail client: "... and we retrain it" / "each
+# season."): a line of some length that ends without a stop, then a line that goes on in lower case. A short line
+# (a list item, "no retraining" / "no race") still ends a statement.
+_WRAPPED = re.compile(r"(?<=[^\n.!?;:]{40})(?<![.!?;:])[ \t]*\n[ \t]*(?=[a-z0-9(])")
+
+
 def marked_sentences(text: str) -> list[tuple[str, bool]]:
     """The statements of ``text`` (see :func:`split_sentences`), each with whether it ends with a question
     mark."""
-    pieces = [p for p in _SENTENCE.split(text.strip()) if p.strip()]
+    pieces = [p for p in _SENTENCE.split(_WRAPPED.sub(" ", text.strip())) if p.strip()]
     joined: list[str] = []
     for piece in pieces:
         prev = joined[-1] if joined else ""
@@ -806,10 +812,10 @@ _MONTHS = (
 # word of permission, ability, plan or negation in the clause it gives no "may retrain" reading; the heads read
 # the retraining verb as one.
 _ROUTINE = re.compile(
-    r"\b(?:re-?train\w*|re-?fit\w*|re-?buil[dt]\w*|re-?estimat\w*)\b(?:\W+\w+){0,6}?\W+(?:every (?:\w+ )?"
+    r"\b(?:re-?train\w*|re-?fit\w*|re-?buil[dt]\w*|re-?estimat\w*)\b(?:\W+\w+){0,6}?\W+(?:eve?ry (?:\w+ )?"
     r"(?:night|day|week|weekend|month|quarter|year|sprint|cycle|season|release|morning|evening|sunday"
-    r"|monday|tuesday|wednesday|thursday|friday|saturday)s?|(?:each|once a|twice a) (?:night|day|week|month|quarter"
-    r"|year|sprint|cycle)|nightly|daily|weekly|fortnightly|monthly|quarterly|annually|yearly|biweekly"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|term|semester|intake|cohort)s?|(?:each|once a|twice a)"
+    r" (?:night|day|week|month|quarter|year|sprint|cycle|season|release|term|semester|intake|cohort)|nightly|daily|weekly|fortnightly|monthly|quarterly|annually|yearly|biweekly"
     r"|on a (?:\w+ )?(?:schedule|cadence|cycle))\b"
     r"|\b(?:nightly|daily|weekly|fortnightly|monthly|quarterly|annual|yearly|biweekly|scheduled|routine|regular)"
     r" (?:re-?train\w*|re-?fit\w*)\b"

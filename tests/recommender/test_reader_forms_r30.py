@@ -134,3 +134,23 @@ def test_whether_of_the_decision_is_no_question(text, value):
 )
 def test_nothing_to_rebuild_from(text, value):
     assert from_text(parse_text(text), "retraining_allowed") is value
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # a line wrapped inside a sentence: the routine retraining it reports is no permission (the wrap split
+        # "we refit it" from "every semester" before, and "we refit it" alone read as a permission)
+        (
+            (
+                "Our district bought the early-warning model from a nonprofit in 2021 and since then we refit it\n"
+                "every semester with fresh attendance data. Boys are flagged far more often than girls."
+            ),
+            None,
+        ),
+        # guard: a short line is a statement of its own, wrapped or not
+        ("Constraints for the early-warning model:\nno retraining\nattendance data only", False),
+    ],
+)
+def test_a_wrapped_line_is_one_sentence(text, value):
+    assert from_text(parse_text(text), "retraining_allowed") is value
