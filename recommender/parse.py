@@ -679,7 +679,10 @@ def _reconcile(c: Constraints) -> None:
 # for retraining at all; here the clause has been read for the attribute already.
 _CHANGE_WORDS = re.compile(
     r"\b(?:re-?train\w*|re-?fit\w*|re-?buil\w*|fine-?tun\w*|train\w*|chang\w*|modif\w*|alter\w*|touch\w*"
-    r"|updat\w*|edit\w*|froze\w*|freez\w*|lock\w*|seal\w*|fixed|redo|rework\w*)\b"
+    r"|updat\w*|edit\w*|froze\w*|freez\w*|lock\w*|seal\w*|fixed|redo|rework\w*"
+    # or of a model that is another's product ("a black-box vendor API that never receives the renter's age"):
+    # a ban on retraining of its own
+    r"|vendor\w*|black[- ]box|third[- ]party|licen[cs]\w*)\b"
 )
 
 

@@ -1288,6 +1288,29 @@ def _granted(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
     return _at_least(probs, "retraining", "allowed")
 
 
+# The model or the service said never to receive the attribute ("a hosted API that we can't retrain and that
+# never receives the sender's nationality", "can neither be retrained nor be fed the applicant's disability
+# status"): the attribute is kept from the decision. The classifiers read such a relative clause weakly beside a
+# second statement in the same clause. The attribute is named as such (not a group it defines), right after the
+# verb, with at most a determiner and a possessive between.
+_NOT_FED = re.compile(
+    r"(?:\b(?:never|not|nor|neither)|n't)\s+(?:be\s+|been\s+|is\s+|are\s+|gets?\s+|ever\s+)?(?:receives?|received"
+    r"|sees?|seen|fed|given|sent|shown|passed|told)\s+(?:(?:the|an?|any|its|their|his|her)\s+)?(?:[\w-]+(?:'s?)?\s+)?"
+    r"(?:self-reported\s+|declared\s+|stated\s+|recorded\s+)?(?:race|ethnicity|gender|sex|age|religion"
+    r"|disability(?:\s+status)?|nationality|citizenship(?:\s+status)?|national\s+origin|marital\s+status"
+    r"|pregnancy(?:\s+status)?|sexual\s+orientation|caste|veteran\s+status|immigration\s+status|date\s+of\s+birth"
+    r"|ethnic\s+origin|skin\s+colou?r)\b"
+)
+
+
+def _not_fed(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
+    """``probs`` with "not at decision time" at least :data:`RULED` sure when ``text`` says the model is never
+    given the attribute (:data:`_NOT_FED`)."""
+    if _NOT_FED.search(text.lower().replace("\u2019", "'")) is None:
+        return probs
+    return _at_least(probs, "inference", "forbidden")
+
+
 def _kept_from_decision(probs: dict[str, np.ndarray], clause: str, text: str) -> dict[str, np.ndarray]:
     """``probs`` with "not collected" counted as "not at decision time" when the text names, outside ``clause``,
     another store that holds the attribute after all ("the feature store has no gender column, although the HR
@@ -1352,6 +1375,7 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         p = _failed(p, texts[row])
         p = _unchangeable(p, texts[row])
         p = _granted(p, texts[row])
+        p = _not_fed(p, texts[row])
         p = _kept_from_decision(p, t, text)
         if i in headings:
             p = _unread(p, "scope")

@@ -154,3 +154,41 @@ def test_nothing_to_rebuild_from(text, value):
 )
 def test_a_wrapped_line_is_one_sentence(text, value):
     assert from_text(parse_text(text), "retraining_allowed") is value
+
+
+def test_a_model_never_given_the_attribute():
+    # the attribute kept from the model in a second statement of the clause (missed before)
+    text = (
+        "We bought the ride-matching engine as a black box that cannot be retrained and is not given the driver's"
+        " religion. Sikh drivers get fewer airport rides."
+    )
+    assert from_text(parse_text(text), "protected_at_inference_allowed") is False
+
+
+@pytest.mark.parametrize(
+    "words, kept",
+    [
+        ("a hosted tool that never receives the applicant's nationality", True),
+        ("it can neither be refit nor be fed the tenant's sexual orientation", True),
+        ("the api doesn't see applicant age", True),
+        # guards: something else is never received; a group, not the attribute, is named
+        ("the engine never sees a single complaint about religion", False),
+        ("the scheme never receives women applicants from the north", False),
+        ("the model is given the applicant's age", False),
+    ],
+)
+def test_what_counts_as_never_given_the_attribute(words, kept):
+    from fairmend.recommender.reader import _NOT_FED
+
+    assert (_NOT_FED.search(words) is not None) is kept
+
+
+def test_a_vendor_model_kept_from_the_attribute_bans_retraining_too():
+    # the clause that keeps the attribute out also names another's product: both readings hold (the retraining
+    # one was taken for the attribute rule read twice before)
+    c = parse_text(
+        "Rental verdicts come from a black-box vendor API that never receives the applicant's religion. Muslim"
+        " applicants are refused more."
+    )
+    assert from_text(c, "retraining_allowed") is False
+    assert from_text(c, "protected_at_inference_allowed") is False
