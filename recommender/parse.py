@@ -867,8 +867,9 @@ def parse_text(text: str, *, embedder: Any = None, verify: bool = True) -> Const
         no_fix = None  # "counterfactual audit only": the named kind of work alone, not "no intervention"
     if no_fix and not (c.stages and not set(c.stages) <= set(NON_INTERVENTION_STAGES)):
         c.put("intervention_allowed", False, "text", 0.9, no_fix)  # "an answer, not a fix"
-        if c.intent is None:
-            c.put("intent", "audit", "text", 0.9, no_fix)
+        if c.intent is None:  # (a document when that is the only kind of work named: see below)
+            documents = c.preferred_stages == [Stage.DOCUMENTATION]
+            c.put("intent", "document" if documents else "audit", "text", 0.9, no_fix)
         c.uncertain = [u for u in c.uncertain if u.field != "intervention_allowed"]
     if c.intervention_allowed is False and c.stages and not set(c.stages) <= set(NON_INTERVENTION_STAGES):
         c.intervention_allowed = None  # a named intervention stage wins over "no intervention"

@@ -5,6 +5,7 @@ tests, or guards it."""
 from __future__ import annotations
 
 import pytest
+from fairmend.catalog.types import Stage
 from fairmend.recommender import parse_text
 from fairmend.recommender.frozen import freezes_other
 from quality import from_text
@@ -192,3 +193,35 @@ def test_a_vendor_model_kept_from_the_attribute_bans_retraining_too():
     )
     assert from_text(c, "retraining_allowed") is False
     assert from_text(c, "protected_at_inference_allowed") is False
+
+
+@pytest.mark.parametrize(
+    "text, intervention",
+    [
+        # nothing is being changed, and a document is the only deliverable (no intervention was read before)
+        (
+            "Nothing in the pricing model or its features is being changed. We're only writing up its model card.",
+            False,
+        ),
+        (
+            (
+                "The loan scorer moves to another department next month. No changes to it are planned; I just need"
+                " a handover document describing its evaluation by sex."
+            ),
+            False,
+        ),
+        # guard: a retraining that is not happening, beside a fix asked for
+        (
+            (
+                "The model is not being retrained this quarter for budget reasons, but we can move its thresholds."
+                " Women are approved less."
+            ),
+            None,
+        ),
+    ],
+)
+def test_nothing_being_changed_and_only_a_document(text, intervention):
+    c = parse_text(text)
+    assert from_text(c, "intervention_allowed") is intervention
+    if intervention is False:
+        assert from_text(c, "stages") == [Stage.DOCUMENTATION]
