@@ -186,10 +186,24 @@ def sentence_of(text: str, evidence: str) -> str:
     return sentences[at] if at is not None else normalise(evidence)
 
 
+# Options put side by side for the writer to choose from ("one lead says retrain on balanced data, the other says
+# thresholds. Who's right?", "half the team want to drop race from the training data, half want constraints",
+# "should we reweight the rows or set group thresholds?"): each is a proposal, none a limit on the work.
+_DEBATE = re.compile(
+    r"\bthe other(?: one| half| camp| lead| group| team| side)? (?:says?|wants?|thinks?|suggests?|prefers?|argues?"
+    r"|pushes?|favou?rs?)\b|\bhalf (?:of (?:us|them|the team) |the team )?(?:want|say|think|prefer|argue|favou?r)s?\b"
+    r"|\bwho(?:'s| is) right\b"
+)
+_EITHER_OR = re.compile(r"\bshould (?:we|i)\b[^.?!;]*\bor\b")
+
+
 def restricts(text: str, evidence: str) -> bool:
     """Whether the sentence that states a kind of work asks for it or limits the work to it; one that only
-    reports it or relays someone's proposal states a preference."""
+    reports it, relays someone's proposal or sets it beside another option (:data:`_DEBATE`) states a
+    preference."""
     sentence = sentence_of(text, evidence)
+    if _DEBATE.search(normalise(text)) or _EITHER_OR.search(normalise(evidence)):
+        return False
     return _RESTRICTION.search(sentence) is not None or _MENTION.search(sentence) is None
 
 

@@ -225,3 +225,25 @@ def test_nothing_being_changed_and_only_a_document(text, intervention):
     assert from_text(c, "intervention_allowed") is intervention
     if intervention is False:
         assert from_text(c, "stages") == [Stage.DOCUMENTATION]
+
+
+@pytest.mark.parametrize(
+    "text, stages",
+    [
+        # options set side by side for the writer to choose from: proposals, no limit (in-processing before)
+        (
+            (
+                "Half the team want to strip postcode from the training table entirely, half want a fairness"
+                " penalty in the loss. Who's right? Our mortgage model declines Black applicants more."
+            ),
+            None,
+        ),
+        # guard: a limit stated before the question between two ways of working within it
+        (
+            "We may only adjust the training data; should we reweight or resample it? Women get fewer loans.",
+            [Stage.PRE_PROCESSING],
+        ),
+    ],
+)
+def test_options_side_by_side_limit_nothing(text, stages):
+    assert from_text(parse_text(text), "stages") == stages
