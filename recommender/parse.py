@@ -153,7 +153,10 @@ _NOT_LABELS = (
     # what a person chooses among, not what a model assigns ("one of three candidate models to ship")
     r"|models|candidates|vendors|options|approaches|methods|techniques|versions|variants|metrics|definitions)\b"
 )
-_MANY = r"(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|[3-9]|[1-9]\d)"
+_MANY = (
+    r"(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
+    r"|nineteen|twenty|thirty|forty|fifty|a dozen|dozens of|several dozen|hundreds of|[3-9]|[1-9]\d)"
+)
 # Three or more short labels written out with slashes: "approve / refer / deny" (commas list attributes
 # and groups as often as labels: "across married, single and widowed claimants").
 _LABEL = r"'?[a-z][\w-]*'?(?: [a-z][\w-]*'?){0,2}"
@@ -328,7 +331,12 @@ TASK_PATTERNS: list[tuple[TaskType, str]] = [
             + r",?\s+(?:and|or)\s+"
             + _LABEL
             + r"\b"
-            r"|\bclassifier\b\s*[,:(]?\s*(?:with\s+|over\s+|of\s+)?" + _MANY + r" [\w-]+s\b"
+            # "a classifier with twelve outcomes", not "with twenty features" (what it reads, not what it assigns)
+            r"|\bclassifier\b\s*[,:(]?\s*(?:with\s+|over\s+|of\s+)?"
+            + _MANY
+            + r" (?!(?:[\w-]+ )?(?:features|inputs"
+            r"|variables|columns|predictors|signals|fields|attributes|rules|trees|layers|parameters|rows|records"
+            r"|examples|samples)\b)[\w-]+s\b"
             # "sorts applications into approve, refer and decline"
             r"|\b"
             + _ASSIGNS

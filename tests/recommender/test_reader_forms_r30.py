@@ -5,7 +5,7 @@ tests, or guards it."""
 from __future__ import annotations
 
 import pytest
-from fairmend.catalog.types import Stage
+from fairmend.catalog.types import Stage, TaskType
 from fairmend.recommender import parse_text
 from fairmend.recommender.frozen import freezes_other
 from quality import from_text
@@ -247,3 +247,32 @@ def test_nothing_being_changed_and_only_a_document(text, intervention):
 )
 def test_options_side_by_side_limit_nothing(text, stages):
     assert from_text(parse_text(text), "stages") == stages
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a class count over twelve, in words (not read before)
+        (
+            "We sort incoming grant applications into one of fifteen programme areas so they reach the right panel."
+            " Applications from women-led charities keep landing in the general pile."
+        ),
+        "Our intent classifier picks one of twenty intents for each chat message; messages in Scots dialect are misrouted more.",
+    ],
+)
+def test_many_classes_in_words(text):
+    assert from_text(parse_text(text), "task") is TaskType.MULTICLASS_CLASSIFICATION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what the classifier reads is no class count (many classes were read from "with 20 features" before)
+        "Our loan classifier with 20 features declines women more.",
+        # guards: the same in words, and with a word between
+        "Our loan classifier with twenty features declines women more.",
+        "The classifier with 14 input features declines women more.",
+    ],
+)
+def test_a_count_of_features_is_no_count_of_classes(text):
+    assert from_text(parse_text(text), "task") is None
