@@ -1111,12 +1111,23 @@ def _described(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]
     return probs
 
 
+# the writer as the one who retrains ("our own overlay model, which we retrain monthly")
+_OWN_ROUTINE = re.compile(r"\b(?:we|i)\s+(?:still\s+|also\s+|just\s+)?re-?(?:train|fit)\w*\b")
+
+
 def _routine(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
-    """``probs`` with no "may retrain" reading when ``text`` only reports a routine retraining (:data:`_ROUTINE`)."""
+    """``probs`` with no "may retrain" reading when ``text`` only reports a routine retraining (:data:`_ROUTINE`);
+    and no "cannot retrain" either when the writer is the one who routinely retrains and the clause states no
+    rule ("the bureau score is bought, but it feeds our own overlay model, which we retrain monthly": the
+    purchase is another model's)."""
     norm = text.lower()
-    if not _ROUTINE.search(norm) or _ROUTINE_OPEN.search(norm):
+    if not _ROUTINE.search(norm):
         return probs
-    return _moved(probs, "retraining", "allowed", "none")
+    if not _ROUTINE_OPEN.search(norm):
+        probs = _moved(probs, "retraining", "allowed", "none")
+    if _OWN_ROUTINE.search(norm) and not _RULE.search(norm):
+        probs = _moved(probs, "retraining", "forbidden", "none")
+    return probs
 
 
 # A use of the attribute granted for training alone ("gender may go into the loss", "the researchers may use

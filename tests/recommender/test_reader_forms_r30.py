@@ -276,3 +276,25 @@ def test_many_classes_in_words(text):
 )
 def test_a_count_of_features_is_no_count_of_classes(text):
     assert from_text(parse_text(text), "task") is None
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # the writer routinely retrains their own model, fed by a bought input: no ban (one was read before)
+        (
+            (
+                "The income estimate is purchased, not produced by us, but it feeds our own limit model, which we"
+                " retrain weekly. Young applicants get lower limits."
+            ),
+            None,
+        ),
+        # guard: a ban stated beside the routine retraining of another model stands
+        (
+            "The vendor scorer cannot be retrained; we retrain our own overlay monthly. Young drivers pay more.",
+            False,
+        ),
+    ],
+)
+def test_the_writer_who_routinely_retrains(text, value):
+    assert from_text(parse_text(text), "retraining_allowed") is value
