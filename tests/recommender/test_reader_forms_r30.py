@@ -298,3 +298,26 @@ def test_a_count_of_features_is_no_count_of_classes(text):
 )
 def test_the_writer_who_routinely_retrains(text, value):
     assert from_text(parse_text(text), "retraining_allowed") is value
+
+
+@pytest.mark.parametrize(
+    "text, intervention",
+    [
+        # the remedies available asked about: a fix is wanted (no intervention was read before)
+        (
+            (
+                "The Council runs a housing-allocation model that orders applicants on the waiting list. Residents"
+                " have complained that disabled applicants sit lower. The Council wishes to understand the technical"
+                " remedies available."
+            ),
+            None,
+        ),
+        # guard: remedies declined
+        (
+            "We only want to measure the gap; no remedies are needed. Customers over 70 are refused more.",
+            False,
+        ),
+    ],
+)
+def test_the_remedies_available_are_asked_for(text, intervention):
+    assert from_text(parse_text(text), "intervention_allowed") is intervention
