@@ -181,6 +181,22 @@ APART = re.compile(
 NOT_OURS = re.compile(
     r"\b(?:does(?: not|n't)|do(?: not|n't)|won't|will not|never) (?:apply to|cover|bind|concern) (?:us|me|our)\b"
 )
+# ... or says so in a statement of its own, after the rule ("I read that a big bank is no longer allowed to use
+# age. We're a credit union in another state and nothing like that applies to us."): the rules stated in the
+# sentence before bind others
+NOT_OURS_ALONE = re.compile(
+    r"\b(?:nothing|none)(?: of (?:that|this|it|those)| like (?:that|this|it))? (?:applies|apply|applied) to (?:us|me"
+    r"|our)\b|\b(?:that|this|it|the (?:rule|ban|law|restriction|prohibition)) (?:does not|do not|did not) (?:apply to"
+    r"|cover|bind) (?:us|me|our)\b"
+)
+# The writer has since moved to another employer ("In my last job we weren't allowed to use nationality ... Now I'm
+# at a fintech"): what was stated in the past tense before is the old employer's rule.
+MOVED_ON = re.compile(
+    r"^(?:but |and |so )?(?:now|these days|today|since then)\W*(?:i|we)(?:'m|'re| am| are| work| moved| joined"
+    r"| have joined| have moved| switched)\b(?: (?:now|since))? (?:at|with|for|to|in)? ?(?:a |an |the |another )?"
+    r"(?:[\w-]+ ){0,3}?(?:company|firm|bank|lender|insurer|start-?up|fintech|agency|employer|organi[sz]ation"
+    r"|hospital|council|university|charity|retailer|telco|utility|platform|department|job|role)\b"
+)
 WRITER = re.compile(r"\b(?:we|our|us|i|my|me|here|ours)\b")
 # A rule that held for a period now over ("the CTO banned any retraining during the cloud migration, which
 # wrapped up ages ago", "the model was frozen during the audit last spring. The audit is finished now", "the
@@ -583,6 +599,20 @@ def combine(
                 if gone:  # perhaps lifted with it: an uncertain permission, for the writer to confirm
                     value = FLIP[gone[-1].value]
                     readings[dim].append(Reading(value, HEDGED, unit.text, pos, False, False, False, False))
+        here = getattr(unit, "sentence", -1)
+        if NOT_OURS_ALONE.search(norm) or MOVED_ON.match(norm):
+            # the rules of the sentence before are another party's (see NOT_OURS_ALONE), or the past ones of an
+            # employer the writer has left (see MOVED_ON)
+            moved = MOVED_ON.match(norm) is not None
+            for dim, rs in readings.items():
+                gone = [
+                    r
+                    for r in rs
+                    if getattr(clauses[r.position], "sentence", -1) == here - 1
+                    and (not moved or _past(r.evidence))
+                ]
+                readings[dim] = [r for r in rs if r not in gone]
+                others.update(getattr(clauses[r.position], "sentence", -1) for r in gone)
         purpose = unit.marker in PURPOSE_MARKERS and pos > 0 and WANTED_FIX.search(norms[pos - 1]) is not None
         asks = getattr(unit, "asks", "")
         reply = REPORTED_ANSWER.sub("", norm) if asked else norm

@@ -321,3 +321,44 @@ def test_the_writer_who_routinely_retrains(text, value):
 )
 def test_the_remedies_available_are_asked_for(text, intervention):
     assert from_text(parse_text(text), "intervention_allowed") is intervention
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # a rule of others, then said in a statement of its own not to apply to the writer (read as theirs before)
+        (
+            (
+                "I saw that a large lender nearby may no longer use applicant age when deciding, after a court"
+                " settlement. We're a small cooperative elsewhere and nothing like that applies to us. Our overdraft"
+                " model declines under-25s more."
+            ),
+            None,
+        ),
+        # a past rule of an employer the writer has left (read as theirs before)
+        (
+            (
+                "At my previous employer we weren't allowed to use religion at decision time. Now I'm at a charity"
+                " lender and building its first grant-eligibility model. Muslim applicants are approved less."
+            ),
+            None,
+        ),
+        # guards: a rule in force, and one still in force after "now"
+        (
+            (
+                "We are not allowed to use religion at decision time. Now I'm at a loss about what to do; Muslim"
+                " applicants are approved less."
+            ),
+            False,
+        ),
+        (
+            (
+                "We weren't allowed to use religion at decision time when the model was built, and we still aren't."
+                " Now we are in the review phase; Muslim applicants are approved less."
+            ),
+            False,
+        ),
+    ],
+)
+def test_a_rule_of_others_or_of_a_former_employer(text, value):
+    assert from_text(parse_text(text), "protected_at_inference_allowed") is value
