@@ -587,8 +587,9 @@ def asks_to_measure(text: str) -> str | None:
 # The means to refit are gone ("the original training data was deleted", "we don't have the training data",
 # "the training code was lost"): no retraining, unless the text says otherwise. Exact, on the normalised text.
 MEANS_GONE = re.compile(
-    r"\b(?:original |historical )?training (?:data|set|code|pipeline|scripts?)(?: [\w-]+){0,4}? (?:was|were|has been"
-    r"|have been|got|is|are) (?:permanently |accidentally |since )?(?:deleted|wiped|lost|purged|destroyed|gone"
+    r"\b(?:original |historical )?training (?:data|set|code|pipeline|scripts?)(?: [\w-]+){0,4}? (?:was|were"
+    r"|(?:has|have|had) (?:since |now |already |long )?been|got|is|are) (?:permanently |accidentally |since |now |long )?"
+    r"(?:deleted|wiped|lost|purged|destroyed|gone"
     r"|discarded|erased)\b"
     r"|\b(?:do not|does not|no longer|never) (?:have|had|hold|keep|kept) (?:the|any|its|their) (?:original )?"
     r"training (?:data|set|code)\b"

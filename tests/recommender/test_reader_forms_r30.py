@@ -362,3 +362,35 @@ def test_the_remedies_available_are_asked_for(text, intervention):
 )
 def test_a_rule_of_others_or_of_a_former_employer(text, value):
     assert from_text(parse_text(text), "protected_at_inference_allowed") is value
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # the data to refit with gone after a permission was stated: no retraining (the permission held before)
+        (
+            (
+                "We had the green light to retrain the pricing model, but it turns out the warehouse was wiped and"
+                " the training data is gone. Young drivers pay more."
+            ),
+            False,
+        ),
+        (
+            (
+                "We were told we could refit the attrition model; however, the training data has since been"
+                " deleted. Older staff are flagged more."
+            ),
+            False,
+        ),
+        # guard: gone before the permission, which says how it is rebuilt
+        (
+            (
+                "The training data was deleted last year, but we can rebuild it from the warehouse and refit the"
+                " model. Older staff are flagged more."
+            ),
+            True,
+        ),
+    ],
+)
+def test_the_data_gone_after_a_permission(text, value):
+    assert from_text(parse_text(text), "retraining_allowed") is value
