@@ -1115,12 +1115,22 @@ def _described(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]
 _OWN_ROUTINE = re.compile(r"\b(?:we|i)\s+(?:still\s+|also\s+|just\s+)?re-?(?:train|fit)\w*\b")
 
 
+# The writer as the vendor ("I'm the supplier: we sell a churn-prediction API to telecom operators", "we are the
+# vendor of this scorer"): the model is theirs to change, so the word names no ban on retraining.
+_WRITER_IS_VENDOR = re.compile(
+    r"^\W*(?:and |but |so )?(?:i|we)(?:'m|'re| am| are) (?:the|its|their|a|an) (?:[\w-]+ )?(?:supplier|vendor|provider"
+    r"|developer|maker|builder|manufacturer)s?(?: of (?:it|this|the|that)\b[\w\s-]*)?\W*$"
+)
+
+
 def _routine(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
     """``probs`` with no "may retrain" reading when ``text`` only reports a routine retraining (:data:`_ROUTINE`);
-    and no "cannot retrain" either when the writer is the one who routinely retrains and the clause states no
-    rule ("the bureau score is bought, but it feeds our own overlay model, which we retrain monthly": the
+    no "cannot retrain" when the writer is the vendor (:data:`_WRITER_IS_VENDOR`), or is the one who routinely
+    retrains and the clause states no rule ("the bureau score is bought, but it feeds our own overlay model, which we retrain monthly": the
     purchase is another model's)."""
     norm = text.lower()
+    if _WRITER_IS_VENDOR.match(norm):
+        return _moved(probs, "retraining", "forbidden", "none")
     if not _ROUTINE.search(norm):
         return probs
     if not _ROUTINE_OPEN.search(norm):

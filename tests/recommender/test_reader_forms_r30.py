@@ -394,3 +394,25 @@ def test_a_rule_of_others_or_of_a_former_employer(text, value):
 )
 def test_the_data_gone_after_a_permission(text, value):
     assert from_text(parse_text(text), "retraining_allowed") is value
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # the writer is the vendor: no ban on retraining (one was read from "vendor" before)
+        (
+            (
+                "I'm the vendor: we sell a tenant-screening score to letting agents. Applicants with housing benefit"
+                " score lower. What should we change?"
+            ),
+            None,
+        ),
+        # guard: the writer is the vendor's customer
+        (
+            "We are a vendor's customer and only get its scores; the model cannot be changed. Women are under-triaged.",
+            False,
+        ),
+    ],
+)
+def test_the_writer_as_the_vendor(text, value):
+    assert from_text(parse_text(text), "retraining_allowed") is value
