@@ -60,12 +60,16 @@ _LOSS = re.compile(
     r"|\b(?:increase|rise|growth)\s+in\s+(?:the\s+)?(?:\w+\s+)?(?:error|rmse|mae|mse)\b"
     r"|\b(?:error|rmse|mae|mse)\s+(?:may\s+|can\s+|could\s+)?(?:increase|increases|rise|rises|grow|grows|go(?:es)?\s+up)\b"
 )
-_DIGITS = r"(?<![\w.,/])(?P<digits>\d+(?:[.,]\d+)?)(?!,\d{3})"
+# not inside another number, a word or a fraction
+_NUMBER_START = r"(?<![\w.,/])"
+_DIGITS = _NUMBER_START + r"(?P<digits>\d+(?:[.,]\d+)?)(?!,\d{3})"
 # a bare number ("keep the AUC within 0.01 of the current model", "tolerance: 0.005"): a decimal below
 # one is the fraction itself, a whole number is points; a bare fraction of the metric itself ("a drop of at
 # most 1/50 in accuracy") is that fraction (not "1/2 a point", an amount with its unit)
 _BARE = re.compile(
-    r"(?:(?<![\w.,/])(?P<bslash>\d{1,2})\s*/\s*(?P<bslashden>\d{1,3})(?![\w%/]|\.\d|\s*(?:of\s+)?(?:a|an|one)\b)"
+    r"(?:"
+    + _NUMBER_START
+    + r"(?P<bslash>\d{1,2})\s*/\s*(?P<bslashden>\d{1,3})(?![\w%/]|\.\d|\s*(?:of\s+)?(?:a|an|one)\b)"
     r"|" + _DIGITS + r"(?![\w%]|\.\d|\s*(?:/|of\s+(?:a|an|one)\b)))"
 )
 # "a hundredth" of the metric itself

@@ -600,10 +600,10 @@ def combine(
                     value = FLIP[gone[-1].value]
                     readings[dim].append(Reading(value, HEDGED, unit.text, pos, False, False, False, False))
         here = getattr(unit, "sentence", -1)
-        if NOT_OURS_ALONE.search(norm) or MOVED_ON.match(norm):
+        moved = MOVED_ON.match(norm) is not None
+        if moved or NOT_OURS_ALONE.search(norm):
             # the rules of the sentence before are another party's (see NOT_OURS_ALONE), or the past ones of an
             # employer the writer has left (see MOVED_ON)
-            moved = MOVED_ON.match(norm) is not None
             for dim, rs in readings.items():
                 gone = [
                     r

@@ -894,18 +894,14 @@ def parse_text(text: str, *, embedder: Any = None, verify: bool = True) -> Const
         c.put("retraining_allowed", False, "text", 0.9, frozen)
         c.uncertain = [u for u in c.uncertain if u.field != "retraining_allowed"]
     gone = means_gone(text)
-    granted = c.evidence.get("retraining_allowed", "") if c.retraining_allowed is True else ""
-    if gone and granted and c.sources.get("retraining_allowed") == "text":
-        # "we were told we could retrain it, but it turns out the training data is gone": what the model would
-        # be refit with, gone after the permission was stated, bars retraining (gone before it, "the data was
-        # deleted, but we can rebuild it from the warehouse", the permission stands)
+    if gone and c.sources.get("retraining_allowed") == "text":
+        # a reading from the text stands, except a permission stated before the means to refit went ("we were
+        # told we could retrain it, but it turns out the training data is gone"); gone before it ("the data was
+        # deleted, but we can rebuild it from the warehouse"), the permission stands
+        granted = c.evidence.get("retraining_allowed", "") if c.retraining_allowed is True else ""
         norm = normalise(text)
-        if norm.find(gone) > norm.find(normalise(granted)) >= 0:
-            _unset(c, "retraining_allowed")
-        else:
+        if not (granted and norm.find(gone) > norm.find(normalise(granted)) >= 0):
             gone = None
-    elif c.sources.get("retraining_allowed") == "text":
-        gone = None
     if gone:
         # "the original training data was deleted": nothing to refit the model with
         c.put("retraining_allowed", False, "text", 0.85, gone)

@@ -815,7 +815,8 @@ _ROUTINE = re.compile(
     r"\b(?:re-?train\w*|re-?fit\w*|re-?buil[dt]\w*|re-?estimat\w*)\b(?:\W+\w+){0,6}?\W+(?:eve?ry (?:\w+ )?"
     r"(?:night|day|week|weekend|month|quarter|year|sprint|cycle|season|release|morning|evening|sunday"
     r"|monday|tuesday|wednesday|thursday|friday|saturday|term|semester|intake|cohort)s?|(?:each|once a|twice a)"
-    r" (?:night|day|week|month|quarter|year|sprint|cycle|season|release|term|semester|intake|cohort)|nightly|daily|weekly|fortnightly|monthly|quarterly|annually|yearly|biweekly"
+    r" (?:night|day|week|month|quarter|year|sprint|cycle|season|release|term|semester|intake|cohort)|nightly|daily"
+    r"|weekly|fortnightly|monthly|quarterly|annually|yearly|biweekly"
     r"|on a (?:\w+ )?(?:schedule|cadence|cycle))\b"
     r"|\b(?:nightly|daily|weekly|fortnightly|monthly|quarterly|annual|yearly|biweekly|scheduled|routine|regular)"
     r" (?:re-?train\w*|re-?fit\w*)\b"
@@ -1115,6 +1116,21 @@ def _described(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]
 _OWN_ROUTINE = re.compile(r"\b(?:we|i)\s+(?:still\s+|also\s+|just\s+)?re-?(?:train|fit)\w*\b")
 
 
+def _routine(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
+    """``probs`` with no "may retrain" reading when ``text`` only reports a routine retraining (:data:`_ROUTINE`);
+    and no "cannot retrain" either when the writer is the one who routinely retrains and the clause states no
+    rule ("the bureau score is bought, but it feeds our own overlay model, which we retrain monthly": the
+    purchase is another model's)."""
+    norm = text.lower()
+    if not _ROUTINE.search(norm):
+        return probs
+    if not _ROUTINE_OPEN.search(norm):
+        probs = _moved(probs, "retraining", "allowed", "none")
+    if _OWN_ROUTINE.search(norm) and not _RULE.search(norm):
+        probs = _moved(probs, "retraining", "forbidden", "none")
+    return probs
+
+
 # The writer as the vendor ("I'm the supplier: we sell a churn-prediction API to telecom operators", "we are the
 # vendor of this scorer"): the model is theirs to change, so the word names no ban on retraining.
 _WRITER_IS_VENDOR = re.compile(
@@ -1123,21 +1139,12 @@ _WRITER_IS_VENDOR = re.compile(
 )
 
 
-def _routine(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
-    """``probs`` with no "may retrain" reading when ``text`` only reports a routine retraining (:data:`_ROUTINE`);
-    no "cannot retrain" when the writer is the vendor (:data:`_WRITER_IS_VENDOR`), or is the one who routinely
-    retrains and the clause states no rule ("the bureau score is bought, but it feeds our own overlay model, which we retrain monthly": the
-    purchase is another model's)."""
-    norm = text.lower()
-    if _WRITER_IS_VENDOR.match(norm):
-        return _moved(probs, "retraining", "forbidden", "none")
-    if not _ROUTINE.search(norm):
+def _writer_is_vendor(probs: dict[str, np.ndarray], text: str) -> dict[str, np.ndarray]:
+    """``probs`` with no "cannot retrain" reading when ``text`` calls the writer the vendor
+    (:data:`_WRITER_IS_VENDOR`)."""
+    if not _WRITER_IS_VENDOR.match(text.lower()):
         return probs
-    if not _ROUTINE_OPEN.search(norm):
-        probs = _moved(probs, "retraining", "allowed", "none")
-    if _OWN_ROUTINE.search(norm) and not _RULE.search(norm):
-        probs = _moved(probs, "retraining", "forbidden", "none")
-    return probs
+    return _moved(probs, "retraining", "forbidden", "none")
 
 
 # A use of the attribute granted for training alone ("gender may go into the loss", "the researchers may use
@@ -1389,6 +1396,7 @@ def _units(text: str, model: ClauseModel, embedder: Any) -> tuple[list[_Unit], l
         context = sentences[i - 1][0] if i else ""  # the sentence before, for what a clause refers back to
         p = _ruled({d: probs[d][row] for d in DIMENSIONS}, texts[row], context)
         p = _topical(p, texts[row], before, marker)
+        p = _writer_is_vendor(p, texts[row])
         p = _routine(p, texts[row])
         p = _scope_words(p, texts[row])
         p = _described(p, texts[row])
