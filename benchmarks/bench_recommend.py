@@ -6,7 +6,7 @@ Usage: python benchmarks/bench_recommend.py [--dev PATH] [--repeats N] [--skip-t
 Prints
 - the constraint reader on the held-out corpora (``quality.HELD_OUT``: corpora written by sessions that
   never saw the reader or its data, reserved until a round's changes were done, never trained on; today
-  validation27, validation28 and validation29) and on the development corpora (``quality.DEVELOPMENT``:
+  validation28, validation29 and validation30) and on the development corpora (``quality.DEVELOPMENT``:
   once held out, then read error by error after three measurements; they train the situation probe, so
   their hit@3 is in-sample): precision and recall per hard-constraint type;
 - hit@3 and hard-constraint violations in the top 5 on each validation corpus, on the labelled

@@ -61,6 +61,7 @@ TRAINING_FILES = (
             "validation24.yaml",
             "validation25.yaml",
             "validation26.yaml",
+            "validation27.yaml",
         )
     ),
 )

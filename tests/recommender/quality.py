@@ -221,8 +221,15 @@ VALIDATION29 = Path(__file__).with_name("validation29.yaml")
 # A thirtieth, 139 phrasings (220 less 81 that shared most of a clause's words with training data, the binding
 # check's contrastive pairs included, or another validation corpus) written on 6 December 2026 at the start of
 # the thirtieth round, commissioned before its changes, by a session that saw only the catalog and the labelling
-# rules. Reserved and never measured: the next round measures it at its starting code, before changing anything.
+# rules. Reserved and unmeasured until the thirty-first round, which measured it once at its starting code
+# (aggregate figures only) before changing anything.
 VALIDATION30 = Path(__file__).with_name("validation30.yaml")
+# A thirty-first, 127 phrasings (220 less 93 that shared most of a clause's words with training data, the binding
+# check's contrastive pairs included, or another validation corpus, or held a stored clause label) written on
+# 6 December 2026 at the start of the thirty-first round, commissioned before its changes, by a session that saw
+# only the catalog and the labelling rules. Reserved and never measured: the next round measures it at its
+# starting code, before changing anything.
+VALIDATION31 = Path(__file__).with_name("validation31.yaml")
 # From the sixth round (3 December 2026) validation3 is a development set too: it had been measured three
 # times, and its errors were read to find what the reader misses (never copied into training data).
 # From the seventh round (3 December 2026) validation4 is a development set as well: it had been measured
@@ -256,7 +263,8 @@ VALIDATION30 = Path(__file__).with_name("validation30.yaml")
 # From the twenty-eighth round (6 December 2026) validation24 is a development set as well (measured three times).
 # From the twenty-ninth round (6 December 2026) validation25 is a development set as well (measured three times).
 # From the thirtieth round (6 December 2026) validation26 is a development set as well (measured four times).
-HELD_OUT = (VALIDATION27, VALIDATION28, VALIDATION29)
+# From the thirty-first round (6 December 2026) validation27 is a development set as well (measured five times).
+HELD_OUT = (VALIDATION28, VALIDATION29, VALIDATION30)
 DEVELOPMENT = (
     VALIDATION,
     VALIDATION2,
@@ -284,9 +292,10 @@ DEVELOPMENT = (
     VALIDATION24,
     VALIDATION25,
     VALIDATION26,
+    VALIDATION27,
 )
 # Written and reserved, not yet measured (the benchmark does not read them; only label-free checks do).
-RESERVED = (VALIDATION30,)
+RESERVED = (VALIDATION31,)
 # Every validation corpus, measured or not (for checks that use no labels: copies, the no-violation property).
 CORPORA = DEVELOPMENT + HELD_OUT + RESERVED
 TYPES = (
