@@ -13,7 +13,7 @@ A text settles a dimension as follows:
 - a belief stated as past ("we thought we could not retrain") that nothing later takes up is read as
   withdrawn (the permission or prohibition it denies), with less confidence;
 - any other disagreement is settled by confidence; against a firm rival the winner keeps only its margin,
-  so a close call falls below :data:`~fairmend.recommender.parse.UNDERSTOOD` and is reported as uncertain.
+  so a close call falls below :data:`~fairmend.recommender.settle.UNDERSTOOD` and is reported as uncertain.
 """
 
 from __future__ import annotations
@@ -321,7 +321,7 @@ def _answer(reply: str) -> str | None:
 PREVAIL = 0.8
 # A whole sentence read this surely overrides a less sure (< PREVAIL) opposite reading of one of its clauses.
 SENTENCE_OVERRIDES = 0.9
-FIRM = 0.6  # the reader's threshold for a reading it applies (fairmend.recommender.parse.UNDERSTOOD)
+FIRM = 0.6  # the reader's threshold for a reading it applies (fairmend.recommender.settle.UNDERSTOOD)
 CONCESSIVE = re.compile(r"^(although|though|even though|even if|while|whereas|despite)\b")
 
 _FUNCTION_WORDS = frozenset(

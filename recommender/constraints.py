@@ -43,6 +43,10 @@ class Uncertain:
     # why a reading the reader was sure of is set aside (another reading of the same text rules it out); ""
     # when it is uncertain because the reader was unsure
     reason: str = ""
+    # True when the reason is words against the reading (a freeze of something else, a rule said of another
+    # model or time, a permission that outweighs it), not a tie with another reading: it is reported with the
+    # flag that settles it, but marks and lowers no technique
+    doubted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +57,7 @@ class Uncertain:
             "flag": self.flag,
             "applied": self.applied,
             "reason": self.reason,
+            "doubted": self.doubted,
             "line": self.line(),
         }
 
@@ -60,7 +65,11 @@ class Uncertain:
         """The line shown for it: what it would mean, the words it came from, why it is not binding, and the flag
         that settles it. A restrictive one marks (and ranks lower) the techniques that would break it, a
         permissive one excludes nothing."""
-        if restrictive(self.field, self.value):
+        if self.doubted:
+            state = (
+                "not binding; the words speak against it, so no technique is marked or ranked lower for it"
+            )
+        elif restrictive(self.field, self.value):
             state = "not binding; techniques that would break it are marked and ranked lower"
         else:
             state = "not binding"

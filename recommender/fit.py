@@ -139,14 +139,18 @@ def uncertain_conflicts(t: Technique, c: Constraints) -> list[str]:
 
     out = []
     for u in c.uncertain:  # an uncertain stage is already a soft preference (preferred_stages)
-        if u.field == "stages" or not restrictive(u.field, u.value) or getattr(c, u.field) is not None:
+        if (
+            u.field == "stages"
+            or u.doubted
+            or not restrictive(u.field, u.value)
+            or getattr(c, u.field) is not None
+        ):
             continue
         probe = Constraints()
         setattr(probe, u.field, u.value)
         if hard_violations(t, probe):
             out.append(
-                f"would break the uncertain reading '{describe_value(u.field, u.value)}' "
-                f"(from: '{u.evidence}'); {u.flag} settles it"
+                f"would break the uncertain reading '{describe_value(u.field, u.value)}'; {u.flag} settles it"
             )
     return out
 

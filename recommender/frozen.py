@@ -52,9 +52,18 @@ _HELD_STILL = re.compile(
 )
 
 
+# a word of scoring or of the work around a model that only says what the frozen thing is for ("the scoring
+# rubric", "the ranking dashboard", "the pipeline dependencies"); "model" itself is not one: "the model
+# registry", "the model snapshot" may hold the model that is frozen
+_MODIFIER = re.compile(
+    r"\b(?:scoring|scores?|ranking|screening|pipelines?|products?|api) (?=" + OTHER_THING.pattern + ")"
+)
+
+
 def freezes_other(words: str) -> str | None:
     """The thing ``words`` freeze when it is not a model and no model is named, else ``None``."""
     low = _HELD_STILL.sub(" backbone ", words.lower().replace("\u2019", "'"))
+    low = _MODIFIER.sub("", low)
     if FREEZE.search(low) is None or MODEL.search(low) is not None:
         return None
     thing = OTHER_THING.search(low)

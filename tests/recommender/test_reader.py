@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from fairmend.catalog.types import Criterion, Stage, TaskType
 from fairmend.recommender import parse_text, reader
+from fairmend.recommender.budget import accuracy_budget
 from fairmend.recommender.constraints import Constraints, merge_flags
-from fairmend.recommender.parse import UNDERSTOOD, _apply_findings, accuracy_budget
+from fairmend.recommender.settle import UNDERSTOOD, apply_findings
 from quality import from_text
 
 pytestmark = pytest.mark.integration
@@ -116,7 +117,7 @@ def test_accuracy_budget_forms(text, budget):
 
 def test_uncertain_constraints_are_reported_not_dropped_nor_binding(fake_recommender):
     c = Constraints()
-    _apply_findings(
+    apply_findings(
         c,
         {
             "retraining": reader.Finding("forbidden", UNDERSTOOD - 0.1, "it is kind of fixed"),

@@ -7,7 +7,7 @@ import pytest
 from fairmend.catalog.types import Stage, TaskType
 from fairmend.recommender import parse_text
 from fairmend.recommender.constraints import Constraints
-from fairmend.recommender.parse import _named_limit
+from fairmend.recommender.settle import named_limit
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_a_limiting_word_next_to_what_one_stage_works_on_is_that_stage():
 )
 def test_named_limit_rule(text, stages):
     c = Constraints()
-    _named_limit(c, text)
+    named_limit(c, text)
     assert c.stages == stages
 
 
@@ -133,5 +133,5 @@ def test_an_attribute_absent_from_the_decision_but_held_elsewhere_is_not_uncolle
 
 def test_a_limited_accuracy_loss_is_no_limit_to_the_loss_function():
     c = Constraints()
-    _named_limit(c, "we can only tolerate a small accuracy loss")
+    named_limit(c, "we can only tolerate a small accuracy loss")
     assert c.stages is None
