@@ -86,7 +86,7 @@ def clause_texts(text: str) -> list[str]:
     out = []
     for sentence, _ in reader.marked_sentences(text):
         for part, _ in reader.marked_clauses(sentence):
-            clause = reader.repair(reader._content(part)).strip()
+            clause = reader.repair(reader.without_belief_lead(part)).strip()
             if len(clause.split()) >= 2:
                 out.append(clause)
     return out

@@ -236,7 +236,7 @@ def reconcile(c: Constraints) -> None:
 
 # Words that say a model is (not) to change: without one of them, a clause that keeps the attribute away from
 # the model ("the deployed classifier will never receive it", "it is walled off from the hiring tool") says
-# nothing about retraining. Narrower than reader._MODEL_CHANGE, which also counts words of the model's making
+# nothing about retraining. Narrower than clause_rules._MODEL_CHANGE, which also counts words of the model's making
 # ("deployed", "vendor", "code") because there it only decides whether a clause naming an attribute may be read
 # for retraining at all; here the clause has been read for the attribute already.
 _CHANGE_WORDS = re.compile(

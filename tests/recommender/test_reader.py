@@ -1061,7 +1061,7 @@ def test_a_negated_verb_sharing_its_object_is_left_whole():
     ],
 )
 def test_outcome_statements_and_terse_notes_about_the_attribute(text, at_inference):
-    """An outcome statement is no rule about the attribute (reader._RULE_WORDS); a rule in a terse note is."""
+    """An outcome statement is no rule about the attribute (clause_rules._RULE_WORDS); a rule in a terse note is."""
     assert parse_text(text).protected_at_inference_allowed is at_inference
 
 
@@ -1213,7 +1213,7 @@ def test_a_denied_denial_is_rewritten_only_whole():
     ],
 )
 def test_more_words_that_keep_the_attribute_out_of_the_decision(text):
-    """Words of withholding are rule words (reader._RULE_WORDS): the clause is read for the attribute."""
+    """Words of withholding are rule words (clause_rules._RULE_WORDS): the clause is read for the attribute."""
     assert parse_text(text).protected_at_inference_allowed is False
 
 

@@ -109,7 +109,7 @@ def test_measuring_a_gap_instead_of_closing_it_is_no_fix(text, no_fix):
 def test_what_one_was_told_is_read_for_itself():
     from fairmend.recommender import reader
 
-    assert reader._content("Having been told that we may use religion at decision time") == (
+    assert reader.without_belief_lead("Having been told that we may use religion at decision time") == (
         "we may use religion at decision time"
     )
 

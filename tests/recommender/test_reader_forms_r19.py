@@ -85,7 +85,7 @@ def test_a_routine_retraining_is_no_permission_to_retrain(clause, vetoed):
 
     probs = {dim: np.full(len(values), 1.0 / len(values)) for dim, values in reader.DIMENSIONS.items()}
     probs["retraining"] = np.array([0.1, 0.0, 0.9])  # none, forbidden, allowed
-    out = reader._routine(probs, clause)["retraining"]
+    out = reader.routine(probs, clause)["retraining"]
     assert bool(out[2] == 0.0) is vetoed
     assert out.sum() == pytest.approx(1.0)
 

@@ -179,7 +179,7 @@ def test_a_model_never_given_the_attribute():
     ],
 )
 def test_what_counts_as_never_given_the_attribute(words, kept):
-    from fairmend.recommender.reader import _NOT_FED
+    from fairmend.recommender.clause_checks import _NOT_FED
 
     assert (_NOT_FED.search(words) is not None) is kept
 
