@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from fairmend.recommender.clause_text import DENIED, NEGATORS, PERMISSION, RESTRICT, scoped_tokens
-from fairmend.recommender.combine import FLIP, normalise
+from fairmend.recommender.statements import FLIP, normalise
 
 from fairmend.errors import MissingDependencyError
 

@@ -12,8 +12,8 @@ import re
 
 import numpy as np
 from fairmend.recommender.clause_model import DIMENSIONS
-from fairmend.recommender.combine import STAGES
 from fairmend.recommender.cues import names_attribute
+from fairmend.recommender.statements import STAGES
 
 # How sure a plain statement's polarity is when the rule settles it (fairmend.recommender.polarity), as a share
 # of the probability the classifiers give the clause's being about that dimension at all.

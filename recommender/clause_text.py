@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from fairmend.recommender.amounts import is_question
-from fairmend.recommender.combine import normalise
 from fairmend.recommender.negation import distribute_negation
+from fairmend.recommender.statements import normalise
 
 NEGATORS = re.compile(
     r"\b(not|no|never|nobody|none|nothing|neither|nor|without|unable|impossible|prohibit\w*|"

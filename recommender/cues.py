@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from fairmend.catalog.types import TaskType
-from fairmend.recommender.combine import BELIEF, HEDGE, normalise
+from fairmend.recommender.statements import BELIEF, HEDGE, normalise
 
 __all__ = [
     "DESCRIBED",

@@ -15,7 +15,6 @@ from typing import Any
 
 from fairmend.catalog.types import Stage
 from fairmend.recommender.budget import accuracy_budget
-from fairmend.recommender.combine import normalise
 from fairmend.recommender.constraints import (
     NON_INTERVENTION_STAGES,
     Constraints,
@@ -55,6 +54,7 @@ from fairmend.recommender.settle import (
     reconcile,
     unset,
 )
+from fairmend.recommender.statements import normalise
 
 
 def _has(pattern: str, text: str) -> bool:

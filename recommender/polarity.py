@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
-from fairmend.recommender.combine import normalise
 from fairmend.recommender.cues import names_attribute
+from fairmend.recommender.statements import normalise
 
 # Multi-word predicates first, as single tokens.
 _PHRASES = (

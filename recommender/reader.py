@@ -94,9 +94,10 @@ from fairmend.recommender.clause_text import (
     split_sentences,
     without_belief_lead,
 )
-from fairmend.recommender.combine import FLIP, STAGES, Finding, combine
+from fairmend.recommender.combine import Finding, combine
 from fairmend.recommender.cues import names_attribute
 from fairmend.recommender.negation import distribute_negation
+from fairmend.recommender.statements import FLIP, STAGES
 
 # re-exported: the reader's findings are combine's, and the clause modules' names are the reader's
 __all__ = [

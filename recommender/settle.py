@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from fairmend.catalog.types import Stage, TaskType
-from fairmend.recommender.combine import BELIEF, FIRM, LIMITING, REVERSAL, normalise
+from fairmend.recommender.combine import FIRM
 from fairmend.recommender.constraints import Constraints, Uncertain, describe_value, settling_flag
 from fairmend.recommender.cues import (
     DESCRIBED,
@@ -28,6 +28,7 @@ from fairmend.recommender.cues import (
     states_intent_to_retrain,
     withdrawn_scope,
 )
+from fairmend.recommender.statements import BELIEF, LIMITING, REVERSAL, normalise
 
 # A reader finding at or above UNDERSTOOD is applied as stated; between FLOOR and UNDERSTOOD it is
 # reported as uncertain with the flag that settles it, and is not a hard constraint.
