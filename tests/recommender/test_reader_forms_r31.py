@@ -76,3 +76,32 @@ def test_a_doubted_reading_lowers_no_technique(fake_recommender):
     res = fake_recommender.recommend(text, constraints=c, top=30)
     assert not any("uncertain" in x for r in res.recommendations for x in r.soft_conflicts)
     assert any(r.technique.needs_retraining for r in res.recommendations[:10])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (
+            "No one may alter the claims model before the regulator's review ends. The auditor wants to know"
+            " whether it pays out less to older policyholders."
+        ),
+        # a guard: read right before the change too
+        (
+            "We may not change the parole tool in any way, and my job is to investigate whether its scores differ"
+            " by race."
+        ),
+    ],
+)
+def test_a_ban_on_anyone_changing_the_model_and_a_measurement_asked_for_is_measure_only(text):
+    c = parse_text(text)
+    assert from_text(c, "intervention_allowed") is False
+    assert from_text(c, "retraining_allowed") is False
+
+
+def test_nobody_changing_another_thing_is_no_ban():
+    # guard: what nobody may change is not the model, and a fix is asked for
+    c = parse_text(
+        "No one can change the staffing rota this month. Our fraud model flags more transfers to West Africa;"
+        " how do we reduce that?"
+    )
+    assert from_text(c, "intervention_allowed") is not False
