@@ -537,11 +537,11 @@ FORBIDS_CHANGE = re.compile(
     # the change named, then the rule left elliptical ("Not changing anything, we're not allowed to")
     r"|\b(?:not|no) (?:changing|touching|modifying|altering) (?:anything|it|them|the model)\b,? (?:because |as |since )?"
     r"(?:we|i|they)(?:'re|'m| are| am)? (?:not (?:allowed|permitted|authori[sz]ed)|forbidden|barred) to\b"
-    # "we have zero ability to change anything in their system", "no power to alter the tool"
     # "nobody may alter it this cycle", "no one can touch the model": a ban on anyone changing it
     r"|\b(?:nobody|no one|no-one) (?:can|may|is allowed to|is permitted to|gets to) (?:change|modify|alter|touch"
     r"|update|edit) (?:anything|it\b|them\b|the (?:[\w-]+ )?(?:model|system|scorer|tool|classifier|engine|product"
     r"|algorithm)\b)"
+    # "we have zero ability to change anything in their system", "no power to alter the tool"
     r"|\b(?:zero|no) (?:ability|power|authority|means|say) (?:whatsoever )?(?:to|over) (?:change|modify|alter|touch)"
     r" (?:anything|any of|the model|it\b|them\b|the system|the scorer|the tool|the product)"
     # "the agreement forbids me from deploying any modification", "the licence bars us from altering the product"
