@@ -22,6 +22,17 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "recommender"))
 
 
+def removed_lost(label: str, s: np.ndarray, p: np.ndarray, y: np.ndarray, thresholds: list[float]) -> str:
+    """One table line: of the readings selected by ``s``, how many wrong (``y == 0``) and right ones there are,
+    and per threshold how many of each the check would doubt (``p`` under it)."""
+    head = f"{label} wrong {int((s & (y == 0)).sum()):4d} right {int((s & (y == 1)).sum()):4d}"
+    cells = [
+        f"{t}: {int((s & (p < t) & (y == 0)).sum())}/{int((s & (p < t) & (y == 1)).sum())}"
+        for t in thresholds
+    ]
+    return f"{head}  removed/lost  " + "  ".join(cells)
+
+
 def main(argv: list[str] | None = None) -> int:
     from fairmend.recommender import binding
 
@@ -49,13 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(rows)} prohibitions read; {int((y == 0).sum())} not binding; C = {binding.C}")
     for field in binding.CHECKED:
         for name, sel in (("pairs", np.isin(groups, pair_groups)), ("validation17+", np.isin(groups, late))):
-            s = sel & (fields == field)
-            head = f"{field:32s} {name:14s} wrong {int((s & (y == 0)).sum()):4d} right {int((s & (y == 1)).sum()):4d}"
-            cells = [
-                f"{t}: {int((s & (p < t) & (y == 0)).sum())}/{int((s & (p < t) & (y == 1)).sum())}"
-                for t in thresholds
-            ]
-            print(head, " removed/lost ", "  ".join(cells))
+            print(removed_lost(f"{field:32s} {name:14s}", sel & (fields == field), p, y, thresholds))
     print(f"shipped threshold: {binding.THRESHOLD}")
     return 0
 

@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.rebuild:
         rebuild()
+    from bench_binding import removed_lost
     from fairmend.recommender import binding
     from fairmend.recommender.parse import parse_text
 
@@ -131,13 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(rows)} first-contact prohibitions ({int((y == 0).sum())} wrong); {len(pairs)} from the pairs"
     )
     for field in binding.CHECKED:
-        s = fields == field
-        head = f"{field:32s} wrong {int((s & (y == 0)).sum()):4d} right {int((s & (y == 1)).sum()):4d}"
-        cells = [
-            f"{t}: {int((s & (p < t) & (y == 0)).sum())}/{int((s & (p < t) & (y == 1)).sum())}"
-            for t in thresholds
-        ]
-        print(head, " removed/lost ", "  ".join(cells))
+        print(removed_lost(f"{field:32s}", fields == field, p, y, thresholds))
     print(f"shipped threshold: {binding.THRESHOLD}")
     return 0
 
